@@ -1,0 +1,248 @@
+//! Reads `spec/*.yaml` into the raw serde types of [`raw`], one operation or model at a time
+//! so that a mistake in one item does not hide mistakes in the others. Every problem becomes
+//! a [`Diagnostic`] with its `file:line:col`. This is the only module that knows which YAML
+//! crate parses the files.
+
+pub mod positions;
+pub mod raw;
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::de::DeserializeOwned;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use positions::PositionIndex;
+
+/// One spec file: its name (as shown in diagnostics), text and node positions.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+    positions: PositionIndex,
+}
+
+/// An operation, model or api section, with the file and spec path it came from.
+#[derive(Debug)]
+pub struct Item<T> {
+    pub name: String,
+    pub file: usize,
+    pub path: String,
+    pub value: T,
+}
+
+/// Everything the files contain, before any semantic check.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<SourceFile>,
+    pub api: Vec<Item<raw::Api>>,
+    pub operations: Vec<Item<raw::Operation>>,
+    pub models: Vec<Item<raw::Model>>,
+}
+
+/// Where an item (or a node inside it) is: a file and a spec path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: usize,
+    pub path: String,
+}
+
+impl Loaded {
+    /// The location of the key (or value) at `origin`.
+    pub fn locate(&self, origin: &Origin) -> Option<Location> {
+        let file = self.files.get(origin.file)?;
+        let pos = file.positions.find(&origin.path)?;
+        Some(Location { file: file.name.clone(), line: pos.line, col: pos.col })
+    }
+
+    /// The location of the value at `origin`.
+    pub fn locate_value(&self, origin: &Origin) -> Option<Location> {
+        let file = self.files.get(origin.file)?;
+        let pos = file.positions.find_value(&origin.path)?;
+        Some(Location { file: file.name.clone(), line: pos.line, col: pos.col })
+    }
+
+    /// The text of the file called `name`, for rendering snippets.
+    pub fn source(&self, name: &str) -> Option<String> {
+        self.files.iter().find(|f| f.name == name).map(|f| f.text.clone())
+    }
+}
+
+/// Reads every `*.yaml` file of `dir`, in name order. `display_dir` is how the folder is
+/// shown in diagnostics (e.g. `spec`).
+pub fn load_dir(dir: &Path, display_dir: &str) -> std::io::Result<(Loaded, Diagnostics)> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    names.sort();
+    let mut sources = Vec::new();
+    for path in names {
+        let text = std::fs::read_to_string(&path)?;
+        let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+        sources.push((format!("{display_dir}/{file_name}"), text));
+    }
+    Ok(load_sources(sources))
+}
+
+/// Parses in-memory files (name, text).
+pub fn load_sources(sources: Vec<(String, String)>) -> (Loaded, Diagnostics) {
+    let mut loaded = Loaded::default();
+    let mut diags = Diagnostics::default();
+    for (index, (name, text)) in sources.into_iter().enumerate() {
+        let positions = PositionIndex::build(&text);
+        loaded.files.push(SourceFile { name: name.clone(), text, positions });
+        load_file(&mut loaded, index, &mut diags);
+    }
+    (loaded, diags)
+}
+
+fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
+    let source = &loaded.files[file];
+    let doc: serde_yaml::Value = match serde_yaml::from_str(&source.text) {
+        Ok(doc) => doc,
+        Err(err) => {
+            let location = err.location().map(|l| Location {
+                file: source.name.clone(),
+                line: l.line(),
+                col: l.column(),
+            });
+            let message = err.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            diags.push(Diagnostic {
+                location,
+                spec_path: String::new(),
+                message: format!("the file is not valid YAML: {message}"),
+                help: Some("fix the YAML syntax; in flow mappings `{...}`, quote text that contains `,`, `:` or `#`".into()),
+            });
+            return;
+        }
+    };
+    let top = match doc {
+        serde_yaml::Value::Mapping(map) => map,
+        serde_yaml::Value::Null => return,
+        _ => {
+            let origin = Origin { file, path: String::new() };
+            diags.push(Diagnostic {
+                location: loaded.locate(&origin),
+                spec_path: String::new(),
+                message: "a spec file must be a map with the keys `api`, `operations` and `models`".into(),
+                help: Some("start the file with `operations:` or `models:`".into()),
+            });
+            return;
+        }
+    };
+    for (key, value) in top {
+        let key = key_text(&key);
+        match key.as_str() {
+            "api" => {
+                if let Some(value) = decode(loaded, file, "api", value, diags) {
+                    loaded.api.push(Item { name: "api".into(), file, path: "api".into(), value });
+                }
+            }
+            "operations" => {
+                for (name, value) in entries(loaded, file, "operations", value, diags) {
+                    let path = format!("operations.{name}");
+                    if let Some(value) = decode(loaded, file, &path, value, diags) {
+                        loaded.operations.push(Item { name, file, path, value });
+                    }
+                }
+            }
+            "models" => {
+                for (name, value) in entries(loaded, file, "models", value, diags) {
+                    let path = format!("models.{name}");
+                    if let Some(value) = decode(loaded, file, &path, value, diags) {
+                        loaded.models.push(Item { name, file, path, value });
+                    }
+                }
+            }
+            _ => diags.push(Diagnostic {
+                location: loaded.locate(&Origin { file, path: key.clone() }),
+                spec_path: key.clone(),
+                message: format!("unknown top-level key `{key}`"),
+                help: Some("a spec file has only `api`, `operations` and `models`".into()),
+            }),
+        }
+    }
+}
+
+fn key_text(key: &serde_yaml::Value) -> String {
+    match key {
+        serde_yaml::Value::String(s) => s.clone(),
+        other => serde_yaml::to_string(other).unwrap_or_default().trim().to_owned(),
+    }
+}
+
+/// The entries of a `operations:` or `models:` map.
+fn entries(
+    loaded: &Loaded,
+    file: usize,
+    path: &str,
+    value: serde_yaml::Value,
+    diags: &mut Diagnostics,
+) -> IndexMap<String, serde_yaml::Value> {
+    match value {
+        serde_yaml::Value::Mapping(map) => map.into_iter().map(|(k, v)| (key_text(&k), v)).collect(),
+        serde_yaml::Value::Null => IndexMap::new(),
+        _ => {
+            diags.push(Diagnostic {
+                location: loaded.locate_value(&Origin { file, path: path.into() }),
+                spec_path: path.into(),
+                message: format!("`{path}` must be a map keyed by name"),
+                help: Some(format!("write `{path}:` followed by indented `name:` entries")),
+            });
+            IndexMap::new()
+        }
+    }
+}
+
+/// Deserializes one item, turning the first error inside it into a located diagnostic.
+fn decode<T: DeserializeOwned>(
+    loaded: &Loaded,
+    file: usize,
+    path: &str,
+    value: serde_yaml::Value,
+    diags: &mut Diagnostics,
+) -> Option<T> {
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            let mut inner = String::from(path);
+            for segment in err.path().iter() {
+                match segment {
+                    serde_path_to_error::Segment::Seq { index } => inner.push_str(&format!("[{index}]")),
+                    serde_path_to_error::Segment::Map { key } => {
+                        inner.push('.');
+                        inner.push_str(key);
+                    }
+                    _ => {}
+                }
+            }
+            let message = err.inner().to_string();
+            let help = help_for_serde_error(&message);
+            let origin = Origin { file, path: inner.clone() };
+            let location = if message.starts_with("invalid type") || message.starts_with("unknown variant") {
+                loaded.locate_value(&origin)
+            } else {
+                loaded.locate(&origin)
+            };
+            diags.push(Diagnostic { location, spec_path: inner, message, help: Some(help) });
+            None
+        }
+    }
+}
+
+fn help_for_serde_error(message: &str) -> String {
+    if message.starts_with("unknown field") {
+        "remove the key or correct its spelling (see spec/README.md for the keys allowed here)".into()
+    } else if let Some(rest) = message.strip_prefix("missing field ") {
+        format!("add {rest}, which is required here")
+    } else if message.starts_with("unknown variant") {
+        "use one of the values listed".into()
+    } else if message.starts_with("invalid type") {
+        "write a value of the expected type".into()
+    } else {
+        "see spec/README.md for the expected form".into()
+    }
+}

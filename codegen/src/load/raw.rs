@@ -1,0 +1,254 @@
+//! The spec files as written: serde types that mirror `spec/spec.schema.json` and reject
+//! unknown keys. Nothing outside `load` sees these; `validate` turns them into `model`.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value as Json;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: String,
+    pub docs_base: String,
+    pub base_path: String,
+    pub base_params: IndexMap<String, BaseParam>,
+    pub default_rate_limit: RateLimit,
+    pub error_model: String,
+    pub servers: Vec<Server>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaseParam {
+    pub doc: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    pub url: String,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Per {
+    Second,
+    Minute,
+    Hour,
+    Day,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    pub count: u32,
+    pub per: Per,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub enum Method {
+    GET,
+    POST,
+    PUT,
+    DELETE,
+    PATCH,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    AppToken,
+    None,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    pub group: String,
+    pub name_zh: String,
+    pub summary: String,
+    pub description: Option<String>,
+    pub docs: String,
+    pub method: Method,
+    pub path: String,
+    pub auth: Option<Auth>,
+    pub idempotent: Option<bool>,
+    pub variant: Option<Variant>,
+    #[serde(default)]
+    pub params: IndexMap<String, Typed>,
+    pub request: Option<Request>,
+    pub response: Response,
+    pub paging: Option<Paging>,
+    pub rate_limit: Option<RateLimit>,
+    pub note: Option<String>,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub set: String,
+    pub when: When,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    pub body_field: Option<String>,
+    pub header: Option<String>,
+    pub query: Option<String>,
+    pub equals: Option<Json>,
+    pub body_shape: Option<Shape>,
+    pub path_list: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    Array,
+    Object,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamIn {
+    Path,
+    Query,
+    Header,
+}
+
+/// A parameter (with `in`) or a field (without): both carry a type, docs and constraints.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Typed {
+    #[serde(rename = "in")]
+    pub location: Option<ParamIn>,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub doc: String,
+    pub required: Option<bool>,
+    pub default: Option<Json>,
+    pub rust_name: Option<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    Json,
+    Form,
+    Multipart,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub encoding: Encoding,
+    pub body: Body,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    pub body: Option<Body>,
+    pub binary: Option<Binary>,
+    pub empty: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Binary {
+    pub content_type: String,
+}
+
+/// A type expression, or an object model written in place.
+#[derive(Debug)]
+pub enum Body {
+    Type(String),
+    Inline(Model),
+}
+
+impl<'de> Deserialize<'de> for Body {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct BodyVisitor;
+        impl<'de> Visitor<'de> for BodyVisitor {
+            type Value = Body;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a type expression or an object model with `doc` and `fields`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Body, E> {
+                Ok(Body::Type(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Body, A::Error> {
+                Model::deserialize(de::value::MapAccessDeserializer::new(map)).map(Body::Inline)
+            }
+        }
+        deserializer.deserialize_any(BodyVisitor)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paging {
+    pub style: PagingStyle,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+    pub next_cursor: Option<String>,
+    pub page: Option<String>,
+    pub items: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PagingStyle {
+    Cursor,
+    Page,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub title: Option<String>,
+    pub params: Option<IndexMap<String, Json>>,
+    pub request: Option<Json>,
+    pub response: Option<Json>,
+}
+
+/// An object model (`fields`) or an enum model (`enum`); which one is checked later.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    pub doc: String,
+    pub extends: Option<String>,
+    pub fields: Option<IndexMap<String, Typed>>,
+    pub repr: Option<Repr>,
+    #[serde(rename = "enum")]
+    pub values: Option<Vec<EnumValue>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Repr {
+    String,
+    Integer,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    pub value: Json,
+    pub doc: String,
+    pub rust_name: Option<String>,
+}

@@ -1,0 +1,62 @@
+//! `cargo xtask <command>`: the project's commands. Each command is a thin shell around
+//! the `codegen` library; run `cargo xtask help` for the list.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const HELP: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  codegen [--check]      regenerate generated-client/src/gen/ from spec/ (--check: change nothing, fail if stale)
+  validate               load and check spec/, printing every problem
+  openapi --out FILE     write the spec as an OpenAPI 3.1 JSON document
+  help                   show this text
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["validate"] => validate(),
+        ["openapi", "--out", out] => openapi(Path::new(out)),
+        ["help"] | ["--help"] | ["-h"] | [] => {
+            print!("{HELP}");
+            Ok(())
+        }
+        _ => Err(format!("error: unknown command `{}`\n\n{HELP}", args.join(" "))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprint!("{message}");
+            if !message.ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's folder.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace").to_path_buf()
+}
+
+fn load() -> Result<codegen::Spec, String> {
+    codegen::load_spec(&root().join("spec"), "spec")
+}
+
+fn validate() -> Result<(), String> {
+    let spec = load()?;
+    println!("spec is valid: {} operations, {} models", spec.operations.len(), spec.models.len());
+    Ok(())
+}
+
+fn openapi(out: &Path) -> Result<(), String> {
+    let spec = load()?;
+    let text = codegen::openapi::render(&spec);
+    codegen::write::write_file(out, &text).map_err(|e| format!("error: cannot write {}: {e}", out.display()))?;
+    println!("wrote {} ({} operations, {} schemas)", out.display(), spec.operations.len(), spec.models.len());
+    Ok(())
+}
