@@ -55,8 +55,8 @@ impl Checker<'_> {
     fn wrong_type(&mut self, path: &str, ty: &TypeRef, value: &Json) {
         self.fail(
             path,
-            format!("the example has {} where the schema says `{ty}`", kind(value)),
-            "fix the example, or the field's type if the docs' example shows the real wire format",
+            format!("{} where the schema says `{ty}`", kind(value)),
+            "fix the value, or the type if the docs show this is the real wire format",
         );
     }
 
@@ -66,7 +66,7 @@ impl Checker<'_> {
             (TypeRef::String | TypeRef::File, Json::String(s)) => {
                 let len = s.chars().count() as u64;
                 if c.max_length.is_some_and(|max| len > max) || c.min_length.is_some_and(|min| len < min) {
-                    self.fail(&path, format!("the string is {len} characters long, outside the documented length"), "shorten the example or correct min_length/max_length");
+                    self.fail(&path, format!("the string is {len} characters long, outside the documented length"), "correct the value or min_length/max_length");
                 }
             }
             (TypeRef::Integer, Json::Number(n)) if n.is_i64() || n.is_u64() => self.range(n.as_f64(), c, &path),
@@ -75,7 +75,7 @@ impl Checker<'_> {
             (TypeRef::Array(inner), Json::Array(items)) => {
                 let len = items.len() as u64;
                 if c.max_items.is_some_and(|max| len > max) || c.min_items.is_some_and(|min| len < min) {
-                    self.fail(&path, format!("the array has {len} items, outside the documented bounds"), "correct the example or min_items/max_items");
+                    self.fail(&path, format!("the array has {len} items, outside the documented bounds"), "correct the value or min_items/max_items");
                 }
                 for (i, item) in items.iter().enumerate() {
                     self.value(inner, &Constraints::default(), item, format!("{path}[{i}]"));
@@ -94,7 +94,7 @@ impl Checker<'_> {
     fn range(&mut self, n: Option<f64>, c: &Constraints, path: &str) {
         let Some(n) = n else { return };
         if c.min.is_some_and(|min| n < min) || c.max.is_some_and(|max| n > max) {
-            self.fail(path, format!("{n} is outside the documented range"), "correct the example or min/max");
+            self.fail(path, format!("{n} is outside the documented range"), "correct the value or min/max");
         }
     }
 
@@ -107,7 +107,7 @@ impl Checker<'_> {
                         None if field.required => self.fail(
                             &path,
                             format!("the example lacks the required field `{}` of `{name}`", field.name),
-                            "add the field to the example, or make it optional if the docs allow leaving it out",
+                            "add the field to the value, or make it optional if the docs allow leaving it out",
                         ),
                         Some(Json::Null) if !field.required => {}
                         Some(item) => self.value(&field.ty, &field.constraints, item, child(&path, &field.name)),
@@ -119,7 +119,7 @@ impl Checker<'_> {
                         self.fail(
                             &child(&path, key),
                             format!("`{key}` is not a field of `{name}`"),
-                            &format!("add `{key}` to the fields of `{name}` (with its type and doc), or remove it from the example"),
+                            &format!("add `{key}` to the fields of `{name}` (with its type and doc), or remove it from the value"),
                         );
                     }
                 }
@@ -135,7 +135,7 @@ impl Checker<'_> {
                     self.fail(
                         &path,
                         format!("{value} is not a value of the enum `{name}`"),
-                        &format!("add {value} to `{name}` if the docs allow it, or correct the example"),
+                        &format!("add {value} to `{name}` if the docs allow it, or correct the value"),
                     );
                 }
             }

@@ -32,7 +32,17 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
     }
     ctx.resolve_extends(&sources, &mut models);
     let mut operations = Vec::new();
+    let mut seen_ids: HashMap<&str, &Item<raw::Operation>> = HashMap::new();
     for item in &loaded.operations {
+        if let Some(first) = seen_ids.insert(&item.name, item) {
+            let first_at = ctx.where_is(&Origin { file: first.file, path: first.path.clone() });
+            ctx.error(
+                Origin { file: item.file, path: item.path.clone() },
+                format!("the operation id `{}` is used twice", item.name),
+                format!("it is first used at {first_at}; rename one of them"),
+            );
+            continue;
+        }
         if let Some(op) = ctx.operation(item, &names, api.as_ref()) {
             operations.push((op, item));
         }
@@ -128,6 +138,13 @@ fn placeholders(path: &str) -> Result<Vec<Segment>, String> {
 }
 
 impl<'a> Ctx<'a> {
+    /// `file:line:col` of `origin`, for messages that point at a second place.
+    fn where_is(&self, origin: &Origin) -> String {
+        self.loaded
+            .locate(origin)
+            .map_or_else(|| origin.path.clone(), |l| format!("{}:{}:{}", l.file, l.line, l.col))
+    }
+
     fn error(&mut self, origin: Origin, message: impl Into<String>, help: impl Into<String>) {
         self.diags.push(Diagnostic {
             location: self.loaded.locate(&origin),
@@ -213,9 +230,7 @@ impl<'a> Ctx<'a> {
         let mut seen: HashMap<String, Origin> = HashMap::new();
         let mut add = |ctx: &mut Self, source: ModelSource<'a>, sources: &mut Vec<ModelSource<'a>>| {
             if let Some(first) = seen.get(&source.name) {
-                let first_at = loaded
-                    .locate(first)
-                    .map_or_else(|| first.path.clone(), |l| format!("{}:{}:{}", l.file, l.line, l.col));
+                let first_at = ctx.where_is(first);
                 ctx.error(
                     source.origin.clone(),
                     format!("the model name `{}` is defined twice", source.name),
@@ -398,6 +413,7 @@ impl<'a> Ctx<'a> {
             }
             if seen_values.contains(&&value.value) {
                 self.error_value(at(&here, "value"), format!("the value {} is listed twice", value.value), "remove the duplicate");
+                continue;
             }
             seen_values.push(&value.value);
             let rust = value.rust_name.clone().unwrap_or_else(|| match &value.value {
@@ -430,10 +446,11 @@ impl<'a> Ctx<'a> {
             loop {
                 let Some(Model::Object(object)) = models.get(&current) else { break };
                 let Some(parent) = object.extends.clone() else { break };
-                let origin = at(origins[current.as_str()], "extends");
+                let origin = at(origins[name.as_str()], "extends");
                 if chain.contains(&parent) {
-                    if current == name {
-                        self.error_value(origin, format!("`{name}` extends itself through {}", chain.join(" → ")), "remove one `extends` of the cycle");
+                    if parent == name {
+                        chain.push(parent);
+                        self.error_value(origin, format!("`{name}` extends itself: {}", chain.join(" → ")), "remove one `extends` of the cycle");
                     }
                     break;
                 }
@@ -762,13 +779,8 @@ impl<'a> Ctx<'a> {
             _ => None,
         };
         match request.encoding {
-            Encoding::Json => {
-                if let Some(o) = object {
-                    if let Some(f) = o.fields.iter().find(|f| types::mentions_file(&f.ty)) {
-                        self.error(here, format!("the JSON body has the file field `{}`", f.name), "use `encoding: multipart` for file uploads, or type the field `string`");
-                    }
-                }
-            }
+            // `file` fields outside multipart bodies are reported by `file_fields`.
+            Encoding::Json => {}
             Encoding::Form | Encoding::Multipart => {
                 let map_of_strings = matches!(&request.body, TypeRef::Map(inner) if **inner == TypeRef::String);
                 let kind = if request.encoding == Encoding::Form { "form" } else { "multipart" };
@@ -802,7 +814,7 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             for f in o.fields.iter().filter(|f| f.inherited_from.is_none() && types::mentions_file(&f.ty)) {
-                self.error_value(at(&origins[name], &format!("fields.{}.type", f.name)), format!("`{name}.{}` has the type `file`, but `{name}` is not a multipart request body", f.name), "use `file` only in the body of an operation with `encoding: multipart`");
+                self.error_value(at(&origins[name], &format!("fields.{}.type", f.name)), format!("`{name}.{}` has the type `file`, but `{name}` is not a multipart request body", f.name), "use `encoding: multipart` for the operation that uploads it, or type the field `string`");
             }
         }
     }

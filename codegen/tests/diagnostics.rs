@@ -1,0 +1,41 @@
+//! Every file in `tests/broken/` holds one mistake, loaded beside `tests/fixtures/base.yaml`
+//! (a valid spec). Its rendered diagnostics are an insta snapshot, so a change in what the
+//! person editing the spec sees is reviewed like any other change.
+
+use std::path::Path;
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn base() -> (String, String) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    ("fixtures/base.yaml".into(), read(&dir.join("base.yaml")))
+}
+
+#[test]
+fn the_base_fixture_is_valid() {
+    let spec = codegen::load_spec_sources(vec![base()]).unwrap_or_else(|report| panic!("{report}"));
+    assert_eq!(spec.operations.len(), 2);
+    let list = spec.operations.iter().find(|o| o.id == "list_things").unwrap();
+    assert_eq!(list.paging.as_ref().unwrap().item_type, codegen::model::TypeRef::Model("Thing".into()));
+}
+
+#[test]
+fn every_broken_spec_is_reported_with_its_location() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken");
+    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    assert!(names.len() >= 20, "expected at least 20 broken fixtures, found {}", names.len());
+    for path in names {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let file = format!("broken/{stem}.yaml");
+        let report = match codegen::load_spec_sources(vec![base(), (file.clone(), read(&path))]) {
+            Ok(_) => panic!("{file} loaded without a problem"),
+            Err(report) => report,
+        };
+        assert!(report.contains("  --> "), "{file}: no location in\n{report}");
+        assert!(report.contains("= help: "), "{file}: no help in\n{report}");
+        insta::assert_snapshot!(stem, report);
+    }
+}
