@@ -2,6 +2,8 @@
 //! the generated client crate.
 
 pub mod diagnostic;
+pub mod emit;
+pub mod ir;
 pub mod load;
 pub mod model;
 pub mod naming;
@@ -38,4 +40,63 @@ fn check_loaded(loaded: &load::Loaded, diags: &mut Diagnostics) -> Result<Spec, 
             Err(diags.render(|name| loaded.source(name)))
         }
     }
+}
+
+/// What `sync_generated` did, or found in check mode.
+#[derive(Debug, Default)]
+pub struct SyncReport {
+    pub written: Vec<String>,
+    pub unchanged: Vec<String>,
+    /// Generated files that no longer belong (removed, or reported in check mode).
+    pub removed: Vec<String>,
+}
+
+impl SyncReport {
+    /// Whether everything on disk was already as generated.
+    pub fn is_fresh(&self) -> bool {
+        self.written.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// Brings `gen_dir` (the generated crate's `src/gen/`) in line with `spec`. With `check`,
+/// changes nothing and reports what would change.
+pub fn sync_generated(spec: &Spec, gen_dir: &Path, check: bool) -> std::io::Result<SyncReport> {
+    let files = emit::generate(spec);
+    let mut report = SyncReport::default();
+    for (name, text) in &files {
+        let path = gen_dir.join(name);
+        let fresh = write::is_fresh(&path, text);
+        if !fresh && !check {
+            write::write_file(&path, text)?;
+        }
+        if fresh { &mut report.unchanged } else { &mut report.written }.push(name.clone());
+    }
+    for path in generated_files_on_disk(gen_dir)? {
+        let name = path.strip_prefix(gen_dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        if !files.contains_key(&name) {
+            if !check {
+                std::fs::remove_file(&path)?;
+            }
+            report.removed.push(name);
+        }
+    }
+    Ok(report)
+}
+
+/// `.rs` files under `dir` that carry the generated header.
+fn generated_files_on_disk(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(out) };
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_dir() {
+            out.extend(generated_files_on_disk(&path)?);
+        } else if path.extension().is_some_and(|e| e == "rs")
+            && std::fs::read_to_string(&path).is_ok_and(|t| t.starts_with(emit::HEADER.trim_end()))
+        {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
 }

@@ -18,6 +18,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
+        ["codegen"] => codegen(false),
+        ["codegen", "--check"] => codegen(true),
         ["validate"] => validate(),
         ["openapi", "--out", out] => openapi(Path::new(out)),
         ["help"] | ["--help"] | ["-h"] | [] => {
@@ -50,6 +52,31 @@ fn load() -> Result<codegen::Spec, String> {
 fn validate() -> Result<(), String> {
     let spec = load()?;
     println!("spec is valid: {} operations, {} models", spec.operations.len(), spec.models.len());
+    Ok(())
+}
+
+fn codegen(check: bool) -> Result<(), String> {
+    let spec = load()?;
+    let gen_dir = root().join("generated-client/src/gen");
+    let report = codegen::sync_generated(&spec, &gen_dir, check).map_err(|e| format!("error: cannot write {}: {e}", gen_dir.display()))?;
+    let files = report.written.len() + report.unchanged.len();
+    if check {
+        if !report.is_fresh() {
+            let mut stale: Vec<String> = report.written.iter().map(|f| format!("  stale or missing: generated-client/src/gen/{f}")).collect();
+            stale.extend(report.removed.iter().map(|f| format!("  no longer generated: generated-client/src/gen/{f}")));
+            return Err(format!("error: the generated client is out of date with spec/:\n{}\nrun `cargo xtask codegen` and commit the result\n", stale.join("\n")));
+        }
+        println!("codegen --check: {} operations, {} models, {files} files up to date", spec.operations.len(), spec.models.len());
+    } else {
+        println!(
+            "codegen: {} operations, {} models -> {files} files ({} written, {} unchanged, {} removed)",
+            spec.operations.len(),
+            spec.models.len(),
+            report.written.len(),
+            report.unchanged.len(),
+            report.removed.len()
+        );
+    }
     Ok(())
 }
 

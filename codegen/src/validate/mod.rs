@@ -17,6 +17,7 @@ use crate::model::*;
 use crate::naming;
 
 pub use conform::{check as conforms, Mismatch};
+pub use types::mentions_file;
 
 /// Checks everything `loaded` holds; the spec, or every problem found.
 pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {

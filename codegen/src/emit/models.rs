@@ -1,0 +1,237 @@
+//! `src/gen/models.rs`: one struct per object model and one open enum per value set.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value as Json;
+
+use super::{docs, ident, rust_type};
+use crate::ir::{Crate, EnumIr, ModelIr, RustType, StructIr};
+
+pub fn emit(krate: &Crate) -> TokenStream {
+    let items = krate.models.iter().map(|m| match m {
+        ModelIr::Struct(s) => emit_struct(s),
+        ModelIr::Enum(e) => emit_enum(e),
+    });
+    quote! {
+        //! The request and response bodies of the API. Structs are `#[non_exhaustive]`: build
+        //! them with `new` (the required fields) and the `with_*` setters.
+        #(#items)*
+    }
+}
+
+fn emit_struct(s: &StructIr) -> TokenStream {
+    let name = ident(&s.name);
+    let doc = docs(&s.docs);
+    let fields = s.fields.iter().map(|f| {
+        let field = ident(&f.ident);
+        let ty = rust_type(&f.ty);
+        let doc = docs(&f.docs);
+        let wire = &f.wire;
+        let serde = if s.has_file {
+            quote!()
+        } else if f.required {
+            quote!(#[serde(rename = #wire)])
+        } else {
+            quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")])
+        };
+        let ty = if f.required { ty } else { quote!(::std::option::Option<#ty>) };
+        quote! { #doc #serde pub #field: #ty, }
+    });
+    let derives = if s.has_file {
+        quote!(#[derive(Debug)])
+    } else if s.fields.iter().all(|f| !f.required) {
+        quote!(#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+    };
+    let required: Vec<_> = s.fields.iter().filter(|f| f.required).collect();
+    let args = required.iter().map(|f| {
+        let field = ident(&f.ident);
+        let ty = rust_type(&f.ty);
+        quote!(#field: impl ::std::convert::Into<#ty>)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let field = ident(&f.ident);
+        if f.required {
+            quote!(#field: #field.into(),)
+        } else {
+            quote!(#field: ::std::option::Option::None,)
+        }
+    });
+    let setters = s.fields.iter().filter(|f| !f.required).map(|f| {
+        let field = ident(&f.ident);
+        let setter = ident(&format!("with_{}", f.ident.trim_end_matches('_')));
+        let ty = rust_type(&f.ty);
+        let doc = format!(" Sets `{}`.", f.wire);
+        quote! {
+            #[doc = #doc]
+            pub fn #setter(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                self.#field = ::std::option::Option::Some(value.into());
+                self
+            }
+        }
+    });
+    let multipart = s.has_file.then(|| multipart(s));
+    quote! {
+        #doc
+        #derives
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            /// A value with the required fields set and every optional field empty.
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits)* }
+            }
+            #(#setters)*
+        }
+
+        #multipart
+    }
+}
+
+/// Structs with a file part are multipart bodies: each field becomes one part, in order.
+fn multipart(s: &StructIr) -> TokenStream {
+    let name = ident(&s.name);
+    let parts = s.fields.iter().map(|f| {
+        let field = ident(&f.ident);
+        let wire = &f.wire;
+        let add = |value: TokenStream| match &f.ty {
+            RustType::File => quote!(parts = parts.file(#wire, #value);),
+            RustType::String => quote!(parts = parts.text(#wire, #value);),
+            _ => quote!(parts = parts.text(#wire, #value.to_string());),
+        };
+        if f.required {
+            add(quote!(self.#field))
+        } else {
+            let line = add(quote!(value));
+            quote!(if let ::std::option::Option::Some(value) = self.#field { #line })
+        }
+    });
+    quote! {
+        impl #name {
+            pub(crate) fn into_multipart(self) -> crate::request::Multipart {
+                let mut parts = crate::request::Multipart::new();
+                #(#parts)*
+                parts
+            }
+        }
+    }
+}
+
+fn emit_enum(e: &EnumIr) -> TokenStream {
+    let name = ident(&e.name);
+    let doc = docs(&e.docs);
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.ident);
+        let doc = docs(&v.docs);
+        quote!(#doc #variant,)
+    });
+    let (raw, raw_owned, as_raw, serialize, from_impl) = if e.integer {
+        let arms = e.variants.iter().map(|v| {
+            let variant = ident(&v.ident);
+            let value = v.value.as_i64().unwrap_or_default();
+            quote!(Self::#variant => #value,)
+        });
+        let back = e.variants.iter().map(|v| {
+            let variant = ident(&v.ident);
+            let value = v.value.as_i64().unwrap_or_default();
+            quote!(#value => Self::#variant,)
+        });
+        (
+            quote!(i64),
+            quote!(i64),
+            quote! {
+                /// The value on the wire.
+                pub fn as_i64(&self) -> i64 {
+                    match self { #(#arms)* Self::Unknown(value) => *value }
+                }
+            },
+            quote!(serializer.serialize_i64(self.as_i64())),
+            quote! {
+                impl ::std::convert::From<i64> for #name {
+                    fn from(value: i64) -> Self {
+                        match value { #(#back)* other => Self::Unknown(other) }
+                    }
+                }
+                impl ::std::fmt::Display for #name {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        ::std::fmt::Display::fmt(&self.as_i64(), f)
+                    }
+                }
+            },
+        )
+    } else {
+        let wire = |v: &Json| v.as_str().unwrap_or_default().to_owned();
+        let arms = e.variants.iter().map(|v| {
+            let variant = ident(&v.ident);
+            let value = wire(&v.value);
+            quote!(Self::#variant => #value,)
+        });
+        let back = e.variants.iter().map(|v| {
+            let variant = ident(&v.ident);
+            let value = wire(&v.value);
+            quote!(#value => Self::#variant,)
+        });
+        (
+            quote!(::std::string::String),
+            quote!(::std::string::String),
+            quote! {
+                /// The value on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self { #(#arms)* Self::Unknown(value) => value }
+                }
+            },
+            quote!(serializer.serialize_str(self.as_str())),
+            quote! {
+                impl ::std::convert::From<&str> for #name {
+                    fn from(value: &str) -> Self {
+                        match value { #(#back)* other => Self::Unknown(other.to_owned()) }
+                    }
+                }
+                impl ::std::convert::From<::std::string::String> for #name {
+                    fn from(value: ::std::string::String) -> Self {
+                        Self::from(value.as_str())
+                    }
+                }
+                impl ::std::fmt::Display for #name {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(self.as_str())
+                    }
+                }
+            },
+        )
+    };
+    let _ = raw_owned;
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the crate does not know.
+            Unknown(#raw),
+        }
+
+        impl #name {
+            #as_raw
+        }
+
+        #from_impl
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                #serialize
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <#raw as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! `src/gen/operations/*.rs`: one module per resource group, with a handle type (got from
+//! `Client::<group>()`) and one request builder per operation.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{docs, ident, rust_type};
+use crate::ir::{Crate, Group, OperationIr, ParamIr, PathPart, ResponseIr, RustType};
+use crate::model::{Encoding, Location};
+
+/// `operations/mod.rs`: the group modules and the client methods that return their handles.
+pub fn emit_index(krate: &Crate) -> TokenStream {
+    let modules = krate.groups.iter().map(|g| {
+        let module = ident(&g.module);
+        let doc = format!(" The `{}` operations.", g.module);
+        quote!(#[doc = #doc] pub mod #module;)
+    });
+    let accessors = krate.groups.iter().map(|g| {
+        let module = ident(&g.module);
+        let handle = ident(&g.handle);
+        let doc = format!(" The `{}` operations ({} of them).", g.module, g.operations.len());
+        quote! {
+            #[doc = #doc]
+            pub fn #module(&self) -> #module::#handle {
+                #module::#handle { client: self.clone() }
+            }
+        }
+    });
+    quote! {
+        //! One module per resource group of the API.
+        #(#modules)*
+
+        impl crate::Client {
+            #(#accessors)*
+        }
+    }
+}
+
+pub fn emit_group(group: &Group) -> TokenStream {
+    let handle = ident(&group.handle);
+    let handle_doc = format!(" The `{}` operations; get it from [`Client::{}`](crate::Client::{}).", group.module, group.module, group.module);
+    let methods = group.operations.iter().map(emit_method);
+    let builders = group.operations.iter().map(|op| emit_builder(group, op));
+    quote! {
+        #[doc = #handle_doc]
+        #[derive(Debug, Clone)]
+        pub struct #handle {
+            pub(crate) client: crate::Client,
+        }
+
+        impl #handle {
+            #(#methods)*
+        }
+
+        #(#builders)*
+    }
+}
+
+/// How a builder argument is taken: strings and string lists generically, the rest as is.
+fn arg(ty: &RustType) -> (TokenStream, Box<dyn Fn(TokenStream) -> TokenStream>) {
+    match ty {
+        RustType::String => (quote!(impl ::std::convert::Into<::std::string::String>), Box::new(|v| quote!(#v.into()))),
+        RustType::Vec(inner) if **inner == RustType::String => (
+            quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>),
+            Box::new(|v| quote!(#v.into_iter().map(::std::convert::Into::into).collect())),
+        ),
+        other => (rust_type(other), Box::new(|v| v)),
+    }
+}
+
+fn emit_method(op: &OperationIr) -> TokenStream {
+    let method = ident(&op.method_name);
+    let builder = ident(&op.builder);
+    let doc = docs(&op.docs);
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in &op.required {
+        let name = ident(&p.ident);
+        let (ty, convert) = arg(&p.ty);
+        args.push(quote!(#name: #ty));
+        let value = convert(quote!(#name));
+        inits.push(quote!(#name: #value,));
+    }
+    for p in &op.optional {
+        let name = ident(&p.ident);
+        inits.push(quote!(#name: ::std::option::Option::None,));
+    }
+    if let Some(body) = &op.body {
+        let ty = rust_type(&body.ty);
+        args.push(quote!(body: #ty));
+        inits.push(quote!(body,));
+    }
+    quote! {
+        #doc
+        pub fn #method(&self, #(#args),*) -> #builder {
+            #builder { client: self.client.clone(), #(#inits)* }
+        }
+    }
+}
+
+fn output_type(op: &OperationIr) -> TokenStream {
+    match &op.response {
+        ResponseIr::Json(ty) => rust_type(ty),
+        ResponseIr::Binary => quote!(crate::files::ByteStream),
+        ResponseIr::Empty => quote!(()),
+    }
+}
+
+/// The value of a parameter as sent: text, lists comma-separated.
+fn wire_text(value: TokenStream, ty: &RustType) -> TokenStream {
+    match ty {
+        RustType::String => quote!(#value.clone()),
+        RustType::Vec(_) => quote!(#value.iter().map(::std::string::ToString::to_string).collect::<::std::vec::Vec<_>>().join(",")),
+        _ => quote!(#value.to_string()),
+    }
+}
+
+fn emit_builder(group: &Group, op: &OperationIr) -> TokenStream {
+    let builder = ident(&op.builder);
+    let handle_method = format!(" Request for [`{}::{}`]: set optional parameters, then `.await` it (or call `send`).", group.handle, op.method_name);
+    let has_file_body = op.body.as_ref().is_some_and(|b| matches!(b.encoding, Encoding::Multipart));
+    let derive = if has_file_body { quote!(#[derive(Debug)]) } else { quote!(#[derive(Debug, Clone)]) };
+    let mut fields = vec![quote!(client: crate::Client,)];
+    for p in &op.required {
+        let name = ident(&p.ident);
+        let ty = rust_type(&p.ty);
+        fields.push(quote!(#name: #ty,));
+    }
+    for p in &op.optional {
+        let name = ident(&p.ident);
+        let ty = rust_type(&p.ty);
+        fields.push(quote!(#name: ::std::option::Option<#ty>,));
+    }
+    if let Some(body) = &op.body {
+        let ty = rust_type(&body.ty);
+        fields.push(quote!(body: #ty,));
+    }
+    let setters = op.optional.iter().map(setter);
+    let output = output_type(op);
+    let send = emit_send(op);
+    let stream = op.paging.as_ref().map(|_| emit_stream(op));
+    quote! {
+        #[doc = #handle_method]
+        #derive
+        #[must_use = "a request does nothing until it is awaited or sent"]
+        pub struct #builder {
+            #(#fields)*
+        }
+
+        impl #builder {
+            #(#setters)*
+            #send
+            #stream
+        }
+
+        impl ::std::future::IntoFuture for #builder {
+            type Output = ::std::result::Result<#output, crate::Error>;
+            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    }
+}
+
+fn setter(p: &ParamIr) -> TokenStream {
+    let name = ident(&p.ident);
+    let doc = docs(&p.docs);
+    let (ty, convert) = arg(&p.ty);
+    let value = convert(quote!(value));
+    quote! {
+        #doc
+        pub fn #name(mut self, value: #ty) -> Self {
+            self.#name = ::std::option::Option::Some(#value);
+            self
+        }
+    }
+}
+
+fn emit_send(op: &OperationIr) -> TokenStream {
+    let id = &op.id;
+    let template = &op.path_template;
+    let method = ident(op.http_method);
+    let mut fmt = String::new();
+    let mut path_args = Vec::new();
+    for part in &op.path {
+        fmt.push('/');
+        match part {
+            PathPart::Literal(text) => fmt.push_str(text),
+            PathPart::Param { ident: name, list } => {
+                fmt.push_str("{}");
+                let name = ident(name);
+                path_args.push(if *list {
+                    quote!(crate::path::encode_list(&self.#name.iter().map(::std::string::ToString::to_string).collect::<::std::vec::Vec<_>>()))
+                } else {
+                    quote!(crate::path::encode_segment(&self.#name.to_string()))
+                });
+            }
+        }
+    }
+    let path = if path_args.is_empty() { quote!(#fmt.to_owned()) } else { quote!(format!(#fmt, #(#path_args),*)) };
+    let mut parts = Vec::new();
+    let push = |location: Location, wire: &str, value: TokenStream| match location {
+        Location::Query => quote!(request.query.push((#wire, #value));),
+        _ => quote!(request.headers.push((#wire, #value));),
+    };
+    for p in op.required.iter().filter(|p| p.location != Location::Path) {
+        let name = ident(&p.ident);
+        parts.push(push(p.location, &p.wire, wire_text(quote!(self.#name), &p.ty)));
+    }
+    for p in &op.optional {
+        let name = ident(&p.ident);
+        let value = wire_text(quote!(value), &p.ty);
+        let line = push(p.location, &p.wire, value);
+        parts.push(quote!(if let ::std::option::Option::Some(value) = &self.#name { #line }));
+    }
+    for (wire, location, value) in &op.fixed {
+        parts.push(push(*location, wire, quote!(#value.to_owned())));
+    }
+    if let Some(body) = &op.body {
+        parts.push(match body.encoding {
+            Encoding::Json => quote!(request.body = crate::request::Body::json(&self.body)?;),
+            Encoding::Form => quote!(request.body = crate::request::Body::form(&self.body)?;),
+            Encoding::Multipart => multipart(&body.ty),
+        });
+    }
+    let (idempotent, auth, count, seconds) = (op.idempotent, op.auth, op.rate_count, op.rate_seconds);
+    let output = output_type(op);
+    let execute = match &op.response {
+        ResponseIr::Json(_) => quote!(self.client.execute_json(request).await),
+        ResponseIr::Binary => quote!(self.client.execute_binary(request).await),
+        ResponseIr::Empty => quote!(self.client.execute_empty(request).await),
+    };
+    quote! {
+        /// Sends the request.
+        pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
+            let mut request = crate::request::OperationRequest::new(#id, ::reqwest::Method::#method, #template, #path);
+            request.idempotent = #idempotent;
+            request.auth = #auth;
+            request.rate_limit = crate::request::RateLimit { count: #count, per: ::std::time::Duration::from_secs(#seconds) };
+            #(#parts)*
+            #execute
+        }
+    }
+}
+
+/// Multipart bodies are structs whose fields become parts in order (see `models`).
+fn multipart(_ty: &RustType) -> TokenStream {
+    quote! {
+        request.body = crate::request::Body::Multipart(self.body.into_multipart());
+    }
+}
+
+fn emit_stream(op: &OperationIr) -> TokenStream {
+    let paging = op.paging.as_ref().expect("called for paged operations");
+    let item = rust_type(&paging.item_type);
+    let walk = |steps: &[(String, bool)]| {
+        let mut expr = quote!(::std::option::Option::Some(page));
+        for (field, optional) in steps {
+            let field = ident(field);
+            expr = if *optional { quote!(#expr.and_then(|v| v.#field)) } else { quote!(#expr.map(|v| v.#field)) };
+        }
+        expr
+    };
+    let required = |name: &str| op.required.iter().any(|p| p.ident == name);
+    let position = ident(&paging.position_ident);
+    let position_required = required(&paging.position_ident);
+    if paging.cursor_style {
+        let items = walk(&paging.items);
+        let mut next = quote!(::std::option::Option::Some(&page));
+        for (field, optional) in &paging.next_cursor {
+            let field = ident(field);
+            next = if *optional { quote!(#next.and_then(|v| v.#field.as_ref())) } else { quote!(#next.map(|v| &v.#field)) };
+        }
+        let next = quote!(#next.cloned());
+        let set = if position_required {
+            quote!(builder.#position = cursor;)
+        } else {
+            quote!(builder.#position = ::std::option::Option::Some(cursor);)
+        };
+        cursor_body(&items, &next, &set, &item)
+    } else {
+        let items = walk(&paging.items);
+        let first = if position_required {
+            quote!(self.#position as u64)
+        } else {
+            quote!(self.#position.map_or(1, |page| page as u64))
+        };
+        let set = if position_required {
+            quote!(builder.#position = number as i64;)
+        } else {
+            quote!(builder.#position = ::std::option::Option::Some(number as i64);)
+        };
+        let size = match &paging.limit_ident {
+            Some(limit) if required(limit) => {
+                let limit = ident(limit);
+                quote!(::std::option::Option::Some(builder.#limit as u64))
+            }
+            Some(limit) => {
+                let limit = ident(limit);
+                quote!(builder.#limit.map(|size| size as u64))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        quote! {
+            /// Every item of every page, fetching the next page only when needed; the stream
+            /// ends after a short or empty page, or the first error.
+            pub fn into_stream(self) -> impl ::futures_core::Stream<Item = ::std::result::Result<#item, crate::Error>> + ::std::marker::Send {
+                let first = #first;
+                crate::paging::page_stream(self, first, |mut builder: Self, number: u64| async move {
+                    #set
+                    let size = #size;
+                    let page = builder.send().await?;
+                    let items = #items.unwrap_or_default();
+                    ::std::result::Result::Ok((items, size))
+                })
+            }
+        }
+    }
+}
+
+fn cursor_body(items: &TokenStream, next: &TokenStream, set: &TokenStream, item: &TokenStream) -> TokenStream {
+    quote! {
+        /// Every item of every page, fetching the next page only when needed; the stream
+        /// ends after the last page or the first error.
+        pub fn into_stream(self) -> impl ::futures_core::Stream<Item = ::std::result::Result<#item, crate::Error>> + ::std::marker::Send {
+            crate::paging::cursor_stream(self, |mut builder: Self, cursor: ::std::option::Option<::std::string::String>| async move {
+                if let ::std::option::Option::Some(cursor) = cursor {
+                    #set
+                }
+                let page = builder.send().await?;
+                let next: ::std::option::Option<::std::string::String> = #next;
+                let items = #items.unwrap_or_default();
+                ::std::result::Result::Ok((items, next))
+            })
+        }
+    }
+}

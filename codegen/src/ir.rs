@@ -1,0 +1,415 @@
+//! Lowers the checked spec into plain data for the emitters: Rust names already chosen
+//! (through `naming`), doc comments split into lines, every type resolved to what the
+//! generated code spells. Emitters only print; every decision about names is made here.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+use crate::model::{self, Encoding, Location, Model, PagingStyle, Repr, Response, Spec, TypeRef, When};
+use crate::naming;
+
+/// Everything the generated crate is made from.
+#[derive(Debug, Clone)]
+pub struct Crate {
+    /// Sorted by name.
+    pub models: Vec<ModelIr>,
+    /// Sorted by module name.
+    pub groups: Vec<Group>,
+    /// Lines of the crate's API description.
+    pub api_docs: Vec<String>,
+    pub base_params: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ModelIr {
+    Struct(StructIr),
+    Enum(EnumIr),
+}
+
+impl ModelIr {
+    pub fn name(&self) -> &str {
+        match self {
+            ModelIr::Struct(s) => &s.name,
+            ModelIr::Enum(e) => &e.name,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StructIr {
+    pub name: String,
+    pub docs: Vec<String>,
+    pub fields: Vec<FieldIr>,
+    /// Holds a file part, so it is built for multipart upload and never (de)serialised.
+    pub has_file: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldIr {
+    pub ident: String,
+    pub wire: String,
+    pub ty: RustType,
+    pub required: bool,
+    pub docs: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumIr {
+    pub name: String,
+    pub docs: Vec<String>,
+    pub integer: bool,
+    pub variants: Vec<VariantIr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VariantIr {
+    pub ident: String,
+    /// The wire value: a string, or an integer for integer enums.
+    pub value: Json,
+    pub docs: Vec<String>,
+}
+
+/// A type as the generated code spells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RustType {
+    String,
+    I64,
+    F64,
+    Bool,
+    Json,
+    File,
+    Model(String),
+    Vec(Box<RustType>),
+    Map(Box<RustType>),
+}
+
+impl RustType {
+    /// The Rust spelling of a spec type.
+    pub fn from(ty: &TypeRef) -> RustType {
+        match ty {
+            TypeRef::String => RustType::String,
+            TypeRef::Integer => RustType::I64,
+            TypeRef::Number => RustType::F64,
+            TypeRef::Boolean => RustType::Bool,
+            TypeRef::Json => RustType::Json,
+            TypeRef::File => RustType::File,
+            TypeRef::Model(name) => RustType::Model(name.clone()),
+            TypeRef::Array(inner) => RustType::Vec(Box::new(RustType::from(inner))),
+            TypeRef::Map(inner) => RustType::Map(Box::new(RustType::from(inner))),
+        }
+    }
+}
+
+/// One resource group: a module, a handle type and the client method returning it.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Module and accessor name, e.g. `users`.
+    pub module: String,
+    /// Handle type, e.g. `Users`.
+    pub handle: String,
+    pub operations: Vec<OperationIr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OperationIr {
+    pub id: String,
+    /// The method on the group handle.
+    pub method_name: String,
+    /// The builder type.
+    pub builder: String,
+    pub docs: Vec<String>,
+    pub http_method: &'static str,
+    /// Relative to the base path, e.g. `/users/{username}`.
+    pub path_template: String,
+    pub path: Vec<PathPart>,
+    /// Path parameters, then required query and header parameters, in spec order.
+    pub required: Vec<ParamIr>,
+    /// Optional query and header parameters: builder setters.
+    pub optional: Vec<ParamIr>,
+    /// Parameters the variant fixes (e.g. `thumbnail: true`): always sent, never set.
+    pub fixed: Vec<(String, Location, String)>,
+    pub body: Option<BodyIr>,
+    pub response: ResponseIr,
+    pub paging: Option<PagingIr>,
+    pub idempotent: bool,
+    pub auth: bool,
+    pub rate_count: u32,
+    pub rate_seconds: u64,
+}
+
+#[derive(Debug, Clone)]
+pub enum PathPart {
+    Literal(String),
+    Param { ident: String, list: bool },
+}
+
+#[derive(Debug, Clone)]
+pub struct ParamIr {
+    pub ident: String,
+    pub wire: String,
+    pub location: Location,
+    pub ty: RustType,
+    pub docs: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BodyIr {
+    pub encoding: Encoding,
+    pub ty: RustType,
+}
+
+#[derive(Debug, Clone)]
+pub enum ResponseIr {
+    Json(RustType),
+    Binary,
+    Empty,
+}
+
+#[derive(Debug, Clone)]
+pub struct PagingIr {
+    pub cursor_style: bool,
+    /// Builder field carrying the cursor (cursor style) or page number (page style).
+    pub position_ident: String,
+    /// Builder field carrying the page size, if the operation has one.
+    pub limit_ident: Option<String>,
+    /// Steps from the response to the items: field ident and whether it is optional.
+    pub items: Vec<(String, bool)>,
+    pub next_cursor: Vec<(String, bool)>,
+    pub item_type: RustType,
+}
+
+/// Splits text into doc lines, each with the leading space rustdoc expects.
+pub fn doc_lines(text: &str) -> Vec<String> {
+    text.lines().map(|l| if l.trim().is_empty() { String::new() } else { format!(" {}", l.trim_end()) }).collect()
+}
+
+/// The Rust field name of a field or parameter.
+pub fn field_ident(wire: &str, rust_name: Option<&String>) -> String {
+    rust_name.cloned().unwrap_or_else(|| naming::snake(wire))
+}
+
+/// The Rust variant name of an enum value.
+pub fn variant_ident(value: &model::EnumValue) -> String {
+    value.rust_name.clone().unwrap_or_else(|| match &value.value {
+        Json::String(s) => naming::pascal(s),
+        other => naming::pascal(&format!("v{other}")),
+    })
+}
+
+/// Lowers the whole spec.
+pub fn lower(spec: &Spec) -> Crate {
+    let models = spec.models.values().map(|m| lower_model(spec, m)).collect();
+    let mut groups: BTreeMap<String, Vec<OperationIr>> = BTreeMap::new();
+    for op in &spec.operations {
+        groups.entry(naming::snake(&op.group)).or_default().push(lower_operation(spec, op));
+    }
+    Crate {
+        models,
+        groups: groups
+            .into_iter()
+            .map(|(module, operations)| Group { handle: naming::pascal(&module), module, operations })
+            .collect(),
+        api_docs: doc_lines(&spec.api.description),
+        base_params: spec.api.base_params.iter().map(|(n, _)| n.clone()).collect(),
+    }
+}
+
+fn lower_model(spec: &Spec, model: &Model) -> ModelIr {
+    match model {
+        Model::Object(o) => {
+            let mut docs = doc_lines(&o.doc);
+            if let Some(op) = &o.inline_for {
+                docs.push(String::new());
+                docs.push(format!(" Body of the `{op}` operation."));
+            }
+            ModelIr::Struct(StructIr {
+                name: o.name.clone(),
+                docs,
+                has_file: o.fields.iter().any(|f| crate::validate::mentions_file(&f.ty)),
+                fields: o
+                    .fields
+                    .iter()
+                    .map(|f| FieldIr {
+                        ident: field_ident(&f.name, f.rust_name.as_ref()),
+                        wire: f.name.clone(),
+                        ty: RustType::from(&f.ty),
+                        required: f.required,
+                        docs: field_docs(&f.doc, &f.constraints, f.default.as_ref()),
+                    })
+                    .collect(),
+            })
+        }
+        Model::Enum(e) => {
+            let _ = spec;
+            ModelIr::Enum(EnumIr {
+                name: e.name.clone(),
+                docs: doc_lines(&e.doc),
+                integer: e.repr == Repr::Integer,
+                variants: e
+                    .values
+                    .iter()
+                    .map(|v| VariantIr { ident: variant_ident(v), value: v.value.clone(), docs: doc_lines(&v.doc) })
+                    .collect(),
+            })
+        }
+    }
+}
+
+fn field_docs(doc: &str, c: &model::Constraints, default: Option<&Json>) -> Vec<String> {
+    let mut docs = doc_lines(doc);
+    let mut facts = Vec::new();
+    if let Some(v) = c.min {
+        facts.push(format!("minimum {v}"));
+    }
+    if let Some(v) = c.max {
+        facts.push(format!("maximum {v}"));
+    }
+    if let Some(v) = c.min_length {
+        facts.push(format!("at least {v} characters"));
+    }
+    if let Some(v) = c.max_length {
+        facts.push(format!("at most {v} characters"));
+    }
+    if let Some(v) = c.min_items {
+        facts.push(format!("at least {v} items"));
+    }
+    if let Some(v) = c.max_items {
+        facts.push(format!("at most {v} items"));
+    }
+    if let Some(v) = default {
+        facts.push(format!("server default `{v}`"));
+    }
+    if !facts.is_empty() {
+        docs.push(String::new());
+        docs.push(format!(" Documented limits: {}.", facts.join(", ")));
+    }
+    docs
+}
+
+fn lower_operation(spec: &Spec, op: &model::Operation) -> OperationIr {
+    let mut fixed = Vec::new();
+    if let Some(v) = &op.variant {
+        if let When::Header { name, equals: Some(value) } | When::Query { name, equals: Some(value) } = &v.when {
+            let location = if matches!(v.when, When::Header { .. }) { Location::Header } else { Location::Query };
+            let text = match value {
+                Json::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            fixed.push((name.clone(), location, text));
+        }
+    }
+    let mut required = Vec::new();
+    let mut optional = Vec::new();
+    for p in &op.params {
+        if fixed.iter().any(|(n, _, _)| n == &p.name) {
+            continue;
+        }
+        let param = ParamIr {
+            ident: field_ident(&p.name, p.rust_name.as_ref()),
+            wire: p.name.clone(),
+            location: p.location,
+            ty: RustType::from(&p.ty),
+            docs: field_docs(&p.doc, &p.constraints, p.default.as_ref()),
+        };
+        if p.required {
+            required.push(param);
+        } else {
+            optional.push(param);
+        }
+    }
+    required.sort_by_key(|p| p.location != Location::Path);
+    let path = op
+        .segments
+        .iter()
+        .map(|s| match s {
+            model::Segment::Literal(l) => PathPart::Literal(l.clone()),
+            model::Segment::Param(name) => {
+                let p = op.params.iter().find(|p| &p.name == name).expect("validated: every placeholder has a parameter");
+                PathPart::Param { ident: field_ident(&p.name, p.rust_name.as_ref()), list: matches!(p.ty, TypeRef::Array(_)) }
+            }
+        })
+        .collect();
+    let response = match &op.response {
+        Response::Json(ty) => ResponseIr::Json(RustType::from(ty)),
+        Response::Binary { .. } => ResponseIr::Binary,
+        Response::Empty => ResponseIr::Empty,
+    };
+    let paging = op.paging.as_ref().map(|p| {
+        let response_ty = match &op.response {
+            Response::Json(ty) => ty,
+            _ => unreachable!("validated: paged operations answer JSON"),
+        };
+        let ident_of = |name: &String| {
+            let p = op.params.iter().find(|q| &q.name == name).expect("validated: paging names a parameter");
+            field_ident(&p.name, p.rust_name.as_ref())
+        };
+        PagingIr {
+            cursor_style: p.style == PagingStyle::Cursor,
+            position_ident: ident_of(p.cursor.as_ref().or(p.page.as_ref()).expect("validated: cursor or page is named")),
+            limit_ident: p.limit.as_ref().map(ident_of),
+            items: steps(spec, response_ty, &p.items),
+            next_cursor: p.next_cursor.as_ref().map(|n| steps(spec, response_ty, n)).unwrap_or_default(),
+            item_type: RustType::from(&p.item_type),
+        }
+    });
+    OperationIr {
+        id: op.id.clone(),
+        method_name: naming::snake(&op.id),
+        builder: naming::pascal(&op.id),
+        docs: operation_docs(spec, op),
+        http_method: op.method.as_str(),
+        path_template: op.path.clone(),
+        path,
+        required,
+        optional,
+        fixed,
+        body: op.request.as_ref().map(|r| BodyIr { encoding: r.encoding, ty: RustType::from(&r.body) }),
+        response,
+        paging,
+        idempotent: op.idempotent,
+        auth: op.auth,
+        rate_count: op.rate_limit.count,
+        rate_seconds: op.rate_limit.per.seconds(),
+    }
+}
+
+/// The Rust field idents along a dotted path of the response, each with its optionality.
+fn steps(spec: &Spec, root: &TypeRef, path: &[String]) -> Vec<(String, bool)> {
+    let mut ty = root.clone();
+    let mut out = Vec::new();
+    for key in path {
+        let Some(TypeRef::Model(name)) = Some(&ty) else { break };
+        let Some(Model::Object(o)) = spec.models.get(name) else { break };
+        let Some(field) = o.fields.iter().find(|f| &f.name == key) else { break };
+        out.push((field_ident(&field.name, field.rust_name.as_ref()), !field.required));
+        ty = field.ty.clone();
+    }
+    out
+}
+
+fn operation_docs(spec: &Spec, op: &model::Operation) -> Vec<String> {
+    let mut docs = vec![format!(" {}", op.summary), String::new()];
+    docs.push(format!(" {} · `{} {}{}`", op.name_zh, op.method.as_str(), spec.api.base_path, op.path));
+    if let Some(description) = &op.description {
+        docs.push(String::new());
+        docs.extend(doc_lines(description));
+    }
+    docs.push(String::new());
+    let rate = &op.rate_limit;
+    let source = if rate.documented { "documented" } else { "API default" };
+    docs.push(format!(" Rate limit: {} per {} ({source}).", rate.count, rate.per.as_str()));
+    if let Some(note) = &rate.note {
+        docs.push(format!(" {note}"));
+    }
+    if !op.idempotent {
+        docs.push(" Not retried automatically: repeating it is not known to be safe.".into());
+    }
+    if let Some(note) = &op.note {
+        docs.push(String::new());
+        docs.push(format!(" Note: {note}"));
+    }
+    docs.push(String::new());
+    docs.push(format!(" [Official documentation]({})", op.docs_url.replace(' ', "%20")));
+    docs
+}

@@ -1,0 +1,878 @@
+//! The [`Client`], made by a [`ClientBuilder`] from a base URL, org and app names and
+//! [`Credentials`], and the one place where an [`OperationRequest`] becomes HTTP: base URL,
+//! app token, headers, body, timeout, retries, rate limiting, tracing, then the answer
+//! turned into a value, nothing, a byte stream or an [`Error`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::{StatusCode, Url};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::error::{ApiError, DecodeError, EncodeError, MAX_ERROR_BODY};
+use crate::files::ByteStream;
+use crate::path::{check_path, encode_segment};
+use crate::rate_limit::RateLimiter;
+use crate::request::{Body, OperationRequest};
+use crate::retry::{classify, parse_retry_after, retryable_status, RetryPolicy, TransportRetry};
+use crate::token::{bearer, TokenManager};
+use crate::Error;
+
+/// The `User-Agent` sent unless [`ClientBuilder::user_agent`] says otherwise.
+pub const DEFAULT_USER_AGENT: &str = concat!("easemob-im/", env!("CARGO_PKG_VERSION"));
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// A secret string (client secret, token): its `Debug` prints `***`, and the crate never
+/// logs it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(secret: impl Into<String>) -> Secret {
+        Secret(secret.into())
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(secret: String) -> Secret {
+        Secret(secret)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(secret: &str) -> Secret {
+        Secret(secret.to_owned())
+    }
+}
+
+/// How the client authenticates.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// The app's client id and secret (console → app details). The client fetches app
+    /// tokens with them and renews them before they expire.
+    ClientCredentials {
+        /// The client id.
+        client_id: String,
+        /// The client secret.
+        client_secret: Secret,
+    },
+    /// An app token obtained elsewhere, used as it is and never renewed: once it expires,
+    /// calls fail with `401`.
+    Token(Secret),
+}
+
+impl Credentials {
+    /// [`Credentials::ClientCredentials`] from a client id and secret.
+    pub fn client_credentials(client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Credentials {
+        Credentials::ClientCredentials { client_id: client_id.into(), client_secret: client_secret.into() }
+    }
+
+    /// [`Credentials::Token`] from an app token.
+    pub fn token(token: impl Into<Secret>) -> Credentials {
+        Credentials::Token(token.into())
+    }
+}
+
+/// Configures and builds a [`Client`]; from [`Client::builder`].
+///
+/// ```no_run
+/// # fn main() -> Result<(), easemob_im::Error> {
+/// use easemob_im::{Client, Credentials};
+/// let client = Client::builder()
+///     .base_url("https://a1.easemob.com")
+///     .app_key("easemob-demo#testapp")
+///     .credentials(Credentials::client_credentials("YXA6...", "YXA6..."))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[must_use]
+#[derive(Clone)]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    org_name: Option<String>,
+    app_name: Option<String>,
+    app_key: Option<String>,
+    credentials: Option<Credentials>,
+    token_ttl: Option<u64>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    connect_timeout_set: bool,
+    user_agent: Option<String>,
+    http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    client_side_rate_limit: bool,
+    max_response_bytes: usize,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: None,
+            org_name: None,
+            app_name: None,
+            app_key: None,
+            credentials: None,
+            token_ttl: None,
+            timeout: Some(DEFAULT_TIMEOUT),
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            connect_timeout_set: false,
+            user_agent: None,
+            http: None,
+            retry: RetryPolicy::default(),
+            client_side_rate_limit: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The REST host of the app's data centre, such as `https://a1.easemob.com` (required).
+    /// `http://` is accepted for local testing; a path prefix is kept.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// The organisation name, the part of the app key before `#` (required, or use
+    /// [`app_key`](Self::app_key)).
+    pub fn org_name(mut self, org_name: impl Into<String>) -> Self {
+        self.org_name = Some(org_name.into());
+        self
+    }
+
+    /// The app name, the part of the app key after `#` (required, or use
+    /// [`app_key`](Self::app_key)).
+    pub fn app_name(mut self, app_name: impl Into<String>) -> Self {
+        self.app_name = Some(app_name.into());
+        self
+    }
+
+    /// Sets org and app name from an app key such as `easemob-demo#testapp`.
+    pub fn app_key(mut self, app_key: impl Into<String>) -> Self {
+        self.app_key = Some(app_key.into());
+        self
+    }
+
+    /// How to authenticate (required).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// The lifetime, in seconds, to ask for when fetching app tokens (0: never expires).
+    /// Without it, the lifetime set in the console applies.
+    pub fn token_ttl(mut self, seconds: u64) -> Self {
+        self.token_ttl = Some(seconds);
+        self
+    }
+
+    /// The longest a request may take, from connecting until the response body has been
+    /// read, for each attempt. Default: 60 s. `None` waits forever; consider that for large
+    /// downloads.
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = timeout.into();
+        self
+    }
+
+    /// The longest connecting may take. Default: 10 s. Cannot be combined with
+    /// [`reqwest_client`](Self::reqwest_client); configure that client instead.
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = timeout.into();
+        self.connect_timeout_set = true;
+        self
+    }
+
+    /// The `User-Agent` header. Default: `easemob-im/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Sends requests with this reqwest client (for proxies, custom TLS roots, connection
+    /// pools shared with other code...). It should not follow redirects: the client sends
+    /// the app token on every request.
+    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// How failed requests are retried. Default: [`RetryPolicy::default`].
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Delays requests so as to stay within each endpoint's documented rate limit, rather
+    /// than let the server answer `429`. Off by default. The limit applies to this client
+    /// (and its clones) only; the server counts per app.
+    pub fn client_side_rate_limit(mut self, enabled: bool) -> Self {
+        self.client_side_rate_limit = enabled;
+        self
+    }
+
+    /// The largest JSON answer accepted, in bytes; a longer one fails with
+    /// [`Error::Decode`] rather than exhausting memory. Default: 32 MiB. Downloads
+    /// ([`Client::execute_binary`]) are streamed and not limited.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Checks the configuration and builds the client. Nothing is sent yet: the first app
+    /// token is fetched by the first request (or by [`Client::authenticate`]).
+    pub fn build(self) -> Result<Client, Error> {
+        let config = |message: String| Error::Config(message);
+        let base_url = self.base_url.ok_or_else(|| config("base_url is required".into()))?;
+        let base = parse_base_url(&base_url)?;
+
+        let (org_name, app_name) = match (self.app_key, self.org_name, self.app_name) {
+            (Some(key), None, None) => match key.split_once('#') {
+                Some((org, app)) => (org.to_owned(), app.to_owned()),
+                None => return Err(config(format!("app key {key:?} is not of the form org_name#app_name"))),
+            },
+            (Some(_), _, _) => return Err(config("set either app_key or org_name and app_name, not both".into())),
+            (None, Some(org), Some(app)) => (org, app),
+            (None, None, _) => return Err(config("org_name is required".into())),
+            (None, _, None) => return Err(config("app_name is required".into())),
+        };
+        for (what, value) in [("org_name", &org_name), ("app_name", &app_name)] {
+            if value.is_empty() || value == "." || value == ".." {
+                return Err(config(format!("{what} {value:?} is not a valid name")));
+            }
+        }
+        let prefix = format!(
+            "{}/{}/{}",
+            base.as_str().trim_end_matches('/'),
+            encode_segment(&org_name),
+            encode_segment(&app_name)
+        );
+
+        let credentials = self.credentials.ok_or_else(|| config("credentials are required".into()))?;
+        let tokens = match &credentials {
+            Credentials::ClientCredentials { client_id, client_secret } => {
+                if client_id.is_empty() || client_secret.expose().is_empty() {
+                    return Err(config("client_id and client_secret must not be empty".into()));
+                }
+                TokenManager::fetched(client_id.clone(), client_secret.clone(), self.token_ttl)
+            }
+            Credentials::Token(token) => {
+                if token.expose().is_empty() {
+                    return Err(config("the app token must not be empty".into()));
+                }
+                let header = bearer(token.expose())
+                    .ok_or_else(|| config("the app token contains characters not allowed in a header".into()))?;
+                TokenManager::fixed(header)
+            }
+        };
+
+        let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
+        let user_agent = HeaderValue::from_str(user_agent)
+            .map_err(|_| config(format!("user agent {user_agent:?} is not a valid header value")))?;
+
+        let http = match self.http {
+            Some(http) => {
+                if self.connect_timeout_set {
+                    return Err(config(
+                        "connect_timeout cannot be applied to a caller-supplied reqwest client; set it on that client"
+                            .into(),
+                    ));
+                }
+                http
+            }
+            None => {
+                let mut builder = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .user_agent(user_agent.clone());
+                if let Some(timeout) = self.connect_timeout {
+                    builder = builder.connect_timeout(timeout);
+                }
+                builder.build().map_err(|e| config(format!("could not build the HTTP client: {e}")))?
+            }
+        };
+
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                prefix,
+                org_name,
+                app_name,
+                credentials,
+                tokens,
+                user_agent,
+                timeout: self.timeout,
+                retry: self.retry,
+                limiter: self.client_side_rate_limit.then(RateLimiter::default),
+                max_response_bytes: self.max_response_bytes,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("org_name", &self.org_name)
+            .field("app_name", &self.app_name)
+            .field("app_key", &self.app_key)
+            .field("credentials", &self.credentials)
+            .field("token_ttl", &self.token_ttl)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("reqwest_client", &self.http.is_some())
+            .field("retry", &self.retry)
+            .field("client_side_rate_limit", &self.client_side_rate_limit)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+fn parse_base_url(base_url: &str) -> Result<Url, Error> {
+    let url = Url::parse(base_url).map_err(|e| Error::Config(format!("base_url {base_url:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(Error::Config(format!(
+            "base_url {base_url:?} must use https (or http for local testing), not {:?}",
+            url.scheme()
+        )));
+    }
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err(Error::Config(format!("base_url {base_url:?} has no host")));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(format!("base_url {base_url:?} must not have a query or fragment")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config("base_url must not contain credentials".into()));
+    }
+    Ok(url)
+}
+
+/// An async client of the Easemob IM REST API for one app.
+///
+/// Cheap to clone (an `Arc` inside), `Send` and `Sync`: make one and share it. The
+/// generated operations are methods of the groups returned by `client.users()`,
+/// `client.messages()` and so on; the `execute*` methods below run any
+/// [`OperationRequest`], which helps with endpoints the crate does not cover yet.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    /// `{base}/{org}/{app}`, encoded, without a trailing slash.
+    prefix: String,
+    org_name: String,
+    app_name: String,
+    credentials: Credentials,
+    tokens: TokenManager,
+    user_agent: HeaderValue,
+    timeout: Option<Duration>,
+    retry: RetryPolicy,
+    limiter: Option<RateLimiter>,
+    max_response_bytes: usize,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &inner.base.as_str())
+            .field("org_name", &inner.org_name)
+            .field("app_name", &inner.app_name)
+            .field("credentials", &inner.credentials)
+            .field("timeout", &inner.timeout)
+            .field("retry", &inner.retry)
+            .field("client_side_rate_limit", &inner.limiter.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What to do with the answer's body; decides the default `Accept` header.
+#[derive(Clone, Copy)]
+enum Expect {
+    Raw,
+    Json,
+    Binary,
+}
+
+impl Client {
+    /// A builder; see [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL, as configured.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// The organisation name.
+    pub fn org_name(&self) -> &str {
+        &self.inner.org_name
+    }
+
+    /// The app name.
+    pub fn app_name(&self) -> &str {
+        &self.inner.app_name
+    }
+
+    /// Fetches the app token now, unless a valid one is cached, so that wrong credentials
+    /// show up at start-up rather than at the first real call. Fails with
+    /// [`Error::Token`].
+    pub async fn authenticate(&self) -> Result<(), Error> {
+        self.inner.tokens.get(self).await.map(drop)
+    }
+
+    /// Sends `req` and returns the answer if its status is 2xx; any other status is an
+    /// [`Error::Api`]. Handles the base URL, the app token (renewed and the request
+    /// repeated once after a `401`), retries, rate limiting, timeouts and tracing.
+    pub async fn execute(&self, req: OperationRequest) -> Result<reqwest::Response, Error> {
+        let span = request_span(&req);
+        self.send(req, Expect::Raw).instrument(span).await
+    }
+
+    /// Like [`execute`](Self::execute), then decodes the JSON body as `T`. A body that does
+    /// not fit is an [`Error::Decode`] naming the path of the offending field.
+    pub async fn execute_json<T: DeserializeOwned>(&self, req: OperationRequest) -> Result<T, Error> {
+        self.json(req, false).await
+    }
+
+    /// Like [`execute_json`](Self::execute_json), but a decode error carries no excerpt of
+    /// the body: for answers that hold secrets, such as tokens.
+    pub(crate) async fn execute_json_redacted<T: DeserializeOwned>(&self, req: OperationRequest) -> Result<T, Error> {
+        self.json(req, true).await
+    }
+
+    async fn json<T: DeserializeOwned>(&self, req: OperationRequest, redact: bool) -> Result<T, Error> {
+        let span = request_span(&req);
+        let operation_id = req.operation_id;
+        let max = self.inner.max_response_bytes;
+        async move {
+            let response = self.send(req, Expect::Json).await?;
+            let status = response.status();
+            let body = read_json_body(operation_id, response, max).await?;
+            decode_json(operation_id, status, &body, redact)
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Like [`execute`](Self::execute), discarding the body.
+    pub async fn execute_empty(&self, req: OperationRequest) -> Result<(), Error> {
+        let span = request_span(&req);
+        async move {
+            let mut response = self.send(req, Expect::Json).await?;
+            // Read a little so the connection can be reused; the call has succeeded
+            // whatever happens here.
+            let mut read = 0;
+            while let Ok(Some(chunk)) = response.chunk().await {
+                read += chunk.len();
+                if read > MAX_ERROR_BODY {
+                    break;
+                }
+            }
+            Ok(())
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Like [`execute`](Self::execute), returning the body as a stream of bytes (a
+    /// download). Sends `Accept: application/octet-stream` unless `req` has an `Accept`.
+    pub async fn execute_binary(&self, req: OperationRequest) -> Result<ByteStream, Error> {
+        let span = request_span(&req);
+        let operation_id = req.operation_id;
+        let response = self.send(req, Expect::Binary).instrument(span).await?;
+        Ok(ByteStream::from_response(operation_id, response))
+    }
+
+    async fn send(&self, mut req: OperationRequest, expect: Expect) -> Result<reqwest::Response, Error> {
+        let inner = &*self.inner;
+        let operation_id = req.operation_id;
+        let url = self.url_for(&req)?;
+        let headers = headers_for(&req, expect, &inner.user_agent)?;
+        let replayable = req.body.is_replayable();
+        let may_retry = replayable && (req.idempotent || inner.retry.retry_non_idempotent);
+        let span = tracing::Span::current();
+
+        // Sends that count against the retry policy, and all sends.
+        let mut attempts = 0u32;
+        let mut sends = 0u32;
+        let mut renewed_token = false;
+        loop {
+            if let Some(limiter) = &inner.limiter {
+                limiter.acquire(&req.method, req.path_template, req.rate_limit).await;
+            }
+            let token = if req.auth { Some(inner.tokens.get(self).await?) } else { None };
+            attempts += 1;
+            sends += 1;
+            span.record("attempt", sends);
+
+            let mut builder = inner.http.request(req.method.clone(), url.clone()).headers(headers.clone());
+            if let Some(token) = &token {
+                builder = builder.header(AUTHORIZATION, token.header.clone());
+            }
+            if let Some(timeout) = inner.timeout {
+                builder = builder.timeout(timeout);
+            }
+            builder = attach_body(builder, &mut req.body, &headers).await?;
+
+            let response = match builder.send().await {
+                Ok(response) => response,
+                Err(error) => {
+                    let retry = match classify(&error) {
+                        TransportRetry::NotSent => replayable,
+                        TransportRetry::MaybeSent => may_retry,
+                        TransportRetry::Never => false,
+                    };
+                    if retry {
+                        if let Some(delay) = inner.retry.next_delay(attempts, None, fastrand::f64()) {
+                            tracing::debug!(error = %error, delay_ms = delay.as_millis() as u64, "retrying after a transport error");
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                    }
+                    return Err(Error::from_reqwest(operation_id, error));
+                }
+            };
+
+            let status = response.status();
+            span.record("status", status.as_u16());
+            if status.is_success() {
+                return Ok(response);
+            }
+            if status == StatusCode::UNAUTHORIZED {
+                if let Some(token) = &token {
+                    inner.tokens.invalidate(token);
+                    if inner.tokens.renewable() && !renewed_token && replayable {
+                        renewed_token = true;
+                        attempts -= 1;
+                        tracing::debug!("401: renewing the app token and repeating the request");
+                        continue;
+                    }
+                }
+            }
+            let retry_after = parse_retry_after(response.headers(), SystemTime::now());
+            if retryable_status(status) && may_retry {
+                if let Some(delay) = inner.retry.next_delay(attempts, retry_after, fastrand::f64()) {
+                    tracing::debug!(status = status.as_u16(), delay_ms = delay.as_millis() as u64, "retrying");
+                    drop(response);
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+            }
+            return Err(Error::Api(read_api_error(operation_id, response, retry_after).await));
+        }
+    }
+
+    /// The full URL of `req`, after checking that its path is safe to send.
+    fn url_for(&self, req: &OperationRequest) -> Result<Url, Error> {
+        if let Some(problem) = check_path(&req.path) {
+            return Err(Error::encode(format!("{}: {problem}", req.operation_id)));
+        }
+        let full = format!("{}{}", self.inner.prefix, req.path);
+        let mut url = Url::parse(&full)
+            .map_err(|e| Error::Encode(EncodeError::with_source(format!("{}: invalid URL", req.operation_id), e)))?;
+        // URL parsing normalizes some paths; refuse to send to anything but what was asked.
+        let sent = url.path();
+        if sent.len() < req.path.len() || !full.ends_with(sent) || !sent.ends_with(req.path.as_str()) {
+            return Err(Error::encode(format!("{}: the path {:?} would not be sent as given", req.operation_id, req.path)));
+        }
+        if !req.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &req.query {
+                pairs.append_pair(name, value);
+            }
+        }
+        Ok(url)
+    }
+}
+
+fn request_span(req: &OperationRequest) -> tracing::Span {
+    tracing::info_span!(
+        "easemob.request",
+        operation_id = req.operation_id,
+        method = %req.method,
+        path_template = req.path_template,
+        status = tracing::field::Empty,
+        attempt = tracing::field::Empty,
+    )
+}
+
+fn headers_for(req: &OperationRequest, expect: Expect, user_agent: &HeaderValue) -> Result<HeaderMap, Error> {
+    let mut headers = HeaderMap::new();
+    headers.insert(USER_AGENT, user_agent.clone());
+    for (name, value) in &req.headers {
+        let header_name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::encode(format!("{}: invalid header name {name:?}", req.operation_id)))?;
+        if header_name == AUTHORIZATION {
+            return Err(Error::encode(format!(
+                "{}: the Authorization header is set by the client",
+                req.operation_id
+            )));
+        }
+        // The value is not shown: headers such as share-secret are secrets.
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| Error::encode(format!("{}: the value of header {name:?} is not a valid header value", req.operation_id)))?;
+        headers.append(header_name, value);
+    }
+    if !headers.contains_key(ACCEPT) {
+        match expect {
+            Expect::Raw => {}
+            Expect::Json => {
+                headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+            }
+            Expect::Binary => {
+                headers.insert(ACCEPT, HeaderValue::from_static("application/octet-stream"));
+            }
+        }
+    }
+    Ok(headers)
+}
+
+async fn attach_body(
+    builder: reqwest::RequestBuilder,
+    body: &mut Body,
+    headers: &HeaderMap,
+) -> Result<reqwest::RequestBuilder, Error> {
+    let with_type = |builder: reqwest::RequestBuilder, content_type: &'static str| {
+        if headers.contains_key(CONTENT_TYPE) {
+            builder
+        } else {
+            builder.header(CONTENT_TYPE, content_type)
+        }
+    };
+    Ok(match body {
+        Body::Empty => builder,
+        Body::Json(bytes) => with_type(builder, "application/json").body(bytes.clone()),
+        Body::Form(bytes) => with_type(builder, "application/x-www-form-urlencoded").body(bytes.clone()),
+        // reqwest sets the content type with the boundary, replacing any given.
+        Body::Multipart(multipart) => builder.multipart(multipart.make_form().await?),
+    })
+}
+
+/// Reads at most `limit` bytes of the body; whether more was left unread.
+async fn read_capped(response: &mut reqwest::Response, limit: usize) -> Result<(Bytes, bool), reqwest::Error> {
+    let mut buffer = BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - buffer.len();
+        if chunk.len() > room {
+            buffer.extend_from_slice(&chunk[..room]);
+            return Ok((buffer.freeze(), true));
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok((buffer.freeze(), false))
+}
+
+async fn read_api_error(
+    operation_id: &'static str,
+    mut response: reqwest::Response,
+    retry_after: Option<Duration>,
+) -> ApiError {
+    let status = response.status();
+    // A body cut short by the network still says more than none.
+    let (raw, truncated) = match read_capped(&mut response, MAX_ERROR_BODY).await {
+        Ok(read) => read,
+        Err(_) => (Bytes::new(), false),
+    };
+    ApiError::new(operation_id, status, raw, truncated, retry_after)
+}
+
+async fn read_json_body(operation_id: &'static str, mut response: reqwest::Response, max: usize) -> Result<Bytes, Error> {
+    let status = response.status();
+    let too_large = || {
+        Error::Decode(DecodeError::new(
+            operation_id,
+            Some(status),
+            ".".into(),
+            format!("the response body is larger than the {max} bytes allowed (ClientBuilder::max_response_bytes)"),
+            b"",
+        ))
+    };
+    if response.content_length().is_some_and(|len| len > max as u64) {
+        return Err(too_large());
+    }
+    match read_capped(&mut response, max).await {
+        Ok((_, true)) => Err(too_large()),
+        Ok((body, false)) => Ok(body),
+        Err(e) => Err(Error::from_reqwest(operation_id, e)),
+    }
+}
+
+pub(crate) fn decode_json<T: DeserializeOwned>(
+    operation_id: &'static str,
+    status: StatusCode,
+    body: &[u8],
+    redact: bool,
+) -> Result<T, Error> {
+    let fail = |path: String, error: serde_json::Error| {
+        Error::Decode(DecodeError::new(
+            operation_id,
+            Some(status),
+            path,
+            error.to_string(),
+            if redact { b"" } else { body },
+        ))
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        fail(path, e.into_inner())
+    })?;
+    deserializer.end().map_err(|e| fail(".".into(), e))?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    fn builder() -> ClientBuilder {
+        Client::builder()
+            .base_url("https://a1.easemob.com")
+            .org_name("org")
+            .app_name("app")
+            .credentials(Credentials::client_credentials("id", "very-secret"))
+    }
+
+    fn config_error(builder: ClientBuilder) -> String {
+        match builder.build() {
+            Err(Error::Config(message)) => message,
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn builds_and_is_send_sync_clone() {
+        fn check<T: Send + Sync + Clone + 'static>() {}
+        check::<Client>();
+        let client = builder().build().unwrap();
+        assert_eq!(client.org_name(), "org");
+        assert_eq!(client.inner.prefix, "https://a1.easemob.com/org/app");
+    }
+
+    #[test]
+    fn builder_validation() {
+        assert!(config_error(Client::builder()).contains("base_url"));
+        assert!(config_error(builder().base_url("ftp://x")).contains("https"));
+        assert!(config_error(builder().base_url("not a url")).contains("not a URL"));
+        assert!(config_error(builder().base_url("https://x/?q=1")).contains("query"));
+        assert!(config_error(builder().base_url("https://u:p@x/")).contains("credentials"));
+        assert!(config_error(builder().org_name("")).contains("org_name"));
+        assert!(config_error(builder().app_name("..")).contains("app_name"));
+        assert!(config_error(builder().app_key("a#b")).contains("either"));
+        assert!(config_error(Client::builder().base_url("https://x").app_key("nohash")).contains("org_name#app_name"));
+        assert!(config_error(builder().credentials(Credentials::token(""))).contains("empty"));
+        assert!(config_error(builder().credentials(Credentials::token("a\nb"))).contains("header"));
+        assert!(config_error(builder().user_agent("a\nb")).contains("user agent"));
+        assert!(config_error(builder().connect_timeout(Duration::from_secs(1)).reqwest_client(reqwest::Client::new()))
+            .contains("connect_timeout"));
+        let no_creds = Client::builder().base_url("https://x").app_key("o#a");
+        assert!(config_error(no_creds).contains("credentials"));
+    }
+
+    #[test]
+    fn app_key_and_prefixes() {
+        let client = Client::builder()
+            .base_url("http://127.0.0.1:8080/proxy/")
+            .app_key("my org#my/app")
+            .credentials(Credentials::token("t"))
+            .build()
+            .unwrap();
+        assert_eq!(client.inner.prefix, "http://127.0.0.1:8080/proxy/my%20org/my%2Fapp");
+        assert_eq!(client.app_name(), "my/app");
+    }
+
+    #[test]
+    fn urls() {
+        let client = builder().build().unwrap();
+        let req = OperationRequest::new("op", reqwest::Method::GET, "/users/{u}", format!("/users/{}", encode_segment("a/b ?")))
+            .query("q", "x y&z");
+        let url = client.url_for(&req).unwrap();
+        assert_eq!(url.as_str(), "https://a1.easemob.com/org/app/users/a%2Fb%20%3F?q=x+y%26z");
+        for bad in ["/users/%2E%2E", "/users/", "users", "/users/a b"] {
+            let req = OperationRequest::new("op", reqwest::Method::GET, "/users/{u}", bad);
+            assert!(matches!(client.url_for(&req), Err(Error::Encode(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let b = builder();
+        let client = b.clone().build().unwrap();
+        for text in [format!("{b:?}"), format!("{client:?}"), format!("{:?}", Credentials::token("tok-secret"))] {
+            assert!(!text.contains("very-secret") && !text.contains("tok-secret"), "{text}");
+            assert!(text.contains("***"), "{text}");
+        }
+    }
+
+    #[test]
+    fn headers() {
+        let ua = HeaderValue::from_static("ua");
+        let req = OperationRequest::new("op", reqwest::Method::GET, "/x", "/x").header("share-secret", "s");
+        let h = headers_for(&req, Expect::Binary, &ua).unwrap();
+        assert_eq!(h["accept"], "application/octet-stream");
+        assert_eq!(h["share-secret"], "s");
+        let req = req.header("Accept", "text/plain");
+        assert_eq!(headers_for(&req, Expect::Json, &ua).unwrap()["accept"], "text/plain");
+        let bad = OperationRequest::new("op", reqwest::Method::GET, "/x", "/x").header("x", "a\r\nb");
+        let err = headers_for(&bad, Expect::Raw, &ua).unwrap_err();
+        assert!(!err.to_string().contains("a\r\nb"));
+        let auth = OperationRequest::new("op", reqwest::Method::GET, "/x", "/x").header("authorization", "x");
+        assert!(headers_for(&auth, Expect::Raw, &ua).is_err());
+    }
+
+    #[test]
+    fn decoding() {
+        #[derive(Debug, Deserialize)]
+        struct Page {
+            #[allow(dead_code)]
+            entities: Vec<Item>,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Item {
+            #[allow(dead_code)]
+            created: i64,
+        }
+        let body = br#"{"entities":[{"created":1},{"created":"x"}]}"#;
+        match decode_json::<Page>("op", StatusCode::OK, body, false) {
+            Err(Error::Decode(e)) => {
+                assert_eq!(e.path(), "entities[1].created");
+                assert!(e.excerpt().contains("entities"));
+            }
+            other => panic!("{other:?}"),
+        }
+        match decode_json::<Page>("op", StatusCode::OK, body, true) {
+            Err(Error::Decode(e)) => assert_eq!(e.excerpt(), ""),
+            other => panic!("{other:?}"),
+        }
+        assert!(decode_json::<Page>("op", StatusCode::OK, br#"{"entities":[]} x"#, false).is_err());
+        assert!(decode_json::<Page>("op", StatusCode::OK, br#"{"entities":[]} "#, false).is_ok());
+    }
+}

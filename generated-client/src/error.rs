@@ -1,0 +1,411 @@
+//! The crate's error type, made from whatever went wrong while building a request, talking to
+//! the server or reading its answer.
+//!
+//! [`Error`] tells apart *who* failed: the server said no ([`Error::Api`]), the network or
+//! TLS failed ([`Error::Transport`]), the server took too long ([`Error::Timeout`]), the app
+//! token could not be obtained ([`Error::Token`]), the answer did not match the expected
+//! shape ([`Error::Decode`]), a local file could not be read or written ([`Error::Io`]), or
+//! the caller's input was unusable ([`Error::Config`], [`Error::Encode`]).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+
+use crate::models::{ErrorCode, ErrorResponse};
+
+/// Largest error body kept in an [`ApiError`]; the rest is discarded unread.
+pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Length of the body excerpt kept in a [`DecodeError`].
+pub(crate) const EXCERPT_LEN: usize = 512;
+
+/// Everything that can go wrong when calling the API.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with a status other than 2xx.
+    Api(ApiError),
+    /// The request could not be sent or the answer could not be received: DNS, connection
+    /// refused or reset, TLS, an interrupted body.
+    Transport(reqwest::Error),
+    /// The request (or, while streaming, its response body) took longer than the configured
+    /// timeout.
+    Timeout {
+        /// The operation that timed out, for example `"get_user"`.
+        operation_id: &'static str,
+        /// The underlying error.
+        source: reqwest::Error,
+    },
+    /// The app token could not be obtained; the cause is inside, typically an
+    /// [`Error::Api`] with `invalid_grant` for wrong credentials.
+    Token(Box<Error>),
+    /// A 2xx answer whose body did not match the expected shape.
+    Decode(DecodeError),
+    /// Reading a file to upload or writing a downloaded one failed.
+    Io(std::io::Error),
+    /// The client was configured with unusable values (see the message).
+    Config(String),
+    /// The request could not be encoded: a body that cannot be serialized, a header value
+    /// with control characters, or a path parameter that cannot travel in a URL.
+    Encode(EncodeError),
+}
+
+impl Error {
+    /// The HTTP status of an [`Error::Api`] or [`Error::Decode`]; `None` for the others.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status()),
+            Error::Decode(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    /// The server's error, if this is an [`Error::Api`].
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The Easemob error code of an [`Error::Api`] whose body could be decoded.
+    pub fn code(&self) -> Option<&ErrorCode> {
+        self.as_api().and_then(ApiError::code)
+    }
+
+    /// Whether this is a timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    pub(crate) fn encode(message: impl Into<Cow<'static, str>>) -> Error {
+        Error::Encode(EncodeError { message: message.into(), source: None })
+    }
+
+    /// Maps a reqwest error, telling timeouts apart from other transport failures.
+    pub(crate) fn from_reqwest(operation_id: &'static str, error: reqwest::Error) -> Error {
+        if error.is_timeout() {
+            Error::Timeout { operation_id, source: error }
+        } else {
+            Error::Transport(error)
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => fmt::Display::fmt(e, f),
+            Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::Timeout { operation_id, .. } => write!(f, "{operation_id}: request timed out"),
+            Error::Token(e) => write!(f, "could not obtain the app token: {e}"),
+            Error::Decode(e) => fmt::Display::fmt(e, f),
+            Error::Io(e) => write!(f, "I/O error: {e}"),
+            Error::Config(message) => write!(f, "invalid client configuration: {message}"),
+            Error::Encode(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Api(e) => Some(e),
+            Error::Transport(e) => Some(e),
+            Error::Timeout { source, .. } => Some(source),
+            Error::Token(e) => Some(&**e),
+            Error::Decode(e) => Some(e),
+            Error::Io(e) => Some(e),
+            Error::Config(_) => None,
+            Error::Encode(e) => Some(e),
+        }
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(e)
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Error::Decode(e)
+    }
+}
+
+impl From<EncodeError> for Error {
+    fn from(e: EncodeError) -> Self {
+        Error::Encode(e)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+/// A non-2xx answer from the server.
+///
+/// The body is decoded as Easemob's [`ErrorResponse`] when possible; an HTML error page
+/// from a proxy, or any other body, leaves [`body`](Self::body) empty and is kept in
+/// [`raw_body`](Self::raw_body) (at most 64 KiB of it).
+#[derive(Debug, Clone)]
+pub struct ApiError(Box<ApiErrorInner>);
+
+// Boxed so that `Result<T, Error>` stays small on the happy path.
+#[derive(Debug, Clone)]
+struct ApiErrorInner {
+    operation_id: &'static str,
+    status: StatusCode,
+    body: Option<ErrorResponse>,
+    raw: Bytes,
+    truncated: bool,
+    retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    pub(crate) fn new(
+        operation_id: &'static str,
+        status: StatusCode,
+        raw: Bytes,
+        truncated: bool,
+        retry_after: Option<Duration>,
+    ) -> ApiError {
+        let body = if truncated {
+            None
+        } else {
+            serde_json::from_slice::<ErrorResponse>(&raw).ok()
+        };
+        ApiError(Box::new(ApiErrorInner { operation_id, status, body, raw, truncated, retry_after }))
+    }
+
+    /// The operation that failed, for example `"get_user"`.
+    pub fn operation_id(&self) -> &'static str {
+        self.0.operation_id
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.0.status
+    }
+
+    /// The decoded Easemob error body, if the server sent one.
+    pub fn body(&self) -> Option<&ErrorResponse> {
+        self.0.body.as_ref()
+    }
+
+    /// The Easemob error code, for example [`ErrorCode::ServiceResourceNotFound`].
+    pub fn code(&self) -> Option<&ErrorCode> {
+        self.0.body.as_ref().map(|b| &b.error)
+    }
+
+    /// The server's human-readable description of the error.
+    pub fn description(&self) -> Option<&str> {
+        self.0.body.as_ref().and_then(|b| b.error_description.as_deref())
+    }
+
+    /// The body as received, cut at 64 KiB.
+    pub fn raw_body(&self) -> &[u8] {
+        &self.0.raw
+    }
+
+    /// Whether the body was longer than what [`raw_body`](Self::raw_body) keeps.
+    pub fn is_truncated(&self) -> bool {
+        self.0.truncated
+    }
+
+    /// How long the server asked to wait before trying again (`Retry-After`), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.0.retry_after
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: HTTP {}", self.0.operation_id, self.0.status)?;
+        match &self.0.body {
+            Some(body) => {
+                write!(f, ": {}", body.error)?;
+                if let Some(description) = &body.error_description {
+                    write!(f, ": {description}")?;
+                }
+                Ok(())
+            }
+            None if self.0.raw.is_empty() => f.write_str(" with an empty body"),
+            None => write!(f, " with a body that is not an Easemob error: {:?}", excerpt(&self.0.raw, 200)),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A 2xx answer whose body did not match the expected type.
+#[derive(Debug, Clone)]
+pub struct DecodeError {
+    operation_id: &'static str,
+    status: Option<StatusCode>,
+    path: String,
+    message: String,
+    excerpt: String,
+}
+
+impl DecodeError {
+    pub(crate) fn new(
+        operation_id: &'static str,
+        status: Option<StatusCode>,
+        path: String,
+        message: String,
+        body: &[u8],
+    ) -> DecodeError {
+        DecodeError { operation_id, status, path, message, excerpt: excerpt(body, EXCERPT_LEN) }
+    }
+
+    /// The operation whose answer could not be decoded.
+    pub fn operation_id(&self) -> &'static str {
+        self.operation_id
+    }
+
+    /// The HTTP status of the answer.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+
+    /// Where in the body decoding failed, as a serde path like `entities[0].created`; `.`
+    /// is the top level.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What was wrong there, as serde_json says it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The start of the body (at most 512 bytes, cut at a character boundary).
+    pub fn excerpt(&self) -> &str {
+        &self.excerpt
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: could not decode the response", self.operation_id)?;
+        if let Some(status) = self.status {
+            write!(f, " (HTTP {status})")?;
+        }
+        write!(f, " at `{}`: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// A request that could not be encoded.
+#[derive(Debug)]
+pub struct EncodeError {
+    message: Cow<'static, str>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl EncodeError {
+    pub(crate) fn with_source(
+        message: impl Into<Cow<'static, str>>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> EncodeError {
+        EncodeError { message: message.into(), source: Some(Box::new(source)) }
+    }
+
+    /// What could not be encoded.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not encode the request: {}", self.message)?;
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for EncodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as _)
+    }
+}
+
+/// The first `max` bytes of `body` as text, cut at a character boundary; bytes that are
+/// not UTF-8 show as U+FFFD.
+pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
+    if body.len() <= max {
+        return String::from_utf8_lossy(body).into_owned();
+    }
+    let mut prefix = &body[..max];
+    // Drop a multi-byte character cut in half by the limit, not genuinely invalid bytes.
+    if let Err(e) = std::str::from_utf8(prefix) {
+        if e.error_len().is_none() {
+            prefix = &prefix[..e.valid_up_to()];
+        }
+    }
+    String::from_utf8_lossy(prefix).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_cuts_at_char_boundary() {
+        let body = "ü".repeat(300); // 600 bytes
+        let e = excerpt(body.as_bytes(), 511);
+        assert_eq!(e, "ü".repeat(255));
+        assert_eq!(excerpt(body.as_bytes(), 512), "ü".repeat(256));
+        assert_eq!(excerpt(b"short", 512), "short");
+    }
+
+    #[test]
+    fn excerpt_of_binary_is_lossy() {
+        let e = excerpt(&[0xff, 0xfe, b'a'], 512);
+        assert_eq!(e, "\u{fffd}\u{fffd}a");
+    }
+
+    #[test]
+    fn api_error_decodes_easemob_body() {
+        let raw = Bytes::from_static(
+            br#"{"error":"service_resource_not_found","error_description":"Service resource not found","timestamp":1,"duration":0,"exception":"x"}"#,
+        );
+        let e = ApiError::new("get_user", StatusCode::NOT_FOUND, raw, false, None);
+        assert_eq!(e.code(), Some(&ErrorCode::ServiceResourceNotFound));
+        assert_eq!(e.description(), Some("Service resource not found"));
+        assert_eq!(
+            e.to_string(),
+            "get_user: HTTP 404 Not Found: service_resource_not_found: Service resource not found"
+        );
+    }
+
+    #[test]
+    fn api_error_keeps_unknown_codes_and_garbage() {
+        let raw = Bytes::from_static(br#"{"error":"brand_new_code"}"#);
+        let e = ApiError::new("op", StatusCode::BAD_REQUEST, raw, false, None);
+        assert_eq!(e.code(), Some(&ErrorCode::Unknown("brand_new_code".into())));
+
+        let raw = Bytes::from_static(b"<html>bad gateway</html>");
+        let e = ApiError::new("op", StatusCode::BAD_GATEWAY, raw, false, None);
+        assert!(e.body().is_none());
+        assert_eq!(e.raw_body(), b"<html>bad gateway</html>");
+        assert!(e.to_string().contains("<html>bad gateway</html>"), "{e}");
+    }
+
+    #[test]
+    fn error_is_send_sync_static() {
+        fn check<T: Send + Sync + 'static>() {}
+        check::<Error>();
+    }
+}

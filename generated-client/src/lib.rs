@@ -1,0 +1,93 @@
+//! An async client for the [Easemob (环信) IM](https://doc.easemob.com/document/server-side/overview.html)
+//! server REST API.
+//!
+//! Make one [`Client`] per app and share it: it fetches the app token from your client id
+//! and secret on first use, keeps it fresh, retries what is safe to retry, and turns every
+//! answer into a typed value or an [`Error`] that says what went wrong.
+//!
+//! ```no_run
+//! use easemob_im::{Client, Credentials};
+//!
+//! # async fn demo() -> Result<(), easemob_im::Error> {
+//! let client = Client::builder()
+//!     .base_url("https://a1.easemob.com")
+//!     .org_name("easemob-demo")
+//!     .app_name("testapp")
+//!     .credentials(Credentials::client_credentials("YXA6i-Ak8Ol4Eei2l11ZjV-EAg", "YXA6VunqiNxoB7IwXHInk1cGiXOOJfc"))
+//!     .build()?;
+//!
+//! // Each resource group is a method of the client; each operation a builder that you
+//! // `.send().await`:
+//! //     let user = client.users().get_user("alice").send().await?;
+//! // Any endpoint can also be called directly:
+//! let req = easemob_im::request::OperationRequest::new(
+//!     "get_user",
+//!     reqwest::Method::GET,
+//!     "/users/{username}",
+//!     format!("/users/{}", easemob_im::path::encode_segment("alice")),
+//! );
+//! let user: serde_json::Value = client.execute_json(req).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors
+//!
+//! ```no_run
+//! # async fn demo(client: easemob_im::Client, req: easemob_im::request::OperationRequest) {
+//! use easemob_im::{models::ErrorCode, Error};
+//! match client.execute_empty(req).await {
+//!     Ok(()) => {}
+//!     Err(Error::Api(e)) if e.code() == Some(&ErrorCode::ServiceResourceNotFound) => {
+//!         println!("no such user");
+//!     }
+//!     Err(e) => eprintln!("{e}"),
+//! }
+//! # }
+//! ```
+//!
+//! # What the client does for you
+//!
+//! - **App token**: fetched lazily, shared by all clones, renewed before it expires, one
+//!   fetch however many calls wait for it; a `401` renews it and repeats the call once
+//!   (see [`Credentials`]).
+//! - **Retries**: `429`, `502`, `503`, `504`, timeouts and dropped connections, with
+//!   exponential backoff, full jitter and `Retry-After`, for idempotent calls only unless
+//!   you opt in (see [`RetryPolicy`]).
+//! - **Rate limiting** (opt-in): waits to stay within each endpoint's documented limit
+//!   ([`ClientBuilder::client_side_rate_limit`]).
+//! - **Safe paths**: path parameters are percent-encoded so that `a/b` or `../x` stay one
+//!   segment ([`path`]).
+//! - **Files**: uploads stream from disk ([`files::FileSource`]); downloads are streams
+//!   that can be written to a file atomically ([`files::ByteStream`]).
+//! - **Tracing**: one `easemob.request` span per call, with the operation id, method, path
+//!   template, status and attempt; never tokens, secrets, concrete paths or query values.
+//!
+//! # Secrets
+//!
+//! Client secrets and tokens are held in [`Secret`], whose `Debug` prints `***`; the
+//! `Debug` output of [`Client`], [`ClientBuilder`] and [`Credentials`] never shows them.
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[rustfmt::skip]
+#[allow(clippy::all)]
+mod gen;
+pub use gen::*;
+
+mod client;
+pub mod error;
+pub mod files;
+pub mod paging;
+pub mod path;
+mod rate_limit;
+pub mod request;
+mod retry;
+mod token;
+
+pub use client::{Client, ClientBuilder, Credentials, Secret, DEFAULT_USER_AGENT};
+pub use error::{ApiError, DecodeError, EncodeError, Error};
+pub use retry::RetryPolicy;
+
+/// Re-exported so that callers can name [`reqwest::Method`], [`reqwest::StatusCode`] and
+/// [`reqwest::Response`] without depending on the same reqwest version themselves.
+pub use reqwest;
