@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT,
+};
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -83,8 +85,14 @@ pub enum Credentials {
 
 impl Credentials {
     /// [`Credentials::ClientCredentials`] from a client id and secret.
-    pub fn client_credentials(client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Credentials {
-        Credentials::ClientCredentials { client_id: client_id.into(), client_secret: client_secret.into() }
+    pub fn client_credentials(
+        client_id: impl Into<String>,
+        client_secret: impl Into<Secret>,
+    ) -> Credentials {
+        Credentials::ClientCredentials {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
     }
 
     /// [`Credentials::Token`] from an app token.
@@ -242,15 +250,25 @@ impl ClientBuilder {
     /// token is fetched by the first request (or by [`Client::authenticate`]).
     pub fn build(self) -> Result<Client, Error> {
         let config = |message: String| Error::Config(message);
-        let base_url = self.base_url.ok_or_else(|| config("base_url is required".into()))?;
+        let base_url = self
+            .base_url
+            .ok_or_else(|| config("base_url is required".into()))?;
         let base = parse_base_url(&base_url)?;
 
         let (org_name, app_name) = match (self.app_key, self.org_name, self.app_name) {
             (Some(key), None, None) => match key.split_once('#') {
                 Some((org, app)) => (org.to_owned(), app.to_owned()),
-                None => return Err(config(format!("app key {key:?} is not of the form org_name#app_name"))),
+                None => {
+                    return Err(config(format!(
+                        "app key {key:?} is not of the form org_name#app_name"
+                    )))
+                }
             },
-            (Some(_), _, _) => return Err(config("set either app_key or org_name and app_name, not both".into())),
+            (Some(_), _, _) => {
+                return Err(config(
+                    "set either app_key or org_name and app_name, not both".into(),
+                ))
+            }
             (None, Some(org), Some(app)) => (org, app),
             (None, None, _) => return Err(config("org_name is required".into())),
             (None, _, None) => return Err(config("app_name is required".into())),
@@ -267,11 +285,18 @@ impl ClientBuilder {
             encode_segment(&app_name)
         );
 
-        let credentials = self.credentials.ok_or_else(|| config("credentials are required".into()))?;
+        let credentials = self
+            .credentials
+            .ok_or_else(|| config("credentials are required".into()))?;
         let tokens = match &credentials {
-            Credentials::ClientCredentials { client_id, client_secret } => {
+            Credentials::ClientCredentials {
+                client_id,
+                client_secret,
+            } => {
                 if client_id.is_empty() || client_secret.expose().is_empty() {
-                    return Err(config("client_id and client_secret must not be empty".into()));
+                    return Err(config(
+                        "client_id and client_secret must not be empty".into(),
+                    ));
                 }
                 TokenManager::fetched(client_id.clone(), client_secret.clone(), self.token_ttl)
             }
@@ -279,15 +304,19 @@ impl ClientBuilder {
                 if token.expose().is_empty() {
                     return Err(config("the app token must not be empty".into()));
                 }
-                let header = bearer(token.expose())
-                    .ok_or_else(|| config("the app token contains characters not allowed in a header".into()))?;
+                let header = bearer(token.expose()).ok_or_else(|| {
+                    config("the app token contains characters not allowed in a header".into())
+                })?;
                 TokenManager::fixed(header)
             }
         };
 
         let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
-        let user_agent = HeaderValue::from_str(user_agent)
-            .map_err(|_| config(format!("user agent {user_agent:?} is not a valid header value")))?;
+        let user_agent = HeaderValue::from_str(user_agent).map_err(|_| {
+            config(format!(
+                "user agent {user_agent:?} is not a valid header value"
+            ))
+        })?;
 
         let http = match self.http {
             Some(http) => {
@@ -306,7 +335,9 @@ impl ClientBuilder {
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
                 }
-                builder.build().map_err(|e| config(format!("could not build the HTTP client: {e}")))?
+                builder
+                    .build()
+                    .map_err(|e| config(format!("could not build the HTTP client: {e}")))?
             }
         };
 
@@ -350,7 +381,8 @@ impl fmt::Debug for ClientBuilder {
 }
 
 fn parse_base_url(base_url: &str) -> Result<Url, Error> {
-    let url = Url::parse(base_url).map_err(|e| Error::Config(format!("base_url {base_url:?} is not a URL: {e}")))?;
+    let url = Url::parse(base_url)
+        .map_err(|e| Error::Config(format!("base_url {base_url:?} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "https" | "http") {
         return Err(Error::Config(format!(
             "base_url {base_url:?} must use https (or http for local testing), not {:?}",
@@ -361,10 +393,14 @@ fn parse_base_url(base_url: &str) -> Result<Url, Error> {
         return Err(Error::Config(format!("base_url {base_url:?} has no host")));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config(format!("base_url {base_url:?} must not have a query or fragment")));
+        return Err(Error::Config(format!(
+            "base_url {base_url:?} must not have a query or fragment"
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Config("base_url must not contain credentials".into()));
+        return Err(Error::Config(
+            "base_url must not contain credentials".into(),
+        ));
     }
     Ok(url)
 }
@@ -457,17 +493,27 @@ impl Client {
 
     /// Like [`execute`](Self::execute), then decodes the JSON body as `T`. A body that does
     /// not fit is an [`Error::Decode`] naming the path of the offending field.
-    pub async fn execute_json<T: DeserializeOwned>(&self, req: OperationRequest) -> Result<T, Error> {
+    pub async fn execute_json<T: DeserializeOwned>(
+        &self,
+        req: OperationRequest,
+    ) -> Result<T, Error> {
         self.json(req, false).await
     }
 
     /// Like [`execute_json`](Self::execute_json), but a decode error carries no excerpt of
     /// the body: for answers that hold secrets, such as tokens.
-    pub(crate) async fn execute_json_redacted<T: DeserializeOwned>(&self, req: OperationRequest) -> Result<T, Error> {
+    pub(crate) async fn execute_json_redacted<T: DeserializeOwned>(
+        &self,
+        req: OperationRequest,
+    ) -> Result<T, Error> {
         self.json(req, true).await
     }
 
-    async fn json<T: DeserializeOwned>(&self, req: OperationRequest, redact: bool) -> Result<T, Error> {
+    async fn json<T: DeserializeOwned>(
+        &self,
+        req: OperationRequest,
+        redact: bool,
+    ) -> Result<T, Error> {
         let span = request_span(&req);
         let operation_id = req.operation_id;
         let max = self.inner.max_response_bytes;
@@ -510,7 +556,11 @@ impl Client {
         Ok(ByteStream::from_response(operation_id, response))
     }
 
-    async fn send(&self, mut req: OperationRequest, expect: Expect) -> Result<reqwest::Response, Error> {
+    async fn send(
+        &self,
+        mut req: OperationRequest,
+        expect: Expect,
+    ) -> Result<reqwest::Response, Error> {
         let inner = &*self.inner;
         let operation_id = req.operation_id;
         let url = self.url_for(&req)?;
@@ -525,14 +575,23 @@ impl Client {
         let mut renewed_token = false;
         loop {
             if let Some(limiter) = &inner.limiter {
-                limiter.acquire(&req.method, req.path_template, req.rate_limit).await;
+                limiter
+                    .acquire(&req.method, req.path_template, req.rate_limit)
+                    .await;
             }
-            let token = if req.auth { Some(inner.tokens.get(self).await?) } else { None };
+            let token = if req.auth {
+                Some(inner.tokens.get(self).await?)
+            } else {
+                None
+            };
             attempts += 1;
             sends += 1;
             span.record("attempt", sends);
 
-            let mut builder = inner.http.request(req.method.clone(), url.clone()).headers(headers.clone());
+            let mut builder = inner
+                .http
+                .request(req.method.clone(), url.clone())
+                .headers(headers.clone());
             if let Some(token) = &token {
                 builder = builder.header(AUTHORIZATION, token.header.clone());
             }
@@ -550,7 +609,8 @@ impl Client {
                         TransportRetry::Never => false,
                     };
                     if retry {
-                        if let Some(delay) = inner.retry.next_delay(attempts, None, fastrand::f64()) {
+                        if let Some(delay) = inner.retry.next_delay(attempts, None, fastrand::f64())
+                        {
                             tracing::debug!(error = %error, delay_ms = delay.as_millis() as u64, "retrying after a transport error");
                             tokio::time::sleep(delay).await;
                             continue;
@@ -578,14 +638,23 @@ impl Client {
             }
             let retry_after = parse_retry_after(response.headers(), SystemTime::now());
             if retryable_status(status) && may_retry {
-                if let Some(delay) = inner.retry.next_delay(attempts, retry_after, fastrand::f64()) {
-                    tracing::debug!(status = status.as_u16(), delay_ms = delay.as_millis() as u64, "retrying");
+                if let Some(delay) = inner
+                    .retry
+                    .next_delay(attempts, retry_after, fastrand::f64())
+                {
+                    tracing::debug!(
+                        status = status.as_u16(),
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying"
+                    );
                     drop(response);
                     tokio::time::sleep(delay).await;
                     continue;
                 }
             }
-            return Err(Error::Api(read_api_error(operation_id, response, retry_after).await));
+            return Err(Error::Api(
+                read_api_error(operation_id, response, retry_after).await,
+            ));
         }
     }
 
@@ -595,12 +664,22 @@ impl Client {
             return Err(Error::encode(format!("{}: {problem}", req.operation_id)));
         }
         let full = format!("{}{}", self.inner.prefix, req.path);
-        let mut url = Url::parse(&full)
-            .map_err(|e| Error::Encode(EncodeError::with_source(format!("{}: invalid URL", req.operation_id), e)))?;
+        let mut url = Url::parse(&full).map_err(|e| {
+            Error::Encode(EncodeError::with_source(
+                format!("{}: invalid URL", req.operation_id),
+                e,
+            ))
+        })?;
         // URL parsing normalizes some paths; refuse to send to anything but what was asked.
         let sent = url.path();
-        if sent.len() < req.path.len() || !full.ends_with(sent) || !sent.ends_with(req.path.as_str()) {
-            return Err(Error::encode(format!("{}: the path {:?} would not be sent as given", req.operation_id, req.path)));
+        if sent.len() < req.path.len()
+            || !full.ends_with(sent)
+            || !sent.ends_with(req.path.as_str())
+        {
+            return Err(Error::encode(format!(
+                "{}: the path {:?} would not be sent as given",
+                req.operation_id, req.path
+            )));
         }
         if !req.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
@@ -623,12 +702,20 @@ fn request_span(req: &OperationRequest) -> tracing::Span {
     )
 }
 
-fn headers_for(req: &OperationRequest, expect: Expect, user_agent: &HeaderValue) -> Result<HeaderMap, Error> {
+fn headers_for(
+    req: &OperationRequest,
+    expect: Expect,
+    user_agent: &HeaderValue,
+) -> Result<HeaderMap, Error> {
     let mut headers = HeaderMap::new();
     headers.insert(USER_AGENT, user_agent.clone());
     for (name, value) in &req.headers {
-        let header_name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| Error::encode(format!("{}: invalid header name {name:?}", req.operation_id)))?;
+        let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            Error::encode(format!(
+                "{}: invalid header name {name:?}",
+                req.operation_id
+            ))
+        })?;
         if header_name == AUTHORIZATION {
             return Err(Error::encode(format!(
                 "{}: the Authorization header is set by the client",
@@ -636,8 +723,12 @@ fn headers_for(req: &OperationRequest, expect: Expect, user_agent: &HeaderValue)
             )));
         }
         // The value is not shown: headers such as share-secret are secrets.
-        let value = HeaderValue::from_str(value)
-            .map_err(|_| Error::encode(format!("{}: the value of header {name:?} is not a valid header value", req.operation_id)))?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::encode(format!(
+                "{}: the value of header {name:?} is not a valid header value",
+                req.operation_id
+            ))
+        })?;
         headers.append(header_name, value);
     }
     if !headers.contains_key(ACCEPT) {
@@ -669,14 +760,19 @@ async fn attach_body(
     Ok(match body {
         Body::Empty => builder,
         Body::Json(bytes) => with_type(builder, "application/json").body(bytes.clone()),
-        Body::Form(bytes) => with_type(builder, "application/x-www-form-urlencoded").body(bytes.clone()),
+        Body::Form(bytes) => {
+            with_type(builder, "application/x-www-form-urlencoded").body(bytes.clone())
+        }
         // reqwest sets the content type with the boundary, replacing any given.
         Body::Multipart(multipart) => builder.multipart(multipart.make_form().await?),
     })
 }
 
 /// Reads at most `limit` bytes of the body; whether more was left unread.
-async fn read_capped(response: &mut reqwest::Response, limit: usize) -> Result<(Bytes, bool), reqwest::Error> {
+async fn read_capped(
+    response: &mut reqwest::Response,
+    limit: usize,
+) -> Result<(Bytes, bool), reqwest::Error> {
     let mut buffer = BytesMut::new();
     while let Some(chunk) = response.chunk().await? {
         let room = limit - buffer.len();
@@ -703,7 +799,11 @@ async fn read_api_error(
     ApiError::new(operation_id, status, raw, truncated, retry_after)
 }
 
-async fn read_json_body(operation_id: &'static str, mut response: reqwest::Response, max: usize) -> Result<Bytes, Error> {
+async fn read_json_body(
+    operation_id: &'static str,
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<Bytes, Error> {
     let status = response.status();
     let too_large = || {
         Error::Decode(DecodeError::new(
@@ -714,7 +814,10 @@ async fn read_json_body(operation_id: &'static str, mut response: reqwest::Respo
             b"",
         ))
     };
-    if response.content_length().is_some_and(|len| len > max as u64) {
+    if response
+        .content_length()
+        .is_some_and(|len| len > max as u64)
+    {
         return Err(too_large());
     }
     match read_capped(&mut response, max).await {
@@ -787,12 +890,19 @@ mod tests {
         assert!(config_error(builder().org_name("")).contains("org_name"));
         assert!(config_error(builder().app_name("..")).contains("app_name"));
         assert!(config_error(builder().app_key("a#b")).contains("either"));
-        assert!(config_error(Client::builder().base_url("https://x").app_key("nohash")).contains("org_name#app_name"));
+        assert!(
+            config_error(Client::builder().base_url("https://x").app_key("nohash"))
+                .contains("org_name#app_name")
+        );
         assert!(config_error(builder().credentials(Credentials::token(""))).contains("empty"));
         assert!(config_error(builder().credentials(Credentials::token("a\nb"))).contains("header"));
         assert!(config_error(builder().user_agent("a\nb")).contains("user agent"));
-        assert!(config_error(builder().connect_timeout(Duration::from_secs(1)).reqwest_client(reqwest::Client::new()))
-            .contains("connect_timeout"));
+        assert!(config_error(
+            builder()
+                .connect_timeout(Duration::from_secs(1))
+                .reqwest_client(reqwest::Client::new())
+        )
+        .contains("connect_timeout"));
         let no_creds = Client::builder().base_url("https://x").app_key("o#a");
         assert!(config_error(no_creds).contains("credentials"));
     }
@@ -805,20 +915,34 @@ mod tests {
             .credentials(Credentials::token("t"))
             .build()
             .unwrap();
-        assert_eq!(client.inner.prefix, "http://127.0.0.1:8080/proxy/my%20org/my%2Fapp");
+        assert_eq!(
+            client.inner.prefix,
+            "http://127.0.0.1:8080/proxy/my%20org/my%2Fapp"
+        );
         assert_eq!(client.app_name(), "my/app");
     }
 
     #[test]
     fn urls() {
         let client = builder().build().unwrap();
-        let req = OperationRequest::new("op", reqwest::Method::GET, "/users/{u}", format!("/users/{}", encode_segment("a/b ?")))
-            .query("q", "x y&z");
+        let req = OperationRequest::new(
+            "op",
+            reqwest::Method::GET,
+            "/users/{u}",
+            format!("/users/{}", encode_segment("a/b ?")),
+        )
+        .query("q", "x y&z");
         let url = client.url_for(&req).unwrap();
-        assert_eq!(url.as_str(), "https://a1.easemob.com/org/app/users/a%2Fb%20%3F?q=x+y%26z");
+        assert_eq!(
+            url.as_str(),
+            "https://a1.easemob.com/org/app/users/a%2Fb%20%3F?q=x+y%26z"
+        );
         for bad in ["/users/%2E%2E", "/users/", "users", "/users/a b"] {
             let req = OperationRequest::new("op", reqwest::Method::GET, "/users/{u}", bad);
-            assert!(matches!(client.url_for(&req), Err(Error::Encode(_))), "{bad}");
+            assert!(
+                matches!(client.url_for(&req), Err(Error::Encode(_))),
+                "{bad}"
+            );
         }
     }
 
@@ -826,8 +950,15 @@ mod tests {
     fn debug_hides_secrets() {
         let b = builder();
         let client = b.clone().build().unwrap();
-        for text in [format!("{b:?}"), format!("{client:?}"), format!("{:?}", Credentials::token("tok-secret"))] {
-            assert!(!text.contains("very-secret") && !text.contains("tok-secret"), "{text}");
+        for text in [
+            format!("{b:?}"),
+            format!("{client:?}"),
+            format!("{:?}", Credentials::token("tok-secret")),
+        ] {
+            assert!(
+                !text.contains("very-secret") && !text.contains("tok-secret"),
+                "{text}"
+            );
             assert!(text.contains("***"), "{text}");
         }
     }
@@ -835,16 +966,22 @@ mod tests {
     #[test]
     fn headers() {
         let ua = HeaderValue::from_static("ua");
-        let req = OperationRequest::new("op", reqwest::Method::GET, "/x", "/x").header("share-secret", "s");
+        let req = OperationRequest::new("op", reqwest::Method::GET, "/x", "/x")
+            .header("share-secret", "s");
         let h = headers_for(&req, Expect::Binary, &ua).unwrap();
         assert_eq!(h["accept"], "application/octet-stream");
         assert_eq!(h["share-secret"], "s");
         let req = req.header("Accept", "text/plain");
-        assert_eq!(headers_for(&req, Expect::Json, &ua).unwrap()["accept"], "text/plain");
-        let bad = OperationRequest::new("op", reqwest::Method::GET, "/x", "/x").header("x", "a\r\nb");
+        assert_eq!(
+            headers_for(&req, Expect::Json, &ua).unwrap()["accept"],
+            "text/plain"
+        );
+        let bad =
+            OperationRequest::new("op", reqwest::Method::GET, "/x", "/x").header("x", "a\r\nb");
         let err = headers_for(&bad, Expect::Raw, &ua).unwrap_err();
         assert!(!err.to_string().contains("a\r\nb"));
-        let auth = OperationRequest::new("op", reqwest::Method::GET, "/x", "/x").header("authorization", "x");
+        let auth = OperationRequest::new("op", reqwest::Method::GET, "/x", "/x")
+            .header("authorization", "x");
         assert!(headers_for(&auth, Expect::Raw, &ua).is_err());
     }
 

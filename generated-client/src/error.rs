@@ -82,13 +82,19 @@ impl Error {
     }
 
     pub(crate) fn encode(message: impl Into<Cow<'static, str>>) -> Error {
-        Error::Encode(EncodeError { message: message.into(), source: None })
+        Error::Encode(EncodeError {
+            message: message.into(),
+            source: None,
+        })
     }
 
     /// Maps a reqwest error, telling timeouts apart from other transport failures.
     pub(crate) fn from_reqwest(operation_id: &'static str, error: reqwest::Error) -> Error {
         if error.is_timeout() {
-            Error::Timeout { operation_id, source: error }
+            Error::Timeout {
+                operation_id,
+                source: error,
+            }
         } else {
             Error::Transport(error)
         }
@@ -181,7 +187,14 @@ impl ApiError {
         } else {
             serde_json::from_slice::<ErrorResponse>(&raw).ok()
         };
-        ApiError(Box::new(ApiErrorInner { operation_id, status, body, raw, truncated, retry_after }))
+        ApiError(Box::new(ApiErrorInner {
+            operation_id,
+            status,
+            body,
+            raw,
+            truncated,
+            retry_after,
+        }))
     }
 
     /// The operation that failed, for example `"get_user"`.
@@ -206,7 +219,10 @@ impl ApiError {
 
     /// The server's human-readable description of the error.
     pub fn description(&self) -> Option<&str> {
-        self.0.body.as_ref().and_then(|b| b.error_description.as_deref())
+        self.0
+            .body
+            .as_ref()
+            .and_then(|b| b.error_description.as_deref())
     }
 
     /// The body as received, cut at 64 KiB.
@@ -237,7 +253,11 @@ impl fmt::Display for ApiError {
                 Ok(())
             }
             None if self.0.raw.is_empty() => f.write_str(" with an empty body"),
-            None => write!(f, " with a body that is not an Easemob error: {:?}", excerpt(&self.0.raw, 200)),
+            None => write!(
+                f,
+                " with a body that is not an Easemob error: {:?}",
+                excerpt(&self.0.raw, 200)
+            ),
         }
     }
 }
@@ -262,7 +282,18 @@ impl DecodeError {
         message: String,
         body: &[u8],
     ) -> DecodeError {
-        DecodeError { operation_id, status, path, message, excerpt: excerpt(body, EXCERPT_LEN) }
+        let excerpt = if holds_credentials(body) {
+            "(withheld: the body holds credentials)".to_owned()
+        } else {
+            excerpt(body, EXCERPT_LEN)
+        };
+        DecodeError {
+            operation_id,
+            status,
+            path,
+            message,
+            excerpt,
+        }
     }
 
     /// The operation whose answer could not be decoded.
@@ -286,7 +317,8 @@ impl DecodeError {
         &self.message
     }
 
-    /// The start of the body (at most 512 bytes, cut at a character boundary).
+    /// The start of the body (at most 512 bytes, cut at a character boundary), or a note
+    /// that it was withheld because the body holds a token, password or secret.
     pub fn excerpt(&self) -> &str {
         &self.excerpt
     }
@@ -316,7 +348,10 @@ impl EncodeError {
         message: impl Into<Cow<'static, str>>,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> EncodeError {
-        EncodeError { message: message.into(), source: Some(Box::new(source)) }
+        EncodeError {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
     }
 
     /// What could not be encoded.
@@ -339,6 +374,16 @@ impl std::error::Error for EncodeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.source.as_deref().map(|e| e as _)
     }
+}
+
+/// Whether a body names a token, password or secret, so that no excerpt of it may be kept.
+fn holds_credentials(body: &[u8]) -> bool {
+    [&b"token"[..], b"password", b"secret"]
+        .iter()
+        .any(|needle| {
+            body.windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+        })
 }
 
 /// The first `max` bytes of `body` as text, cut at a character boundary; bytes that are
@@ -374,6 +419,20 @@ mod tests {
     fn excerpt_of_binary_is_lossy() {
         let e = excerpt(&[0xff, 0xfe, b'a'], 512);
         assert_eq!(e, "\u{fffd}\u{fffd}a");
+    }
+
+    #[test]
+    fn decode_excerpt_is_withheld_for_credentials() {
+        for body in [
+            &br#"{"access_token":"abc","expires_in":"x"}"#[..],
+            br#"{"Password":1}"#,
+            br#"{"share-secret":2}"#,
+        ] {
+            let e = DecodeError::new("op", None, ".".into(), "m".into(), body);
+            assert!(e.excerpt().starts_with("(withheld"), "{}", e.excerpt());
+        }
+        let e = DecodeError::new("op", None, ".".into(), "m".into(), br#"{"a":1}"#);
+        assert_eq!(e.excerpt(), r#"{"a":1}"#);
     }
 
     #[test]

@@ -48,7 +48,11 @@ impl FileSource {
     pub fn path(path: impl AsRef<Path>) -> FileSource {
         let path = path.as_ref().to_path_buf();
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        FileSource { kind: Kind::Path(path), file_name, content_type: None }
+        FileSource {
+            kind: Kind::Path(path),
+            file_name,
+            content_type: None,
+        }
     }
 
     /// Content already in memory, uploaded under `file_name`.
@@ -62,7 +66,10 @@ impl FileSource {
 
     /// Content read from `reader` while the request is sent, uploaded under `file_name`.
     /// Requests carrying a reader are never retried, since it cannot be read twice.
-    pub fn reader(file_name: impl Into<String>, reader: impl AsyncRead + Send + 'static) -> FileSource {
+    pub fn reader(
+        file_name: impl Into<String>,
+        reader: impl AsyncRead + Send + 'static,
+    ) -> FileSource {
         FileSource {
             kind: Kind::Reader(Some(Box::pin(reader))),
             file_name: Some(file_name.into()),
@@ -154,15 +161,30 @@ impl fmt::Debug for FileSource {
         match &self.kind {
             Kind::Path(path) => d.field("path", path),
             Kind::Bytes(bytes) => d.field("bytes", &bytes.len()),
-            Kind::Reader(reader) => d.field("reader", &if reader.is_some() { "unread" } else { "consumed" }),
+            Kind::Reader(reader) => d.field(
+                "reader",
+                &if reader.is_some() {
+                    "unread"
+                } else {
+                    "consumed"
+                },
+            ),
         };
-        d.field("file_name", &self.file_name).field("content_type", &self.content_type).finish()
+        d.field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .finish()
     }
 }
 
 /// An [`io::Error`] that names the file it happened to, keeping the original kind.
 fn with_path(error: io::Error, doing: &str, path: &Path) -> io::Error {
-    io::Error::new(error.kind(), PathError { doing: format!("{doing} {}", path.display()), source: error })
+    io::Error::new(
+        error.kind(),
+        PathError {
+            doing: format!("{doing} {}", path.display()),
+            source: error,
+        },
+    )
 }
 
 #[derive(Debug)]
@@ -196,15 +218,24 @@ pub struct ByteStream {
 }
 
 impl ByteStream {
-    pub(crate) fn from_response(operation_id: &'static str, response: reqwest::Response) -> ByteStream {
+    pub(crate) fn from_response(
+        operation_id: &'static str,
+        response: reqwest::Response,
+    ) -> ByteStream {
         let content_type = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let content_length = response.content_length();
-        let inner = response.bytes_stream().map_err(move |e| Error::from_reqwest(operation_id, e));
-        ByteStream { inner: Box::pin(inner), content_type, content_length }
+        let inner = response
+            .bytes_stream()
+            .map_err(move |e| Error::from_reqwest(operation_id, e));
+        ByteStream {
+            inner: Box::pin(inner),
+            content_type,
+            content_length,
+        }
     }
 
     /// A stream over chunks already at hand; useful in tests of code that downloads.
@@ -266,8 +297,12 @@ impl ByteStream {
                 .map_err(|e| Error::Io(with_path(e, "writing", &guard.path)))?;
             written += chunk.len() as u64;
         }
-        file.flush().await.map_err(|e| Error::Io(with_path(e, "writing", &guard.path)))?;
-        file.sync_all().await.map_err(|e| Error::Io(with_path(e, "syncing", &guard.path)))?;
+        file.flush()
+            .await
+            .map_err(|e| Error::Io(with_path(e, "writing", &guard.path)))?;
+        file.sync_all()
+            .await
+            .map_err(|e| Error::Io(with_path(e, "syncing", &guard.path)))?;
         drop(file);
         tokio::fs::rename(&guard.path, path)
             .await
@@ -278,9 +313,7 @@ impl ByteStream {
 
     /// The body as an [`AsyncRead`]; errors surface as [`io::Error`]s wrapping [`Error`].
     pub fn into_reader(self) -> impl AsyncRead + Send {
-        tokio_util::io::StreamReader::new(
-            self.inner.map_err(io::Error::other),
-        )
+        tokio_util::io::StreamReader::new(self.inner.map_err(io::Error::other))
     }
 }
 
@@ -331,7 +364,12 @@ async fn create_temp(dir: &Path, file_name: &str) -> Result<(tokio::fs::File, Te
     let mut attempts = 0;
     loop {
         let path = dir.join(format!(".{file_name}.{:016x}.part", fastrand::u64(..)));
-        match tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await {
+        match tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await
+        {
             Ok(file) => return Ok((file, TempGuard { path, armed: true })),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 8 => attempts += 1,
             Err(e) => return Err(Error::Io(with_path(e, "creating", &path))),
@@ -347,9 +385,14 @@ mod tests {
     fn content_types() {
         assert_eq!(FileSource::path("/tmp/a.jpg").content_type(), "image/jpeg");
         assert_eq!(FileSource::path("/tmp/a.jpg").file_name(), Some("a.jpg"));
-        assert_eq!(FileSource::bytes("x", "y").content_type(), "application/octet-stream");
         assert_eq!(
-            FileSource::bytes("x.png", "y").with_content_type("text/plain").content_type(),
+            FileSource::bytes("x", "y").content_type(),
+            "application/octet-stream"
+        );
+        assert_eq!(
+            FileSource::bytes("x.png", "y")
+                .with_content_type("text/plain")
+                .content_type(),
             "text/plain"
         );
     }
@@ -389,12 +432,17 @@ mod tests {
 
     #[tokio::test]
     async fn byte_stream_collects_and_reads() {
-        let s = ByteStream::from_chunks(vec![Ok(Bytes::from_static(b"ab")), Ok(Bytes::from_static(b"c"))]);
+        let s = ByteStream::from_chunks(vec![
+            Ok(Bytes::from_static(b"ab")),
+            Ok(Bytes::from_static(b"c")),
+        ]);
         assert_eq!(s.collect().await.unwrap(), Bytes::from_static(b"abc"));
 
         let s = ByteStream::from_chunks(vec![Ok(Bytes::from_static(b"xy"))]);
         let mut out = Vec::new();
-        tokio::io::AsyncReadExt::read_to_end(&mut Box::pin(s.into_reader()), &mut out).await.unwrap();
+        tokio::io::AsyncReadExt::read_to_end(&mut Box::pin(s.into_reader()), &mut out)
+            .await
+            .unwrap();
         assert_eq!(out, b"xy");
     }
 }

@@ -67,7 +67,6 @@
 //! Client secrets and tokens are held in [`Secret`], whose `Debug` prints `***`; the
 //! `Debug` output of [`Client`], [`ClientBuilder`] and [`Credentials`] never shows them.
 #![deny(missing_docs)]
-#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[rustfmt::skip]
 #[allow(clippy::all)]

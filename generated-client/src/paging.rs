@@ -49,7 +49,12 @@ where
         /// `None` once the last page has been fetched.
         next: Option<Option<String>>,
     }
-    let state = State { builder, fetch, items: Vec::new().into_iter(), next: Some(None) };
+    let state = State {
+        builder,
+        fetch,
+        items: Vec::new().into_iter(),
+        next: Some(None),
+    };
     futures_util::stream::unfold(state, |mut state| async move {
         loop {
             if let Some(item) = state.items.next() {
@@ -80,7 +85,11 @@ where
 /// `first_page`, then counting up) and returns the page's items and the page size it
 /// asked for, if known. The stream ends after an empty page, or a page with fewer items
 /// than the size asked for.
-pub fn page_stream<B, T, F, Fut>(builder: B, first_page: u64, fetch: F) -> impl Stream<Item = Result<T, Error>>
+pub fn page_stream<B, T, F, Fut>(
+    builder: B,
+    first_page: u64,
+    fetch: F,
+) -> impl Stream<Item = Result<T, Error>>
 where
     B: Clone,
     F: FnMut(B, u64) -> Fut,
@@ -93,7 +102,12 @@ where
         /// `None` once the last page has been fetched.
         next: Option<u64>,
     }
-    let state = State { builder, fetch, items: Vec::new().into_iter(), next: Some(first_page) };
+    let state = State {
+        builder,
+        fetch,
+        items: Vec::new().into_iter(),
+        next: Some(first_page),
+    };
     futures_util::stream::unfold(state, |mut state| async move {
         loop {
             if let Some(item) = state.items.next() {
@@ -102,7 +116,8 @@ where
             let page = state.next.take()?;
             match (state.fetch)(state.builder.clone(), page).await {
                 Ok((items, size)) => {
-                    let full = !items.is_empty() && size.map_or(true, |size| items.len() as u64 >= size);
+                    let full =
+                        !items.is_empty() && size.map_or(true, |size| items.len() as u64 >= size);
                     if full {
                         state.next = page.checked_add(1);
                     }
@@ -139,13 +154,18 @@ mod tests {
             }
         });
         assert_eq!(drain(s).await, vec![Ok(1), Ok(2), Ok(3)]);
-        assert_eq!(*calls.lock().unwrap(), vec![("b", None), ("b", Some("x".to_owned()))]);
+        assert_eq!(
+            *calls.lock().unwrap(),
+            vec![("b", None), ("b", Some("x".to_owned()))]
+        );
 
         let s = cursor_stream((), |(), _| async { Ok((vec![1], Some("same".to_owned()))) });
         // First call has cursor None, returns "same"; second asks with "same", gets "same": stop.
         assert_eq!(drain(s).await, vec![Ok(1), Ok(1)]);
 
-        let s = cursor_stream((), |(), _| async { Ok((Vec::<u32>::new(), Some("more".to_owned()))) });
+        let s = cursor_stream((), |(), _| async {
+            Ok((Vec::<u32>::new(), Some("more".to_owned())))
+        });
         assert_eq!(drain(s).await, vec![]);
     }
 
@@ -194,7 +214,11 @@ mod tests {
         assert_eq!(drain(s).await, vec![Ok(0), Ok(1)]);
 
         let s = page_stream((), u64::MAX, |(), _| async { Ok((vec![7], None)) });
-        assert_eq!(drain(s).await, vec![Ok(7)], "no overflow at the last page number");
+        assert_eq!(
+            drain(s).await,
+            vec![Ok(7)],
+            "no overflow at the last page number"
+        );
     }
 
     #[tokio::test]

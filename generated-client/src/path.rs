@@ -10,7 +10,11 @@
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Everything except the RFC 3986 unreserved characters `A-Z a-z 0-9 - . _ ~`.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Percent-encodes `value` as one path segment.
 ///
@@ -97,15 +101,22 @@ mod tests {
     use super::*;
 
     fn decode(s: &str) -> String {
-        percent_encoding::percent_decode_str(s).decode_utf8().unwrap().into_owned()
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8()
+            .unwrap()
+            .into_owned()
     }
 
     #[test]
     fn hostile_values_stay_one_segment_and_round_trip() {
-        for value in ["../x", "a/b", "?", "#", "%", " ", "ü", "a,b", "+", "&x=y", "\n", "%2F"] {
+        for value in [
+            "../x", "a/b", "?", "#", "%", " ", "ü", "a,b", "+", "&x=y", "\n", "%2F",
+        ] {
             let encoded = encode_segment(value);
             assert!(!encoded.contains('/'), "{value:?} -> {encoded}");
-            assert!(encoded.chars().all(|c| c.is_ascii_alphanumeric() || "-._~%".contains(c)));
+            assert!(encoded
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~%".contains(c)));
             assert_eq!(decode(&encoded), value);
             assert_eq!(check_path(&format!("/users/{encoded}")), None, "{value:?}");
         }
@@ -117,7 +128,13 @@ mod tests {
         assert_eq!(encode_segment(".."), "%2E%2E");
         assert_eq!(encode_segment("..."), "...");
         assert_eq!(encode_segment(".a"), ".a");
-        for path in ["/users/%2E%2E", "/users/%2e.", "/users/..", "/users/%2E", "/./x"] {
+        for path in [
+            "/users/%2E%2E",
+            "/users/%2e.",
+            "/users/..",
+            "/users/%2E",
+            "/./x",
+        ] {
             assert!(check_path(path).is_some(), "{path}");
         }
         assert_eq!(check_path("/users/..."), None);
@@ -138,6 +155,9 @@ mod tests {
     fn lists() {
         assert_eq!(encode_list(&[]), "");
         assert_eq!(encode_list(&["a".into()]), "a");
-        assert_eq!(encode_list(&["a b".into(), "c,d".into(), "..".into()]), "a%20b,c%2Cd,%2E%2E");
+        assert_eq!(
+            encode_list(&["a b".into(), "c,d".into(), "..".into()]),
+            "a%20b,c%2Cd,%2E%2E"
+        );
     }
 }

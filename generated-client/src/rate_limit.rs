@@ -31,9 +31,17 @@ struct Bucket {
 
 impl RateLimiter {
     /// Waits until the endpoint's bucket allows one more request.
-    pub(crate) async fn acquire(&self, method: &Method, path_template: &'static str, limit: RateLimit) {
+    pub(crate) async fn acquire(
+        &self,
+        method: &Method,
+        path_template: &'static str,
+        limit: RateLimit,
+    ) {
         if let Some(wait) = self.reserve(method, path_template, limit, Instant::now()) {
-            tracing::debug!(wait_ms = wait.as_millis() as u64, "client-side rate limit: waiting");
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "client-side rate limit: waiting"
+            );
             tokio::time::sleep(wait).await;
         }
     }
@@ -41,7 +49,13 @@ impl RateLimiter {
     /// Takes a token, possibly going into debt, and returns how long the caller must wait
     /// for it. A caller that stops waiting keeps its reservation; that only makes the
     /// limiter slightly more conservative.
-    fn reserve(&self, method: &Method, path_template: &'static str, limit: RateLimit, now: Instant) -> Option<Duration> {
+    fn reserve(
+        &self,
+        method: &Method,
+        path_template: &'static str,
+        limit: RateLimit,
+        now: Instant,
+    ) -> Option<Duration> {
         if limit.count == 0 || limit.per.is_zero() {
             return None;
         }
@@ -51,7 +65,12 @@ impl RateLimiter {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let bucket = buckets
             .entry((method.clone(), path_template))
-            .or_insert(Bucket { tokens: capacity, capacity, rate, updated: now });
+            .or_insert(Bucket {
+                tokens: capacity,
+                capacity,
+                rate,
+                updated: now,
+            });
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * bucket.rate).min(bucket.capacity);
         bucket.updated = now;
@@ -71,7 +90,10 @@ mod tests {
     #[test]
     fn burst_then_spacing() {
         let limiter = RateLimiter::default();
-        let limit = RateLimit { count: 5, per: Duration::from_secs(1) };
+        let limit = RateLimit {
+            count: 5,
+            per: Duration::from_secs(1),
+        };
         let t0 = Instant::now();
         for _ in 0..5 {
             assert_eq!(limiter.reserve(&Method::GET, "/a", limit, t0), None);
@@ -95,9 +117,21 @@ mod tests {
     #[test]
     fn zero_means_unlimited() {
         let limiter = RateLimiter::default();
-        for limit in [RateLimit { count: 0, per: Duration::from_secs(1) }, RateLimit { count: 3, per: Duration::ZERO }] {
+        for limit in [
+            RateLimit {
+                count: 0,
+                per: Duration::from_secs(1),
+            },
+            RateLimit {
+                count: 3,
+                per: Duration::ZERO,
+            },
+        ] {
             for _ in 0..100 {
-                assert_eq!(limiter.reserve(&Method::GET, "/a", limit, Instant::now()), None);
+                assert_eq!(
+                    limiter.reserve(&Method::GET, "/a", limit, Instant::now()),
+                    None
+                );
             }
         }
     }
@@ -105,13 +139,19 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn acquire_sleeps() {
         let limiter = RateLimiter::default();
-        let limit = RateLimit { count: 2, per: Duration::from_secs(1) };
+        let limit = RateLimit {
+            count: 2,
+            per: Duration::from_secs(1),
+        };
         let start = Instant::now();
         for _ in 0..6 {
             limiter.acquire(&Method::GET, "/a", limit).await;
         }
         // 2 at once, then 4 more at 500 ms intervals.
         let elapsed = start.elapsed();
-        assert!(elapsed >= Duration::from_millis(1999) && elapsed < Duration::from_millis(2100), "{elapsed:?}");
+        assert!(
+            elapsed >= Duration::from_millis(1999) && elapsed < Duration::from_millis(2100),
+            "{elapsed:?}"
+        );
     }
 }

@@ -30,7 +30,9 @@ use crate::files::FileSource;
 use crate::Error;
 
 /// Everything needed to make one API call.
-#[derive(Debug)]
+///
+/// Its `Debug` output leaves out header values and body contents, which may hold secrets
+/// (a `share-secret` header, a password in a body).
 pub struct OperationRequest {
     /// The operation's id, such as `"get_user"`: names the tracing span and errors.
     pub operation_id: &'static str,
@@ -128,12 +130,18 @@ impl RateLimit {
 
     /// `count` requests per second.
     pub const fn per_second(count: u32) -> RateLimit {
-        RateLimit { count, per: Duration::from_secs(1) }
+        RateLimit {
+            count,
+            per: Duration::from_secs(1),
+        }
     }
 
     /// `count` requests per minute.
     pub const fn per_minute(count: u32) -> RateLimit {
-        RateLimit { count, per: Duration::from_secs(60) }
+        RateLimit {
+            count,
+            per: Duration::from_secs(60),
+        }
     }
 }
 
@@ -143,8 +151,8 @@ impl Default for RateLimit {
     }
 }
 
-/// A request body.
-#[derive(Debug, Default)]
+/// A request body. Its `Debug` output shows the kind and size, not the contents.
+#[derive(Default)]
 pub enum Body {
     /// No body.
     #[default]
@@ -187,12 +195,11 @@ impl Body {
 }
 
 /// A `multipart/form-data` body: text fields and files, sent in the order added.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Multipart {
     parts: Vec<(&'static str, Part)>,
 }
 
-#[derive(Debug)]
 enum Part {
     Text(String),
     File(FileSource),
@@ -237,6 +244,50 @@ impl Multipart {
     }
 }
 
+impl fmt::Debug for OperationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
+        f.debug_struct("OperationRequest")
+            .field("operation_id", &self.operation_id)
+            .field("method", &self.method)
+            .field("path_template", &self.path_template)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &header_names)
+            .field("body", &self.body)
+            .field("idempotent", &self.idempotent)
+            .field("auth", &self.auth)
+            .field("rate_limit", &self.rate_limit)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Body::Empty => f.write_str("Empty"),
+            Body::Json(bytes) => write!(f, "Json({} bytes)", bytes.len()),
+            Body::Form(bytes) => write!(f, "Form({} bytes)", bytes.len()),
+            Body::Multipart(multipart) => fmt::Debug::fmt(multipart, f),
+        }
+    }
+}
+
+impl fmt::Debug for Multipart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
+        for (name, part) in &self.parts {
+            match part {
+                Part::Text(value) => {
+                    list.entry(&format_args!("{name}: text ({} bytes)", value.len()))
+                }
+                Part::File(file) => list.entry(&format_args!("{name}: {file:?}")),
+            };
+        }
+        list.finish()
+    }
+}
+
 impl fmt::Display for RateLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} per {:?}", self.count, self.per)
@@ -265,8 +316,18 @@ mod tests {
             gone: Option<String>,
             here: Option<i64>,
         }
-        let body = Body::form(&F { name: "a b&c=ü", age: 3, ok: true, gone: None, here: Some(-1) }).unwrap();
-        assert_eq!(form_text(body), "name=a+b%26c%3D%C3%BC&age=3&ok=true&here=-1");
+        let body = Body::form(&F {
+            name: "a b&c=ü",
+            age: 3,
+            ok: true,
+            gone: None,
+            here: Some(-1),
+        })
+        .unwrap();
+        assert_eq!(
+            form_text(body),
+            "name=a+b%26c%3D%C3%BC&age=3&ok=true&here=-1"
+        );
     }
 
     #[test]
@@ -307,8 +368,32 @@ mod tests {
     }
 
     #[test]
+    fn debug_hides_header_values_and_bodies() {
+        let req = OperationRequest::new("a", Method::POST, "/x", "/x")
+            .header("share-secret", "HEADER-SECRET")
+            .body(Body::json(&serde_json::json!({"password": "BODY-SECRET"})).unwrap());
+        let shown = format!("{req:?}");
+        assert!(
+            shown.contains("share-secret") && shown.contains("Json(26 bytes)"),
+            "{shown}"
+        );
+        assert!(!shown.contains("SECRET"), "{shown}");
+        let m = Multipart::new()
+            .text("pw", "TEXT-SECRET".into())
+            .file("f", FileSource::bytes("a.txt", "FILE-SECRET"));
+        let shown = format!("{:?}", Body::Multipart(m));
+        assert!(
+            shown.contains("pw: text (11 bytes)") && shown.contains("a.txt"),
+            "{shown}"
+        );
+        assert!(!shown.contains("SECRET"), "{shown}");
+    }
+
+    #[test]
     fn multipart_replayability() {
-        let m = Multipart::new().text("a", "b".into()).file("f", FileSource::bytes("x", "y"));
+        let m = Multipart::new()
+            .text("a", "b".into())
+            .file("f", FileSource::bytes("x", "y"));
         assert!(m.is_replayable());
         let m = m.file("g", FileSource::reader("r", tokio::io::empty()));
         assert!(!Body::Multipart(m).is_replayable());

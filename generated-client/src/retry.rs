@@ -53,7 +53,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never retry: every request is sent once.
     pub fn never() -> RetryPolicy {
-        RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
     }
 
     /// Sets how many times a request is sent at most, the first time included (0 counts as
@@ -86,8 +89,15 @@ impl RetryPolicy {
     /// with `random` a number in `[0, 1)`.
     pub(crate) fn backoff(&self, retry: u32, random: f64) -> Duration {
         let exp = retry.saturating_sub(1).min(31);
-        let ceiling = self.initial_backoff.saturating_mul(1u32 << exp).min(self.max_backoff);
-        let random = if random.is_nan() { 0.0 } else { random.clamp(0.0, 1.0) };
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(1u32 << exp)
+            .min(self.max_backoff);
+        let random = if random.is_nan() {
+            0.0
+        } else {
+            random.clamp(0.0, 1.0)
+        };
         // `try_`: the product of a huge ceiling may round above `Duration::MAX`.
         Duration::try_from_secs_f64(ceiling.as_secs_f64() * random).unwrap_or(ceiling)
     }
@@ -178,7 +188,9 @@ mod tests {
 
     #[test]
     fn huge_initial_backoff_saturates() {
-        let p = RetryPolicy::default().initial_backoff(Duration::MAX).max_backoff(Duration::MAX);
+        let p = RetryPolicy::default()
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX);
         assert_eq!(p.backoff(40, 1.0), Duration::MAX);
     }
 
@@ -189,11 +201,19 @@ mod tests {
         assert_eq!(p.next_delay(2, None, 1.0), Some(ms(400)));
         assert_eq!(p.next_delay(3, None, 1.0), None);
         assert_eq!(p.next_delay(1, Some(ms(1500)), 0.0), Some(ms(1500)));
-        assert_eq!(p.next_delay(1, Some(Duration::ZERO), 0.7), Some(Duration::ZERO));
+        assert_eq!(
+            p.next_delay(1, Some(Duration::ZERO), 0.7),
+            Some(Duration::ZERO)
+        );
         // Longer than max_backoff: give up rather than retry early.
         assert_eq!(p.next_delay(1, Some(Duration::from_secs(11)), 0.5), None);
         assert_eq!(RetryPolicy::never().next_delay(1, None, 0.5), None);
-        assert_eq!(RetryPolicy::default().max_attempts(0).next_delay(1, None, 0.5), None);
+        assert_eq!(
+            RetryPolicy::default()
+                .max_attempts(0)
+                .next_delay(1, None, 0.5),
+            None
+        );
     }
 
     #[test]

@@ -106,7 +106,11 @@ impl TokenManager {
         TokenManager::Fixed(token)
     }
 
-    pub(crate) fn fetched(client_id: String, client_secret: Secret, ttl: Option<u64>) -> TokenManager {
+    pub(crate) fn fetched(
+        client_id: String,
+        client_secret: Secret,
+        ttl: Option<u64>,
+    ) -> TokenManager {
         TokenManager::Fetched(Box::new(Fetched {
             client_id,
             client_secret,
@@ -124,7 +128,12 @@ impl TokenManager {
     /// A token to send now, fetching one if needed.
     pub(crate) async fn get(&self, client: &Client) -> Result<Token, Error> {
         let fetched = match self {
-            TokenManager::Fixed(header) => return Ok(Token { header: header.clone(), generation: 0 }),
+            TokenManager::Fixed(header) => {
+                return Ok(Token {
+                    header: header.clone(),
+                    generation: 0,
+                })
+            }
             TokenManager::Fetched(fetched) => fetched,
         };
         if let Some(token) = fetched.lock().usable(Instant::now()) {
@@ -150,8 +159,15 @@ impl TokenManager {
                 })?;
                 let mut state = fetched.lock();
                 state.next_generation += 1;
-                let token = Token { header, generation: state.next_generation };
-                state.current = Some(Cached { token: token.clone(), renew_at, expires_at });
+                let token = Token {
+                    header,
+                    generation: state.next_generation,
+                };
+                state.current = Some(Cached {
+                    token: token.clone(),
+                    renew_at,
+                    expires_at,
+                });
                 state.renew_not_before = None;
                 Ok(token)
             }
@@ -160,7 +176,9 @@ impl TokenManager {
                 let mut state = fetched.lock();
                 match state.current.clone() {
                     Some(cached) if cached.is_valid(now) => {
-                        let left = cached.expires_at.map_or(MAX_RENEW_RETRY_DELAY, |at| at - now);
+                        let left = cached
+                            .expires_at
+                            .map_or(MAX_RENEW_RETRY_DELAY, |at| at - now);
                         state.renew_not_before = Some(now + (left / 2).min(MAX_RENEW_RETRY_DELAY));
                         tracing::warn!(error = %error, "renewing the app token failed; using the current one meanwhile");
                         Ok(cached.token)
@@ -175,7 +193,11 @@ impl TokenManager {
     pub(crate) fn invalidate(&self, token: &Token) {
         if let TokenManager::Fetched(fetched) = self {
             let mut state = fetched.lock();
-            if state.current.as_ref().is_some_and(|c| c.token.generation == token.generation) {
+            if state
+                .current
+                .as_ref()
+                .is_some_and(|c| c.token.generation == token.generation)
+            {
                 state.current = None;
                 state.renew_not_before = None;
             }
@@ -250,7 +272,10 @@ fn schedule(sent_at: Instant, expires_in: u64) -> (Option<Instant>, Option<Insta
     }
     let lifetime = Duration::from_secs(expires_in);
     let margin = (lifetime / 10).max(MIN_RENEW_MARGIN).min(lifetime / 2);
-    (sent_at.checked_add(lifetime - margin), sent_at.checked_add(lifetime))
+    (
+        sent_at.checked_add(lifetime - margin),
+        sent_at.checked_add(lifetime),
+    )
 }
 
 #[cfg(test)]
@@ -281,7 +306,10 @@ mod tests {
     #[test]
     fn usable_tokens() {
         let now = Instant::now();
-        let token = Token { header: bearer("t").unwrap(), generation: 1 };
+        let token = Token {
+            header: bearer("t").unwrap(),
+            generation: 1,
+        };
         let mut state = State::default();
         assert!(state.usable(now).is_none());
         state.current = Some(Cached {
@@ -293,9 +321,15 @@ mod tests {
         let later = now + Duration::from_secs(15);
         assert!(state.usable(later).is_none(), "in the renewal window");
         state.renew_not_before = Some(later + Duration::from_secs(1));
-        assert!(state.usable(later).is_some(), "renewal backing off, token still valid");
+        assert!(
+            state.usable(later).is_some(),
+            "renewal backing off, token still valid"
+        );
         let expired = now + Duration::from_secs(20);
-        assert!(state.usable(expired).is_none(), "expired tokens are never used");
+        assert!(
+            state.usable(expired).is_none(),
+            "expired tokens are never used"
+        );
     }
 
     #[test]

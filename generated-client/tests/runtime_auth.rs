@@ -18,8 +18,13 @@ use serde_json::{json, Value};
 
 /// `GET /org/app/whoami` answers the bearer token it was sent, if the token is accepted by
 /// `accept`; `401` otherwise. Counts hits.
-fn whoami(hits: Counter, accept: fn(&str) -> bool) -> Router {
-    async fn handler(State((hits, accept)): State<(Counter, fn(&str) -> bool)>, headers: HeaderMap) -> Response {
+type Accept = fn(&str) -> bool;
+
+fn whoami(hits: Counter, accept: Accept) -> Router {
+    async fn handler(
+        State((hits, accept)): State<(Counter, Accept)>,
+        headers: HeaderMap,
+    ) -> Response {
         hits.incr();
         match bearer(&headers) {
             Some(token) if accept(&token) => Json(json!({ "token": token })).into_response(),
@@ -57,7 +62,10 @@ async fn token_is_fetched_lazily_once_and_reused() {
     assert_eq!(hits.get(), 4);
 
     let body = tokens.last_body.lock().unwrap().clone().unwrap();
-    assert_eq!(body, json!({"grant_type": "client_credentials", "client_id": "id", "client_secret": "secret"}));
+    assert_eq!(
+        body,
+        json!({"grant_type": "client_credentials", "client_id": "id", "client_secret": "secret"})
+    );
 }
 
 #[tokio::test]
@@ -68,7 +76,10 @@ async fn token_ttl_is_sent_and_authenticate_fetches_early() {
     client.authenticate().await.unwrap();
     client.authenticate().await.unwrap();
     assert_eq!(tokens.count.get(), 1);
-    assert_eq!(tokens.last_body.lock().unwrap().as_ref().unwrap()["ttl"], 7200);
+    assert_eq!(
+        tokens.last_body.lock().unwrap().as_ref().unwrap()["ttl"],
+        7200
+    );
 }
 
 #[tokio::test]
@@ -121,7 +132,12 @@ async fn unauthorized_renews_the_token_and_retries_once() {
     let tokens = TokenEndpoint::new(3600);
     let hits = Counter::default();
     // The server has "forgotten" tok-1.
-    let base = serve(tokens.router().merge(whoami(hits.clone(), |t| t != "tok-1"))).await;
+    let base = serve(
+        tokens
+            .router()
+            .merge(whoami(hits.clone(), |t| t != "tok-1")),
+    )
+    .await;
     let client = client(&base).build().unwrap();
     assert_eq!(whoami_token(&client).await.unwrap(), "tok-2");
     assert_eq!(tokens.count.get(), 2);
@@ -150,9 +166,17 @@ async fn unauthorized_post_is_repeated_too() {
     // A 401 means the server did nothing, so even a non-idempotent request is repeated.
     let tokens = TokenEndpoint::new(3600);
     let hits = Counter::default();
-    let base = serve(tokens.router().merge(whoami(hits.clone(), |t| t != "tok-1"))).await;
+    let base = serve(
+        tokens
+            .router()
+            .merge(whoami(hits.clone(), |t| t != "tok-1")),
+    )
+    .await;
     let client = client(&base).retry(RetryPolicy::never()).build().unwrap();
-    let v: Value = client.execute_json(post_req("whoami", "/whoami")).await.unwrap();
+    let v: Value = client
+        .execute_json(post_req("whoami", "/whoami"))
+        .await
+        .unwrap();
     assert_eq!(v["token"], "tok-2");
     assert_eq!(hits.get(), 2);
 }
@@ -161,8 +185,16 @@ async fn unauthorized_post_is_repeated_too() {
 async fn fixed_token_is_never_fetched_nor_renewed() {
     let tokens = TokenEndpoint::new(3600);
     let hits = Counter::default();
-    let base = serve(tokens.router().merge(whoami(hits.clone(), |t| t == "fixed"))).await;
-    let client = client(&base).credentials(Credentials::token("fixed")).build().unwrap();
+    let base = serve(
+        tokens
+            .router()
+            .merge(whoami(hits.clone(), |t| t == "fixed")),
+    )
+    .await;
+    let client = client(&base)
+        .credentials(Credentials::token("fixed"))
+        .build()
+        .unwrap();
     assert_eq!(whoami_token(&client).await.unwrap(), "fixed");
 
     let other = client_with_token(&base, "stale");
@@ -173,7 +205,10 @@ async fn fixed_token_is_never_fetched_nor_renewed() {
 }
 
 fn client_with_token(base: &str, token: &str) -> Client {
-    client(base).credentials(Credentials::token(token)).build().unwrap()
+    client(base)
+        .credentials(Credentials::token(token))
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -181,9 +216,14 @@ async fn wrong_credentials_give_a_token_error_with_the_cause() {
     let tokens = TokenEndpoint::new(3600);
     let hits = Counter::default();
     let base = serve(tokens.router().merge(whoami(hits.clone(), |_| true))).await;
-    let client = client(&base).credentials(Credentials::client_credentials("id", "wrong")).build().unwrap();
+    let client = client(&base)
+        .credentials(Credentials::client_credentials("id", "wrong"))
+        .build()
+        .unwrap();
     let err = whoami_token(&client).await.unwrap_err();
-    let Error::Token(cause) = &err else { panic!("expected a token error, got {err:?}") };
+    let Error::Token(cause) = &err else {
+        panic!("expected a token error, got {err:?}")
+    };
     let api = cause.as_api().expect("the cause is the server's answer");
     assert_eq!(api.status(), StatusCode::BAD_REQUEST);
     assert_eq!(api.code(), Some(&ErrorCode::InvalidGrant));
@@ -228,11 +268,16 @@ async fn bad_token_answers_are_token_errors_that_do_not_leak_the_token() {
         json!({"expires_in": 5}),
     ] {
         let a = answer.clone();
-        let router = Router::new().route("/org/app/token", axum::routing::post(move || async move { Json(a) }));
+        let router = Router::new().route(
+            "/org/app/token",
+            axum::routing::post(move || async move { Json(a) }),
+        );
         let base = serve(router).await;
         let client = client(&base).build().unwrap();
         let err = client.authenticate().await.unwrap_err();
-        let Error::Token(cause) = &err else { panic!("{err:?}") };
+        let Error::Token(cause) = &err else {
+            panic!("{err:?}")
+        };
         assert!(matches!(**cause, Error::Decode(_)), "{answer}: {cause:?}");
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains("LEAKED"), "{shown}");
@@ -256,7 +301,12 @@ impl std::io::Write for Captured {
 #[tokio::test]
 async fn tracing_records_the_operation_but_no_secret() {
     let tokens = TokenEndpoint::new(1);
-    let base = serve(tokens.router().merge(whoami(Counter::default(), |t| t != "tok-1"))).await;
+    let base = serve(
+        tokens
+            .router()
+            .merge(whoami(Counter::default(), |t| t != "tok-1")),
+    )
+    .await;
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -292,8 +342,16 @@ fn debug_output_never_shows_secrets() {
         .credentials(Credentials::client_credentials("client-id", "TOP-SECRET"));
     let client = builder.clone().build().unwrap();
     let fixed = Credentials::token("TOKEN-SECRET");
-    for shown in [format!("{builder:?}"), format!("{client:?}"), format!("{fixed:?}"), format!("{client:#?}")] {
-        assert!(!shown.contains("TOP-SECRET") && !shown.contains("TOKEN-SECRET"), "{shown}");
+    for shown in [
+        format!("{builder:?}"),
+        format!("{client:?}"),
+        format!("{fixed:?}"),
+        format!("{client:#?}"),
+    ] {
+        assert!(
+            !shown.contains("TOP-SECRET") && !shown.contains("TOKEN-SECRET"),
+            "{shown}"
+        );
         assert!(shown.contains("***"), "{shown}");
     }
     assert!(format!("{client:?}").contains("client-id"));

@@ -24,7 +24,11 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("easemob-im-{tag}-{}-{:x}", std::process::id(), fastrand_u64()));
+        let dir = std::env::temp_dir().join(format!(
+            "easemob-im-{tag}-{}-{:x}",
+            std::process::id(),
+            fastrand_u64()
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
     }
@@ -50,7 +54,12 @@ impl Drop for TempDir {
 fn fastrand_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64);
+    h.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64,
+    );
     h.finish()
 }
 
@@ -96,11 +105,19 @@ async fn upload_server(fail_first: usize) -> (String, Counter) {
 }
 
 fn upload(file: FileSource) -> OperationRequest {
-    let mut req = OperationRequest::new("upload_chat_file", easemob_im::reqwest::Method::POST, "/chatfiles", "/chatfiles")
-        .header("restrict-access", "true")
-        .body(Body::Multipart(
-            Multipart::new().text("thumbnail-height", "100".to_owned()).file("file", file).text("thumbnail-width", "80".to_owned()),
-        ));
+    let mut req = OperationRequest::new(
+        "upload_chat_file",
+        easemob_im::reqwest::Method::POST,
+        "/chatfiles",
+        "/chatfiles",
+    )
+    .header("restrict-access", "true")
+    .body(Body::Multipart(
+        Multipart::new()
+            .text("thumbnail-height", "100".to_owned())
+            .file("file", file)
+            .text("thumbnail-width", "80".to_owned()),
+    ));
     req.rate_limit = easemob_im::request::RateLimit::per_second(100);
     req
 }
@@ -126,9 +143,15 @@ async fn upload_from_path_streams_the_file() {
     let (base, hits) = upload_server(0).await;
     let client = fixed(&base).build().unwrap();
 
-    let v: Value = client.execute_json(upload(FileSource::path(&path))).await.unwrap();
+    let v: Value = client
+        .execute_json(upload(FileSource::path(&path)))
+        .await
+        .unwrap();
     assert_eq!(v["restrict_access"], "true");
-    assert!(v["content_type"].as_str().unwrap().starts_with("multipart/form-data; boundary="));
+    assert!(v["content_type"]
+        .as_str()
+        .unwrap()
+        .starts_with("multipart/form-data; boundary="));
     let parts = v["parts"].as_array().unwrap();
     assert_eq!(parts.len(), 3);
     assert_eq!(parts[0]["name"], "thumbnail-height");
@@ -151,14 +174,24 @@ async fn upload_from_path_and_bytes_is_replayed_on_retry() {
     let (base, hits) = upload_server(1).await;
     let client = fixed(&base).build().unwrap();
     // Uploads are not idempotent by default; this one says it is.
-    let v: Value = client.execute_json(upload(FileSource::path(&path)).idempotent(true)).await.unwrap();
-    assert_eq!(v["parts"][1]["len"], 1000, "the whole file again on the second attempt");
+    let v: Value = client
+        .execute_json(upload(FileSource::path(&path)).idempotent(true))
+        .await
+        .unwrap();
+    assert_eq!(
+        v["parts"][1]["len"], 1000,
+        "the whole file again on the second attempt"
+    );
     assert_eq!(hits.get(), 2);
 
     let (base, hits) = upload_server(1).await;
     let client = fixed(&base).build().unwrap();
-    let file = FileSource::bytes("note.txt", "hello bytes").with_content_type("text/plain; charset=utf-8");
-    let v: Value = client.execute_json(upload(file).idempotent(true)).await.unwrap();
+    let file =
+        FileSource::bytes("note.txt", "hello bytes").with_content_type("text/plain; charset=utf-8");
+    let v: Value = client
+        .execute_json(upload(file).idempotent(true))
+        .await
+        .unwrap();
     assert_eq!(v["parts"][1]["text"], "hello bytes");
     assert_eq!(v["parts"][1]["file_name"], "note.txt");
     assert_eq!(v["parts"][1]["content_type"], "text/plain; charset=utf-8");
@@ -171,7 +204,10 @@ async fn upload_from_reader_is_sent_once() {
     let (base, hits) = upload_server(0).await;
     let client = fixed(&base).build().unwrap();
     let reader = std::io::Cursor::new(data.clone());
-    let v: Value = client.execute_json(upload(FileSource::reader("clip.mp4", reader))).await.unwrap();
+    let v: Value = client
+        .execute_json(upload(FileSource::reader("clip.mp4", reader)))
+        .await
+        .unwrap();
     assert_eq!(v["parts"][1]["len"], data.len());
     assert_eq!(v["parts"][1]["sum"], sum(&data));
     assert_eq!(v["parts"][1]["content_type"], "video/mp4");
@@ -181,7 +217,10 @@ async fn upload_from_reader_is_sent_once() {
     let (base, hits) = upload_server(1).await;
     let client = fixed(&base).build().unwrap();
     let reader = std::io::Cursor::new(data);
-    let err = client.execute_json::<Value>(upload(FileSource::reader("clip.mp4", reader)).idempotent(true)).await.unwrap_err();
+    let err = client
+        .execute_json::<Value>(upload(FileSource::reader("clip.mp4", reader)).idempotent(true))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(hits.get(), 1);
 }
@@ -190,8 +229,13 @@ async fn upload_from_reader_is_sent_once() {
 async fn upload_of_a_missing_file_is_an_io_error() {
     let (base, hits) = upload_server(0).await;
     let client = fixed(&base).build().unwrap();
-    let err = client.execute_empty(upload(FileSource::path("/no/such/dir/file.png"))).await.unwrap_err();
-    let Error::Io(e) = &err else { panic!("{err:?}") };
+    let err = client
+        .execute_empty(upload(FileSource::path("/no/such/dir/file.png")))
+        .await
+        .unwrap_err();
+    let Error::Io(e) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
     assert!(err.to_string().contains("/no/such/dir/file.png"), "{err}");
     assert_eq!(hits.get(), 0);
@@ -229,7 +273,12 @@ async fn download_server(len: usize) -> String {
 }
 
 fn download(id: &str) -> OperationRequest {
-    OperationRequest::new("download_chat_file", easemob_im::reqwest::Method::GET, "/chatfiles/{file_uuid}", format!("/chatfiles/{id}"))
+    OperationRequest::new(
+        "download_chat_file",
+        easemob_im::reqwest::Method::GET,
+        "/chatfiles/{file_uuid}",
+        format!("/chatfiles/{id}"),
+    )
 }
 
 #[tokio::test]
@@ -250,8 +299,14 @@ async fn download_as_stream_and_collect() {
     }
     assert_eq!(total, len);
 
-    let err = client.execute_binary(download("missing")).await.unwrap_err();
-    assert_eq!(err.code(), Some(&easemob_im::models::ErrorCode::StorageObjectNotFound));
+    let err = client
+        .execute_binary(download("missing"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(&easemob_im::models::ErrorCode::StorageObjectNotFound)
+    );
 }
 
 #[tokio::test]
@@ -284,7 +339,10 @@ async fn write_to_file_is_atomic() {
 
     // A directory that does not exist is an I/O error.
     let stream = client.execute_binary(download("good")).await.unwrap();
-    let err = stream.write_to_file(dir.path().join("nope/x.png")).await.unwrap_err();
+    let err = stream
+        .write_to_file(dir.path().join("nope/x.png"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Io(_)), "{err:?}");
 }
 
@@ -297,16 +355,20 @@ async fn dropped_write_to_file_leaves_nothing() {
         let router = Router::new().route(
             "/org/app/chatfiles/{id}",
             get_route(|| async {
-                let stream = futures_util::stream::once(async { Ok::<_, std::io::Error>(vec![1u8; 10]) })
-                    .chain(futures_util::stream::pending());
-                Response::builder().body(AxumBody::from_stream(stream)).unwrap()
+                let stream =
+                    futures_util::stream::once(async { Ok::<_, std::io::Error>(vec![1u8; 10]) })
+                        .chain(futures_util::stream::pending());
+                Response::builder()
+                    .body(AxumBody::from_stream(stream))
+                    .unwrap()
             }),
         );
         serve(router).await
     };
     let client = fixed(&base).build().unwrap();
     let stream = client.execute_binary(download("slow")).await.unwrap();
-    let result = tokio::time::timeout(Duration::from_millis(200), stream.write_to_file(&target)).await;
+    let result =
+        tokio::time::timeout(Duration::from_millis(200), stream.write_to_file(&target)).await;
     assert!(result.is_err(), "the download never finishes");
     assert!(dir.entries().is_empty(), "{:?}", dir.entries());
 }
@@ -319,6 +381,9 @@ async fn byte_stream_from_chunks_reports_errors() {
         Ok(bytes::Bytes::from_static(b"partial")),
         Err(Error::Config("stop".into())),
     ]);
-    assert!(matches!(stream.write_to_file(&target).await, Err(Error::Config(_))));
+    assert!(matches!(
+        stream.write_to_file(&target).await,
+        Err(Error::Config(_))
+    ));
     assert!(dir.entries().is_empty());
 }

@@ -35,10 +35,15 @@ async fn flaky(script: Vec<(u16, Option<&'static str>)>) -> (String, Counter) {
                 assert_eq!(bearer(&headers).as_deref(), Some("fixed"));
                 match step {
                     Some((status, retry_after)) => {
-                        let mut response =
-                            (StatusCode::from_u16(status).unwrap(), Json(json!({"error": "reach_limit"}))).into_response();
+                        let mut response = (
+                            StatusCode::from_u16(status).unwrap(),
+                            Json(json!({"error": "reach_limit"})),
+                        )
+                            .into_response();
                         if let Some(value) = retry_after {
-                            response.headers_mut().insert("retry-after", value.parse().unwrap());
+                            response
+                                .headers_mut()
+                                .insert("retry-after", value.parse().unwrap());
                         }
                         response
                     }
@@ -69,7 +74,11 @@ async fn retry_after_is_honoured() {
     let client = fixed(&base).build().unwrap();
     let start = Instant::now();
     client.execute_empty(get("flaky", "/flaky")).await.unwrap();
-    assert!(start.elapsed() >= Duration::from_millis(950), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(hits.get(), 2);
 }
 
@@ -78,7 +87,10 @@ async fn retry_after_beyond_max_backoff_returns_at_once() {
     let (base, hits) = flaky(vec![(429, Some("3600"))]).await;
     let client = fixed(&base).build().unwrap();
     let start = Instant::now();
-    let err = client.execute_empty(get("flaky", "/flaky")).await.unwrap_err();
+    let err = client
+        .execute_empty(get("flaky", "/flaky"))
+        .await
+        .unwrap_err();
     assert!(start.elapsed() < Duration::from_secs(2));
     let api = err.as_api().unwrap();
     assert_eq!(api.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -91,13 +103,26 @@ async fn retry_after_beyond_max_backoff_returns_at_once() {
 async fn gives_up_after_max_attempts() {
     let (base, hits) = flaky(vec![(503, None); 10]).await;
     let client = fixed(&base).build().unwrap();
-    let err = client.execute_empty(get("flaky", "/flaky")).await.unwrap_err();
+    let err = client
+        .execute_empty(get("flaky", "/flaky"))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(hits.get(), 3);
 
     let (base, hits) = flaky(vec![(503, None); 10]).await;
-    let client = fixed(&base).retry(RetryPolicy::default().max_attempts(5).initial_backoff(ms(1))).build().unwrap();
-    client.execute_empty(get("flaky", "/flaky")).await.unwrap_err();
+    let client = fixed(&base)
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(5)
+                .initial_backoff(ms(1)),
+        )
+        .build()
+        .unwrap();
+    client
+        .execute_empty(get("flaky", "/flaky"))
+        .await
+        .unwrap_err();
     assert_eq!(hits.get(), 5);
 }
 
@@ -106,7 +131,10 @@ async fn other_errors_are_not_retried() {
     for status in [400, 404, 500, 501] {
         let (base, hits) = flaky(vec![(status, None); 3]).await;
         let client = fixed(&base).build().unwrap();
-        let err = client.execute_empty(get("flaky", "/flaky")).await.unwrap_err();
+        let err = client
+            .execute_empty(get("flaky", "/flaky"))
+            .await
+            .unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
         assert_eq!(hits.get(), 1, "{status}");
     }
@@ -116,22 +144,35 @@ async fn other_errors_are_not_retried() {
 async fn non_idempotent_requests_are_retried_only_on_request() {
     let (base, hits) = flaky(vec![(503, None)]).await;
     let client = fixed(&base).build().unwrap();
-    let err = client.execute_empty(post_req("flaky", "/flaky")).await.unwrap_err();
+    let err = client
+        .execute_empty(post_req("flaky", "/flaky"))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(hits.get(), 1);
 
     let (base, hits) = flaky(vec![(503, None)]).await;
     let client = fixed(&base)
-        .retry(RetryPolicy::default().initial_backoff(ms(1)).retry_non_idempotent(true))
+        .retry(
+            RetryPolicy::default()
+                .initial_backoff(ms(1))
+                .retry_non_idempotent(true),
+        )
         .build()
         .unwrap();
-    client.execute_empty(post_req("flaky", "/flaky")).await.unwrap();
+    client
+        .execute_empty(post_req("flaky", "/flaky"))
+        .await
+        .unwrap();
     assert_eq!(hits.get(), 2);
 
     // A POST marked idempotent (a batch query) is retried by default.
     let (base, hits) = flaky(vec![(503, None)]).await;
     let client = fixed(&base).build().unwrap();
-    client.execute_empty(post_req("flaky", "/flaky").idempotent(true)).await.unwrap();
+    client
+        .execute_empty(post_req("flaky", "/flaky").idempotent(true))
+        .await
+        .unwrap();
     assert_eq!(hits.get(), 2);
 }
 
@@ -154,19 +195,35 @@ async fn timeouts_are_timeout_errors_and_retried_when_idempotent() {
     let base = serve(slow_server(hits.clone())).await;
     let client = fixed(&base)
         .timeout(ms(150))
-        .retry(RetryPolicy::default().max_attempts(2).initial_backoff(ms(1)))
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(2)
+                .initial_backoff(ms(1)),
+        )
         .build()
         .unwrap();
     let start = Instant::now();
-    let err = client.execute_empty(get("slow", "/slow")).await.unwrap_err();
+    let err = client
+        .execute_empty(get("slow", "/slow"))
+        .await
+        .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
-    assert!(matches!(&err, Error::Timeout { operation_id: "slow", .. }));
+    assert!(matches!(
+        &err,
+        Error::Timeout {
+            operation_id: "slow",
+            ..
+        }
+    ));
     assert!(err.to_string().contains("slow: request timed out"), "{err}");
     assert_eq!(hits.get(), 2);
     assert!(start.elapsed() < Duration::from_secs(2));
 
     // Not retried when the request may have done something.
-    let err = client.execute_empty(post_req("slow", "/slow")).await.unwrap_err();
+    let err = client
+        .execute_empty(post_req("slow", "/slow"))
+        .await
+        .unwrap_err();
     assert!(err.is_timeout());
     assert_eq!(hits.get(), 3);
 }
@@ -177,9 +234,15 @@ async fn connection_refused_is_a_transport_error_after_retries() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let client = fixed(&base).retry(RetryPolicy::default().initial_backoff(ms(1))).build().unwrap();
+    let client = fixed(&base)
+        .retry(RetryPolicy::default().initial_backoff(ms(1)))
+        .build()
+        .unwrap();
     // Even a POST: nothing reached a server, so retrying is safe.
-    let err = client.execute_empty(post_req("nowhere", "/nowhere")).await.unwrap_err();
+    let err = client
+        .execute_empty(post_req("nowhere", "/nowhere"))
+        .await
+        .unwrap_err();
     match &err {
         Error::Transport(e) => assert!(e.is_connect(), "{e:?}"),
         other => panic!("expected a transport error, got {other:?}"),
@@ -187,9 +250,17 @@ async fn connection_refused_is_a_transport_error_after_retries() {
     assert!(std::error::Error::source(&err).is_some());
 
     // With client credentials, the failure happens while fetching the token.
-    let with_credentials = runtime_support::client(&base).retry(RetryPolicy::never()).build().unwrap();
-    let err = with_credentials.execute_empty(get("nowhere", "/nowhere")).await.unwrap_err();
-    let Error::Token(cause) = &err else { panic!("{err:?}") };
+    let with_credentials = runtime_support::client(&base)
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let err = with_credentials
+        .execute_empty(get("nowhere", "/nowhere"))
+        .await
+        .unwrap_err();
+    let Error::Token(cause) = &err else {
+        panic!("{err:?}")
+    };
     assert!(matches!(**cause, Error::Transport(_)));
 }
 
@@ -229,7 +300,10 @@ async fn dropped_connections_are_retried_only_when_idempotent() {
 
     let (base, connections) = hang_up_server(1).await;
     let client = fixed(&base).build().unwrap();
-    let err = client.execute_empty(post_req("hangup", "/x")).await.unwrap_err();
+    let err = client
+        .execute_empty(post_req("hangup", "/x"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert_eq!(connections.get(), 1);
 }
@@ -307,7 +381,10 @@ async fn bad_success_bodies_are_decode_errors() {
     assert!(e.message().contains("invalid type"), "{}", e.message());
     assert!(e.excerpt().contains("yesterday"));
     let shown = Error::Decode(e).to_string();
-    assert!(shown.contains("get_page") && shown.contains("entities[1].created"), "{shown}");
+    assert!(
+        shown.contains("get_page") && shown.contains("entities[1].created"),
+        "{shown}"
+    );
 
     for kind in ["malformed", "truncated", "empty", "trailing"] {
         let e = decode_error(fetch(kind).await);
@@ -322,12 +399,24 @@ async fn bad_success_bodies_are_decode_errors() {
 async fn oversized_success_bodies_are_refused() {
     let base = canned().await;
     let client = fixed(&base).max_response_bytes(1024).build().unwrap();
-    let err = client.execute_json::<Vec<i64>>(get("big", "/body/huge-ok")).await.unwrap_err();
-    let Error::Decode(e) = err else { panic!("{err:?}") };
-    assert!(e.message().contains("larger than the 1024 bytes"), "{}", e.message());
+    let err = client
+        .execute_json::<Vec<i64>>(get("big", "/body/huge-ok"))
+        .await
+        .unwrap_err();
+    let Error::Decode(e) = err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        e.message().contains("larger than the 1024 bytes"),
+        "{}",
+        e.message()
+    );
 
     let client = fixed(&base).build().unwrap();
-    let all: Vec<i64> = client.execute_json(get("big", "/body/huge-ok")).await.unwrap();
+    let all: Vec<i64> = client
+        .execute_json(get("big", "/body/huge-ok"))
+        .await
+        .unwrap();
     assert_eq!(all.len(), 600_001);
 }
 
@@ -356,7 +445,10 @@ async fn error_bodies() {
     let api = err.as_api().unwrap();
     assert_eq!(api.status(), StatusCode::BAD_GATEWAY);
     assert!(api.body().is_none());
-    assert_eq!(api.raw_body(), b"<html><body><h1>502 Bad Gateway</h1></body></html>");
+    assert_eq!(
+        api.raw_body(),
+        b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+    );
     assert!(err.to_string().contains("502 Bad Gateway"));
 
     let err = fetch("huge-error").await.unwrap_err();
@@ -387,11 +479,22 @@ async fn hostile_path_values_arrive_as_one_segment() {
     );
     let base = serve(router).await;
     let client = fixed(&base).build().unwrap();
-    let values = ["../x", "a/b", "?", "#", "%", " ", "ü", "a,b", "+", "&x=1", "%2F", "...", ".x", "..a", "\u{7f}", "日本"];
+    let values = [
+        "../x", "a/b", "?", "#", "%", " ", "ü", "a,b", "+", "&x=1", "%2F", "...", ".x", "..a",
+        "\u{7f}", "日本",
+    ];
     for value in values {
         let path = format!("/users/{}/status", easemob_im::path::encode_segment(value));
-        let req = OperationRequest::new("get_status", easemob_im::reqwest::Method::GET, "/users/{username}/status", path);
-        let v: Value = client.execute_json(req).await.unwrap_or_else(|e| panic!("{value:?}: {e}"));
+        let req = OperationRequest::new(
+            "get_status",
+            easemob_im::reqwest::Method::GET,
+            "/users/{username}/status",
+            path,
+        );
+        let v: Value = client
+            .execute_json(req)
+            .await
+            .unwrap_or_else(|e| panic!("{value:?}: {e}"));
         assert_eq!(v["name"], value);
     }
     assert_eq!(hits.get(), values.len());
@@ -400,7 +503,12 @@ async fn hostile_path_values_arrive_as_one_segment() {
     // value would address the collection: all refused before anything is sent.
     for value in [".", "..", ""] {
         let path = format!("/users/{}/status", easemob_im::path::encode_segment(value));
-        let req = OperationRequest::new("get_status", easemob_im::reqwest::Method::DELETE, "/users/{username}/status", path);
+        let req = OperationRequest::new(
+            "get_status",
+            easemob_im::reqwest::Method::DELETE,
+            "/users/{username}/status",
+            path,
+        );
         let err = client.execute_empty(req).await.unwrap_err();
         assert!(matches!(err, Error::Encode(_)), "{value:?}: {err:?}");
     }
@@ -415,9 +523,15 @@ async fn query_values_and_lists_are_encoded() {
     );
     let base = serve(router).await;
     let client = fixed(&base).build().unwrap();
-    let req = get("q", "/q").query("a", "x y&z=1#").query("list", ["u1", "u 2"].join(",")).query("a", "ü");
+    let req = get("q", "/q")
+        .query("a", "x y&z=1#")
+        .query("list", ["u1", "u 2"].join(","))
+        .query("a", "ü");
     let v: Value = client.execute_json(req).await.unwrap();
-    assert_eq!(v, json!([["a", "x y&z=1#"], ["list", "u1,u 2"], ["a", "ü"]]));
+    assert_eq!(
+        v,
+        json!([["a", "x y&z=1#"], ["list", "u1,u 2"], ["a", "ü"]])
+    );
 }
 
 #[tokio::test]
@@ -441,18 +555,22 @@ async fn json_and_form_bodies_carry_their_content_type() {
         newpassword: String,
         n: u32,
     }
-    let router = Router::new()
-        .route("/org/app/echo", post(echo))
-        .route(
-            "/org/app/form",
-            post(|axum::Form(form): axum::Form<Form>| async move { Json(json!({"pw": form.newpassword, "n": form.n})) }),
-        );
+    let router = Router::new().route("/org/app/echo", post(echo)).route(
+        "/org/app/form",
+        post(|axum::Form(form): axum::Form<Form>| async move {
+            Json(json!({"pw": form.newpassword, "n": form.n}))
+        }),
+    );
     let base = serve(router).await;
     let client = fixed(&base).user_agent("my-app/1.0").build().unwrap();
 
-    let req = post_req("echo", "/echo")
-        .header("x-custom", "yes")
-        .body(Body::form(&PasswordForm { newpassword: "p w&=", n: 5 }).unwrap());
+    let req = post_req("echo", "/echo").header("x-custom", "yes").body(
+        Body::form(&PasswordForm {
+            newpassword: "p w&=",
+            n: 5,
+        })
+        .unwrap(),
+    );
     let v: Value = client.execute_json(req).await.unwrap();
     assert_eq!(v["content_type"], "application/x-www-form-urlencoded");
     assert_eq!(v["accept"], "application/json");
@@ -461,7 +579,8 @@ async fn json_and_form_bodies_carry_their_content_type() {
     assert_eq!(v["body"], "newpassword=p+w%26%3D&n=5");
 
     // A real form parser reads it back.
-    let req = post_req("form", "/form").body(Body::form(&json!({"newpassword": "p w&=ü", "n": 5})).unwrap());
+    let req = post_req("form", "/form")
+        .body(Body::form(&json!({"newpassword": "p w&=ü", "n": 5})).unwrap());
     let v: Value = client.execute_json(req).await.unwrap();
     assert_eq!(v, json!({"pw": "p w&=ü", "n": 5}));
 
@@ -471,7 +590,10 @@ async fn json_and_form_bodies_carry_their_content_type() {
     assert_eq!(v["body"], r#"{"a":[1,"ü"]}"#);
 
     let client = fixed(&base).build().unwrap();
-    let v: Value = client.execute_json(post_req("echo", "/echo")).await.unwrap();
+    let v: Value = client
+        .execute_json(post_req("echo", "/echo"))
+        .await
+        .unwrap();
     assert_eq!(v["user_agent"], easemob_im::DEFAULT_USER_AGENT);
     assert!(easemob_im::DEFAULT_USER_AGENT.starts_with("easemob-im/"));
 }
@@ -490,7 +612,11 @@ async fn invalid_requests_are_encode_errors_before_sending() {
     for req in cases {
         let err = client.execute_empty(req).await.unwrap_err();
         assert!(matches!(err, Error::Encode(_)), "{err:?}");
-        assert!(err.to_string().starts_with("could not encode the request: op: "), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("could not encode the request: op: "),
+            "{err}"
+        );
     }
     assert_eq!(hits.get(), 0);
 }
@@ -513,21 +639,26 @@ async fn paging_server(fail_at_cursor: Option<&'static str>) -> String {
     Router::new()
         .route(
             "/org/app/pages",
-            get_route(move |State(fail): State<Option<&'static str>>, Query(q): Query<CursorQuery>| {
-                let users = u.clone();
-                async move {
-                    if q.cursor.as_deref().is_some() && q.cursor.as_deref() == fail {
-                        return (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response();
+            get_route(
+                move |State(fail): State<Option<&'static str>>, Query(q): Query<CursorQuery>| {
+                    let users = u.clone();
+                    async move {
+                        if q.cursor.as_deref().is_some() && q.cursor.as_deref() == fail {
+                            return (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response();
+                        }
+                        let start: usize = q
+                            .cursor
+                            .as_deref()
+                            .map_or(0, |c| c.strip_prefix('c').unwrap().parse().unwrap());
+                        let end = (start + q.limit).min(users.len());
+                        let mut body = json!({"entities": users[start..end]});
+                        if end < users.len() {
+                            body["cursor"] = json!(format!("c{end}"));
+                        }
+                        Json(body).into_response()
                     }
-                    let start: usize = q.cursor.as_deref().map_or(0, |c| c.strip_prefix('c').unwrap().parse().unwrap());
-                    let end = (start + q.limit).min(users.len());
-                    let mut body = json!({"entities": users[start..end]});
-                    if end < users.len() {
-                        body["cursor"] = json!(format!("c{end}"));
-                    }
-                    Json(body).into_response()
-                }
-            }),
+                },
+            ),
         )
         .route(
             "/org/app/numbered",
@@ -558,7 +689,10 @@ struct CursorPage {
     cursor: Option<String>,
 }
 
-fn users_stream(client: easemob_im::Client, limit: u32) -> impl futures_util::Stream<Item = Result<String, Error>> {
+fn users_stream(
+    client: easemob_im::Client,
+    limit: u32,
+) -> impl futures_util::Stream<Item = Result<String, Error>> {
     cursor_stream(client, move |client, cursor| async move {
         let mut req = get("list_users", "/pages").query("limit", limit.to_string());
         if let Some(cursor) = cursor {
@@ -586,7 +720,10 @@ async fn cursor_stream_error_mid_stream() {
     let out: Vec<Result<String, Error>> = users_stream(client, 3).collect().await;
     assert_eq!(out.len(), 7, "6 users, then the error, then the end");
     assert!(out[..6].iter().all(Result::is_ok));
-    assert_eq!(out[6].as_ref().unwrap_err().status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
+    assert_eq!(
+        out[6].as_ref().unwrap_err().status(),
+        Some(StatusCode::INTERNAL_SERVER_ERROR)
+    );
 }
 
 #[tokio::test]
@@ -621,11 +758,17 @@ async fn page_stream_over_http() {
 async fn client_side_rate_limit_spaces_requests() {
     let (base, hits) = flaky(vec![]).await;
     // 5 per 500 ms: 5 at once, then one every 100 ms.
-    let limit = RateLimit { count: 5, per: Duration::from_millis(500) };
+    let limit = RateLimit {
+        count: 5,
+        per: Duration::from_millis(500),
+    };
     let client = fixed(&base).client_side_rate_limit(true).build().unwrap();
     let start = Instant::now();
     for _ in 0..10 {
-        client.execute_empty(get("flaky", "/flaky").rate_limit(limit)).await.unwrap();
+        client
+            .execute_empty(get("flaky", "/flaky").rate_limit(limit))
+            .await
+            .unwrap();
     }
     let limited = start.elapsed();
     assert!(limited >= Duration::from_millis(450), "{limited:?}");
@@ -636,7 +779,10 @@ async fn client_side_rate_limit_spaces_requests() {
     let client = fixed(&base).build().unwrap();
     let start = Instant::now();
     for _ in 0..10 {
-        client.execute_empty(get("flaky", "/flaky").rate_limit(limit)).await.unwrap();
+        client
+            .execute_empty(get("flaky", "/flaky").rate_limit(limit))
+            .await
+            .unwrap();
     }
     assert!(start.elapsed() < limited, "{:?}", start.elapsed());
 }
@@ -645,7 +791,11 @@ async fn client_side_rate_limit_spaces_requests() {
 async fn config_errors() {
     let err = easemob_im::Client::builder().build().unwrap_err();
     assert!(matches!(err, Error::Config(_)));
-    assert!(err.to_string().starts_with("invalid client configuration: base_url"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("invalid client configuration: base_url"),
+        "{err}"
+    );
     let err = fixed("gopher://x").build().unwrap_err();
     assert!(err.to_string().contains("https"), "{err}");
 }

@@ -225,7 +225,9 @@ fn emit_send(op: &OperationIr) -> TokenStream {
             Encoding::Multipart => multipart(&body.ty),
         });
     }
-    let (idempotent, auth, count, seconds) = (op.idempotent, op.auth, op.rate_count, op.rate_seconds);
+    let (idempotent, auth) = (op.idempotent, op.auth);
+    let count = proc_macro2::Literal::u32_unsuffixed(op.rate_count);
+    let seconds = proc_macro2::Literal::u64_unsuffixed(op.rate_seconds);
     let output = output_type(op);
     let execute = match &op.response {
         ResponseIr::Json(_) => quote!(self.client.execute_json(request).await),

@@ -64,19 +64,31 @@ impl TokenEndpoint {
     /// `POST /org/app/token`, answering `tok-1`, `tok-2`... to the right credentials and
     /// 400 `invalid_grant` otherwise.
     pub fn router(&self) -> Router {
-        Router::new().route("/org/app/token", post(token_handler)).with_state(self.clone())
+        Router::new()
+            .route("/org/app/token", post(token_handler))
+            .with_state(self.clone())
     }
 }
 
-async fn token_handler(State(endpoint): State<TokenEndpoint>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+async fn token_handler(
+    State(endpoint): State<TokenEndpoint>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     assert_eq!(headers["content-type"], "application/json");
-    assert!(headers.get("authorization").is_none(), "the token request carries no token");
+    assert!(
+        headers.get("authorization").is_none(),
+        "the token request carries no token"
+    );
     *endpoint.last_body.lock().unwrap() = Some(body.clone());
     let n = endpoint.count.incr();
     if !endpoint.delay.is_zero() {
         tokio::time::sleep(endpoint.delay).await;
     }
-    if body["grant_type"] != "client_credentials" || body["client_id"] != "id" || body["client_secret"] != "secret" {
+    if body["grant_type"] != "client_credentials"
+        || body["client_id"] != "id"
+        || body["client_secret"] != "secret"
+    {
         return (
             StatusCode::BAD_REQUEST,
             Json(json!({"error": "invalid_grant", "error_description": "client_secret does not match"})),
@@ -104,7 +116,11 @@ pub fn client(base: &str) -> ClientBuilder {
         .org_name("org")
         .app_name("app")
         .credentials(Credentials::client_credentials("id", "secret"))
-        .retry(RetryPolicy::default().initial_backoff(ms(10)).max_backoff(ms(2000)))
+        .retry(
+            RetryPolicy::default()
+                .initial_backoff(ms(10))
+                .max_backoff(ms(2000)),
+        )
 }
 
 pub fn get(operation_id: &'static str, path: &str) -> OperationRequest {

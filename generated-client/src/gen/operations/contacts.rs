@@ -204,8 +204,8 @@ impl AddContact {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -249,8 +249,8 @@ impl BlockUsers {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 50u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 50,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -297,8 +297,8 @@ impl ListAllContacts {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -361,8 +361,8 @@ impl ListBlockedUsers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 50u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 50,
+            per: ::std::time::Duration::from_secs(1),
         };
         if let ::std::option::Option::Some(value) = &self.page_size {
             request.query.push(("pageSize", value.to_string()));
@@ -462,8 +462,8 @@ impl ListContacts {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         if let ::std::option::Option::Some(value) = &self.limit {
             request.query.push(("limit", value.to_string()));
@@ -548,8 +548,8 @@ impl RemoveContact {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -598,8 +598,8 @@ impl SetContactRemark {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -648,8 +648,8 @@ impl UnblockUser {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 50u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 50,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }

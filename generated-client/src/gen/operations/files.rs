@@ -108,8 +108,8 @@ impl DownloadChatFile {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         if let ::std::option::Option::Some(value) = &self.share_secret {
             request.headers.push(("share-secret", value.clone()));
@@ -162,8 +162,8 @@ impl DownloadChatFileThumbnail {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         if let ::std::option::Option::Some(value) = &self.share_secret {
             request.headers.push(("share-secret", value.clone()));
@@ -210,8 +210,8 @@ impl UploadChatFile {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         if let ::std::option::Option::Some(value) = &self.restrict_access {
             request.headers.push(("restrict-access", value.to_string()));

@@ -120,8 +120,8 @@ impl BatchGetUserMetadata {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -168,8 +168,8 @@ impl DeleteUserMetadata {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -211,8 +211,8 @@ impl GetMetadataCapacity {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -255,8 +255,8 @@ impl GetUserMetadata {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -300,8 +300,8 @@ impl SetUserMetadata {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::form(&self.body)?;
         self.client.execute_json(request).await

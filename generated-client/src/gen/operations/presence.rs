@@ -161,8 +161,8 @@ impl GetGroupOnlineCount {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -209,8 +209,8 @@ impl GetPresenceStatuses {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 50u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 50,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -259,8 +259,8 @@ impl ListPresenceSubscriptions {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 50u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 50,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.query.push(("pageNum", self.page_num.to_string()));
         request.query.push(("pageSize", self.page_size.to_string()));
@@ -338,8 +338,8 @@ impl SetPresenceStatus {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 50u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 50,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -388,8 +388,8 @@ impl SubscribePresence {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 50u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 50,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -437,8 +437,8 @@ impl UnsubscribePresence {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 50u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 50,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await

@@ -282,8 +282,8 @@ impl BindPushDevice {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -324,8 +324,8 @@ impl CreatePushTemplate {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 10u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 10,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -369,8 +369,8 @@ impl DeletePushTemplate {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 10u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 10,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -419,8 +419,8 @@ impl GetNotificationSettings {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -466,8 +466,8 @@ impl GetPushLanguage {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -510,8 +510,8 @@ impl GetPushTemplate {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 10u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 10,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -557,8 +557,8 @@ impl ListPushBindings {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -608,8 +608,8 @@ impl SetNotificationSettings {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -656,8 +656,8 @@ impl SetPushDisplayStyle {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -705,8 +705,8 @@ impl SetPushLanguage {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -753,8 +753,8 @@ impl SetPushNickname {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -802,8 +802,8 @@ impl SetUserPushTemplate {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await

@@ -122,8 +122,8 @@ impl AddReaction {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -172,8 +172,8 @@ impl DeleteReaction {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.query.push(("msgId", self.msg_id.clone()));
         request.query.push(("message", self.message.clone()));
@@ -240,8 +240,8 @@ impl GetReactionDetail {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.query.push(("msgId", self.msg_id.clone()));
         request.query.push(("message", self.message.clone()));
@@ -331,8 +331,8 @@ impl ListMessageReactions {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request
             .query

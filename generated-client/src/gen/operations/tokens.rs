@@ -87,8 +87,8 @@ impl GetAppToken {
         request.idempotent = false;
         request.auth = false;
         request.rate_limit = crate::request::RateLimit {
-            count: 300u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 300,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -129,8 +129,8 @@ impl GetUserToken {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 300u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 300,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -171,8 +171,8 @@ impl GetUserTokenWithPassword {
         request.idempotent = false;
         request.auth = false;
         request.rate_limit = crate::request::RateLimit {
-            count: 300u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 300,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await

@@ -365,8 +365,8 @@ impl ActivateUser {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -409,8 +409,8 @@ impl DeactivateUser {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -452,8 +452,8 @@ impl DeleteUser {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -509,8 +509,8 @@ impl DeleteUsers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 30u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 30,
+            per: ::std::time::Duration::from_secs(1),
         };
         if let ::std::option::Option::Some(value) = &self.limit {
             request.query.push(("limit", value.to_string()));
@@ -562,8 +562,8 @@ impl DisconnectUser {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -611,8 +611,8 @@ impl GetOfflineMessageStatus {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -654,8 +654,8 @@ impl GetUser {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -700,8 +700,8 @@ impl GetUserGlobalMute {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -747,8 +747,8 @@ impl GetUserOfflineMessageCount {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -791,8 +791,8 @@ impl GetUserStatus {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -835,8 +835,8 @@ impl GetUsersStatus {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 50u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 50,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -895,8 +895,8 @@ impl ListGloballyMutedUsers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         if let ::std::option::Option::Some(value) = &self.page_num {
             request.query.push(("pageNum", value.to_string()));
@@ -974,8 +974,8 @@ impl ListUserOnlineDevices {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         self.client.execute_json(request).await
     }
@@ -1031,8 +1031,8 @@ impl ListUsers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         if let ::std::option::Option::Some(value) = &self.limit {
             request.query.push(("limit", value.to_string()));
@@ -1104,8 +1104,8 @@ impl RegisterUser {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -1146,8 +1146,8 @@ impl RegisterUsers {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -1191,8 +1191,8 @@ impl SetUserGlobalMute {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
@@ -1237,8 +1237,8 @@ impl SetUserPassword {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = crate::request::RateLimit {
-            count: 100u32,
-            per: ::std::time::Duration::from_secs(1u64),
+            count: 100,
+            per: ::std::time::Duration::from_secs(1),
         };
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
