@@ -176,6 +176,18 @@ impl fmt::Debug for FileSource {
     }
 }
 
+impl From<PathBuf> for FileSource {
+    fn from(path: PathBuf) -> FileSource {
+        FileSource::path(path)
+    }
+}
+
+impl From<&Path> for FileSource {
+    fn from(path: &Path) -> FileSource {
+        FileSource::path(path)
+    }
+}
+
 /// An [`io::Error`] that names the file it happened to, keeping the original kind.
 fn with_path(error: io::Error, doing: &str, path: &Path) -> io::Error {
     io::Error::new(

@@ -7,36 +7,41 @@
 //!
 //! ```no_run
 //! use easemob_im::{Client, Credentials};
+//! use futures_util::TryStreamExt;
 //!
 //! # async fn demo() -> Result<(), easemob_im::Error> {
 //! let client = Client::builder()
 //!     .base_url("https://a1.easemob.com")
-//!     .org_name("easemob-demo")
-//!     .app_name("testapp")
+//!     .app_key("easemob-demo#testapp") // or .org_name(..).app_name(..)
 //!     .credentials(Credentials::client_credentials("YXA6i-Ak8Ol4Eei2l11ZjV-EAg", "YXA6VunqiNxoB7IwXHInk1cGiXOOJfc"))
 //!     .build()?;
 //!
-//! // Each resource group is a method of the client; each operation a builder that you
-//! // `.send().await`:
-//! //     let user = client.users().get_user("alice").send().await?;
-//! // Any endpoint can also be called directly:
-//! let req = easemob_im::request::OperationRequest::new(
-//!     "get_user",
-//!     reqwest::Method::GET,
-//!     "/users/{username}",
-//!     format!("/users/{}", easemob_im::path::encode_segment("alice")),
-//! );
-//! let user: serde_json::Value = client.execute_json(req).await?;
+//! // One method per resource group, one builder per operation; await it to send it.
+//! let alice = client.users().get_user("alice").await?;
+//!
+//! // List operations also stream every item of every page.
+//! let usernames: Vec<String> = client
+//!     .users()
+//!     .list_users()
+//!     .limit(100)
+//!     .into_stream()
+//!     .map_ok(|user| user.username.unwrap_or_default())
+//!     .try_collect()
+//!     .await?;
 //! # Ok(()) }
 //! ```
+//!
+//! Endpoints the crate does not cover yet can be called through
+//! [`Client::execute_json`] and its siblings with a hand-built
+//! [`OperationRequest`](request::OperationRequest).
 //!
 //! # Errors
 //!
 //! ```no_run
-//! # async fn demo(client: easemob_im::Client, req: easemob_im::request::OperationRequest) {
+//! # async fn demo(client: easemob_im::Client) {
 //! use easemob_im::{models::ErrorCode, Error};
-//! match client.execute_empty(req).await {
-//!     Ok(()) => {}
+//! match client.users().get_user("bob").await {
+//!     Ok(found) => println!("{found:?}"),
 //!     Err(Error::Api(e)) if e.code() == Some(&ErrorCode::ServiceResourceNotFound) => {
 //!         println!("no such user");
 //!     }

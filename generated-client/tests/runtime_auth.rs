@@ -260,6 +260,36 @@ async fn token_endpoint_outage_is_retried() {
 }
 
 #[tokio::test]
+async fn failed_renewal_keeps_using_the_valid_token() {
+    // tok-1 lives 2 s (renewal from 1 s on); every later token request fails.
+    let count = Counter::default();
+    let c = count.clone();
+    let router = Router::new().route(
+        "/org/app/token",
+        axum::routing::post(move || {
+            let n = c.incr();
+            async move {
+                if n == 1 {
+                    Json(json!({"access_token": "tok-1", "expires_in": 2})).into_response()
+                } else {
+                    (StatusCode::SERVICE_UNAVAILABLE, "down").into_response()
+                }
+            }
+        }),
+    );
+    let base = serve(router.merge(whoami(Counter::default(), |_| true))).await;
+    let client = client(&base).retry(RetryPolicy::never()).build().unwrap();
+    assert_eq!(whoami_token(&client).await.unwrap(), "tok-1");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // Renewal fails, but tok-1 is still valid: the call goes through with it...
+    assert_eq!(whoami_token(&client).await.unwrap(), "tok-1");
+    assert_eq!(count.get(), 2);
+    // ...and the next call does not hammer the token endpoint.
+    assert_eq!(whoami_token(&client).await.unwrap(), "tok-1");
+    assert_eq!(count.get(), 2);
+}
+
+#[tokio::test]
 async fn bad_token_answers_are_token_errors_that_do_not_leak_the_token() {
     for answer in [
         json!({"access_token": "LEAKED-TOKEN", "expires_in": "soon"}),

@@ -1,0 +1,42 @@
+//! Uploads an image file and sends it from alice to bob.
+//!
+//! `cargo run -p easemob-im --example send_image -- photo.jpg` (see common.rs for the environment).
+
+mod common;
+
+use easemob_im::files::FileSource;
+use easemob_im::models::{
+    MessageImageBody, MessageType, SendUserImageMessageRequest, UploadChatFileRequest,
+};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let path = std::env::args().nth(1).ok_or("usage: send_image PATH")?;
+    let client = common::client_from_env()?;
+
+    let upload = client
+        .files()
+        .upload_chat_file(UploadChatFileRequest::new(FileSource::path(&path)))
+        .restrict_access(true)
+        .await?;
+    let entity = upload
+        .entities
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .ok_or("the upload returned no file")?;
+    let uuid = entity.uuid.ok_or("the upload returned no uuid")?;
+    // The upload answers with the URI of the file collection; the file is below it.
+    let url = format!("{}/{uuid}", upload.uri.ok_or("the upload returned no uri")?);
+
+    let mut body =
+        MessageImageBody::new(url).with_filename(path.rsplit('/').next().unwrap_or(&path));
+    if let Some(secret) = entity.share_secret {
+        body = body.with_secret(secret);
+    }
+    let message = SendUserImageMessageRequest::new(vec!["bob".to_owned()], MessageType::Img, body)
+        .with_from("alice");
+    let response = client.messages().send_user_image_message(message).await?;
+    println!("sent: {:?}", response.data.unwrap_or_default());
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! Sends a text message from alice to bob.
+//!
+//! `cargo run -p easemob-im --example send_text_message` (see common.rs for the environment).
+
+mod common;
+
+use easemob_im::models::{MessageTextBody, MessageType, SendUserTextMessageRequest};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let client = common::client_from_env()?;
+    let message = SendUserTextMessageRequest::new(
+        vec!["bob".to_owned()],
+        MessageType::Txt,
+        MessageTextBody::new("Hello, Bob!"),
+    )
+    .with_from("alice");
+    let response = client.messages().send_user_text_message(message).await?;
+    for (recipient, message_id) in response.data.unwrap_or_default() {
+        println!("{recipient}: message {message_id}");
+    }
+    Ok(())
+}
