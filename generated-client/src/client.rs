@@ -478,7 +478,7 @@ impl Client {
 
     /// Fetches the app token now, unless a valid one is cached, so that wrong credentials
     /// show up at start-up rather than at the first real call. Fails with
-    /// [`Error::Token`].
+    /// [`Error::Token`]. With a fixed token ([`Credentials::Token`]) it does nothing.
     pub async fn authenticate(&self) -> Result<(), Error> {
         self.inner.tokens.get(self).await.map(drop)
     }
@@ -731,6 +731,11 @@ fn headers_for(
         })?;
         headers.append(header_name, value);
     }
+    if matches!(req.body, Body::Multipart(_)) {
+        // The multipart content type carries the boundary; reqwest adds it, and a second
+        // Content-Type would confuse the server.
+        headers.remove(CONTENT_TYPE);
+    }
     if !headers.contains_key(ACCEPT) {
         match expect {
             Expect::Raw => {}
@@ -763,7 +768,7 @@ async fn attach_body(
         Body::Form(bytes) => {
             with_type(builder, "application/x-www-form-urlencoded").body(bytes.clone())
         }
-        // reqwest sets the content type with the boundary, replacing any given.
+        // reqwest sets the content type with the boundary (any other was removed).
         Body::Multipart(multipart) => builder.multipart(multipart.make_form().await?),
     })
 }

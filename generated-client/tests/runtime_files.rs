@@ -143,10 +143,9 @@ async fn upload_from_path_streams_the_file() {
     let (base, hits) = upload_server(0).await;
     let client = fixed(&base).build().unwrap();
 
-    let v: Value = client
-        .execute_json(upload(FileSource::path(&path)))
-        .await
-        .unwrap();
+    // A stray Content-Type must not replace the multipart one.
+    let req = upload(FileSource::path(&path)).header("Content-Type", "application/json");
+    let v: Value = client.execute_json(req).await.unwrap();
     assert_eq!(v["restrict_access"], "true");
     assert!(v["content_type"]
         .as_str()

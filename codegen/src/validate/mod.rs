@@ -444,8 +444,7 @@ impl<'a> Ctx<'a> {
             let mut chain = vec![name.clone()];
             let mut inherited: Vec<Field> = Vec::new();
             let mut current = name.clone();
-            loop {
-                let Some(Model::Object(object)) = models.get(&current) else { break };
+            while let Some(Model::Object(object)) = models.get(&current) {
                 let Some(parent) = object.extends.clone() else { break };
                 let origin = at(origins[name.as_str()], "extends");
                 if chain.contains(&parent) {
@@ -667,7 +666,7 @@ impl<'a> Ctx<'a> {
                 None
             }
         };
-        let Some(response) = response else { return None };
+        let response = response?;
         let idempotent = raw.idempotent.unwrap_or(matches!(method, Method::Get | Method::Put | Method::Delete));
         let variant = raw.variant.as_ref().and_then(|v| self.variant(&at(&origin, "variant"), v));
         let default_rate = api.map(|a| a.default_rate_limit.clone()).unwrap_or(RateLimit { count: 100, per: Per::Second, note: None, documented: false });
