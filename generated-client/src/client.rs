@@ -611,7 +611,11 @@ impl Client {
                     if retry {
                         if let Some(delay) = inner.retry.next_delay(attempts, None, fastrand::f64())
                         {
-                            tracing::debug!(error = %error, delay_ms = delay.as_millis() as u64, "retrying after a transport error");
+                            tracing::debug!(
+                                error = %TransportSummary(&error),
+                                delay_ms = delay.as_millis() as u64,
+                                "retrying after a transport error"
+                            );
                             tokio::time::sleep(delay).await;
                             continue;
                         }
@@ -688,6 +692,32 @@ impl Client {
             }
         }
         Ok(url)
+    }
+}
+
+/// A transport error for logs: its kind and causes, without the URL (which holds the
+/// concrete path and query values).
+struct TransportSummary<'a>(&'a reqwest::Error);
+
+impl fmt::Display for TransportSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = self.0;
+        let kind = if e.is_timeout() {
+            "timeout"
+        } else if e.is_connect() {
+            "connect error"
+        } else if e.is_body() {
+            "body error"
+        } else {
+            "request error"
+        };
+        f.write_str(kind)?;
+        let mut source = std::error::Error::source(e);
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
     }
 }
 

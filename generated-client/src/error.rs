@@ -88,8 +88,13 @@ impl Error {
         })
     }
 
-    /// Maps a reqwest error, telling timeouts apart from other transport failures.
-    pub(crate) fn from_reqwest(operation_id: &'static str, error: reqwest::Error) -> Error {
+    /// Maps a reqwest error, telling timeouts apart from other transport failures. The
+    /// query string is dropped from the URL the error shows, as query values are never
+    /// logged by this crate.
+    pub(crate) fn from_reqwest(operation_id: &'static str, mut error: reqwest::Error) -> Error {
+        if let Some(url) = error.url_mut() {
+            url.set_query(None);
+        }
         if error.is_timeout() {
             Error::Timeout {
                 operation_id,

@@ -240,7 +240,7 @@ async fn connection_refused_is_a_transport_error_after_retries() {
         .unwrap();
     // Even a POST: nothing reached a server, so retrying is safe.
     let err = client
-        .execute_empty(post_req("nowhere", "/nowhere"))
+        .execute_empty(post_req("nowhere", "/nowhere").query("cursor", "QUERY-VALUE"))
         .await
         .unwrap_err();
     match &err {
@@ -248,6 +248,12 @@ async fn connection_refused_is_a_transport_error_after_retries() {
         other => panic!("expected a transport error, got {other:?}"),
     }
     assert!(std::error::Error::source(&err).is_some());
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("/org/app/nowhere"), "{shown}");
+    assert!(
+        !shown.contains("QUERY-VALUE"),
+        "query values are not shown: {shown}"
+    );
 
     // With client credentials, the failure happens while fetching the token.
     let with_credentials = runtime_support::client(&base)
