@@ -117,7 +117,7 @@ where
             match (state.fetch)(state.builder.clone(), page).await {
                 Ok((items, size)) => {
                     let full =
-                        !items.is_empty() && size.map_or(true, |size| items.len() as u64 >= size);
+                        !items.is_empty() && size.is_none_or(|size| items.len() as u64 >= size);
                     if full {
                         state.next = page.checked_add(1);
                     }

@@ -70,7 +70,7 @@ struct Cached {
 
 impl Cached {
     fn is_valid(&self, now: Instant) -> bool {
-        self.expires_at.map_or(true, |at| now < at)
+        self.expires_at.is_none_or(|at| now < at)
     }
 }
 
@@ -78,7 +78,7 @@ impl State {
     /// The cached token if it can be used without fetching.
     fn usable(&self, now: Instant) -> Option<Token> {
         let cached = self.current.as_ref()?;
-        let fresh = cached.renew_at.map_or(true, |at| now < at);
+        let fresh = cached.renew_at.is_none_or(|at| now < at);
         let renewal_backing_off = self.renew_not_before.is_some_and(|at| now < at);
         (fresh || (renewal_backing_off && cached.is_valid(now))).then(|| cached.token.clone())
     }
