@@ -52,6 +52,7 @@ pub struct FieldIr {
     pub ty: RustType,
     pub required: bool,
     pub docs: Vec<String>,
+    pub constraints: model::Constraints,
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +152,7 @@ pub struct ParamIr {
     pub location: Location,
     pub ty: RustType,
     pub docs: Vec<String>,
+    pub constraints: model::Constraints,
 }
 
 #[derive(Debug, Clone)]
@@ -236,6 +238,7 @@ fn lower_model(spec: &Spec, model: &Model) -> ModelIr {
                         ty: RustType::from(&f.ty),
                         required: f.required,
                         docs: field_docs(&f.doc, &f.constraints, f.default.as_ref()),
+                        constraints: f.constraints.clone(),
                     })
                     .collect(),
             })
@@ -311,6 +314,7 @@ fn lower_operation(spec: &Spec, op: &model::Operation) -> OperationIr {
             location: p.location,
             ty: RustType::from(&p.ty),
             docs: field_docs(&p.doc, &p.constraints, p.default.as_ref()),
+            constraints: p.constraints.clone(),
         };
         if p.required {
             required.push(param);

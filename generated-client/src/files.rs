@@ -64,6 +64,15 @@ impl FileSource {
         }
     }
 
+    /// The content, when it is held in memory (made by [`FileSource::bytes`], or decoded
+    /// from a multipart request by the server stubs).
+    pub fn as_bytes(&self) -> Option<&Bytes> {
+        match &self.kind {
+            Kind::Bytes(data) => Some(data),
+            _ => None,
+        }
+    }
+
     /// Content read from `reader` while the request is sent, uploaded under `file_name`.
     /// Requests carrying a reader are never retried, since it cannot be read twice.
     pub fn reader(

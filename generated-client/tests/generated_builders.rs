@@ -191,7 +191,7 @@ async fn thumbnail_download_sends_its_fixed_header_and_streams_bytes() {
         .collect()
         .await
         .unwrap();
-    assert_eq!(&full[..], b"bytes thumbnail=Some(\"false\")");
+    assert_eq!(&full[..], b"bytes thumbnail=None");
     assert_eq!(&thumb[..], b"bytes thumbnail=Some(\"true\")");
 }
 

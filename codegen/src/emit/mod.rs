@@ -5,6 +5,7 @@
 mod examples;
 mod models;
 mod operations;
+mod server;
 
 use std::collections::BTreeMap;
 
@@ -28,6 +29,7 @@ pub fn generate(spec: &Spec) -> BTreeMap<String, String> {
         files.insert(format!("operations/{}.rs", group.module), format_file(operations::emit_group(group)));
     }
     files.insert("example_tests.rs".to_owned(), format_file(examples::emit(spec)));
+    files.insert("server.rs".to_owned(), format_file(server::emit(spec, &krate)));
     files
 }
 
@@ -50,12 +52,14 @@ fn root_module(krate: &Crate) -> TokenStream {
             })
         })
         .collect();
-    let count = ops.len();
+    let count = proc_macro2::Literal::usize_unsuffixed(ops.len());
     quote! {
         //! Everything made from the spec: the models and one request builder per operation.
 
         pub mod models;
         pub mod operations;
+        #[cfg(feature = "server")]
+        pub mod server;
         #[cfg(test)]
         mod example_tests;
 

@@ -2,11 +2,13 @@
 //! Everything made from the spec: the models and one request builder per operation.
 pub mod models;
 pub mod operations;
+#[cfg(feature = "server")]
+pub mod server;
 #[cfg(test)]
 mod example_tests;
 /// Every operation of the spec as (group, operation id, HTTP method, path template
 /// relative to `/{org_name}/{app_name}`), sorted by group and id.
-pub const OPERATIONS: [(&str, &str, &str, &str); 214usize] = [
+pub const OPERATIONS: [(&str, &str, &str, &str); 214] = [
     ("chatrooms", "add_chatroom_admin", "POST", "/chatrooms/{chatroom_id}/admin"),
     (
         "chatrooms",

@@ -114,7 +114,6 @@ impl DownloadChatFile {
         if let ::std::option::Option::Some(value) = &self.share_secret {
             request.headers.push(("share-secret", value.clone()));
         }
-        request.headers.push(("thumbnail", "false".to_owned()));
         self.client.execute_binary(request).await
     }
 }
