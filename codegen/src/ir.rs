@@ -53,6 +53,9 @@ pub struct FieldIr {
     pub required: bool,
     pub docs: Vec<String>,
     pub constraints: model::Constraints,
+    /// The value `new` sets: the field tells this body's operation apart from the other
+    /// variants of its route (e.g. `type: txt`), so callers need not repeat it.
+    pub fixed: Option<Json>,
 }
 
 #[derive(Debug, Clone)]
@@ -220,31 +223,38 @@ pub fn lower(spec: &Spec) -> Crate {
 fn lower_model(spec: &Spec, model: &Model) -> ModelIr {
     match model {
         Model::Object(o) => {
+            let fixed = fixed_field(spec, o);
             let mut docs = doc_lines(&o.doc);
             if let Some(op) = &o.inline_for {
                 docs.push(String::new());
                 docs.push(format!(" Body of the `{op}` operation."));
             }
+            let mut fields: Vec<FieldIr> = o
+                .fields
+                .iter()
+                .map(|f| FieldIr {
+                    ident: field_ident(&f.name, f.rust_name.as_ref()),
+                    wire: f.name.clone(),
+                    ty: RustType::from(&f.ty),
+                    required: f.required,
+                    docs: field_docs(&f.doc, &f.constraints, f.default.as_ref()),
+                    constraints: f.constraints.clone(),
+                    fixed: fixed.as_ref().filter(|(name, _)| *name == f.name).map(|(_, v)| v.clone()),
+                })
+                .collect();
+            for field in fields.iter_mut().filter(|f| f.fixed.is_some()) {
+                let value = field.fixed.as_ref().map(|v| v.to_string()).unwrap_or_default();
+                field.docs.push(String::new());
+                field.docs.push(format!(" `new` sets it to `{value}`, which selects this body's operation."));
+            }
             ModelIr::Struct(StructIr {
                 name: o.name.clone(),
                 docs,
                 has_file: o.fields.iter().any(|f| crate::validate::mentions_file(&f.ty)),
-                fields: o
-                    .fields
-                    .iter()
-                    .map(|f| FieldIr {
-                        ident: field_ident(&f.name, f.rust_name.as_ref()),
-                        wire: f.name.clone(),
-                        ty: RustType::from(&f.ty),
-                        required: f.required,
-                        docs: field_docs(&f.doc, &f.constraints, f.default.as_ref()),
-                        constraints: f.constraints.clone(),
-                    })
-                    .collect(),
+                fields,
             })
         }
         Model::Enum(e) => {
-            let _ = spec;
             ModelIr::Enum(EnumIr {
                 name: e.name.clone(),
                 docs: doc_lines(&e.doc),
@@ -257,6 +267,22 @@ fn lower_model(spec: &Spec, model: &Model) -> ModelIr {
             })
         }
     }
+}
+
+/// The top-level body field whose value tells an inline request body's operation apart
+/// from the other variants of its route, with that value; only required text fields.
+fn fixed_field(spec: &Spec, object: &model::ObjectModel) -> Option<(String, Json)> {
+    let op = spec.operations.iter().find(|o| object.inline_for.as_ref() == Some(&o.id))?;
+    let request_body = matches!(&op.request, Some(r) if r.body == TypeRef::Model(object.name.clone()));
+    let Some(When::BodyField { field, equals: Some(value @ Json::String(_)) }) = op.variant.as_ref().map(|v| &v.when) else { return None };
+    let [name] = field.as_slice() else { return None };
+    let target = object.fields.iter().find(|f| &f.name == name && f.required)?;
+    let text_like = match &target.ty {
+        TypeRef::String => true,
+        TypeRef::Model(m) => matches!(spec.models.get(m), Some(Model::Enum(e)) if e.repr == Repr::String),
+        _ => false,
+    };
+    (request_body && text_like).then(|| (name.clone(), value.clone()))
 }
 
 fn field_docs(doc: &str, c: &model::Constraints, default: Option<&Json>) -> Vec<String> {

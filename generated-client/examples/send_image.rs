@@ -6,7 +6,7 @@ mod common;
 
 use easemob_im::files::FileSource;
 use easemob_im::models::{
-    MessageImageBody, MessageType, SendUserImageMessageRequest, UploadChatFileRequest,
+    MessageImageBody, SendUserImageMessageRequest, UploadChatFileRequest,
 };
 
 #[tokio::main]
@@ -34,7 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(secret) = entity.share_secret {
         body = body.with_secret(secret);
     }
-    let message = SendUserImageMessageRequest::new(vec!["bob".to_owned()], MessageType::Img, body)
+    let message = SendUserImageMessageRequest::new(vec!["bob".to_owned()], body)
         .with_from("alice");
     let response = client.messages().send_user_image_message(message).await?;
     println!("sent: {:?}", response.data.unwrap_or_default());

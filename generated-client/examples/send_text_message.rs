@@ -4,14 +4,13 @@
 
 mod common;
 
-use easemob_im::models::{MessageTextBody, MessageType, SendUserTextMessageRequest};
+use easemob_im::models::{MessageTextBody, SendUserTextMessageRequest};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = common::client_from_env()?;
     let message = SendUserTextMessageRequest::new(
         vec!["bob".to_owned()],
-        MessageType::Txt,
         MessageTextBody::new("Hello, Bob!"),
     )
     .with_from("alice");

@@ -11,7 +11,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use easemob_im::files::FileSource;
 use easemob_im::models::{
-    MessageTextBody, MessageType, SendUserTextMessageRequest, UploadChatFileRequest,
+    MessageTextBody, SendUserTextMessageRequest, UploadChatFileRequest,
     UserRegistration,
 };
 use easemob_im::{Client, Credentials};
@@ -94,7 +94,6 @@ async fn send_text_message_returns_the_message_ids() {
     .await;
     let message = SendUserTextMessageRequest::new(
         vec!["bob".to_owned()],
-        MessageType::Txt,
         MessageTextBody::new("hi"),
     );
     let response = client
@@ -253,4 +252,12 @@ async fn group_members_stream_every_page_by_number() {
         .await
         .unwrap();
     assert_eq!(members.len(), 3);
+}
+
+#[test]
+fn every_builder_exposes_its_documented_rate_limit() {
+    use easemob_im::operations::{messages::SendUserTextMessage, users::GetUser};
+    use std::time::Duration;
+    assert_eq!((SendUserTextMessage::RATE_LIMIT.count, SendUserTextMessage::RATE_LIMIT.per), (6000, Duration::from_secs(60)));
+    assert_eq!((GetUser::RATE_LIMIT.count, GetUser::RATE_LIMIT.per), (100, Duration::from_secs(1)));
 }

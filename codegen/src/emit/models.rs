@@ -44,7 +44,7 @@ fn emit_struct(s: &StructIr) -> TokenStream {
     } else {
         quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
     };
-    let required: Vec<_> = s.fields.iter().filter(|f| f.required).collect();
+    let required: Vec<_> = s.fields.iter().filter(|f| f.required && f.fixed.is_none()).collect();
     let args = required.iter().map(|f| {
         let field = ident(&f.ident);
         let ty = rust_type(&f.ty);
@@ -52,7 +52,10 @@ fn emit_struct(s: &StructIr) -> TokenStream {
     });
     let inits = s.fields.iter().map(|f| {
         let field = ident(&f.ident);
-        if f.required {
+        if let Some(serde_json::Value::String(value)) = &f.fixed {
+            let ty = rust_type(&f.ty);
+            quote!(#field: <#ty as ::std::convert::From<&str>>::from(#value),)
+        } else if f.required {
             quote!(#field: #field.into(),)
         } else {
             quote!(#field: ::std::option::Option::None,)

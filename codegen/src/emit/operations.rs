@@ -136,6 +136,9 @@ fn emit_builder(group: &Group, op: &OperationIr) -> TokenStream {
         fields.push(quote!(body: #ty,));
     }
     let setters = op.optional.iter().map(setter);
+    let count = proc_macro2::Literal::u32_unsuffixed(op.rate_count);
+    let seconds = proc_macro2::Literal::u64_unsuffixed(op.rate_seconds);
+    let rate_doc = format!(" The documented rate limit: {} per {} s.", op.rate_count, op.rate_seconds);
     let output = output_type(op);
     let send = emit_send(op);
     let stream = op.paging.as_ref().map(|_| emit_stream(op));
@@ -148,6 +151,8 @@ fn emit_builder(group: &Group, op: &OperationIr) -> TokenStream {
         }
 
         impl #builder {
+            #[doc = #rate_doc]
+            pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit { count: #count, per: ::std::time::Duration::from_secs(#seconds) };
             #(#setters)*
             #send
             #stream
@@ -226,8 +231,6 @@ fn emit_send(op: &OperationIr) -> TokenStream {
         });
     }
     let (idempotent, auth) = (op.idempotent, op.auth);
-    let count = proc_macro2::Literal::u32_unsuffixed(op.rate_count);
-    let seconds = proc_macro2::Literal::u64_unsuffixed(op.rate_seconds);
     let output = output_type(op);
     let execute = match &op.response {
         ResponseIr::Json(_) => quote!(self.client.execute_json(request).await),
@@ -240,7 +243,7 @@ fn emit_send(op: &OperationIr) -> TokenStream {
             let mut request = crate::request::OperationRequest::new(#id, ::reqwest::Method::#method, #template, #path);
             request.idempotent = #idempotent;
             request.auth = #auth;
-            request.rate_limit = crate::request::RateLimit { count: #count, per: ::std::time::Duration::from_secs(#seconds) };
+            request.rate_limit = Self::RATE_LIMIT;
             #(#parts)*
             #execute
         }

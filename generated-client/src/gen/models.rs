@@ -12707,6 +12707,8 @@ pub struct ImportGroupCommandMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `cmd` for this request.
+    ///
+    /// `new` sets it to `"cmd"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The command message content.
@@ -12719,7 +12721,6 @@ impl ImportGroupCommandMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCommandBody>,
     ) -> Self {
         Self {
@@ -12728,7 +12729,9 @@ impl ImportGroupCommandMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("cmd"),
             body: body.into(),
         }
     }
@@ -12784,6 +12787,8 @@ pub struct ImportGroupCustomMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `custom` for this request.
+    ///
+    /// `new` sets it to `"custom"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The custom message content.
@@ -12796,7 +12801,6 @@ impl ImportGroupCustomMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCustomBody>,
     ) -> Self {
         Self {
@@ -12805,7 +12809,9 @@ impl ImportGroupCustomMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("custom"),
             body: body.into(),
         }
     }
@@ -12861,6 +12867,8 @@ pub struct ImportGroupFileMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `file` for this request.
+    ///
+    /// `new` sets it to `"file"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The file message content.
@@ -12873,7 +12881,6 @@ impl ImportGroupFileMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageFileBody>,
     ) -> Self {
         Self {
@@ -12882,7 +12889,9 @@ impl ImportGroupFileMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("file"),
             body: body.into(),
         }
     }
@@ -12938,6 +12947,8 @@ pub struct ImportGroupImageMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `img` for this request.
+    ///
+    /// `new` sets it to `"img"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The image message content.
@@ -12950,7 +12961,6 @@ impl ImportGroupImageMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageImageBody>,
     ) -> Self {
         Self {
@@ -12959,7 +12969,9 @@ impl ImportGroupImageMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("img"),
             body: body.into(),
         }
     }
@@ -13015,6 +13027,8 @@ pub struct ImportGroupLocationMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `loc` for this request.
+    ///
+    /// `new` sets it to `"loc"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The location message content.
@@ -13027,7 +13041,6 @@ impl ImportGroupLocationMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageLocationBody>,
     ) -> Self {
         Self {
@@ -13036,7 +13049,9 @@ impl ImportGroupLocationMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("loc"),
             body: body.into(),
         }
     }
@@ -13092,6 +13107,8 @@ pub struct ImportGroupTextMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `txt` for this request.
+    ///
+    /// `new` sets it to `"txt"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The text message content.
@@ -13104,7 +13121,6 @@ impl ImportGroupTextMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageTextBody>,
     ) -> Self {
         Self {
@@ -13113,7 +13129,9 @@ impl ImportGroupTextMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("txt"),
             body: body.into(),
         }
     }
@@ -13169,6 +13187,8 @@ pub struct ImportGroupVideoMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `video` for this request.
+    ///
+    /// `new` sets it to `"video"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The video message content.
@@ -13181,7 +13201,6 @@ impl ImportGroupVideoMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVideoBody>,
     ) -> Self {
         Self {
@@ -13190,7 +13209,9 @@ impl ImportGroupVideoMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("video"),
             body: body.into(),
         }
     }
@@ -13246,6 +13267,8 @@ pub struct ImportGroupVoiceMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `audio` for this request.
+    ///
+    /// `new` sets it to `"audio"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The voice message content.
@@ -13258,7 +13281,6 @@ impl ImportGroupVoiceMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVoiceBody>,
     ) -> Self {
         Self {
@@ -13267,7 +13289,9 @@ impl ImportGroupVoiceMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("audio"),
             body: body.into(),
         }
     }
@@ -13323,6 +13347,8 @@ pub struct ImportUserCommandMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `cmd` for this request.
+    ///
+    /// `new` sets it to `"cmd"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The command message content.
@@ -13335,7 +13361,6 @@ impl ImportUserCommandMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCommandBody>,
     ) -> Self {
         Self {
@@ -13344,7 +13369,9 @@ impl ImportUserCommandMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("cmd"),
             body: body.into(),
         }
     }
@@ -13400,6 +13427,8 @@ pub struct ImportUserCustomMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `custom` for this request.
+    ///
+    /// `new` sets it to `"custom"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The custom message content.
@@ -13412,7 +13441,6 @@ impl ImportUserCustomMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCustomBody>,
     ) -> Self {
         Self {
@@ -13421,7 +13449,9 @@ impl ImportUserCustomMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("custom"),
             body: body.into(),
         }
     }
@@ -13477,6 +13507,8 @@ pub struct ImportUserFileMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `file` for this request.
+    ///
+    /// `new` sets it to `"file"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The file message content.
@@ -13489,7 +13521,6 @@ impl ImportUserFileMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageFileBody>,
     ) -> Self {
         Self {
@@ -13498,7 +13529,9 @@ impl ImportUserFileMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("file"),
             body: body.into(),
         }
     }
@@ -13554,6 +13587,8 @@ pub struct ImportUserImageMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `img` for this request.
+    ///
+    /// `new` sets it to `"img"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The image message content.
@@ -13566,7 +13601,6 @@ impl ImportUserImageMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageImageBody>,
     ) -> Self {
         Self {
@@ -13575,7 +13609,9 @@ impl ImportUserImageMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("img"),
             body: body.into(),
         }
     }
@@ -13631,6 +13667,8 @@ pub struct ImportUserLocationMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `loc` for this request.
+    ///
+    /// `new` sets it to `"loc"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The location message content.
@@ -13643,7 +13681,6 @@ impl ImportUserLocationMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageLocationBody>,
     ) -> Self {
         Self {
@@ -13652,7 +13689,9 @@ impl ImportUserLocationMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("loc"),
             body: body.into(),
         }
     }
@@ -13708,6 +13747,8 @@ pub struct ImportUserTextMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `txt` for this request.
+    ///
+    /// `new` sets it to `"txt"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The text message content.
@@ -13720,7 +13761,6 @@ impl ImportUserTextMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageTextBody>,
     ) -> Self {
         Self {
@@ -13729,7 +13769,9 @@ impl ImportUserTextMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("txt"),
             body: body.into(),
         }
     }
@@ -13785,6 +13827,8 @@ pub struct ImportUserVideoMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `video` for this request.
+    ///
+    /// `new` sets it to `"video"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The video message content.
@@ -13797,7 +13841,6 @@ impl ImportUserVideoMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVideoBody>,
     ) -> Self {
         Self {
@@ -13806,7 +13849,9 @@ impl ImportUserVideoMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("video"),
             body: body.into(),
         }
     }
@@ -13862,6 +13907,8 @@ pub struct ImportUserVoiceMessageRequest {
     )]
     pub need_download: ::std::option::Option<bool>,
     /// Message type; `audio` for this request.
+    ///
+    /// `new` sets it to `"audio"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The voice message content.
@@ -13874,7 +13921,6 @@ impl ImportUserVoiceMessageRequest {
     pub fn new(
         from: impl ::std::convert::Into<::std::string::String>,
         target: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVoiceBody>,
     ) -> Self {
         Self {
@@ -13883,7 +13929,9 @@ impl ImportUserVoiceMessageRequest {
             is_ack_read: ::std::option::Option::None,
             msg_timestamp: ::std::option::Option::None,
             need_download: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("audio"),
             body: body.into(),
         }
     }
@@ -28386,6 +28434,8 @@ pub struct SendChatroomCommandMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `cmd` for this request.
+    ///
+    /// `new` sets it to `"cmd"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The command message content.
@@ -28397,7 +28447,6 @@ impl SendChatroomCommandMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCommandBody>,
     ) -> Self {
         Self {
@@ -28405,7 +28454,9 @@ impl SendChatroomCommandMessageRequest {
             to: to.into(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("cmd"),
             body: body.into(),
         }
     }
@@ -28473,6 +28524,8 @@ pub struct SendChatroomCustomMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `custom` for this request.
+    ///
+    /// `new` sets it to `"custom"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The custom message content.
@@ -28484,7 +28537,6 @@ impl SendChatroomCustomMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCustomBody>,
     ) -> Self {
         Self {
@@ -28492,7 +28544,9 @@ impl SendChatroomCustomMessageRequest {
             to: to.into(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("custom"),
             body: body.into(),
         }
     }
@@ -28565,6 +28619,8 @@ pub struct SendChatroomDirectedCommandMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `cmd` for this request.
+    ///
+    /// `new` sets it to `"cmd"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The command message content.
@@ -28577,7 +28633,6 @@ impl SendChatroomDirectedCommandMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCommandBody>,
     ) -> Self {
         Self {
@@ -28586,7 +28641,9 @@ impl SendChatroomDirectedCommandMessageRequest {
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("cmd"),
             body: body.into(),
         }
     }
@@ -28659,6 +28716,8 @@ pub struct SendChatroomDirectedCustomMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `custom` for this request.
+    ///
+    /// `new` sets it to `"custom"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The custom message content.
@@ -28671,7 +28730,6 @@ impl SendChatroomDirectedCustomMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCustomBody>,
     ) -> Self {
         Self {
@@ -28680,7 +28738,9 @@ impl SendChatroomDirectedCustomMessageRequest {
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("custom"),
             body: body.into(),
         }
     }
@@ -28753,6 +28813,8 @@ pub struct SendChatroomDirectedFileMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `file` for this request.
+    ///
+    /// `new` sets it to `"file"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The file message content.
@@ -28765,7 +28827,6 @@ impl SendChatroomDirectedFileMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageFileBody>,
     ) -> Self {
         Self {
@@ -28774,7 +28835,9 @@ impl SendChatroomDirectedFileMessageRequest {
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("file"),
             body: body.into(),
         }
     }
@@ -28847,6 +28910,8 @@ pub struct SendChatroomDirectedImageMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `img` for this request.
+    ///
+    /// `new` sets it to `"img"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The image message content.
@@ -28859,7 +28924,6 @@ impl SendChatroomDirectedImageMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageImageBody>,
     ) -> Self {
         Self {
@@ -28868,7 +28932,9 @@ impl SendChatroomDirectedImageMessageRequest {
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("img"),
             body: body.into(),
         }
     }
@@ -28941,6 +29007,8 @@ pub struct SendChatroomDirectedLocationMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `loc` for this request.
+    ///
+    /// `new` sets it to `"loc"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The location message content.
@@ -28953,7 +29021,6 @@ impl SendChatroomDirectedLocationMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageLocationBody>,
     ) -> Self {
         Self {
@@ -28962,7 +29029,9 @@ impl SendChatroomDirectedLocationMessageRequest {
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("loc"),
             body: body.into(),
         }
     }
@@ -29035,6 +29104,8 @@ pub struct SendChatroomDirectedTextMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `txt` for this request.
+    ///
+    /// `new` sets it to `"txt"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The text message content.
@@ -29047,7 +29118,6 @@ impl SendChatroomDirectedTextMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageTextBody>,
     ) -> Self {
         Self {
@@ -29056,7 +29126,9 @@ impl SendChatroomDirectedTextMessageRequest {
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("txt"),
             body: body.into(),
         }
     }
@@ -29129,6 +29201,8 @@ pub struct SendChatroomDirectedVideoMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `video` for this request.
+    ///
+    /// `new` sets it to `"video"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The video message content.
@@ -29141,7 +29215,6 @@ impl SendChatroomDirectedVideoMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVideoBody>,
     ) -> Self {
         Self {
@@ -29150,7 +29223,9 @@ impl SendChatroomDirectedVideoMessageRequest {
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("video"),
             body: body.into(),
         }
     }
@@ -29223,6 +29298,8 @@ pub struct SendChatroomDirectedVoiceMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `audio` for this request.
+    ///
+    /// `new` sets it to `"audio"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The voice message content.
@@ -29235,7 +29312,6 @@ impl SendChatroomDirectedVoiceMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVoiceBody>,
     ) -> Self {
         Self {
@@ -29244,7 +29320,9 @@ impl SendChatroomDirectedVoiceMessageRequest {
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("audio"),
             body: body.into(),
         }
     }
@@ -29312,6 +29390,8 @@ pub struct SendChatroomFileMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `file` for this request.
+    ///
+    /// `new` sets it to `"file"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The file message content.
@@ -29323,7 +29403,6 @@ impl SendChatroomFileMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageFileBody>,
     ) -> Self {
         Self {
@@ -29331,7 +29410,9 @@ impl SendChatroomFileMessageRequest {
             to: to.into(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("file"),
             body: body.into(),
         }
     }
@@ -29399,6 +29480,8 @@ pub struct SendChatroomImageMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `img` for this request.
+    ///
+    /// `new` sets it to `"img"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The image message content.
@@ -29410,7 +29493,6 @@ impl SendChatroomImageMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageImageBody>,
     ) -> Self {
         Self {
@@ -29418,7 +29500,9 @@ impl SendChatroomImageMessageRequest {
             to: to.into(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("img"),
             body: body.into(),
         }
     }
@@ -29486,6 +29570,8 @@ pub struct SendChatroomLocationMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `loc` for this request.
+    ///
+    /// `new` sets it to `"loc"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The location message content.
@@ -29497,7 +29583,6 @@ impl SendChatroomLocationMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageLocationBody>,
     ) -> Self {
         Self {
@@ -29505,7 +29590,9 @@ impl SendChatroomLocationMessageRequest {
             to: to.into(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("loc"),
             body: body.into(),
         }
     }
@@ -29573,6 +29660,8 @@ pub struct SendChatroomTextMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `txt` for this request.
+    ///
+    /// `new` sets it to `"txt"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The text message content.
@@ -29584,7 +29673,6 @@ impl SendChatroomTextMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageTextBody>,
     ) -> Self {
         Self {
@@ -29592,7 +29680,9 @@ impl SendChatroomTextMessageRequest {
             to: to.into(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("txt"),
             body: body.into(),
         }
     }
@@ -29660,6 +29750,8 @@ pub struct SendChatroomVideoMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `video` for this request.
+    ///
+    /// `new` sets it to `"video"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The video message content.
@@ -29671,7 +29763,6 @@ impl SendChatroomVideoMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVideoBody>,
     ) -> Self {
         Self {
@@ -29679,7 +29770,9 @@ impl SendChatroomVideoMessageRequest {
             to: to.into(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("video"),
             body: body.into(),
         }
     }
@@ -29747,6 +29840,8 @@ pub struct SendChatroomVoiceMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `audio` for this request.
+    ///
+    /// `new` sets it to `"audio"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The voice message content.
@@ -29758,7 +29853,6 @@ impl SendChatroomVoiceMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVoiceBody>,
     ) -> Self {
         Self {
@@ -29766,7 +29860,9 @@ impl SendChatroomVoiceMessageRequest {
             to: to.into(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("audio"),
             body: body.into(),
         }
     }
@@ -29830,6 +29926,8 @@ pub struct SendGroupCommandMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `cmd` for this request.
+    ///
+    /// `new` sets it to `"cmd"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The command message content.
@@ -29841,7 +29939,6 @@ impl SendGroupCommandMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCommandBody>,
     ) -> Self {
         Self {
@@ -29849,7 +29946,9 @@ impl SendGroupCommandMessageRequest {
             to: to.into(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("cmd"),
             body: body.into(),
         }
     }
@@ -29913,6 +30012,8 @@ pub struct SendGroupCustomMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `custom` for this request.
+    ///
+    /// `new` sets it to `"custom"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The custom message content.
@@ -29924,7 +30025,6 @@ impl SendGroupCustomMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCustomBody>,
     ) -> Self {
         Self {
@@ -29932,7 +30032,9 @@ impl SendGroupCustomMessageRequest {
             to: to.into(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("custom"),
             body: body.into(),
         }
     }
@@ -29994,6 +30096,8 @@ pub struct SendGroupDirectedCommandMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `cmd` for this request.
+    ///
+    /// `new` sets it to `"cmd"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The command message content.
@@ -30006,7 +30110,6 @@ impl SendGroupDirectedCommandMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCommandBody>,
     ) -> Self {
         Self {
@@ -30014,7 +30117,9 @@ impl SendGroupDirectedCommandMessageRequest {
             to: to.into(),
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("cmd"),
             body: body.into(),
         }
     }
@@ -30068,6 +30173,8 @@ pub struct SendGroupDirectedCustomMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `custom` for this request.
+    ///
+    /// `new` sets it to `"custom"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The custom message content.
@@ -30080,7 +30187,6 @@ impl SendGroupDirectedCustomMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCustomBody>,
     ) -> Self {
         Self {
@@ -30088,7 +30194,9 @@ impl SendGroupDirectedCustomMessageRequest {
             to: to.into(),
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("custom"),
             body: body.into(),
         }
     }
@@ -30142,6 +30250,8 @@ pub struct SendGroupDirectedFileMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `file` for this request.
+    ///
+    /// `new` sets it to `"file"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The file message content.
@@ -30154,7 +30264,6 @@ impl SendGroupDirectedFileMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageFileBody>,
     ) -> Self {
         Self {
@@ -30162,7 +30271,9 @@ impl SendGroupDirectedFileMessageRequest {
             to: to.into(),
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("file"),
             body: body.into(),
         }
     }
@@ -30216,6 +30327,8 @@ pub struct SendGroupDirectedImageMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `img` for this request.
+    ///
+    /// `new` sets it to `"img"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The image message content.
@@ -30228,7 +30341,6 @@ impl SendGroupDirectedImageMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageImageBody>,
     ) -> Self {
         Self {
@@ -30236,7 +30348,9 @@ impl SendGroupDirectedImageMessageRequest {
             to: to.into(),
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("img"),
             body: body.into(),
         }
     }
@@ -30290,6 +30404,8 @@ pub struct SendGroupDirectedLocationMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `loc` for this request.
+    ///
+    /// `new` sets it to `"loc"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The location message content.
@@ -30302,7 +30418,6 @@ impl SendGroupDirectedLocationMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageLocationBody>,
     ) -> Self {
         Self {
@@ -30310,7 +30425,9 @@ impl SendGroupDirectedLocationMessageRequest {
             to: to.into(),
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("loc"),
             body: body.into(),
         }
     }
@@ -30364,6 +30481,8 @@ pub struct SendGroupDirectedTextMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `txt` for this request.
+    ///
+    /// `new` sets it to `"txt"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The text message content.
@@ -30376,7 +30495,6 @@ impl SendGroupDirectedTextMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageTextBody>,
     ) -> Self {
         Self {
@@ -30384,7 +30502,9 @@ impl SendGroupDirectedTextMessageRequest {
             to: to.into(),
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("txt"),
             body: body.into(),
         }
     }
@@ -30438,6 +30558,8 @@ pub struct SendGroupDirectedVideoMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `video` for this request.
+    ///
+    /// `new` sets it to `"video"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The video message content.
@@ -30450,7 +30572,6 @@ impl SendGroupDirectedVideoMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVideoBody>,
     ) -> Self {
         Self {
@@ -30458,7 +30579,9 @@ impl SendGroupDirectedVideoMessageRequest {
             to: to.into(),
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("video"),
             body: body.into(),
         }
     }
@@ -30512,6 +30635,8 @@ pub struct SendGroupDirectedVoiceMessageRequest {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
     /// Message type; `audio` for this request.
+    ///
+    /// `new` sets it to `"audio"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The voice message content.
@@ -30524,7 +30649,6 @@ impl SendGroupDirectedVoiceMessageRequest {
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
         users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVoiceBody>,
     ) -> Self {
         Self {
@@ -30532,7 +30656,9 @@ impl SendGroupDirectedVoiceMessageRequest {
             to: to.into(),
             ext: ::std::option::Option::None,
             users: users.into(),
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("audio"),
             body: body.into(),
         }
     }
@@ -30588,6 +30714,8 @@ pub struct SendGroupFileMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `file` for this request.
+    ///
+    /// `new` sets it to `"file"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The file message content.
@@ -30599,7 +30727,6 @@ impl SendGroupFileMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageFileBody>,
     ) -> Self {
         Self {
@@ -30607,7 +30734,9 @@ impl SendGroupFileMessageRequest {
             to: to.into(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("file"),
             body: body.into(),
         }
     }
@@ -30671,6 +30800,8 @@ pub struct SendGroupImageMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `img` for this request.
+    ///
+    /// `new` sets it to `"img"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The image message content.
@@ -30682,7 +30813,6 @@ impl SendGroupImageMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageImageBody>,
     ) -> Self {
         Self {
@@ -30690,7 +30820,9 @@ impl SendGroupImageMessageRequest {
             to: to.into(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("img"),
             body: body.into(),
         }
     }
@@ -30754,6 +30886,8 @@ pub struct SendGroupLocationMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `loc` for this request.
+    ///
+    /// `new` sets it to `"loc"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The location message content.
@@ -30765,7 +30899,6 @@ impl SendGroupLocationMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageLocationBody>,
     ) -> Self {
         Self {
@@ -30773,7 +30906,9 @@ impl SendGroupLocationMessageRequest {
             to: to.into(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("loc"),
             body: body.into(),
         }
     }
@@ -30837,6 +30972,8 @@ pub struct SendGroupTextMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `txt` for this request.
+    ///
+    /// `new` sets it to `"txt"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The text message content.
@@ -30848,7 +30985,6 @@ impl SendGroupTextMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageTextBody>,
     ) -> Self {
         Self {
@@ -30856,7 +30992,9 @@ impl SendGroupTextMessageRequest {
             to: to.into(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("txt"),
             body: body.into(),
         }
     }
@@ -30920,6 +31058,8 @@ pub struct SendGroupVideoMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `video` for this request.
+    ///
+    /// `new` sets it to `"video"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The video message content.
@@ -30931,7 +31071,6 @@ impl SendGroupVideoMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVideoBody>,
     ) -> Self {
         Self {
@@ -30939,7 +31078,9 @@ impl SendGroupVideoMessageRequest {
             to: to.into(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("video"),
             body: body.into(),
         }
     }
@@ -31003,6 +31144,8 @@ pub struct SendGroupVoiceMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `audio` for this request.
+    ///
+    /// `new` sets it to `"audio"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The voice message content.
@@ -31014,7 +31157,6 @@ impl SendGroupVoiceMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVoiceBody>,
     ) -> Self {
         Self {
@@ -31022,7 +31164,9 @@ impl SendGroupVoiceMessageRequest {
             to: to.into(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("audio"),
             body: body.into(),
         }
     }
@@ -31095,6 +31239,8 @@ pub struct SendUserCommandMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `cmd` for this request.
+    ///
+    /// `new` sets it to `"cmd"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The command message content.
@@ -31106,7 +31252,6 @@ impl SendUserCommandMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCommandBody>,
     ) -> Self {
         Self {
@@ -31115,7 +31260,9 @@ impl SendUserCommandMessageRequest {
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("cmd"),
             body: body.into(),
         }
     }
@@ -31193,6 +31340,8 @@ pub struct SendUserCustomMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `custom` for this request.
+    ///
+    /// `new` sets it to `"custom"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The custom message content.
@@ -31204,7 +31353,6 @@ impl SendUserCustomMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageCustomBody>,
     ) -> Self {
         Self {
@@ -31213,7 +31361,9 @@ impl SendUserCustomMessageRequest {
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("custom"),
             body: body.into(),
         }
     }
@@ -31291,6 +31441,8 @@ pub struct SendUserFileMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `file` for this request.
+    ///
+    /// `new` sets it to `"file"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The file message content.
@@ -31302,7 +31454,6 @@ impl SendUserFileMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageFileBody>,
     ) -> Self {
         Self {
@@ -31311,7 +31462,9 @@ impl SendUserFileMessageRequest {
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("file"),
             body: body.into(),
         }
     }
@@ -31389,6 +31542,8 @@ pub struct SendUserImageMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `img` for this request.
+    ///
+    /// `new` sets it to `"img"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The image message content.
@@ -31400,7 +31555,6 @@ impl SendUserImageMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageImageBody>,
     ) -> Self {
         Self {
@@ -31409,7 +31563,9 @@ impl SendUserImageMessageRequest {
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("img"),
             body: body.into(),
         }
     }
@@ -31487,6 +31643,8 @@ pub struct SendUserLocationMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `loc` for this request.
+    ///
+    /// `new` sets it to `"loc"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The location message content.
@@ -31498,7 +31656,6 @@ impl SendUserLocationMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageLocationBody>,
     ) -> Self {
         Self {
@@ -31507,7 +31664,9 @@ impl SendUserLocationMessageRequest {
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("loc"),
             body: body.into(),
         }
     }
@@ -31585,6 +31744,8 @@ pub struct SendUserTextMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `txt` for this request.
+    ///
+    /// `new` sets it to `"txt"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The text message content.
@@ -31596,7 +31757,6 @@ impl SendUserTextMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageTextBody>,
     ) -> Self {
         Self {
@@ -31605,7 +31765,9 @@ impl SendUserTextMessageRequest {
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("txt"),
             body: body.into(),
         }
     }
@@ -31683,6 +31845,8 @@ pub struct SendUserVideoMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `video` for this request.
+    ///
+    /// `new` sets it to `"video"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The video message content.
@@ -31694,7 +31858,6 @@ impl SendUserVideoMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVideoBody>,
     ) -> Self {
         Self {
@@ -31703,7 +31866,9 @@ impl SendUserVideoMessageRequest {
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("video"),
             body: body.into(),
         }
     }
@@ -31781,6 +31946,8 @@ pub struct SendUserVoiceMessageRequest {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
     /// Message type; `audio` for this request.
+    ///
+    /// `new` sets it to `"audio"`, which selects this body's operation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageType,
     /// The voice message content.
@@ -31792,7 +31959,6 @@ impl SendUserVoiceMessageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        type_: impl ::std::convert::Into<crate::gen::models::MessageType>,
         body: impl ::std::convert::Into<crate::gen::models::MessageVoiceBody>,
     ) -> Self {
         Self {
@@ -31801,7 +31967,9 @@ impl SendUserVoiceMessageRequest {
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            type_: type_.into(),
+            type_: <crate::gen::models::MessageType as ::std::convert::From<
+                &str,
+            >>::from("audio"),
             body: body.into(),
         }
     }

@@ -761,6 +761,11 @@ pub struct AddChatroomAdmin {
     body: crate::gen::models::AddChatroomAdminRequest,
 }
 impl AddChatroomAdmin {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -779,10 +784,7 @@ impl AddChatroomAdmin {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -810,6 +812,11 @@ pub struct AddChatroomAllowlistUser {
     username: ::std::string::String,
 }
 impl AddChatroomAllowlistUser {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -829,10 +836,7 @@ impl AddChatroomAllowlistUser {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -859,6 +863,11 @@ pub struct AddChatroomAllowlistUsers {
     body: crate::gen::models::AddChatroomAllowlistUsersRequest,
 }
 impl AddChatroomAllowlistUsers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -877,10 +886,7 @@ impl AddChatroomAllowlistUsers {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -908,6 +914,11 @@ pub struct AddChatroomMember {
     username: ::std::string::String,
 }
 impl AddChatroomMember {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -926,10 +937,7 @@ impl AddChatroomMember {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -956,6 +964,11 @@ pub struct AddChatroomMembers {
     body: crate::gen::models::AddChatroomMembersRequest,
 }
 impl AddChatroomMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -974,10 +987,7 @@ impl AddChatroomMembers {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1004,6 +1014,11 @@ pub struct AddChatroomSuperAdmin {
     body: crate::gen::models::AddChatroomSuperAdminRequest,
 }
 impl AddChatroomSuperAdmin {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1019,10 +1034,7 @@ impl AddChatroomSuperAdmin {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1050,6 +1062,11 @@ pub struct BlockChatroomUser {
     username: ::std::string::String,
 }
 impl BlockChatroomUser {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1069,10 +1086,7 @@ impl BlockChatroomUser {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1099,6 +1113,11 @@ pub struct BlockChatroomUsers {
     body: crate::gen::models::BlockChatroomUsersRequest,
 }
 impl BlockChatroomUsers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1117,10 +1136,7 @@ impl BlockChatroomUsers {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1147,6 +1163,11 @@ pub struct CreateChatroom {
     body: crate::gen::models::CreateChatroomRequest,
 }
 impl CreateChatroom {
+    /// The documented rate limit: 50 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 50,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1162,10 +1183,7 @@ impl CreateChatroom {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 50,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1192,6 +1210,11 @@ pub struct DeleteChatroom {
     chatroom_id: ::std::string::String,
 }
 impl DeleteChatroom {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1210,10 +1233,7 @@ impl DeleteChatroom {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1241,6 +1261,11 @@ pub struct DeleteChatroomMetadata {
     body: crate::gen::models::ChatroomMetadataDeleteRequest,
 }
 impl DeleteChatroomMetadata {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1260,10 +1285,7 @@ impl DeleteChatroomMetadata {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1292,6 +1314,11 @@ pub struct ForceDeleteChatroomMetadata {
     body: crate::gen::models::ChatroomMetadataDeleteRequest,
 }
 impl ForceDeleteChatroomMetadata {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1311,10 +1338,7 @@ impl ForceDeleteChatroomMetadata {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1343,6 +1367,11 @@ pub struct ForceSetChatroomMetadata {
     body: crate::gen::models::ChatroomMetadataSetRequest,
 }
 impl ForceSetChatroomMetadata {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1362,10 +1391,7 @@ impl ForceSetChatroomMetadata {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1392,6 +1418,11 @@ pub struct GetChatroomAnnouncement {
     chatroom_id: ::std::string::String,
 }
 impl GetChatroomAnnouncement {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1410,10 +1441,7 @@ impl GetChatroomAnnouncement {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1440,6 +1468,11 @@ pub struct GetChatroomMetadata {
     body: crate::gen::models::GetChatroomMetadataRequest,
 }
 impl GetChatroomMetadata {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1458,10 +1491,7 @@ impl GetChatroomMetadata {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1488,6 +1518,11 @@ pub struct GetChatrooms {
     chatroom_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl GetChatrooms {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1504,10 +1539,7 @@ impl GetChatrooms {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1533,6 +1565,11 @@ pub struct ListChatroomAdmins {
     chatroom_id: ::std::string::String,
 }
 impl ListChatroomAdmins {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1551,10 +1588,7 @@ impl ListChatroomAdmins {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1580,6 +1614,11 @@ pub struct ListChatroomAllowlist {
     chatroom_id: ::std::string::String,
 }
 impl ListChatroomAllowlist {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1598,10 +1637,7 @@ impl ListChatroomAllowlist {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1627,6 +1663,11 @@ pub struct ListChatroomBlockedUsers {
     chatroom_id: ::std::string::String,
 }
 impl ListChatroomBlockedUsers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1645,10 +1686,7 @@ impl ListChatroomBlockedUsers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1676,6 +1714,11 @@ pub struct ListChatroomMembers {
     pagesize: ::std::option::Option<i64>,
 }
 impl ListChatroomMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Page number, starting at 1.
     ///
     /// Documented limits: minimum 1, server default `1`.
@@ -1708,10 +1751,7 @@ impl ListChatroomMembers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.pagenum {
             request.query.push(("pagenum", value.to_string()));
         }
@@ -1768,6 +1808,11 @@ pub struct ListChatroomMutedMembers {
     chatroom_id: ::std::string::String,
 }
 impl ListChatroomMutedMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1786,10 +1831,7 @@ impl ListChatroomMutedMembers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1816,6 +1858,11 @@ pub struct ListChatroomSuperAdmins {
     pagesize: ::std::option::Option<i64>,
 }
 impl ListChatroomSuperAdmins {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Page number, starting at 1.
     ///
     /// Documented limits: minimum 1, server default `1`.
@@ -1845,10 +1892,7 @@ impl ListChatroomSuperAdmins {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.pagenum {
             request.query.push(("pagenum", value.to_string()));
         }
@@ -1903,6 +1947,11 @@ pub struct ListChatrooms {
     cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListChatrooms {
+    /// The documented rate limit: 50 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 50,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Rooms per page.
     ///
     /// Documented limits: minimum 1, maximum 100, server default `10`.
@@ -1930,10 +1979,7 @@ impl ListChatrooms {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 50,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.limit {
             request.query.push(("limit", value.to_string()));
         }
@@ -1993,6 +2039,11 @@ pub struct ListUserJoinedChatrooms {
     pagesize: ::std::option::Option<i64>,
 }
 impl ListUserJoinedChatrooms {
+    /// The documented rate limit: 50 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 50,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Page number, starting at 1.
     ///
     /// Documented limits: minimum 1, server default `1`.
@@ -2025,10 +2076,7 @@ impl ListUserJoinedChatrooms {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 50,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.pagenum {
             request.query.push(("pagenum", value.to_string()));
         }
@@ -2082,6 +2130,11 @@ pub struct MuteAllChatroomMembers {
     chatroom_id: ::std::string::String,
 }
 impl MuteAllChatroomMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2100,10 +2153,7 @@ impl MuteAllChatroomMembers {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2130,6 +2180,11 @@ pub struct MuteChatroomMembers {
     body: crate::gen::models::MuteChatroomMembersRequest,
 }
 impl MuteChatroomMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2148,10 +2203,7 @@ impl MuteChatroomMembers {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2179,6 +2231,11 @@ pub struct RemoveChatroomAdmin {
     oldadmin: ::std::string::String,
 }
 impl RemoveChatroomAdmin {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2197,10 +2254,7 @@ impl RemoveChatroomAdmin {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2227,6 +2281,11 @@ pub struct RemoveChatroomAllowlistUsers {
     usernames: ::std::vec::Vec<::std::string::String>,
 }
 impl RemoveChatroomAllowlistUsers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2247,10 +2306,7 @@ impl RemoveChatroomAllowlistUsers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2277,6 +2333,11 @@ pub struct RemoveChatroomMember {
     username: ::std::string::String,
 }
 impl RemoveChatroomMember {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2295,10 +2356,7 @@ impl RemoveChatroomMember {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2325,6 +2383,11 @@ pub struct RemoveChatroomMembers {
     usernames: ::std::vec::Vec<::std::string::String>,
 }
 impl RemoveChatroomMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2345,10 +2408,7 @@ impl RemoveChatroomMembers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2374,6 +2434,11 @@ pub struct RemoveChatroomSuperAdmin {
     super_admin: ::std::string::String,
 }
 impl RemoveChatroomSuperAdmin {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2392,10 +2457,7 @@ impl RemoveChatroomSuperAdmin {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2423,6 +2485,11 @@ pub struct SetChatroomMetadata {
     body: crate::gen::models::ChatroomMetadataSetRequest,
 }
 impl SetChatroomMetadata {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2442,10 +2509,7 @@ impl SetChatroomMetadata {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2473,6 +2537,11 @@ pub struct UnblockChatroomUser {
     username: ::std::string::String,
 }
 impl UnblockChatroomUser {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2492,10 +2561,7 @@ impl UnblockChatroomUser {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2522,6 +2588,11 @@ pub struct UnblockChatroomUsers {
     usernames: ::std::vec::Vec<::std::string::String>,
 }
 impl UnblockChatroomUsers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2542,10 +2613,7 @@ impl UnblockChatroomUsers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2571,6 +2639,11 @@ pub struct UnmuteAllChatroomMembers {
     chatroom_id: ::std::string::String,
 }
 impl UnmuteAllChatroomMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2589,10 +2662,7 @@ impl UnmuteAllChatroomMembers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2619,6 +2689,11 @@ pub struct UnmuteChatroomMembers {
     members: ::std::vec::Vec<::std::string::String>,
 }
 impl UnmuteChatroomMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2639,10 +2714,7 @@ impl UnmuteChatroomMembers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2669,6 +2741,11 @@ pub struct UpdateChatroom {
     body: crate::gen::models::UpdateChatroomRequest,
 }
 impl UpdateChatroom {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2687,10 +2764,7 @@ impl UpdateChatroom {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2718,6 +2792,11 @@ pub struct UpdateChatroomAnnouncement {
     body: crate::gen::models::UpdateChatroomAnnouncementRequest,
 }
 impl UpdateChatroomAnnouncement {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2736,10 +2815,7 @@ impl UpdateChatroomAnnouncement {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }

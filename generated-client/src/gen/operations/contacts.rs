@@ -184,6 +184,11 @@ pub struct AddContact {
     friend_username: ::std::string::String,
 }
 impl AddContact {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -203,10 +208,7 @@ impl AddContact {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -233,6 +235,11 @@ pub struct BlockUsers {
     body: crate::gen::models::BlockUsersRequest,
 }
 impl BlockUsers {
+    /// The documented rate limit: 50 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 50,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -248,10 +255,7 @@ impl BlockUsers {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 50,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -278,6 +282,11 @@ pub struct ListAllContacts {
     owner_username: ::std::string::String,
 }
 impl ListAllContacts {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -296,10 +305,7 @@ impl ListAllContacts {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -327,6 +333,11 @@ pub struct ListBlockedUsers {
     cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListBlockedUsers {
+    /// The documented rate limit: 50 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 50,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Blocked users per page; needed only when paging.
     ///
     /// Documented limits: minimum 1, maximum 50.
@@ -360,10 +371,7 @@ impl ListBlockedUsers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 50,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.page_size {
             request.query.push(("pageSize", value.to_string()));
         }
@@ -424,6 +432,11 @@ pub struct ListContacts {
     need_return_remark: ::std::option::Option<bool>,
 }
 impl ListContacts {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Friends per page.
     ///
     /// Documented limits: minimum 1, maximum 50, server default `10`.
@@ -461,10 +474,7 @@ impl ListContacts {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.limit {
             request.query.push(("limit", value.to_string()));
         }
@@ -528,6 +538,11 @@ pub struct RemoveContact {
     friend_username: ::std::string::String,
 }
 impl RemoveContact {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -547,10 +562,7 @@ impl RemoveContact {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -578,6 +590,11 @@ pub struct SetContactRemark {
     body: crate::gen::models::SetContactRemarkRequest,
 }
 impl SetContactRemark {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -597,10 +614,7 @@ impl SetContactRemark {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -628,6 +642,11 @@ pub struct UnblockUser {
     blocked_username: ::std::string::String,
 }
 impl UnblockUser {
+    /// The documented rate limit: 50 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 50,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -647,10 +666,7 @@ impl UnblockUser {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 50,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }

@@ -84,6 +84,11 @@ pub struct DownloadChatFile {
     share_secret: ::std::option::Option<::std::string::String>,
 }
 impl DownloadChatFile {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Access key from the upload answer; needed only for files uploaded with restricted access.
     pub fn share_secret(
         mut self,
@@ -107,10 +112,7 @@ impl DownloadChatFile {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.share_secret {
             request.headers.push(("share-secret", value.clone()));
         }
@@ -137,6 +139,11 @@ pub struct DownloadChatFileThumbnail {
     share_secret: ::std::option::Option<::std::string::String>,
 }
 impl DownloadChatFileThumbnail {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Access key from the upload answer; needed only when the image was uploaded with restricted access.
     pub fn share_secret(
         mut self,
@@ -160,10 +167,7 @@ impl DownloadChatFileThumbnail {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.share_secret {
             request.headers.push(("share-secret", value.clone()));
         }
@@ -191,6 +195,11 @@ pub struct UploadChatFile {
     body: crate::gen::models::UploadChatFileRequest,
 }
 impl UploadChatFile {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// True limits downloads to callers presenting the returned share-secret; false lets anyone with a token download the file.
     pub fn restrict_access(mut self, value: bool) -> Self {
         self.restrict_access = ::std::option::Option::Some(value);
@@ -208,10 +217,7 @@ impl UploadChatFile {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.restrict_access {
             request.headers.push(("restrict-access", value.to_string()));
         }

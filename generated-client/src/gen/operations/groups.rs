@@ -794,6 +794,11 @@ pub struct AddGroupAdmin {
     body: crate::gen::models::AddGroupAdminRequest,
 }
 impl AddGroupAdmin {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -809,10 +814,7 @@ impl AddGroupAdmin {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -840,6 +842,11 @@ pub struct AddGroupBlockedUser {
     username: ::std::string::String,
 }
 impl AddGroupBlockedUser {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -859,10 +866,7 @@ impl AddGroupBlockedUser {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -889,6 +893,11 @@ pub struct AddGroupBlockedUsers {
     body: crate::gen::models::AddGroupBlockedUsersRequest,
 }
 impl AddGroupBlockedUsers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -907,10 +916,7 @@ impl AddGroupBlockedUsers {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -938,6 +944,11 @@ pub struct AddGroupMember {
     username: ::std::string::String,
 }
 impl AddGroupMember {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -956,10 +967,7 @@ impl AddGroupMember {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -986,6 +994,11 @@ pub struct AddGroupMembers {
     body: crate::gen::models::AddGroupMembersRequest,
 }
 impl AddGroupMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1004,10 +1017,7 @@ impl AddGroupMembers {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1035,6 +1045,11 @@ pub struct AddGroupWhitelistUser {
     username: ::std::string::String,
 }
 impl AddGroupWhitelistUser {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1054,10 +1069,7 @@ impl AddGroupWhitelistUser {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1084,6 +1096,11 @@ pub struct AddGroupWhitelistUsers {
     body: crate::gen::models::AddGroupWhitelistUsersRequest,
 }
 impl AddGroupWhitelistUsers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1102,10 +1119,7 @@ impl AddGroupWhitelistUsers {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1133,6 +1147,11 @@ pub struct BatchGetGroupMemberAttributes {
     body: crate::gen::models::BatchGetGroupMemberAttributesRequest,
 }
 impl BatchGetGroupMemberAttributes {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1151,10 +1170,7 @@ impl BatchGetGroupMemberAttributes {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1182,6 +1198,11 @@ pub struct CheckUserJoinedGroup {
     username: ::std::string::String,
 }
 impl CheckUserJoinedGroup {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1201,10 +1222,7 @@ impl CheckUserJoinedGroup {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1230,6 +1248,11 @@ pub struct CreateGroup {
     body: crate::gen::models::CreateGroupRequest,
 }
 impl CreateGroup {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1242,10 +1265,7 @@ impl CreateGroup {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1272,6 +1292,11 @@ pub struct DeleteGroup {
     group_id: ::std::string::String,
 }
 impl DeleteGroup {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1287,10 +1312,7 @@ impl DeleteGroup {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1317,6 +1339,11 @@ pub struct DeleteGroupShareFile {
     file_id: ::std::string::String,
 }
 impl DeleteGroupShareFile {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1336,10 +1363,7 @@ impl DeleteGroupShareFile {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1365,6 +1389,11 @@ pub struct DisableGroup {
     group_id: ::std::string::String,
 }
 impl DisableGroup {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1380,10 +1409,7 @@ impl DisableGroup {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1410,6 +1436,11 @@ pub struct DownloadGroupShareFile {
     file_id: ::std::string::String,
 }
 impl DownloadGroupShareFile {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1426,10 +1457,7 @@ impl DownloadGroupShareFile {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_binary(request).await
     }
 }
@@ -1452,6 +1480,11 @@ pub struct EnableGroup {
     group_id: ::std::string::String,
 }
 impl EnableGroup {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1467,10 +1500,7 @@ impl EnableGroup {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1496,6 +1526,11 @@ pub struct GetGroupAnnouncement {
     group_id: ::std::string::String,
 }
 impl GetGroupAnnouncement {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1514,10 +1549,7 @@ impl GetGroupAnnouncement {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1544,6 +1576,11 @@ pub struct GetGroupMemberAttributes {
     username: ::std::string::String,
 }
 impl GetGroupMemberAttributes {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1563,10 +1600,7 @@ impl GetGroupMemberAttributes {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1592,6 +1626,11 @@ pub struct GetGroups {
     group_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl GetGroups {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1608,10 +1647,7 @@ impl GetGroups {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1637,6 +1673,11 @@ pub struct ListGroupAdmins {
     group_id: ::std::string::String,
 }
 impl ListGroupAdmins {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1655,10 +1696,7 @@ impl ListGroupAdmins {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1684,6 +1722,11 @@ pub struct ListGroupBlockedUsers {
     group_id: ::std::string::String,
 }
 impl ListGroupBlockedUsers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1702,10 +1745,7 @@ impl ListGroupBlockedUsers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1733,6 +1773,11 @@ pub struct ListGroupMembers {
     pagesize: ::std::option::Option<i64>,
 }
 impl ListGroupMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Page number, starting at 1.
     ///
     /// Documented limits: minimum 1, server default `1`.
@@ -1765,10 +1810,7 @@ impl ListGroupMembers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.pagenum {
             request.query.push(("pagenum", value.to_string()));
         }
@@ -1822,6 +1864,11 @@ pub struct ListGroupMutes {
     group_id: ::std::string::String,
 }
 impl ListGroupMutes {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1840,10 +1887,7 @@ impl ListGroupMutes {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1871,6 +1915,11 @@ pub struct ListGroupShareFiles {
     pagesize: ::std::option::Option<i64>,
 }
 impl ListGroupShareFiles {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Page number, starting at 1.
     ///
     /// Documented limits: minimum 1, server default `1`.
@@ -1903,10 +1952,7 @@ impl ListGroupShareFiles {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.pagenum {
             request.query.push(("pagenum", value.to_string()));
         }
@@ -1960,6 +2006,11 @@ pub struct ListGroupWhitelist {
     group_id: ::std::string::String,
 }
 impl ListGroupWhitelist {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1978,10 +2029,7 @@ impl ListGroupWhitelist {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2008,6 +2056,11 @@ pub struct ListGroups {
     cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListGroups {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Groups per page.
     ///
     /// Documented limits: minimum 1, maximum 1000, server default `10`.
@@ -2035,10 +2088,7 @@ impl ListGroups {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.limit {
             request.query.push(("limit", value.to_string()));
         }
@@ -2098,6 +2148,11 @@ pub struct ListUserGroups {
     pagenum: ::std::option::Option<i64>,
 }
 impl ListUserGroups {
+    /// The documented rate limit: 50 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 50,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Groups per page.
     ///
     /// Documented limits: minimum 1, maximum 20, server default `5`.
@@ -2130,10 +2185,7 @@ impl ListUserGroups {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 50,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.pagesize {
             request.query.push(("pagesize", value.to_string()));
         }
@@ -2165,6 +2217,11 @@ pub struct MuteAllGroupMembers {
     group_id: ::std::string::String,
 }
 impl MuteAllGroupMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2183,10 +2240,7 @@ impl MuteAllGroupMembers {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2213,6 +2267,11 @@ pub struct MuteGroupMembers {
     body: crate::gen::models::MuteGroupMembersRequest,
 }
 impl MuteGroupMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2231,10 +2290,7 @@ impl MuteGroupMembers {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2262,6 +2318,11 @@ pub struct RemoveGroupAdmin {
     username: ::std::string::String,
 }
 impl RemoveGroupAdmin {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2280,10 +2341,7 @@ impl RemoveGroupAdmin {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2310,6 +2368,11 @@ pub struct RemoveGroupBlockedUser {
     username: ::std::string::String,
 }
 impl RemoveGroupBlockedUser {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2329,10 +2392,7 @@ impl RemoveGroupBlockedUser {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2359,6 +2419,11 @@ pub struct RemoveGroupBlockedUsers {
     usernames: ::std::vec::Vec<::std::string::String>,
 }
 impl RemoveGroupBlockedUsers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2379,10 +2444,7 @@ impl RemoveGroupBlockedUsers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2409,6 +2471,11 @@ pub struct RemoveGroupMember {
     username: ::std::string::String,
 }
 impl RemoveGroupMember {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2427,10 +2494,7 @@ impl RemoveGroupMember {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2457,6 +2521,11 @@ pub struct RemoveGroupMembers {
     members: ::std::vec::Vec<::std::string::String>,
 }
 impl RemoveGroupMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2477,10 +2546,7 @@ impl RemoveGroupMembers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2507,6 +2573,11 @@ pub struct RemoveGroupWhitelistUsers {
     usernames: ::std::vec::Vec<::std::string::String>,
 }
 impl RemoveGroupWhitelistUsers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2527,10 +2598,7 @@ impl RemoveGroupWhitelistUsers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2558,6 +2626,11 @@ pub struct SetGroupMemberAttributes {
     body: crate::gen::models::SetGroupMemberAttributesRequest,
 }
 impl SetGroupMemberAttributes {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2577,10 +2650,7 @@ impl SetGroupMemberAttributes {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2608,6 +2678,11 @@ pub struct TransferGroupOwner {
     body: crate::gen::models::TransferGroupOwnerRequest,
 }
 impl TransferGroupOwner {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2626,10 +2701,7 @@ impl TransferGroupOwner {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2656,6 +2728,11 @@ pub struct UnmuteAllGroupMembers {
     group_id: ::std::string::String,
 }
 impl UnmuteAllGroupMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2674,10 +2751,7 @@ impl UnmuteAllGroupMembers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2704,6 +2778,11 @@ pub struct UnmuteGroupMembers {
     members: ::std::vec::Vec<::std::string::String>,
 }
 impl UnmuteGroupMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2724,10 +2803,7 @@ impl UnmuteGroupMembers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -2754,6 +2830,11 @@ pub struct UpdateGroup {
     body: crate::gen::models::UpdateGroupRequest,
 }
 impl UpdateGroup {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2769,10 +2850,7 @@ impl UpdateGroup {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2800,6 +2878,11 @@ pub struct UpdateGroupAnnouncement {
     body: crate::gen::models::UpdateGroupAnnouncementRequest,
 }
 impl UpdateGroupAnnouncement {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2818,10 +2901,7 @@ impl UpdateGroupAnnouncement {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2849,6 +2929,11 @@ pub struct UploadGroupShareFile {
     body: crate::gen::models::UploadGroupShareFileRequest,
 }
 impl UploadGroupShareFile {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2867,10 +2952,7 @@ impl UploadGroupShareFile {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::Multipart(self.body.into_multipart());
         self.client.execute_json(request).await
     }

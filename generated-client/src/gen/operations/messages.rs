@@ -1391,6 +1391,11 @@ pub struct BroadcastChatroomCommandMessage {
     body: crate::gen::models::BroadcastChatroomCommandMessageRequest,
 }
 impl BroadcastChatroomCommandMessage {
+    /// The documented rate limit: 10 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 10,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1406,10 +1411,7 @@ impl BroadcastChatroomCommandMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 10,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1436,6 +1438,11 @@ pub struct BroadcastChatroomCustomMessage {
     body: crate::gen::models::BroadcastChatroomCustomMessageRequest,
 }
 impl BroadcastChatroomCustomMessage {
+    /// The documented rate limit: 10 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 10,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1451,10 +1458,7 @@ impl BroadcastChatroomCustomMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 10,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1481,6 +1485,11 @@ pub struct BroadcastChatroomFileMessage {
     body: crate::gen::models::BroadcastChatroomFileMessageRequest,
 }
 impl BroadcastChatroomFileMessage {
+    /// The documented rate limit: 10 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 10,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1496,10 +1505,7 @@ impl BroadcastChatroomFileMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 10,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1526,6 +1532,11 @@ pub struct BroadcastChatroomImageMessage {
     body: crate::gen::models::BroadcastChatroomImageMessageRequest,
 }
 impl BroadcastChatroomImageMessage {
+    /// The documented rate limit: 10 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 10,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1541,10 +1552,7 @@ impl BroadcastChatroomImageMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 10,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1571,6 +1579,11 @@ pub struct BroadcastChatroomLocationMessage {
     body: crate::gen::models::BroadcastChatroomLocationMessageRequest,
 }
 impl BroadcastChatroomLocationMessage {
+    /// The documented rate limit: 10 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 10,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1586,10 +1599,7 @@ impl BroadcastChatroomLocationMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 10,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1616,6 +1626,11 @@ pub struct BroadcastChatroomTextMessage {
     body: crate::gen::models::BroadcastChatroomTextMessageRequest,
 }
 impl BroadcastChatroomTextMessage {
+    /// The documented rate limit: 10 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 10,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1631,10 +1646,7 @@ impl BroadcastChatroomTextMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 10,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1661,6 +1673,11 @@ pub struct BroadcastChatroomVideoMessage {
     body: crate::gen::models::BroadcastChatroomVideoMessageRequest,
 }
 impl BroadcastChatroomVideoMessage {
+    /// The documented rate limit: 10 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 10,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1676,10 +1693,7 @@ impl BroadcastChatroomVideoMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 10,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1706,6 +1720,11 @@ pub struct BroadcastChatroomVoiceMessage {
     body: crate::gen::models::BroadcastChatroomVoiceMessageRequest,
 }
 impl BroadcastChatroomVoiceMessage {
+    /// The documented rate limit: 10 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 10,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1721,10 +1740,7 @@ impl BroadcastChatroomVoiceMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 10,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1752,6 +1768,11 @@ pub struct DeleteUserConversation {
     body: crate::gen::models::DeleteUserConversationRequest,
 }
 impl DeleteUserConversation {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1770,10 +1791,7 @@ impl DeleteUserConversation {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1800,6 +1818,11 @@ pub struct GetMessageHistoryFile {
     time: ::std::string::String,
 }
 impl GetMessageHistoryFile {
+    /// The documented rate limit: 10 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 10,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1817,10 +1840,7 @@ impl GetMessageHistoryFile {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 10,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -1846,6 +1866,11 @@ pub struct ImportGroupCommandMessage {
     body: crate::gen::models::ImportGroupCommandMessageRequest,
 }
 impl ImportGroupCommandMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1858,10 +1883,7 @@ impl ImportGroupCommandMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1888,6 +1910,11 @@ pub struct ImportGroupCustomMessage {
     body: crate::gen::models::ImportGroupCustomMessageRequest,
 }
 impl ImportGroupCustomMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1900,10 +1927,7 @@ impl ImportGroupCustomMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1930,6 +1954,11 @@ pub struct ImportGroupFileMessage {
     body: crate::gen::models::ImportGroupFileMessageRequest,
 }
 impl ImportGroupFileMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1942,10 +1971,7 @@ impl ImportGroupFileMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -1972,6 +1998,11 @@ pub struct ImportGroupImageMessage {
     body: crate::gen::models::ImportGroupImageMessageRequest,
 }
 impl ImportGroupImageMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -1984,10 +2015,7 @@ impl ImportGroupImageMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2014,6 +2042,11 @@ pub struct ImportGroupLocationMessage {
     body: crate::gen::models::ImportGroupLocationMessageRequest,
 }
 impl ImportGroupLocationMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2026,10 +2059,7 @@ impl ImportGroupLocationMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2056,6 +2086,11 @@ pub struct ImportGroupTextMessage {
     body: crate::gen::models::ImportGroupTextMessageRequest,
 }
 impl ImportGroupTextMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2068,10 +2103,7 @@ impl ImportGroupTextMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2098,6 +2130,11 @@ pub struct ImportGroupVideoMessage {
     body: crate::gen::models::ImportGroupVideoMessageRequest,
 }
 impl ImportGroupVideoMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2110,10 +2147,7 @@ impl ImportGroupVideoMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2140,6 +2174,11 @@ pub struct ImportGroupVoiceMessage {
     body: crate::gen::models::ImportGroupVoiceMessageRequest,
 }
 impl ImportGroupVoiceMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2152,10 +2191,7 @@ impl ImportGroupVoiceMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2182,6 +2218,11 @@ pub struct ImportUserCommandMessage {
     body: crate::gen::models::ImportUserCommandMessageRequest,
 }
 impl ImportUserCommandMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2194,10 +2235,7 @@ impl ImportUserCommandMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2224,6 +2262,11 @@ pub struct ImportUserCustomMessage {
     body: crate::gen::models::ImportUserCustomMessageRequest,
 }
 impl ImportUserCustomMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2236,10 +2279,7 @@ impl ImportUserCustomMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2266,6 +2306,11 @@ pub struct ImportUserFileMessage {
     body: crate::gen::models::ImportUserFileMessageRequest,
 }
 impl ImportUserFileMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2278,10 +2323,7 @@ impl ImportUserFileMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2308,6 +2350,11 @@ pub struct ImportUserImageMessage {
     body: crate::gen::models::ImportUserImageMessageRequest,
 }
 impl ImportUserImageMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2320,10 +2367,7 @@ impl ImportUserImageMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2350,6 +2394,11 @@ pub struct ImportUserLocationMessage {
     body: crate::gen::models::ImportUserLocationMessageRequest,
 }
 impl ImportUserLocationMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2362,10 +2411,7 @@ impl ImportUserLocationMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2392,6 +2438,11 @@ pub struct ImportUserTextMessage {
     body: crate::gen::models::ImportUserTextMessageRequest,
 }
 impl ImportUserTextMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2404,10 +2455,7 @@ impl ImportUserTextMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2434,6 +2482,11 @@ pub struct ImportUserVideoMessage {
     body: crate::gen::models::ImportUserVideoMessageRequest,
 }
 impl ImportUserVideoMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2446,10 +2499,7 @@ impl ImportUserVideoMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2476,6 +2526,11 @@ pub struct ImportUserVoiceMessage {
     body: crate::gen::models::ImportUserVoiceMessageRequest,
 }
 impl ImportUserVoiceMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2488,10 +2543,7 @@ impl ImportUserVoiceMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2518,6 +2570,11 @@ pub struct RecallMessage {
     body: crate::gen::models::RecallMessageRequest,
 }
 impl RecallMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2530,10 +2587,7 @@ impl RecallMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2560,6 +2614,11 @@ pub struct SendChatroomCommandMessage {
     body: crate::gen::models::SendChatroomCommandMessageRequest,
 }
 impl SendChatroomCommandMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2572,10 +2631,7 @@ impl SendChatroomCommandMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2602,6 +2658,11 @@ pub struct SendChatroomCustomMessage {
     body: crate::gen::models::SendChatroomCustomMessageRequest,
 }
 impl SendChatroomCustomMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2614,10 +2675,7 @@ impl SendChatroomCustomMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2644,6 +2702,11 @@ pub struct SendChatroomDirectedCommandMessage {
     body: crate::gen::models::SendChatroomDirectedCommandMessageRequest,
 }
 impl SendChatroomDirectedCommandMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2656,10 +2719,7 @@ impl SendChatroomDirectedCommandMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2686,6 +2746,11 @@ pub struct SendChatroomDirectedCustomMessage {
     body: crate::gen::models::SendChatroomDirectedCustomMessageRequest,
 }
 impl SendChatroomDirectedCustomMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2698,10 +2763,7 @@ impl SendChatroomDirectedCustomMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2728,6 +2790,11 @@ pub struct SendChatroomDirectedFileMessage {
     body: crate::gen::models::SendChatroomDirectedFileMessageRequest,
 }
 impl SendChatroomDirectedFileMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2740,10 +2807,7 @@ impl SendChatroomDirectedFileMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2770,6 +2834,11 @@ pub struct SendChatroomDirectedImageMessage {
     body: crate::gen::models::SendChatroomDirectedImageMessageRequest,
 }
 impl SendChatroomDirectedImageMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2782,10 +2851,7 @@ impl SendChatroomDirectedImageMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2812,6 +2878,11 @@ pub struct SendChatroomDirectedLocationMessage {
     body: crate::gen::models::SendChatroomDirectedLocationMessageRequest,
 }
 impl SendChatroomDirectedLocationMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2824,10 +2895,7 @@ impl SendChatroomDirectedLocationMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2854,6 +2922,11 @@ pub struct SendChatroomDirectedTextMessage {
     body: crate::gen::models::SendChatroomDirectedTextMessageRequest,
 }
 impl SendChatroomDirectedTextMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2866,10 +2939,7 @@ impl SendChatroomDirectedTextMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2896,6 +2966,11 @@ pub struct SendChatroomDirectedVideoMessage {
     body: crate::gen::models::SendChatroomDirectedVideoMessageRequest,
 }
 impl SendChatroomDirectedVideoMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2908,10 +2983,7 @@ impl SendChatroomDirectedVideoMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2938,6 +3010,11 @@ pub struct SendChatroomDirectedVoiceMessage {
     body: crate::gen::models::SendChatroomDirectedVoiceMessageRequest,
 }
 impl SendChatroomDirectedVoiceMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2950,10 +3027,7 @@ impl SendChatroomDirectedVoiceMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -2980,6 +3054,11 @@ pub struct SendChatroomFileMessage {
     body: crate::gen::models::SendChatroomFileMessageRequest,
 }
 impl SendChatroomFileMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -2992,10 +3071,7 @@ impl SendChatroomFileMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3022,6 +3098,11 @@ pub struct SendChatroomImageMessage {
     body: crate::gen::models::SendChatroomImageMessageRequest,
 }
 impl SendChatroomImageMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3034,10 +3115,7 @@ impl SendChatroomImageMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3064,6 +3142,11 @@ pub struct SendChatroomLocationMessage {
     body: crate::gen::models::SendChatroomLocationMessageRequest,
 }
 impl SendChatroomLocationMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3076,10 +3159,7 @@ impl SendChatroomLocationMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3106,6 +3186,11 @@ pub struct SendChatroomTextMessage {
     body: crate::gen::models::SendChatroomTextMessageRequest,
 }
 impl SendChatroomTextMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3118,10 +3203,7 @@ impl SendChatroomTextMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3148,6 +3230,11 @@ pub struct SendChatroomVideoMessage {
     body: crate::gen::models::SendChatroomVideoMessageRequest,
 }
 impl SendChatroomVideoMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3160,10 +3247,7 @@ impl SendChatroomVideoMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3190,6 +3274,11 @@ pub struct SendChatroomVoiceMessage {
     body: crate::gen::models::SendChatroomVoiceMessageRequest,
 }
 impl SendChatroomVoiceMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3202,10 +3291,7 @@ impl SendChatroomVoiceMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3232,6 +3318,11 @@ pub struct SendGroupCommandMessage {
     body: crate::gen::models::SendGroupCommandMessageRequest,
 }
 impl SendGroupCommandMessage {
+    /// The documented rate limit: 20 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 20,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3244,10 +3335,7 @@ impl SendGroupCommandMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 20,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3274,6 +3362,11 @@ pub struct SendGroupCustomMessage {
     body: crate::gen::models::SendGroupCustomMessageRequest,
 }
 impl SendGroupCustomMessage {
+    /// The documented rate limit: 20 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 20,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3286,10 +3379,7 @@ impl SendGroupCustomMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 20,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3316,6 +3406,11 @@ pub struct SendGroupDirectedCommandMessage {
     body: crate::gen::models::SendGroupDirectedCommandMessageRequest,
 }
 impl SendGroupDirectedCommandMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3328,10 +3423,7 @@ impl SendGroupDirectedCommandMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3358,6 +3450,11 @@ pub struct SendGroupDirectedCustomMessage {
     body: crate::gen::models::SendGroupDirectedCustomMessageRequest,
 }
 impl SendGroupDirectedCustomMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3370,10 +3467,7 @@ impl SendGroupDirectedCustomMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3400,6 +3494,11 @@ pub struct SendGroupDirectedFileMessage {
     body: crate::gen::models::SendGroupDirectedFileMessageRequest,
 }
 impl SendGroupDirectedFileMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3412,10 +3511,7 @@ impl SendGroupDirectedFileMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3442,6 +3538,11 @@ pub struct SendGroupDirectedImageMessage {
     body: crate::gen::models::SendGroupDirectedImageMessageRequest,
 }
 impl SendGroupDirectedImageMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3454,10 +3555,7 @@ impl SendGroupDirectedImageMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3484,6 +3582,11 @@ pub struct SendGroupDirectedLocationMessage {
     body: crate::gen::models::SendGroupDirectedLocationMessageRequest,
 }
 impl SendGroupDirectedLocationMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3496,10 +3599,7 @@ impl SendGroupDirectedLocationMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3526,6 +3626,11 @@ pub struct SendGroupDirectedTextMessage {
     body: crate::gen::models::SendGroupDirectedTextMessageRequest,
 }
 impl SendGroupDirectedTextMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3538,10 +3643,7 @@ impl SendGroupDirectedTextMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3568,6 +3670,11 @@ pub struct SendGroupDirectedVideoMessage {
     body: crate::gen::models::SendGroupDirectedVideoMessageRequest,
 }
 impl SendGroupDirectedVideoMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3580,10 +3687,7 @@ impl SendGroupDirectedVideoMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3610,6 +3714,11 @@ pub struct SendGroupDirectedVoiceMessage {
     body: crate::gen::models::SendGroupDirectedVoiceMessageRequest,
 }
 impl SendGroupDirectedVoiceMessage {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3622,10 +3731,7 @@ impl SendGroupDirectedVoiceMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3652,6 +3758,11 @@ pub struct SendGroupFileMessage {
     body: crate::gen::models::SendGroupFileMessageRequest,
 }
 impl SendGroupFileMessage {
+    /// The documented rate limit: 20 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 20,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3664,10 +3775,7 @@ impl SendGroupFileMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 20,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3694,6 +3802,11 @@ pub struct SendGroupImageMessage {
     body: crate::gen::models::SendGroupImageMessageRequest,
 }
 impl SendGroupImageMessage {
+    /// The documented rate limit: 20 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 20,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3706,10 +3819,7 @@ impl SendGroupImageMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 20,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3736,6 +3846,11 @@ pub struct SendGroupLocationMessage {
     body: crate::gen::models::SendGroupLocationMessageRequest,
 }
 impl SendGroupLocationMessage {
+    /// The documented rate limit: 20 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 20,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3748,10 +3863,7 @@ impl SendGroupLocationMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 20,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3778,6 +3890,11 @@ pub struct SendGroupTextMessage {
     body: crate::gen::models::SendGroupTextMessageRequest,
 }
 impl SendGroupTextMessage {
+    /// The documented rate limit: 20 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 20,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3790,10 +3907,7 @@ impl SendGroupTextMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 20,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3820,6 +3934,11 @@ pub struct SendGroupVideoMessage {
     body: crate::gen::models::SendGroupVideoMessageRequest,
 }
 impl SendGroupVideoMessage {
+    /// The documented rate limit: 20 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 20,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3832,10 +3951,7 @@ impl SendGroupVideoMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 20,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3862,6 +3978,11 @@ pub struct SendGroupVoiceMessage {
     body: crate::gen::models::SendGroupVoiceMessageRequest,
 }
 impl SendGroupVoiceMessage {
+    /// The documented rate limit: 20 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 20,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3874,10 +3995,7 @@ impl SendGroupVoiceMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 20,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3904,6 +4022,11 @@ pub struct SendUserCommandMessage {
     body: crate::gen::models::SendUserCommandMessageRequest,
 }
 impl SendUserCommandMessage {
+    /// The documented rate limit: 6000 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 6000,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3916,10 +4039,7 @@ impl SendUserCommandMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 6000,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3946,6 +4066,11 @@ pub struct SendUserCustomMessage {
     body: crate::gen::models::SendUserCustomMessageRequest,
 }
 impl SendUserCustomMessage {
+    /// The documented rate limit: 6000 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 6000,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -3958,10 +4083,7 @@ impl SendUserCustomMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 6000,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -3988,6 +4110,11 @@ pub struct SendUserFileMessage {
     body: crate::gen::models::SendUserFileMessageRequest,
 }
 impl SendUserFileMessage {
+    /// The documented rate limit: 6000 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 6000,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -4000,10 +4127,7 @@ impl SendUserFileMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 6000,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -4030,6 +4154,11 @@ pub struct SendUserImageMessage {
     body: crate::gen::models::SendUserImageMessageRequest,
 }
 impl SendUserImageMessage {
+    /// The documented rate limit: 6000 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 6000,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -4042,10 +4171,7 @@ impl SendUserImageMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 6000,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -4072,6 +4198,11 @@ pub struct SendUserLocationMessage {
     body: crate::gen::models::SendUserLocationMessageRequest,
 }
 impl SendUserLocationMessage {
+    /// The documented rate limit: 6000 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 6000,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -4084,10 +4215,7 @@ impl SendUserLocationMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 6000,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -4114,6 +4242,11 @@ pub struct SendUserTextMessage {
     body: crate::gen::models::SendUserTextMessageRequest,
 }
 impl SendUserTextMessage {
+    /// The documented rate limit: 6000 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 6000,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -4126,10 +4259,7 @@ impl SendUserTextMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 6000,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -4156,6 +4286,11 @@ pub struct SendUserVideoMessage {
     body: crate::gen::models::SendUserVideoMessageRequest,
 }
 impl SendUserVideoMessage {
+    /// The documented rate limit: 6000 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 6000,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -4168,10 +4303,7 @@ impl SendUserVideoMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 6000,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -4198,6 +4330,11 @@ pub struct SendUserVoiceMessage {
     body: crate::gen::models::SendUserVoiceMessageRequest,
 }
 impl SendUserVoiceMessage {
+    /// The documented rate limit: 6000 per 60 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 6000,
+        per: ::std::time::Duration::from_secs(60),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -4210,10 +4347,7 @@ impl SendUserVoiceMessage {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 6000,
-            per: ::std::time::Duration::from_secs(60),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }

@@ -141,6 +141,11 @@ pub struct GetGroupOnlineCount {
     query_type: i64,
 }
 impl GetGroupOnlineCount {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -160,10 +165,7 @@ impl GetGroupOnlineCount {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -190,6 +192,11 @@ pub struct GetPresenceStatuses {
     body: crate::gen::models::GetPresenceStatusesRequest,
 }
 impl GetPresenceStatuses {
+    /// The documented rate limit: 50 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 50,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -208,10 +215,7 @@ impl GetPresenceStatuses {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 50,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -240,6 +244,11 @@ pub struct ListPresenceSubscriptions {
     page_size: i64,
 }
 impl ListPresenceSubscriptions {
+    /// The documented rate limit: 50 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 50,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -258,10 +267,7 @@ impl ListPresenceSubscriptions {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 50,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.query.push(("pageNum", self.page_num.to_string()));
         request.query.push(("pageSize", self.page_size.to_string()));
         self.client.execute_json(request).await
@@ -318,6 +324,11 @@ pub struct SetPresenceStatus {
     body: crate::gen::models::SetPresenceStatusRequest,
 }
 impl SetPresenceStatus {
+    /// The documented rate limit: 50 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 50,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -337,10 +348,7 @@ impl SetPresenceStatus {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 50,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -369,6 +377,11 @@ pub struct SubscribePresence {
     body: crate::gen::models::SubscribePresenceRequest,
 }
 impl SubscribePresence {
+    /// The documented rate limit: 50 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 50,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -387,10 +400,7 @@ impl SubscribePresence {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 50,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -418,6 +428,11 @@ pub struct UnsubscribePresence {
     body: ::std::vec::Vec<::std::string::String>,
 }
 impl UnsubscribePresence {
+    /// The documented rate limit: 50 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 50,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -436,10 +451,7 @@ impl UnsubscribePresence {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 50,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }

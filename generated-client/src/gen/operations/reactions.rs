@@ -106,6 +106,11 @@ pub struct AddReaction {
     body: crate::gen::models::AddReactionRequest,
 }
 impl AddReaction {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -121,10 +126,7 @@ impl AddReaction {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -153,6 +155,11 @@ pub struct DeleteReaction {
     message: ::std::string::String,
 }
 impl DeleteReaction {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -171,10 +178,7 @@ impl DeleteReaction {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.query.push(("msgId", self.msg_id.clone()));
         request.query.push(("message", self.message.clone()));
         self.client.execute_json(request).await
@@ -206,6 +210,11 @@ pub struct GetReactionDetail {
     cursor: ::std::option::Option<::std::string::String>,
 }
 impl GetReactionDetail {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Users per page, 1 to 50.
     ///
     /// Documented limits: minimum 1, maximum 50, server default `50`.
@@ -239,10 +248,7 @@ impl GetReactionDetail {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.query.push(("msgId", self.msg_id.clone()));
         request.query.push(("message", self.message.clone()));
         if let ::std::option::Option::Some(value) = &self.limit {
@@ -307,6 +313,11 @@ pub struct ListMessageReactions {
     group_id: ::std::option::Option<::std::string::String>,
 }
 impl ListMessageReactions {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// The group id; required when `msgType` is `groupchat`.
     pub fn group_id(
         mut self,
@@ -330,10 +341,7 @@ impl ListMessageReactions {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request
             .query
             .push((

@@ -183,6 +183,11 @@ pub struct AddThreadMembers {
     body: crate::gen::models::AddThreadMembersRequest,
 }
 impl AddThreadMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -201,10 +206,7 @@ impl AddThreadMembers {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -231,6 +233,11 @@ pub struct CreateThread {
     body: crate::gen::models::CreateThreadRequest,
 }
 impl CreateThread {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -243,10 +250,7 @@ impl CreateThread {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -273,6 +277,11 @@ pub struct DeleteThread {
     thread_id: ::std::string::String,
 }
 impl DeleteThread {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -287,10 +296,7 @@ impl DeleteThread {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         self.client.execute_json(request).await
     }
 }
@@ -318,6 +324,11 @@ pub struct ListThreadMembers {
     cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListThreadMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Members per page.
     ///
     /// Documented limits: minimum 1, maximum 50, server default `50`.
@@ -351,10 +362,7 @@ impl ListThreadMembers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.limit {
             request.query.push(("limit", value.to_string()));
         }
@@ -416,6 +424,11 @@ pub struct ListThreads {
     sort: ::std::option::Option<crate::gen::models::ThreadSort>,
 }
 impl ListThreads {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Threads per page.
     ///
     /// Documented limits: minimum 1, maximum 50, server default `50`.
@@ -450,10 +463,7 @@ impl ListThreads {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.limit {
             request.query.push(("limit", value.to_string()));
         }
@@ -519,6 +529,11 @@ pub struct ListUserGroupThreads {
     sort: ::std::option::Option<crate::gen::models::ThreadSort>,
 }
 impl ListUserGroupThreads {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Threads per page.
     ///
     /// Documented limits: minimum 1, maximum 50, server default `50`.
@@ -560,10 +575,7 @@ impl ListUserGroupThreads {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.limit {
             request.query.push(("limit", value.to_string()));
         }
@@ -628,6 +640,11 @@ pub struct ListUserThreads {
     sort: ::std::option::Option<crate::gen::models::ThreadSort>,
 }
 impl ListUserThreads {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Threads per page.
     ///
     /// Documented limits: minimum 1, maximum 50, server default `50`.
@@ -668,10 +685,7 @@ impl ListUserThreads {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         if let ::std::option::Option::Some(value) = &self.limit {
             request.query.push(("limit", value.to_string()));
         }
@@ -734,6 +748,11 @@ pub struct RemoveThreadMembers {
     body: crate::gen::models::RemoveThreadMembersRequest,
 }
 impl RemoveThreadMembers {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -752,10 +771,7 @@ impl RemoveThreadMembers {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -783,6 +799,11 @@ pub struct UpdateThread {
     body: crate::gen::models::UpdateThreadRequest,
 }
 impl UpdateThread {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -797,10 +818,7 @@ impl UpdateThread {
         );
         request.idempotent = true;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 100,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }

@@ -74,6 +74,11 @@ pub struct GetAppToken {
     body: crate::gen::models::TokenAppRequest,
 }
 impl GetAppToken {
+    /// The documented rate limit: 300 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 300,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -86,10 +91,7 @@ impl GetAppToken {
         );
         request.idempotent = false;
         request.auth = false;
-        request.rate_limit = crate::request::RateLimit {
-            count: 300,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -116,6 +118,11 @@ pub struct GetUserToken {
     body: crate::gen::models::TokenInheritRequest,
 }
 impl GetUserToken {
+    /// The documented rate limit: 300 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 300,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -128,10 +135,7 @@ impl GetUserToken {
         );
         request.idempotent = false;
         request.auth = true;
-        request.rate_limit = crate::request::RateLimit {
-            count: 300,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
@@ -158,6 +162,11 @@ pub struct GetUserTokenWithPassword {
     body: crate::gen::models::TokenPasswordRequest,
 }
 impl GetUserTokenWithPassword {
+    /// The documented rate limit: 300 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 300,
+        per: ::std::time::Duration::from_secs(1),
+    };
     /// Sends the request.
     pub async fn send(
         self,
@@ -170,10 +179,7 @@ impl GetUserTokenWithPassword {
         );
         request.idempotent = false;
         request.auth = false;
-        request.rate_limit = crate::request::RateLimit {
-            count: 300,
-            per: ::std::time::Duration::from_secs(1),
-        };
+        request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
         self.client.execute_json(request).await
     }
