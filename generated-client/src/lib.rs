@@ -74,7 +74,6 @@
 #![deny(missing_docs)]
 
 #[rustfmt::skip]
-#[allow(clippy::all)]
 mod gen;
 pub use gen::*;
 

@@ -471,8 +471,15 @@ fn from_parts(s: &StructIr) -> TokenStream {
             RustType::File => quote!(parts.file(#wire, #required, &mut problems)),
             other => {
                 let ty = rust_type(other);
-                let missing = required.then(|| quote!(if value.is_none() { problems.push(format!("the multipart part `{}` is required", #wire)); }));
-                quote!({ let value = parts.text::<#ty>(#wire, &mut problems); #missing value })
+                if required {
+                    quote!({
+                        let value = parts.text::<#ty>(#wire, &mut problems);
+                        if value.is_none() { problems.push(format!("the multipart part `{}` is required", #wire)); }
+                        value
+                    })
+                } else {
+                    quote!(parts.text::<#ty>(#wire, &mut problems))
+                }
             }
         };
         quote!(let #field = #read;)

@@ -37629,14 +37629,8 @@ impl crate::gen::models::UploadChatFileRequest {
     ) -> ::std::result::Result<Self, ServerError> {
         let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
         let file = parts.file("file", true, &mut problems);
-        let thumbnail_height = {
-            let value = parts.text::<i64>("thumbnail-height", &mut problems);
-            value
-        };
-        let thumbnail_width = {
-            let value = parts.text::<i64>("thumbnail-width", &mut problems);
-            value
-        };
+        let thumbnail_height = parts.text::<i64>("thumbnail-height", &mut problems);
+        let thumbnail_width = parts.text::<i64>("thumbnail-width", &mut problems);
         crate::server::problems_to_error(problems)?;
         ::std::result::Result::Ok(Self {
             file: file

@@ -22,7 +22,7 @@ impl Presence {
         GetGroupOnlineCount {
             client: self.client.clone(),
             group_id: group_id.into(),
-            query_type: query_type,
+            query_type,
         }
     }
     /// Get the presence of up to 100 users.
@@ -63,8 +63,8 @@ impl Presence {
         ListPresenceSubscriptions {
             client: self.client.clone(),
             username: username.into(),
-            page_num: page_num,
-            page_size: page_size,
+            page_num,
+            page_size,
         }
     }
     /// Set a user's presence status on one device.
@@ -107,7 +107,7 @@ impl Presence {
         SubscribePresence {
             client: self.client.clone(),
             username: username.into(),
-            expiry: expiry,
+            expiry,
             body,
         }
     }

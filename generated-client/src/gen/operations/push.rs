@@ -88,7 +88,7 @@ impl Push {
         GetNotificationSettings {
             client: self.client.clone(),
             username: username.into(),
-            chattype: chattype,
+            chattype,
             key: key.into(),
         }
     }
@@ -165,7 +165,7 @@ impl Push {
         SetNotificationSettings {
             client: self.client.clone(),
             username: username.into(),
-            chattype: chattype,
+            chattype,
             key: key.into(),
             body,
         }

@@ -92,7 +92,7 @@ impl Reactions {
                 .into_iter()
                 .map(::std::convert::Into::into)
                 .collect(),
-            msg_type: msg_type,
+            msg_type,
             group_id: ::std::option::Option::None,
         }
     }
