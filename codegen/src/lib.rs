@@ -23,6 +23,20 @@ pub fn load_spec(dir: &Path, display_dir: &str) -> Result<Spec, String> {
     check_loaded(&loaded, &mut diags)
 }
 
+/// The spec of `codegen/fixture-client`, relative to the workspace root: the real API
+/// section and shared models, plus the fixture APIs that exercise every construct.
+pub const FIXTURE_SPEC: [&str; 3] = ["spec/easemob.yaml", "codegen/tests/fixtures/base.yaml", "codegen/tests/fixtures/constructs.yaml"];
+
+/// Loads and checks the files `names` (relative to `root`, and shown so in diagnostics).
+pub fn load_spec_files(root: &Path, names: &[&str]) -> Result<Spec, String> {
+    let mut sources = Vec::new();
+    for name in names {
+        let text = std::fs::read_to_string(root.join(name)).map_err(|e| format!("error: cannot read {name}: {e}"))?;
+        sources.push(((*name).to_owned(), text));
+    }
+    load_spec_sources(sources)
+}
+
 /// Loads and checks in-memory spec files (name, text), as tests do.
 pub fn load_spec_sources(sources: Vec<(String, String)>) -> Result<Spec, String> {
     let (loaded, mut diags) = load::load_sources(sources);

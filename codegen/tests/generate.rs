@@ -1,20 +1,20 @@
-//! The generator's output for small fixture specs, one construct each, as insta snapshots,
-//! and the properties every output must have: deterministic, parseable, headed.
+//! The generator's output for the fixture specs as insta snapshots (the same output is
+//! compiled as `codegen/fixture-client`), and the properties every output must have:
+//! deterministic, parseable, headed, and checked in up to date.
 
 use std::path::Path;
 
-fn fixture(names: &[&str]) -> codegen::Spec {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let sources = names
-        .iter()
-        .map(|n| (format!("fixtures/{n}"), std::fs::read_to_string(dir.join(n)).unwrap()))
-        .collect();
-    codegen::load_spec_sources(sources).unwrap_or_else(|report| panic!("{report}"))
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+fn fixture() -> codegen::Spec {
+    codegen::load_spec_files(root(), &codegen::FIXTURE_SPEC).unwrap_or_else(|report| panic!("{report}"))
 }
 
 #[test]
 fn fixture_output_snapshots() {
-    let spec = fixture(&["base.yaml", "constructs.yaml"]);
+    let spec = fixture();
     let files = codegen::emit::generate(&spec);
     for (name, text) in &files {
         assert!(text.starts_with(codegen::emit::HEADER), "{name} lacks the header");
@@ -25,14 +25,21 @@ fn fixture_output_snapshots() {
 
 #[test]
 fn generation_is_deterministic() {
-    let first = codegen::emit::generate(&fixture(&["base.yaml", "constructs.yaml"]));
-    let second = codegen::emit::generate(&fixture(&["base.yaml", "constructs.yaml"]));
+    let first = codegen::emit::generate(&fixture());
+    let second = codegen::emit::generate(&fixture());
     assert_eq!(first, second);
 }
 
 #[test]
+fn the_fixture_client_is_fresh() {
+    let gen = root().join("codegen/fixture-client/src/gen");
+    let report = codegen::sync_generated(&fixture(), &gen, true).unwrap();
+    assert!(report.is_fresh(), "stale: {:?} {:?}; run `cargo xtask codegen`", report.written, report.removed);
+}
+
+#[test]
 fn the_checked_in_client_is_fresh_and_has_every_operation() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let root = root();
     let spec = codegen::load_spec(&root.join("spec"), "spec").unwrap_or_else(|report| panic!("{report}"));
     let gen = root.join("generated-client/src/gen");
     let report = codegen::sync_generated(&spec, &gen, true).unwrap();

@@ -55,26 +55,38 @@ fn validate() -> Result<(), String> {
     Ok(())
 }
 
+/// Where generated code goes, relative to the workspace root.
+const CLIENT_GEN: &str = "generated-client/src/gen";
+const FIXTURE_GEN: &str = "codegen/fixture-client/src/gen";
+
 fn codegen(check: bool) -> Result<(), String> {
     let spec = load()?;
-    let gen_dir = root().join("generated-client/src/gen");
-    let report = codegen::sync_generated(&spec, &gen_dir, check).map_err(|e| format!("error: cannot write {}: {e}", gen_dir.display()))?;
+    let fixture = codegen::load_spec_files(&root(), &codegen::FIXTURE_SPEC)?;
+    let sync = |spec: &codegen::Spec, dir: &str| {
+        codegen::sync_generated(spec, &root().join(dir), check).map_err(|e| format!("error: cannot write {dir}: {e}"))
+    };
+    let report = sync(&spec, CLIENT_GEN)?;
+    let fixture_report = sync(&fixture, FIXTURE_GEN)?;
     let files = report.written.len() + report.unchanged.len();
     if check {
-        if !report.is_fresh() {
-            let mut stale: Vec<String> = report.written.iter().map(|f| format!("  stale or missing: generated-client/src/gen/{f}")).collect();
-            stale.extend(report.removed.iter().map(|f| format!("  no longer generated: generated-client/src/gen/{f}")));
-            return Err(format!("error: the generated client is out of date with spec/:\n{}\nrun `cargo xtask codegen` and commit the result\n", stale.join("\n")));
+        let mut stale = Vec::new();
+        for (dir, r) in [(CLIENT_GEN, &report), (FIXTURE_GEN, &fixture_report)] {
+            stale.extend(r.written.iter().map(|f| format!("  stale or missing: {dir}/{f}")));
+            stale.extend(r.removed.iter().map(|f| format!("  no longer generated: {dir}/{f}")));
+        }
+        if !stale.is_empty() {
+            return Err(format!("error: generated code is out of date with the spec:\n{}\nrun `cargo xtask codegen` and commit the result\n", stale.join("\n")));
         }
         println!("codegen --check: {} operations, {} models, {files} files up to date", spec.operations.len(), spec.models.len());
     } else {
         println!(
-            "codegen: {} operations, {} models -> {files} files ({} written, {} unchanged, {} removed)",
+            "codegen: {} operations, {} models -> {files} files ({} written, {} unchanged, {} removed); fixture client: {} written",
             spec.operations.len(),
             spec.models.len(),
             report.written.len(),
             report.unchanged.len(),
-            report.removed.len()
+            report.removed.len(),
+            fixture_report.written.len() + fixture_report.removed.len()
         );
     }
     Ok(())

@@ -63,7 +63,7 @@ fn emit_struct(s: &StructIr) -> TokenStream {
     });
     let setters = s.fields.iter().filter(|f| !f.required).map(|f| {
         let field = ident(&f.ident);
-        let setter = ident(&format!("with_{}", f.ident.trim_end_matches('_')));
+        let setter = ident(&format!("with_{}", f.ident.trim_matches('_')));
         let ty = rust_type(&f.ty);
         let doc = format!(" Sets `{}`.", f.wire);
         quote! {
