@@ -25,7 +25,15 @@ pub fn load_spec(dir: &Path, display_dir: &str) -> Result<Spec, String> {
 
 /// The spec of `codegen/fixture-client`, relative to the workspace root: the real API
 /// section and shared models, plus the fixture APIs that exercise every construct.
-pub const FIXTURE_SPEC: [&str; 3] = ["spec/easemob.yaml", "codegen/tests/fixtures/base.yaml", "codegen/tests/fixtures/constructs.yaml"];
+pub const FIXTURE_SPEC: [&str; 7] = [
+    "spec/easemob.yaml",
+    "codegen/tests/fixtures/base.yaml",
+    "codegen/tests/fixtures/constructs/binary_variants.yaml",
+    "codegen/tests/fixtures/constructs/form_and_list_path.yaml",
+    "codegen/tests/fixtures/constructs/json_variants.yaml",
+    "codegen/tests/fixtures/constructs/multipart.yaml",
+    "codegen/tests/fixtures/constructs/page_paging_and_names.yaml",
+];
 
 /// Loads and checks the files `names` (relative to `root`, and shown so in diagnostics).
 pub fn load_spec_files(root: &Path, names: &[&str]) -> Result<Spec, String> {

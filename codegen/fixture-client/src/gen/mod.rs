@@ -9,13 +9,13 @@ mod example_tests;
 /// Every operation of the spec as (group, operation id, HTTP method, path template
 /// relative to `/{org_name}/{app_name}`), sorted by group and id.
 pub const OPERATIONS: [(&str, &str, &str, &str); 9] = [
-    ("files", "download_thing_file", "GET", "/files/{id}"),
-    ("files", "download_thing_thumbnail", "GET", "/files/{id}"),
+    ("downloads", "download_thing_file", "GET", "/files/{id}"),
+    ("downloads", "download_thing_thumbnail", "GET", "/files/{id}"),
     ("files", "upload_thing_file", "POST", "/things/{name}/files"),
+    ("labels", "set_labels", "PUT", "/things/{names}/labels"),
+    ("pages", "list_pages", "GET", "/pages"),
+    ("sending", "send_small_thing", "POST", "/send"),
+    ("sending", "send_things", "POST", "/send"),
     ("things", "get_thing", "GET", "/things/{name}"),
-    ("things", "list_pages", "GET", "/pages"),
     ("things", "list_things", "GET", "/things"),
-    ("things", "send_small_thing", "POST", "/send"),
-    ("things", "send_things", "POST", "/send"),
-    ("things", "set_labels", "PUT", "/things/{names}/labels"),
 ];
