@@ -71,7 +71,7 @@ fn arg(ty: &RustType) -> (TokenStream, Box<dyn Fn(TokenStream) -> TokenStream>) 
 fn emit_method(op: &OperationIr) -> TokenStream {
     let method = ident(&op.method_name);
     let builder = ident(&op.builder);
-    let doc = docs(&op.docs);
+    let doc = docs(&method_docs(op));
     let mut args = Vec::new();
     let mut inits = Vec::new();
     for p in &op.required {
@@ -96,6 +96,35 @@ fn emit_method(op: &OperationIr) -> TokenStream {
             #builder { client: self.client.clone(), #(#inits)* }
         }
     }
+}
+
+/// The operation's docs, then its arguments and, for lists, how to page through them.
+fn method_docs(op: &OperationIr) -> Vec<String> {
+    let mut lines = op.docs.clone();
+    let mut args: Vec<String> = op
+        .required
+        .iter()
+        .map(|p| format!(" - `{}`: {}", p.ident, p.docs.first().map_or("", |d| d.trim())))
+        .collect();
+    if op.body.is_some() {
+        args.push(" - `body`: the request body.".to_owned());
+    }
+    if !args.is_empty() {
+        lines.push(String::new());
+        lines.push(" # Arguments".to_owned());
+        lines.push(String::new());
+        lines.extend(args);
+    }
+    if !op.optional.is_empty() {
+        let setters: Vec<String> = op.optional.iter().map(|p| format!("[`{}`]({}::{})", p.ident, op.builder, p.ident)).collect();
+        lines.push(String::new());
+        lines.push(format!(" Optional parameters are set on the returned builder: {}.", setters.join(", ")));
+    }
+    if op.paging.is_some() {
+        lines.push(String::new());
+        lines.push(format!(" Paged: [`{}::into_stream`] yields every item of every page.", op.builder));
+    }
+    lines
 }
 
 fn output_type(op: &OperationIr) -> TokenStream {

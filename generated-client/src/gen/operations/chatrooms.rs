@@ -15,6 +15,11 @@ impl Chatrooms {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#添加聊天室管理员)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room of the member.
+    /// - `body`: the request body.
     pub fn add_chatroom_admin(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -36,6 +41,11 @@ impl Chatrooms {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#添加单个用户至聊天室白名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose allow list is extended.
+    /// - `username`: The user to allow-list.
     pub fn add_chatroom_allowlist_user(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -55,6 +65,11 @@ impl Chatrooms {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#批量添加用户至聊天室白名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose allow list is extended.
+    /// - `body`: the request body.
     pub fn add_chatroom_allowlist_users(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -76,6 +91,11 @@ impl Chatrooms {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#添加单个聊天室成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room to join the user to.
+    /// - `username`: The user to add.
     pub fn add_chatroom_member(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -95,6 +115,11 @@ impl Chatrooms {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#批量添加聊天室成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room to join the users to.
+    /// - `body`: the request body.
     pub fn add_chatroom_members(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -114,6 +139,10 @@ impl Chatrooms {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#添加超级管理员)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn add_chatroom_super_admin(
         &self,
         body: crate::gen::models::AddChatroomSuperAdminRequest,
@@ -133,6 +162,11 @@ impl Chatrooms {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#添加单个用户至聊天室黑名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose block list is extended.
+    /// - `username`: The user to block.
     pub fn block_chatroom_user(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -156,6 +190,11 @@ impl Chatrooms {
     /// Note: The overview describes this as adding a single user; it adds several users at once.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#批量添加用户至聊天室黑名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose block list is extended.
+    /// - `body`: the request body.
     pub fn block_chatroom_users(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -175,6 +214,10 @@ impl Chatrooms {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#创建聊天室)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn create_chatroom(
         &self,
         body: crate::gen::models::CreateChatroomRequest,
@@ -191,6 +234,10 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#删除聊天室)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room to delete.
     pub fn delete_chatroom(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -209,6 +256,12 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#删除聊天室自定义属性)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose attributes are deleted.
+    /// - `username`: The user deleting their own attributes.
+    /// - `body`: the request body.
     pub fn delete_chatroom_metadata(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -231,6 +284,12 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#强制删除聊天室自定义属性)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose attributes are deleted.
+    /// - `username`: The user performing the deletion.
+    /// - `body`: the request body.
     pub fn force_delete_chatroom_metadata(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -253,6 +312,12 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#强制设置聊天室自定义属性)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose attributes are set.
+    /// - `username`: The user setting the attributes.
+    /// - `body`: the request body.
     pub fn force_set_chatroom_metadata(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -273,6 +338,10 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#获取聊天室公告)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose announcement is read.
     pub fn get_chatroom_announcement(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -292,6 +361,11 @@ impl Chatrooms {
     /// Note: The overview gives the path as /chatrooms/{chatroom_id}/announcement; the detail page uses /metadata/chatroom/{chatroom_id}.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#获取聊天室自定义属性)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose attributes are read.
+    /// - `body`: the request body.
     pub fn get_chatroom_metadata(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -312,6 +386,10 @@ impl Chatrooms {
     /// Note: The overview describes this as looking up one room; the detail page accepts up to 100 comma-separated ids.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#查询聊天室详情)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_ids`: Ids of the rooms to look up, comma-separated on the wire.
     pub fn get_chatrooms(
         &self,
         chatroom_ids: impl ::std::iter::IntoIterator<
@@ -333,6 +411,10 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#获取聊天室管理员列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose admins are listed.
     pub fn list_chatroom_admins(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -352,6 +434,10 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#查询聊天室白名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose allow list is read.
     pub fn list_chatroom_allowlist(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -370,6 +456,10 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#查询聊天室黑名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose block list is read.
     pub fn list_chatroom_blocked_users(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -386,6 +476,14 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#分页获取聊天室成员列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose members are listed.
+    ///
+    /// Optional parameters are set on the returned builder: [`pagenum`](ListChatroomMembers::pagenum), [`pagesize`](ListChatroomMembers::pagesize).
+    ///
+    /// Paged: [`ListChatroomMembers::into_stream`] yields every item of every page.
     pub fn list_chatroom_members(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -404,6 +502,10 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#获取禁言列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose mute list is read.
     pub fn list_chatroom_muted_members(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -420,6 +522,10 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#分页获取超级管理员列表)
+    ///
+    /// Optional parameters are set on the returned builder: [`pagenum`](ListChatroomSuperAdmins::pagenum), [`pagesize`](ListChatroomSuperAdmins::pagesize).
+    ///
+    /// Paged: [`ListChatroomSuperAdmins::into_stream`] yields every item of every page.
     pub fn list_chatroom_super_admins(&self) -> ListChatroomSuperAdmins {
         ListChatroomSuperAdmins {
             client: self.client.clone(),
@@ -436,6 +542,10 @@ impl Chatrooms {
     /// Rate limit: 50 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#获取-app-中的聊天室)
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](ListChatrooms::limit), [`cursor`](ListChatrooms::cursor).
+    ///
+    /// Paged: [`ListChatrooms::into_stream`] yields every item of every page.
     pub fn list_chatrooms(&self) -> ListChatrooms {
         ListChatrooms {
             client: self.client.clone(),
@@ -454,6 +564,14 @@ impl Chatrooms {
     /// Note: The overview says this returns all of the user's rooms; the detail page pages them with pagenum/pagesize (and returns the newest 500 when both are left out).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#获取用户加入的聊天室)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user whose rooms are listed.
+    ///
+    /// Optional parameters are set on the returned builder: [`pagenum`](ListUserJoinedChatrooms::pagenum), [`pagesize`](ListUserJoinedChatrooms::pagesize).
+    ///
+    /// Paged: [`ListUserJoinedChatrooms::into_stream`] yields every item of every page.
     pub fn list_user_joined_chatrooms(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -475,6 +593,10 @@ impl Chatrooms {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#禁言聊天室全体成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room to mute.
     pub fn mute_all_chatroom_members(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -494,6 +616,11 @@ impl Chatrooms {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#禁言聊天室成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room of the members.
+    /// - `body`: the request body.
     pub fn mute_chatroom_members(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -512,6 +639,11 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#移除聊天室管理员)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room of the admin.
+    /// - `oldadmin`: User id of the admin to demote.
     pub fn remove_chatroom_admin(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -530,6 +662,11 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#将用户移出聊天室白名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose allow list is changed.
+    /// - `usernames`: User ids to remove, comma-separated on the wire.
     pub fn remove_chatroom_allowlist_users(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -552,6 +689,11 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#移除单个聊天室成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room to remove the user from.
+    /// - `username`: The member to remove.
     pub fn remove_chatroom_member(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -574,6 +716,11 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#批量移除聊天室成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room to remove the users from.
+    /// - `usernames`: User ids to remove, comma-separated on the wire.
     pub fn remove_chatroom_members(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -594,6 +741,10 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#撤销超级管理员)
+    ///
+    /// # Arguments
+    ///
+    /// - `super_admin`: User id of the super admin to demote.
     pub fn remove_chatroom_super_admin(
         &self,
         super_admin: impl ::std::convert::Into<::std::string::String>,
@@ -615,6 +766,12 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#设置聊天室自定义属性)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose attributes are set.
+    /// - `username`: The user setting the attributes.
+    /// - `body`: the request body.
     pub fn set_chatroom_metadata(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -637,6 +794,11 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#从聊天室黑名单移出单个用户)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose block list is changed.
+    /// - `username`: The user to unblock.
     pub fn unblock_chatroom_user(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -659,6 +821,11 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#从聊天室黑名单批量移除用户)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose block list is changed.
+    /// - `usernames`: User ids to unblock, comma-separated on the wire.
     pub fn unblock_chatroom_users(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -681,6 +848,10 @@ impl Chatrooms {
     /// Note: The overview lists this as PUT; the detail page and its example use DELETE.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#解除聊天室全员禁言)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room to unmute.
     pub fn unmute_all_chatroom_members(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -697,6 +868,11 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#解除聊天室禁言成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room of the members.
+    /// - `members`: User ids to unmute, comma-separated on the wire.
     pub fn unmute_chatroom_members(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -719,6 +895,11 @@ impl Chatrooms {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#修改聊天室信息)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room to change.
+    /// - `body`: the request body.
     pub fn update_chatroom(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -740,6 +921,11 @@ impl Chatrooms {
     /// Note: The overview lists this as PUT; the detail page and its example use POST.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#修改聊天室公告)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose announcement is replaced.
+    /// - `body`: the request body.
     pub fn update_chatroom_announcement(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,

@@ -16,6 +16,11 @@ impl Contacts {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#添加好友)
+    ///
+    /// # Arguments
+    ///
+    /// - `owner_username`: The user whose friend list grows.
+    /// - `friend_username`: The user to add as a friend.
     pub fn add_contact(
         &self,
         owner_username: impl ::std::convert::Into<::std::string::String>,
@@ -39,6 +44,11 @@ impl Contacts {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#添加用户至黑名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `owner_username`: The user whose block list grows.
+    /// - `body`: the request body.
     pub fn block_users(
         &self,
         owner_username: impl ::std::convert::Into<::std::string::String>,
@@ -57,6 +67,10 @@ impl Contacts {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#一次性获取好友列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `owner_username`: The user whose friends are listed.
     pub fn list_all_contacts(
         &self,
         owner_username: impl ::std::convert::Into<::std::string::String>,
@@ -77,6 +91,14 @@ impl Contacts {
     /// Rate limit: 50 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#获取黑名单列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `owner_username`: The user whose block list is read.
+    ///
+    /// Optional parameters are set on the returned builder: [`page_size`](ListBlockedUsers::page_size), [`cursor`](ListBlockedUsers::cursor).
+    ///
+    /// Paged: [`ListBlockedUsers::into_stream`] yields every item of every page.
     pub fn list_blocked_users(
         &self,
         owner_username: impl ::std::convert::Into<::std::string::String>,
@@ -100,6 +122,14 @@ impl Contacts {
     /// Note: The overview writes the query string into the path and puts a rate limit (100 calls per second) in the description column.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#分页获取好友列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user whose friends are listed.
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](ListContacts::limit), [`cursor`](ListContacts::cursor), [`need_return_remark`](ListContacts::need_return_remark).
+    ///
+    /// Paged: [`ListContacts::into_stream`] yields every item of every page.
     pub fn list_contacts(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -119,6 +149,11 @@ impl Contacts {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#移除好友)
+    ///
+    /// # Arguments
+    ///
+    /// - `owner_username`: The user whose friend list shrinks.
+    /// - `friend_username`: The friend to remove.
     pub fn remove_contact(
         &self,
         owner_username: impl ::std::convert::Into<::std::string::String>,
@@ -140,6 +175,12 @@ impl Contacts {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#设置好友备注)
+    ///
+    /// # Arguments
+    ///
+    /// - `owner_username`: The user who keeps the remark.
+    /// - `friend_username`: The friend the remark is about.
+    /// - `body`: the request body.
     pub fn set_contact_remark(
         &self,
         owner_username: impl ::std::convert::Into<::std::string::String>,
@@ -163,6 +204,11 @@ impl Contacts {
     /// Rate limit: 50 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#从黑名单中移除用户)
+    ///
+    /// # Arguments
+    ///
+    /// - `owner_username`: The user whose block list shrinks.
+    /// - `blocked_username`: The user to unblock.
     pub fn unblock_user(
         &self,
         owner_username: impl ::std::convert::Into<::std::string::String>,

@@ -17,6 +17,12 @@ impl Files {
     /// The download row of the limits page; thumbnail downloads use the same endpoint.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_download.html#下载文件)
+    ///
+    /// # Arguments
+    ///
+    /// - `file_uuid`: The file's UUID, as returned by the upload.
+    ///
+    /// Optional parameters are set on the returned builder: [`share_secret`](DownloadChatFile::share_secret).
     pub fn download_chat_file(
         &self,
         file_uuid: impl ::std::convert::Into<::std::string::String>,
@@ -38,6 +44,12 @@ impl Files {
     /// The download row of the limits page; shared with plain file downloads (same endpoint).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_download.html#下载缩略图)
+    ///
+    /// # Arguments
+    ///
+    /// - `file_uuid`: The UUID of the uploaded image or video thumbnail.
+    ///
+    /// Optional parameters are set on the returned builder: [`share_secret`](DownloadChatFileThumbnail::share_secret).
     pub fn download_chat_file_thumbnail(
         &self,
         file_uuid: impl ::std::convert::Into<::std::string::String>,
@@ -64,6 +76,12 @@ impl Files {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_download.html#上传文件)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
+    ///
+    /// Optional parameters are set on the returned builder: [`restrict_access`](UploadChatFile::restrict_access).
     pub fn upload_chat_file(
         &self,
         body: crate::gen::models::UploadChatFileRequest,

@@ -13,6 +13,11 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#添加群管理员)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `body`: the request body.
     pub fn add_group_admin(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -32,6 +37,11 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#添加单个用户至群组黑名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `username`: The user to block.
     pub fn add_group_blocked_user(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -51,6 +61,11 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#批量添加用户至群组黑名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `body`: the request body.
     pub fn add_group_blocked_users(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -70,6 +85,11 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#添加单个群组成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `username`: The user to add.
     pub fn add_group_member(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -89,6 +109,11 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#批量添加群组成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `body`: the request body.
     pub fn add_group_members(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -108,6 +133,11 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#添加单个用户至群组白名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `username`: The user to add to the white list.
     pub fn add_group_whitelist_user(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -130,6 +160,11 @@ impl Groups {
     /// Note: The overview lists this endpoint as POST /chatgroups/{group_id}/blocks/users (the block-list path); the detail page uses /chatgroups/{group_id}/white/users.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#批量添加用户至群组白名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `body`: the request body.
     pub fn add_group_whitelist_users(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -149,6 +184,11 @@ impl Groups {
     /// The limits page lists this endpoint as GET.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#根据属性-key-获取多个群成员的自定义属性)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `body`: the request body.
     pub fn batch_get_group_member_attributes(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -170,6 +210,11 @@ impl Groups {
     /// Note: The overview lists this endpoint as POST with a {user_id} placeholder; the detail page and example use GET with {username}.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#查看指定用户是否已加入群组)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `username`: The user to look for.
     pub fn check_user_joined_group(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -189,6 +234,10 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#创建群组)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn create_group(
         &self,
         body: crate::gen::models::CreateGroupRequest,
@@ -205,6 +254,10 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#删除群组)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group to delete.
     pub fn delete_group(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -221,6 +274,11 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#删除群组共享文件)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `file_id`: Id of the file, as returned by list_group_share_files.
     pub fn delete_group_share_file(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -241,6 +299,10 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#封禁群组)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group to disable.
     pub fn disable_group(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -257,6 +319,11 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#下载群组共享文件)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `file_id`: Id of the file, as returned by list_group_share_files.
     pub fn download_group_share_file(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -277,6 +344,10 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#解禁群组)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group to enable.
     pub fn enable_group(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -293,6 +364,10 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#获取群组公告)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
     pub fn get_group_announcement(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -309,6 +384,11 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#获取单个群成员的所有自定义属性)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `username`: The member whose attributes are read.
     pub fn get_group_member_attributes(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -329,6 +409,10 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#获取群组详情)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_ids`: Ids of the groups, comma-separated on the wire; at most 100.
     pub fn get_groups(
         &self,
         group_ids: impl ::std::iter::IntoIterator<
@@ -347,6 +431,10 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#获取群管理员列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
     pub fn list_group_admins(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -363,6 +451,10 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#查询群组黑名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
     pub fn list_group_blocked_users(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -379,6 +471,14 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#分页获取群成员列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    ///
+    /// Optional parameters are set on the returned builder: [`pagenum`](ListGroupMembers::pagenum), [`pagesize`](ListGroupMembers::pagesize).
+    ///
+    /// Paged: [`ListGroupMembers::into_stream`] yields every item of every page.
     pub fn list_group_members(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -399,6 +499,10 @@ impl Groups {
     /// Note: The overview writes the last path segment as a placeholder ({mute}); it is the literal word mute.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#获取禁言列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
     pub fn list_group_mutes(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -415,6 +519,14 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#获取群组共享文件)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    ///
+    /// Optional parameters are set on the returned builder: [`pagenum`](ListGroupShareFiles::pagenum), [`pagesize`](ListGroupShareFiles::pagesize).
+    ///
+    /// Paged: [`ListGroupShareFiles::into_stream`] yields every item of every page.
     pub fn list_group_share_files(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -433,6 +545,10 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#查询群组白名单)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
     pub fn list_group_whitelist(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -449,6 +565,10 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#获取-app-中的群组)
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](ListGroups::limit), [`cursor`](ListGroups::cursor).
+    ///
+    /// Paged: [`ListGroups::into_stream`] yields every item of every page.
     pub fn list_groups(&self) -> ListGroups {
         ListGroups {
             client: self.client.clone(),
@@ -469,6 +589,12 @@ impl Groups {
     /// Note: The overview lists this endpoint as GET /users/{username}/joined_chatgroups; the detail page and example use GET /chatgroups/user/{username}.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#获取单个用户加入的所有群组)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user whose groups are listed.
+    ///
+    /// Optional parameters are set on the returned builder: [`pagesize`](ListUserGroups::pagesize), [`pagenum`](ListUserGroups::pagenum).
     pub fn list_user_groups(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -488,6 +614,10 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#禁言全体群成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
     pub fn mute_all_group_members(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -505,6 +635,11 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#禁言指定群成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `body`: the request body.
     pub fn mute_group_members(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -523,6 +658,11 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#移除群管理员)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `username`: The admin to demote.
     pub fn remove_group_admin(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -544,6 +684,11 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#从群组黑名单移除单个用户)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `username`: The user to unblock.
     pub fn remove_group_blocked_user(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -562,6 +707,11 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#从群组黑名单批量移除用户)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `usernames`: User ids to unblock, comma-separated on the wire (the comma may be escaped as %2C); at most 60.
     pub fn remove_group_blocked_users(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -586,6 +736,11 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#移除单个群组成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `username`: The member to remove.
     pub fn remove_group_member(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -606,6 +761,11 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#批量移除群组成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `members`: User ids to remove, comma-separated on the wire; at most 60 advised.
     pub fn remove_group_members(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -628,6 +788,11 @@ impl Groups {
     /// Note: The overview gives this path without its leading slash ({org_name}/{app_name}/chatgroups/...).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#从群组白名单移除用户)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `usernames`: User ids to remove, comma-separated on the wire; at most 60. The docs call this placeholder {username}.
     pub fn remove_group_whitelist_users(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -651,6 +816,12 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#设置群成员自定义属性)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `username`: The member whose attributes are set.
+    /// - `body`: the request body.
     pub fn set_group_member_attributes(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -673,6 +844,11 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#转让群组)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `body`: the request body.
     pub fn transfer_group_owner(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -693,6 +869,10 @@ impl Groups {
     /// Note: The overview lists this endpoint as PUT; the detail page and example use DELETE.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#解除全员禁言)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
     pub fn unmute_all_group_members(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -711,6 +891,11 @@ impl Groups {
     /// Note: The overview lists this endpoint as POST; the detail page and example use DELETE.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#解除成员禁言)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `members`: User ids to unmute, comma-separated on the wire; at most 60.
     pub fn unmute_group_members(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -735,6 +920,11 @@ impl Groups {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#修改群组信息)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group to change.
+    /// - `body`: the request body.
     pub fn update_group(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -754,6 +944,11 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#修改群组公告)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `body`: the request body.
     pub fn update_group_announcement(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -773,6 +968,11 @@ impl Groups {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#上传群组共享文件)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `body`: the request body.
     pub fn upload_group_share_file(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,

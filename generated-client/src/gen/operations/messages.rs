@@ -16,6 +16,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn broadcast_chatroom_command_message(
         &self,
         body: crate::gen::models::BroadcastChatroomCommandMessageRequest,
@@ -36,6 +40,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn broadcast_chatroom_custom_message(
         &self,
         body: crate::gen::models::BroadcastChatroomCustomMessageRequest,
@@ -56,6 +64,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn broadcast_chatroom_file_message(
         &self,
         body: crate::gen::models::BroadcastChatroomFileMessageRequest,
@@ -76,6 +88,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn broadcast_chatroom_image_message(
         &self,
         body: crate::gen::models::BroadcastChatroomImageMessageRequest,
@@ -96,6 +112,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn broadcast_chatroom_location_message(
         &self,
         body: crate::gen::models::BroadcastChatroomLocationMessageRequest,
@@ -116,6 +136,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn broadcast_chatroom_text_message(
         &self,
         body: crate::gen::models::BroadcastChatroomTextMessageRequest,
@@ -136,6 +160,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn broadcast_chatroom_video_message(
         &self,
         body: crate::gen::models::BroadcastChatroomVideoMessageRequest,
@@ -156,6 +184,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn broadcast_chatroom_voice_message(
         &self,
         body: crate::gen::models::BroadcastChatroomVoiceMessageRequest,
@@ -176,6 +208,11 @@ impl Messages {
     /// Also at most 5 calls a minute per user id.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_recall.html#单向删除会话)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user whose conversation is deleted.
+    /// - `body`: the request body.
     pub fn delete_user_conversation(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -201,6 +238,10 @@ impl Messages {
     /// Note: The overview (like the detail page) writes the path placeholder as `${time}`; it is an ordinary path segment, {time}.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_historical.html#获取历史消息记录)
+    ///
+    /// # Arguments
+    ///
+    /// - `time`: Start of the hour to query, in UTC, formatted yyyyMMddHH (e.g. 2018112717 for 17:00 to 18:00 on 27 November 2018).
     pub fn get_message_history_file(
         &self,
         time: impl ::std::convert::Into<::std::string::String>,
@@ -221,6 +262,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_group_command_message(
         &self,
         body: crate::gen::models::ImportGroupCommandMessageRequest,
@@ -241,6 +286,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_group_custom_message(
         &self,
         body: crate::gen::models::ImportGroupCustomMessageRequest,
@@ -261,6 +310,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_group_file_message(
         &self,
         body: crate::gen::models::ImportGroupFileMessageRequest,
@@ -281,6 +334,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_group_image_message(
         &self,
         body: crate::gen::models::ImportGroupImageMessageRequest,
@@ -301,6 +358,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_group_location_message(
         &self,
         body: crate::gen::models::ImportGroupLocationMessageRequest,
@@ -321,6 +382,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_group_text_message(
         &self,
         body: crate::gen::models::ImportGroupTextMessageRequest,
@@ -341,6 +406,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_group_video_message(
         &self,
         body: crate::gen::models::ImportGroupVideoMessageRequest,
@@ -361,6 +430,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_group_voice_message(
         &self,
         body: crate::gen::models::ImportGroupVoiceMessageRequest,
@@ -381,6 +454,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_user_command_message(
         &self,
         body: crate::gen::models::ImportUserCommandMessageRequest,
@@ -401,6 +478,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_user_custom_message(
         &self,
         body: crate::gen::models::ImportUserCustomMessageRequest,
@@ -421,6 +502,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_user_file_message(
         &self,
         body: crate::gen::models::ImportUserFileMessageRequest,
@@ -441,6 +526,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_user_image_message(
         &self,
         body: crate::gen::models::ImportUserImageMessageRequest,
@@ -461,6 +550,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_user_location_message(
         &self,
         body: crate::gen::models::ImportUserLocationMessageRequest,
@@ -481,6 +574,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_user_text_message(
         &self,
         body: crate::gen::models::ImportUserTextMessageRequest,
@@ -501,6 +598,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_user_video_message(
         &self,
         body: crate::gen::models::ImportUserVideoMessageRequest,
@@ -521,6 +622,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn import_user_voice_message(
         &self,
         body: crate::gen::models::ImportUserVoiceMessageRequest,
@@ -545,6 +650,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_recall.html#撤回消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn recall_message(
         &self,
         body: crate::gen::models::RecallMessageRequest,
@@ -565,6 +674,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送透传消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_command_message(
         &self,
         body: crate::gen::models::SendChatroomCommandMessageRequest,
@@ -585,6 +698,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送自定义消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_custom_message(
         &self,
         body: crate::gen::models::SendChatroomCustomMessageRequest,
@@ -605,6 +722,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_directed_command_message(
         &self,
         body: crate::gen::models::SendChatroomDirectedCommandMessageRequest,
@@ -625,6 +746,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_directed_custom_message(
         &self,
         body: crate::gen::models::SendChatroomDirectedCustomMessageRequest,
@@ -645,6 +770,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_directed_file_message(
         &self,
         body: crate::gen::models::SendChatroomDirectedFileMessageRequest,
@@ -665,6 +794,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_directed_image_message(
         &self,
         body: crate::gen::models::SendChatroomDirectedImageMessageRequest,
@@ -685,6 +818,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_directed_location_message(
         &self,
         body: crate::gen::models::SendChatroomDirectedLocationMessageRequest,
@@ -705,6 +842,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_directed_text_message(
         &self,
         body: crate::gen::models::SendChatroomDirectedTextMessageRequest,
@@ -725,6 +866,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_directed_video_message(
         &self,
         body: crate::gen::models::SendChatroomDirectedVideoMessageRequest,
@@ -745,6 +890,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_directed_voice_message(
         &self,
         body: crate::gen::models::SendChatroomDirectedVoiceMessageRequest,
@@ -767,6 +916,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送文件消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_file_message(
         &self,
         body: crate::gen::models::SendChatroomFileMessageRequest,
@@ -789,6 +942,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送图片消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_image_message(
         &self,
         body: crate::gen::models::SendChatroomImageMessageRequest,
@@ -809,6 +966,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送位置消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_location_message(
         &self,
         body: crate::gen::models::SendChatroomLocationMessageRequest,
@@ -831,6 +992,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送文本消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_text_message(
         &self,
         body: crate::gen::models::SendChatroomTextMessageRequest,
@@ -853,6 +1018,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送视频消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_video_message(
         &self,
         body: crate::gen::models::SendChatroomVideoMessageRequest,
@@ -875,6 +1044,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送语音消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_chatroom_voice_message(
         &self,
         body: crate::gen::models::SendChatroomVoiceMessageRequest,
@@ -895,6 +1068,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送透传消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_command_message(
         &self,
         body: crate::gen::models::SendGroupCommandMessageRequest,
@@ -915,6 +1092,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送自定义消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_custom_message(
         &self,
         body: crate::gen::models::SendGroupCustomMessageRequest,
@@ -935,6 +1116,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_directed_command_message(
         &self,
         body: crate::gen::models::SendGroupDirectedCommandMessageRequest,
@@ -955,6 +1140,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_directed_custom_message(
         &self,
         body: crate::gen::models::SendGroupDirectedCustomMessageRequest,
@@ -975,6 +1164,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_directed_file_message(
         &self,
         body: crate::gen::models::SendGroupDirectedFileMessageRequest,
@@ -995,6 +1188,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_directed_image_message(
         &self,
         body: crate::gen::models::SendGroupDirectedImageMessageRequest,
@@ -1015,6 +1212,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_directed_location_message(
         &self,
         body: crate::gen::models::SendGroupDirectedLocationMessageRequest,
@@ -1035,6 +1236,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_directed_text_message(
         &self,
         body: crate::gen::models::SendGroupDirectedTextMessageRequest,
@@ -1055,6 +1260,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_directed_video_message(
         &self,
         body: crate::gen::models::SendGroupDirectedVideoMessageRequest,
@@ -1075,6 +1284,10 @@ impl Messages {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_directed_voice_message(
         &self,
         body: crate::gen::models::SendGroupDirectedVoiceMessageRequest,
@@ -1097,6 +1310,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送文件消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_file_message(
         &self,
         body: crate::gen::models::SendGroupFileMessageRequest,
@@ -1119,6 +1336,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送图片消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_image_message(
         &self,
         body: crate::gen::models::SendGroupImageMessageRequest,
@@ -1139,6 +1360,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送位置消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_location_message(
         &self,
         body: crate::gen::models::SendGroupLocationMessageRequest,
@@ -1161,6 +1386,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送文本消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_text_message(
         &self,
         body: crate::gen::models::SendGroupTextMessageRequest,
@@ -1183,6 +1412,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送视频消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_video_message(
         &self,
         body: crate::gen::models::SendGroupVideoMessageRequest,
@@ -1205,6 +1438,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送语音消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_group_voice_message(
         &self,
         body: crate::gen::models::SendGroupVoiceMessageRequest,
@@ -1225,6 +1462,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送透传消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_user_command_message(
         &self,
         body: crate::gen::models::SendUserCommandMessageRequest,
@@ -1245,6 +1486,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送自定义消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_user_custom_message(
         &self,
         body: crate::gen::models::SendUserCustomMessageRequest,
@@ -1267,6 +1512,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送文件消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_user_file_message(
         &self,
         body: crate::gen::models::SendUserFileMessageRequest,
@@ -1289,6 +1538,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送图片消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_user_image_message(
         &self,
         body: crate::gen::models::SendUserImageMessageRequest,
@@ -1309,6 +1562,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送位置消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_user_location_message(
         &self,
         body: crate::gen::models::SendUserLocationMessageRequest,
@@ -1329,6 +1586,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送文本消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_user_text_message(
         &self,
         body: crate::gen::models::SendUserTextMessageRequest,
@@ -1351,6 +1612,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送视频消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_user_video_message(
         &self,
         body: crate::gen::models::SendUserVideoMessageRequest,
@@ -1373,6 +1638,10 @@ impl Messages {
     /// Note: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送语音消息)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_user_voice_message(
         &self,
         body: crate::gen::models::SendUserVoiceMessageRequest,

@@ -14,6 +14,10 @@ impl Metadata {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/userprofile.html#批量获取用户属性)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn batch_get_user_metadata(
         &self,
         body: crate::gen::models::BatchGetUserMetadataRequest,
@@ -32,6 +36,10 @@ impl Metadata {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/userprofile.html#删除用户属性)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id whose attributes are deleted.
     pub fn delete_user_metadata(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -62,6 +70,10 @@ impl Metadata {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/userprofile.html#获取用户属性)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id whose attributes are read.
     pub fn get_user_metadata(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -87,6 +99,11 @@ impl Metadata {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/userprofile.html#设置用户属性)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id whose attributes are set.
+    /// - `body`: the request body.
     pub fn set_user_metadata(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,

@@ -14,6 +14,11 @@ impl Presence {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/presence.html#查询单个群组的在线成员数量)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: The group id.
+    /// - `query_type`: Kind of query; `1` counts the online members of a group.
     pub fn get_group_online_count(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -34,6 +39,11 @@ impl Presence {
     /// Rate limit: 50 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/presence.html#批量获取在线状态信息)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user asking.
+    /// - `body`: the request body.
     pub fn get_presence_statuses(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -54,6 +64,14 @@ impl Presence {
     /// Note: The overview writes the path with literal query values (`?pageNum=1&pageSize=100`) instead of the `pageNum` and `pageSize` query parameters.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/presence.html#查询订阅列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The subscribing user.
+    /// - `page_num`: Page number, from 1; the server uses 1 when it is missing.
+    /// - `page_size`: Subscriptions per page, 1 to 500; the server uses 1 when it is missing.
+    ///
+    /// Paged: [`ListPresenceSubscriptions::into_stream`] yields every item of every page.
     pub fn list_presence_subscriptions(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -75,6 +93,13 @@ impl Presence {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/presence.html#设置用户在线状态信息)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user whose presence is set.
+    /// - `resource`: The device's resource id, `{device type}_{resource id}` where the type is `android`, `ios` or `web` and the id comes from the SDK, e.g. `android_123423453246`.
+    /// - `status`: Presence status: `0` offline, `1` online, any other numeric string a custom status.
+    /// - `body`: the request body.
     pub fn set_presence_status(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -98,6 +123,12 @@ impl Presence {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/presence.html#批量订阅在线状态)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The subscribing user.
+    /// - `expiry`: How long the subscription lasts, in seconds; at most 2592000 (30 days).
+    /// - `body`: the request body.
     pub fn subscribe_presence(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -120,6 +151,11 @@ impl Presence {
     /// Rate limit: 50 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/presence.html#取消订阅多个用户的在线状态)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The subscribing user.
+    /// - `body`: the request body.
     pub fn unsubscribe_presence(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,

@@ -22,6 +22,11 @@ impl Push {
     /// Note: The overview (and the rate-limit page) show the path with the literal user name `wzy` instead of the `{username}` placeholder.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/push.html#绑定和解绑推送信息)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id whose device is bound.
+    /// - `body`: the request body.
     pub fn bind_push_device(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -47,6 +52,10 @@ impl Push {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/push.html#创建离线推送模板)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn create_push_template(
         &self,
         body: crate::gen::models::CreatePushTemplateRequest,
@@ -63,6 +72,10 @@ impl Push {
     /// Rate limit: 10 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/push.html#删除离线推送模板)
+    ///
+    /// # Arguments
+    ///
+    /// - `name`: Name of the template to delete.
     pub fn delete_push_template(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -79,6 +92,12 @@ impl Push {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/push.html#查询离线推送设置)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id whose settings are read.
+    /// - `chattype`: Kind of conversation.
+    /// - `key`: The peer's user id for a one-to-one chat (the user's own id for app-wide settings), or the group id.
     pub fn get_notification_settings(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -99,6 +118,10 @@ impl Push {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/push.html#获取推送通知的首选语言)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id whose preferred language is read.
     pub fn get_push_language(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -115,6 +138,10 @@ impl Push {
     /// Rate limit: 10 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/push.html#查询离线推送模板)
+    ///
+    /// # Arguments
+    ///
+    /// - `name`: Name of the template.
     pub fn get_push_template(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -134,6 +161,10 @@ impl Push {
     /// Note: The overview shows the path with the literal user name `wzy` instead of the `{username}` placeholder, and describes this read-only query as binding and unbinding.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/push.html#查询推送绑定信息)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id whose bindings are listed.
     pub fn list_push_bindings(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -155,6 +186,13 @@ impl Push {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/push.html#设置离线推送)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id whose settings are changed.
+    /// - `chattype`: Kind of conversation the settings apply to.
+    /// - `key`: The peer's user id for a one-to-one chat (the user's own id for app-wide settings), or the group id.
+    /// - `body`: the request body.
     pub fn set_notification_settings(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -180,6 +218,11 @@ impl Push {
     /// Per app key, shared by seven endpoints: register one user, register users in bulk, set push nickname, set push display style, bind push device, list push bindings and list a user's online devices.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/push.html#设置离线推送通知的展示方式)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id whose display style is set.
+    /// - `body`: the request body.
     pub fn set_push_display_style(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -198,6 +241,11 @@ impl Push {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/push.html#设置推送通知的首选语言)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id whose preferred language is set.
+    /// - `body`: the request body.
     pub fn set_push_language(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -220,6 +268,11 @@ impl Push {
     /// Per app key, shared by seven endpoints: register one user, register users in bulk, set push nickname, set push display style, bind push device, list push bindings and list a user's online devices.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/push.html#设置离线推送时显示的昵称)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id whose push nickname is set.
+    /// - `body`: the request body.
     pub fn set_push_nickname(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -242,6 +295,11 @@ impl Push {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/push.html#接收方配置模板名称)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The receiving user's id.
+    /// - `body`: the request body.
     pub fn set_user_push_template(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,

@@ -15,6 +15,11 @@ impl Reactions {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/reaction.html#创建/追加-Reaction)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user adding the reaction.
+    /// - `body`: the request body.
     pub fn add_reaction(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -33,6 +38,12 @@ impl Reactions {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/reaction.html#删除-Reaction)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user whose reaction is removed.
+    /// - `msg_id`: Id of the message.
+    /// - `message`: Emoji id, at most 128 characters, as the client app defines it.
     pub fn delete_reaction(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -55,6 +66,16 @@ impl Reactions {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/reaction.html#根据消息-ID-和表情-ID-获取-Reaction-信息)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user asking; `state` in the answer refers to this user.
+    /// - `msg_id`: Id of the message.
+    /// - `message`: Emoji id, at most 128 characters, as the client app defines it.
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](GetReactionDetail::limit), [`cursor`](GetReactionDetail::cursor).
+    ///
+    /// Paged: [`GetReactionDetail::into_stream`] yields every item of every page.
     pub fn get_reaction_detail(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -77,6 +98,14 @@ impl Reactions {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/reaction.html#根据消息-ID-获取-Reaction)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user asking; `state` in the answer refers to this user.
+    /// - `msg_id_list`: Ids of the messages, at most 20.
+    /// - `msg_type`: Kind of conversation the messages belong to.
+    ///
+    /// Optional parameters are set on the returned builder: [`group_id`](ListMessageReactions::group_id).
     pub fn list_message_reactions(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,

@@ -13,6 +13,11 @@ impl Threads {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#用户批量加入子区)
+    ///
+    /// # Arguments
+    ///
+    /// - `thread_id`: Id of the thread.
+    /// - `body`: the request body.
     pub fn add_thread_members(
         &self,
         thread_id: impl ::std::convert::Into<::std::string::String>,
@@ -32,6 +37,10 @@ impl Threads {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#创建子区)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn create_thread(
         &self,
         body: crate::gen::models::CreateThreadRequest,
@@ -48,6 +57,10 @@ impl Threads {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#删除子区)
+    ///
+    /// # Arguments
+    ///
+    /// - `thread_id`: Id of the thread.
     pub fn delete_thread(
         &self,
         thread_id: impl ::std::convert::Into<::std::string::String>,
@@ -64,6 +77,14 @@ impl Threads {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#获取子区成员列表-分页)
+    ///
+    /// # Arguments
+    ///
+    /// - `thread_id`: Id of the thread.
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](ListThreadMembers::limit), [`cursor`](ListThreadMembers::cursor).
+    ///
+    /// Paged: [`ListThreadMembers::into_stream`] yields every item of every page.
     pub fn list_thread_members(
         &self,
         thread_id: impl ::std::convert::Into<::std::string::String>,
@@ -82,6 +103,10 @@ impl Threads {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#获取-app-中的子区)
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](ListThreads::limit), [`cursor`](ListThreads::cursor), [`sort`](ListThreads::sort).
+    ///
+    /// Paged: [`ListThreads::into_stream`] yields every item of every page.
     pub fn list_threads(&self) -> ListThreads {
         ListThreads {
             client: self.client.clone(),
@@ -101,6 +126,15 @@ impl Threads {
     /// Note: The overview drops the slash between {group_id} and user (/threads/chatgroups/{group_id}user/{username}).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#获取单个用户在指定群组中加入的所有子区-分页获取)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    /// - `username`: The user whose threads are listed.
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](ListUserGroupThreads::limit), [`cursor`](ListUserGroupThreads::cursor), [`sort`](ListUserGroupThreads::sort).
+    ///
+    /// Paged: [`ListUserGroupThreads::into_stream`] yields every item of every page.
     pub fn list_user_group_threads(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -122,6 +156,14 @@ impl Threads {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#获取单个用户加入的所有子区（分页获取）)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user whose threads are listed.
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](ListUserThreads::limit), [`cursor`](ListUserThreads::cursor), [`sort`](ListUserThreads::sort).
+    ///
+    /// Paged: [`ListUserThreads::into_stream`] yields every item of every page.
     pub fn list_user_threads(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -144,6 +186,11 @@ impl Threads {
     /// Note: The overview lists this path as /threads/{thread_id}/users; the detail page uses /thread/{thread_id}/users.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#批量踢出子区成员)
+    ///
+    /// # Arguments
+    ///
+    /// - `thread_id`: Id of the thread.
+    /// - `body`: the request body.
     pub fn remove_thread_members(
         &self,
         thread_id: impl ::std::convert::Into<::std::string::String>,
@@ -162,6 +209,11 @@ impl Threads {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#修改子区)
+    ///
+    /// # Arguments
+    ///
+    /// - `thread_id`: Id of the thread.
+    /// - `body`: the request body.
     pub fn update_thread(
         &self,
         thread_id: impl ::std::convert::Into<::std::string::String>,

@@ -17,6 +17,10 @@ impl Tokens {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/easemob_app_token.html#获取管理员权限-Token)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn get_app_token(
         &self,
         body: crate::gen::models::TokenAppRequest,
@@ -38,6 +42,10 @@ impl Tokens {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/easemob_user_token.html#通过用户-ID-获取用户-token)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn get_user_token(
         &self,
         body: crate::gen::models::TokenInheritRequest,
@@ -56,6 +64,10 @@ impl Tokens {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/easemob_user_token.html#通过用户-ID-和密码获取用户-token)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn get_user_token_with_password(
         &self,
         body: crate::gen::models::TokenPasswordRequest,

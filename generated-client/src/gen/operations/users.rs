@@ -13,6 +13,10 @@ impl Users {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#账号解禁)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id.
     pub fn activate_user(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -30,6 +34,10 @@ impl Users {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#账号封禁)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id.
     pub fn deactivate_user(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -48,6 +56,10 @@ impl Users {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#删除单个用户)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id.
     pub fn delete_user(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -71,6 +83,8 @@ impl Users {
     /// Note: The overview describes this as deleting all users of the app; the detail page deletes only `limit` users per call (cursor to continue).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#批量删除用户)
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](DeleteUsers::limit), [`cursor`](DeleteUsers::cursor).
     pub fn delete_users(&self) -> DeleteUsers {
         DeleteUsers {
             client: self.client.clone(),
@@ -85,6 +99,10 @@ impl Users {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#强制下线)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id.
     pub fn disconnect_user(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -101,6 +119,11 @@ impl Users {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#获取指定离线消息的投递状态)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user the message was sent to.
+    /// - `msg_id`: The id of the offline message.
     pub fn get_offline_message_status(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -119,6 +142,10 @@ impl Users {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#获取单个用户的详情)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id.
     pub fn get_user(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -135,6 +162,10 @@ impl Users {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#查询单个用户-ID-全局禁言)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id.
     pub fn get_user_global_mute(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -151,6 +182,10 @@ impl Users {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#获取用户离线消息数量)
+    ///
+    /// # Arguments
+    ///
+    /// - `owner_username`: The user whose offline messages are counted.
     pub fn get_user_offline_message_count(
         &self,
         owner_username: impl ::std::convert::Into<::std::string::String>,
@@ -167,6 +202,10 @@ impl Users {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#获取单个用户在线状态)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id.
     pub fn get_user_status(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -187,6 +226,10 @@ impl Users {
     /// Note: The overview lists this as GET; the detail page and its example use POST with a JSON body.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#批量获取用户在线状态)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn get_users_status(
         &self,
         body: crate::gen::models::GetUsersStatusRequest,
@@ -208,6 +251,10 @@ impl Users {
     /// Note: The overview lists this as POST /users; the detail page uses GET /mutes with pageNum and pageSize.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#查询-app-下的所有全局禁言的用户)
+    ///
+    /// Optional parameters are set on the returned builder: [`page_num`](ListGloballyMutedUsers::page_num), [`page_size`](ListGloballyMutedUsers::page_size).
+    ///
+    /// Paged: [`ListGloballyMutedUsers::into_stream`] yields every item of every page.
     pub fn list_globally_muted_users(&self) -> ListGloballyMutedUsers {
         ListGloballyMutedUsers {
             client: self.client.clone(),
@@ -223,6 +270,10 @@ impl Users {
     /// Budget shared with single and batch registration, setting the push nickname and display style, and push binding set and query: 100 calls per second per app key for all of them together.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#获取指定账号的在线登录设备列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id.
     pub fn list_user_online_devices(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -242,6 +293,10 @@ impl Users {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#批量获取用户详情)
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](ListUsers::limit), [`cursor`](ListUsers::cursor).
+    ///
+    /// Paged: [`ListUsers::into_stream`] yields every item of every page.
     pub fn list_users(&self) -> ListUsers {
         ListUsers {
             client: self.client.clone(),
@@ -266,6 +321,10 @@ impl Users {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#开放注册单个用户)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn register_user(
         &self,
         body: crate::gen::models::UserRegistration,
@@ -291,6 +350,10 @@ impl Users {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#批量注册用户)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn register_users(
         &self,
         body: ::std::vec::Vec<crate::gen::models::UserRegistration>,
@@ -313,6 +376,10 @@ impl Users {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#设置用户全局禁言)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn set_user_global_mute(
         &self,
         body: crate::gen::models::UserGlobalMuteSettings,
@@ -329,6 +396,11 @@ impl Users {
     /// Rate limit: 100 per second (documented).
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/account_system.html#修改用户密码)
+    ///
+    /// # Arguments
+    ///
+    /// - `username`: The user id.
+    /// - `body`: the request body.
     pub fn set_user_password(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,

@@ -13,6 +13,12 @@ impl Downloads {
     /// Per app key; applies to every endpoint without a documented limit of its own.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/files.html#下载文件)
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: File id.
+    ///
+    /// Optional parameters are set on the returned builder: [`share_secret`](DownloadThingFile::share_secret).
     pub fn download_thing_file(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
@@ -31,6 +37,10 @@ impl Downloads {
     /// Per app key; applies to every endpoint without a documented limit of its own.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/files.html#下载缩略图)
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: File id.
     pub fn download_thing_thumbnail(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,

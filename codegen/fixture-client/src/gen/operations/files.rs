@@ -14,6 +14,13 @@ impl Files {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/files.html#上传文件)
+    ///
+    /// # Arguments
+    ///
+    /// - `name`: The thing's name.
+    /// - `body`: the request body.
+    ///
+    /// Optional parameters are set on the returned builder: [`restrict_access`](UploadThingFile::restrict_access).
     pub fn upload_thing_file(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,

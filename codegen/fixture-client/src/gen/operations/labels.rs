@@ -13,6 +13,11 @@ impl Labels {
     /// Per app key; applies to every endpoint without a documented limit of its own.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#设置标签)
+    ///
+    /// # Arguments
+    ///
+    /// - `names`: Names, comma-separated on the wire.
+    /// - `body`: the request body.
     pub fn set_labels(
         &self,
         names: impl ::std::iter::IntoIterator<

@@ -13,6 +13,10 @@ impl Pages {
     /// Per app key; applies to every endpoint without a documented limit of its own.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#分页)
+    ///
+    /// Optional parameters are set on the returned builder: [`pagenum`](ListPages::pagenum), [`pagesize`](ListPages::pagesize), [`type_`](ListPages::type_).
+    ///
+    /// Paged: [`ListPages::into_stream`] yields every item of every page.
     pub fn list_pages(&self) -> ListPages {
         ListPages {
             client: self.client.clone(),

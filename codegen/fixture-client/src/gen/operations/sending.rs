@@ -14,6 +14,10 @@ impl Sending {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#发送)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_small_thing(
         &self,
         body: crate::gen::models::SendSmallThingRequest,
@@ -32,6 +36,10 @@ impl Sending {
     /// Not retried automatically: repeating it is not known to be safe.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#批量发送)
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body.
     pub fn send_things(
         &self,
         body: ::std::vec::Vec<crate::gen::models::Thing>,

@@ -13,6 +13,10 @@ impl Things {
     /// Per app key; applies to every endpoint without a documented limit of its own.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#获取东西)
+    ///
+    /// # Arguments
+    ///
+    /// - `name`: The thing's name.
     pub fn get_thing(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -30,6 +34,10 @@ impl Things {
     /// Per app key; applies to every endpoint without a documented limit of its own.
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#列出东西)
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](ListThings::limit), [`cursor`](ListThings::cursor).
+    ///
+    /// Paged: [`ListThings::into_stream`] yields every item of every page.
     pub fn list_things(&self) -> ListThings {
         ListThings {
             client: self.client.clone(),
