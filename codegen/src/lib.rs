@@ -2,6 +2,7 @@
 //! the generated client crate.
 
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod ir;
 pub mod load;

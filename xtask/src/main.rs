@@ -11,6 +11,8 @@ commands:
   codegen [--check]      regenerate generated-client/src/gen/ from spec/ (--check: change nothing, fail if stale)
   validate               load and check spec/, printing every problem
   openapi --out FILE     write the spec as an OpenAPI 3.1 JSON document
+  diff [REV]             compare spec/ at git revision REV (default HEAD) with spec/ now
+  diff OLD_DIR NEW_DIR   compare two spec folders: API changes, breaks, version bump
   help                   show this text
 ";
 
@@ -22,6 +24,9 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen(true),
         ["validate"] => validate(),
         ["openapi", "--out", out] => openapi(Path::new(out)),
+        ["diff"] => diff_rev("HEAD"),
+        ["diff", rev] => diff_rev(rev),
+        ["diff", old, new] => diff_dirs(Path::new(old), Path::new(new)),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
             Ok(())
@@ -97,5 +102,48 @@ fn openapi(out: &Path) -> Result<(), String> {
     let text = codegen::openapi::render(&spec);
     codegen::write::write_file(out, &text).map_err(|e| format!("error: cannot write {}: {e}", out.display()))?;
     println!("wrote {} ({} operations, {} schemas)", out.display(), spec.operations.len(), spec.models.len());
+    Ok(())
+}
+
+fn diff_dirs(old: &Path, new: &Path) -> Result<(), String> {
+    let old_spec = codegen::load_spec(old, &old.display().to_string())?;
+    let new_spec = codegen::load_spec(new, &new.display().to_string())?;
+    print_diff(&format!("{} → {}", old.display(), new.display()), &old_spec, &new_spec)
+}
+
+/// Compares `spec/` as committed at `rev` with `spec/` in the work tree.
+fn diff_rev(rev: &str) -> Result<(), String> {
+    let git = |args: &[&str]| -> Result<String, String> {
+        let output = std::process::Command::new("git")
+            .args(args)
+            .current_dir(root())
+            .output()
+            .map_err(|e| format!("error: cannot run git: {e}"))?;
+        if !output.status.success() {
+            return Err(format!("error: git {} failed: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim()));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let mut sources = Vec::new();
+    for name in git(&["ls-tree", "--name-only", rev, "spec/"])?.lines().filter(|n| n.ends_with(".yaml")) {
+        sources.push((format!("{rev}:{name}"), git(&["show", &format!("{rev}:{name}")])?));
+    }
+    if sources.is_empty() {
+        return Err(format!("error: {rev} has no spec/*.yaml"));
+    }
+    let old_spec = codegen::load_spec_sources(sources)?;
+    let new_spec = load()?;
+    print_diff(&format!("spec/ at {rev} → spec/ now"), &old_spec, &new_spec)
+}
+
+fn print_diff(title: &str, old: &codegen::Spec, new: &codegen::Spec) -> Result<(), String> {
+    let manifest = std::fs::read_to_string(root().join("generated-client/Cargo.toml")).map_err(|e| format!("error: {e}"))?;
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = ").map(|v| v.trim_matches('"').to_owned()))
+        .unwrap_or_else(|| "0.0.0".into());
+    let changes = codegen::diff::compare(old, new);
+    println!("API diff: {title}\n");
+    print!("{}", codegen::diff::render(&changes, &version));
     Ok(())
 }

@@ -79,7 +79,7 @@ fn emit_method(op: &OperationIr) -> TokenStream {
         let (ty, convert) = arg(&p.ty);
         args.push(quote!(#name: #ty));
         let value = convert(quote!(#name));
-        inits.push(if value.to_string() == name.to_string() { quote!(#name,) } else { quote!(#name: #value,) });
+        inits.push(if name == value.to_string() { quote!(#name,) } else { quote!(#name: #value,) });
     }
     for p in &op.optional {
         let name = ident(&p.ident);
