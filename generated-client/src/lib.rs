@@ -80,6 +80,9 @@ pub use gen::*;
 mod client;
 pub mod error;
 pub mod files;
+#[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+pub mod mock;
 pub mod paging;
 pub mod path;
 mod rate_limit;

@@ -4,13 +4,13 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use easemob_im::server::{inputs::GetUserInput, EasemobApi, RequestContext, ServerError};
-//! use easemob_im::models::{GetUserResponse, User};
+//! use easemob_im::models::{User, UserEntitiesResponse};
 //!
 //! struct Fake;
 //!
 //! impl EasemobApi for Fake {
-//!     async fn get_user(&self, _ctx: RequestContext, input: GetUserInput) -> Result<GetUserResponse, ServerError> {
-//!         Ok(GetUserResponse::new().with_entities(vec![User::new().with_username(input.username)]))
+//!     async fn get_user(&self, _ctx: RequestContext, input: GetUserInput) -> Result<UserEntitiesResponse, ServerError> {
+//!         Ok(UserEntitiesResponse::new().with_entities(vec![User::new().with_username(input.username)]))
 //!     }
 //! }
 //!
@@ -81,7 +81,9 @@ impl ServerError {
             404 => "EntityNotFoundException",
             _ => "ServiceException",
         };
-        let timestamp = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        let timestamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
         ServerError {
             status,
             body: ErrorResponse::new(code)
@@ -114,7 +116,11 @@ impl ServerError {
 
     /// 501 for an operation the implementation does not provide.
     pub fn not_implemented(operation_id: &str) -> ServerError {
-        ServerError::new(501, ErrorCode::UnsupportedServiceOperation, format!("the operation `{operation_id}` is not implemented by this server"))
+        ServerError::new(
+            501,
+            ErrorCode::UnsupportedServiceOperation,
+            format!("the operation `{operation_id}` is not implemented by this server"),
+        )
     }
 }
 
@@ -177,14 +183,32 @@ impl Incoming {
         let (parts, body) = request.into_parts();
         let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
             .await
-            .map_err(|_| ServerError::new(413, ErrorCode::RequestEntityTooLarge, "Request Entity Too Large"))?;
-        let segments = parts.uri.path().trim_start_matches('/').split('/').map(str::to_owned).collect();
+            .map_err(|_| {
+                ServerError::new(
+                    413,
+                    ErrorCode::RequestEntityTooLarge,
+                    "Request Entity Too Large",
+                )
+            })?;
+        let segments = parts
+            .uri
+            .path()
+            .trim_start_matches('/')
+            .split('/')
+            .map(str::to_owned)
+            .collect();
         let query = parts
             .uri
             .query()
             .map(|q| form_urlencoded_pairs(q.as_bytes()))
             .unwrap_or_default();
-        Ok(Incoming { method: parts.method, segments, query, headers: parts.headers, body })
+        Ok(Incoming {
+            method: parts.method,
+            segments,
+            query,
+            headers: parts.headers,
+            body,
+        })
     }
 
     pub(crate) fn method(&self) -> &Method {
@@ -195,18 +219,31 @@ impl Incoming {
         self.segments.iter().map(String::as_str).collect()
     }
 
-    pub(crate) fn context(&self, operation_id: &'static str, org: &str, app: &str) -> Result<RequestContext, ServerError> {
+    pub(crate) fn context(
+        &self,
+        operation_id: &'static str,
+        org: &str,
+        app: &str,
+    ) -> Result<RequestContext, ServerError> {
         let bearer_token = self
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(|t| t.trim().to_owned());
-        Ok(RequestContext { operation_id, org_name: path_text(org)?, app_name: path_text(app)?, bearer_token })
+        Ok(RequestContext {
+            operation_id,
+            org_name: path_text(org)?,
+            app_name: path_text(app)?,
+            bearer_token,
+        })
     }
 
     pub(crate) fn query(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
@@ -227,7 +264,9 @@ impl Incoming {
 
     /// Whether the JSON body has `path`, equal to `equals` (JSON text) when given.
     pub(crate) fn body_field_matches(&self, path: &[&str], equals: Option<&str>) -> bool {
-        let Some(mut value) = self.json() else { return false };
+        let Some(mut value) = self.json() else {
+            return false;
+        };
         for key in path {
             match value.get_mut(*key) {
                 Some(inner) => value = inner.take(),
@@ -236,7 +275,8 @@ impl Incoming {
         }
         match equals {
             None => !value.is_null(),
-            Some(text) => serde_json::from_str::<serde_json::Value>(text).is_ok_and(|expected| expected == value),
+            Some(text) => serde_json::from_str::<serde_json::Value>(text)
+                .is_ok_and(|expected| expected == value),
         }
     }
 }
@@ -264,7 +304,10 @@ pub(crate) fn path_text(raw: &str) -> Result<String, ServerError> {
 
 /// A percent-decoded comma-separated path segment.
 pub(crate) fn path_list(raw: &str) -> Result<Vec<String>, ServerError> {
-    raw.split(',').filter(|s| !s.is_empty()).map(path_text).collect()
+    raw.split(',')
+        .filter(|s| !s.is_empty())
+        .map(path_text)
+        .collect()
 }
 
 /// Parses a parameter's text as the type the spec gives it.
@@ -280,13 +323,17 @@ impl FromParam for String {
 
 impl FromParam for i64 {
     fn from_param(name: &str, text: &str) -> Result<Self, String> {
-        text.trim().parse().map_err(|_| format!("`{name}` must be an integer, not `{text}`"))
+        text.trim()
+            .parse()
+            .map_err(|_| format!("`{name}` must be an integer, not `{text}`"))
     }
 }
 
 impl FromParam for f64 {
     fn from_param(name: &str, text: &str) -> Result<Self, String> {
-        text.trim().parse().map_err(|_| format!("`{name}` must be a number, not `{text}`"))
+        text.trim()
+            .parse()
+            .map_err(|_| format!("`{name}` must be a number, not `{text}`"))
     }
 }
 
@@ -302,12 +349,19 @@ impl FromParam for bool {
 
 impl<T: FromParam> FromParam for Vec<T> {
     fn from_param(name: &str, text: &str) -> Result<Self, String> {
-        text.split(',').filter(|s| !s.is_empty()).map(|item| T::from_param(name, item)).collect()
+        text.split(',')
+            .filter(|s| !s.is_empty())
+            .map(|item| T::from_param(name, item))
+            .collect()
     }
 }
 
 /// Reads an optional parameter, collecting a parse problem.
-pub(crate) fn optional<T: FromParam>(name: &str, text: Option<&str>, problems: &mut Vec<String>) -> Option<T> {
+pub(crate) fn optional<T: FromParam>(
+    name: &str,
+    text: Option<&str>,
+    problems: &mut Vec<String>,
+) -> Option<T> {
     let text = text?;
     match T::from_param(name, text) {
         Ok(value) => Some(value),
@@ -397,7 +451,14 @@ impl<T: Measure> Measure for Option<T> {
 }
 
 /// Checks `value` against a lower and upper bound on its length, size or count.
-pub(crate) fn check_bounds(path: &str, value: &impl Measure, low: Option<f64>, high: Option<f64>, what: &str, problems: &mut Vec<String>) {
+pub(crate) fn check_bounds(
+    path: &str,
+    value: &impl Measure,
+    low: Option<f64>,
+    high: Option<f64>,
+    what: &str,
+    problems: &mut Vec<String>,
+) {
     let Some(n) = value.measure() else { return };
     if low.is_some_and(|low| n < low) || high.is_some_and(|high| n > high) {
         let range = match (low, high) {
@@ -424,14 +485,23 @@ pub(crate) fn json_body<T: DeserializeOwned>(incoming: &Incoming) -> Result<T, S
     let deserializer = &mut serde_json::Deserializer::from_slice(&incoming.body);
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
-        let code = if e.inner().is_syntax() || e.inner().is_eof() { ErrorCode::JsonParse } else { ErrorCode::IllegalArgument };
-        ServerError::new(400, code, format!("invalid request body at `{path}`: {}", e.inner()))
+        let code = if e.inner().is_syntax() || e.inner().is_eof() {
+            ErrorCode::JsonParse
+        } else {
+            ErrorCode::IllegalArgument
+        };
+        ServerError::new(
+            400,
+            code,
+            format!("invalid request body at `{path}`: {}", e.inner()),
+        )
     })
 }
 
 /// Decodes an `application/x-www-form-urlencoded` body.
 pub(crate) fn form_body<T: DeserializeOwned>(incoming: &Incoming) -> Result<T, ServerError> {
-    serde_urlencoded::from_bytes(&incoming.body).map_err(|e| ServerError::bad_request(format!("invalid form body: {e}")))
+    serde_urlencoded::from_bytes(&incoming.body)
+        .map_err(|e| ServerError::bad_request(format!("invalid form body: {e}")))
 }
 
 /// The parts of a `multipart/form-data` body.
@@ -441,20 +511,36 @@ pub(crate) struct Parts {
 
 impl Parts {
     pub(crate) async fn read(incoming: &Incoming) -> Result<Parts, ServerError> {
-        let content_type = incoming.header("content-type").unwrap_or_default().to_owned();
+        let content_type = incoming
+            .header("content-type")
+            .unwrap_or_default()
+            .to_owned();
         let request = Request::builder()
             .header(header::CONTENT_TYPE, content_type)
             .body(Body::from(incoming.body.clone()))
             .map_err(|e| ServerError::bad_request(e.to_string()))?;
-        let mut multipart = <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
+        let mut multipart =
+            <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(
+                request,
+                &(),
+            )
             .await
-            .map_err(|e| ServerError::bad_request(format!("invalid multipart body: {}", e.body_text())))?;
+            .map_err(|e| {
+                ServerError::bad_request(format!("invalid multipart body: {}", e.body_text()))
+            })?;
         let mut parts = Vec::new();
-        while let Some(field) = multipart.next_field().await.map_err(|e| ServerError::bad_request(format!("invalid multipart body: {e}")))? {
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| ServerError::bad_request(format!("invalid multipart body: {e}")))?
+        {
             let name = field.name().unwrap_or_default().to_owned();
             let file_name = field.file_name().map(str::to_owned);
             let content_type = field.content_type().map(str::to_owned);
-            let data = field.bytes().await.map_err(|e| ServerError::bad_request(format!("invalid multipart body: {e}")))?;
+            let data = field
+                .bytes()
+                .await
+                .map_err(|e| ServerError::bad_request(format!("invalid multipart body: {e}")))?;
             parts.push((name, file_name, content_type, data));
         }
         Ok(Parts { parts })
@@ -465,10 +551,18 @@ impl Parts {
     }
 
     /// A file part.
-    pub(crate) fn file(&self, name: &str, required: bool, problems: &mut Vec<String>) -> Option<FileSource> {
+    pub(crate) fn file(
+        &self,
+        name: &str,
+        required: bool,
+        problems: &mut Vec<String>,
+    ) -> Option<FileSource> {
         match self.get(name) {
             Some((_, file_name, content_type, data)) => {
-                let mut source = FileSource::bytes(file_name.clone().unwrap_or_else(|| name.to_owned()), data.clone());
+                let mut source = FileSource::bytes(
+                    file_name.clone().unwrap_or_else(|| name.to_owned()),
+                    data.clone(),
+                );
                 if let Some(content_type) = content_type {
                     source = source.with_content_type(content_type.clone());
                 }
@@ -494,7 +588,12 @@ impl Parts {
 fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
     match serde_json::to_vec(body) {
         Ok(bytes) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
-        Err(e) => ServerError::new(500, ErrorCode::Unknown("internal_error".into()), e.to_string()).into_response(),
+        Err(e) => ServerError::new(
+            500,
+            ErrorCode::Unknown("internal_error".into()),
+            e.to_string(),
+        )
+        .into_response(),
     }
 }
 
@@ -518,7 +617,12 @@ pub(crate) fn respond_empty(result: Result<(), ServerError>) -> Response {
 /// Answers a download.
 pub(crate) fn respond_binary(result: Result<Binary, ServerError>) -> Response {
     match result {
-        Ok(binary) => (StatusCode::OK, [(header::CONTENT_TYPE, binary.content_type)], binary.data).into_response(),
+        Ok(binary) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, binary.content_type)],
+            binary.data,
+        )
+            .into_response(),
         Err(error) => error.into_response(),
     }
 }
@@ -526,7 +630,12 @@ pub(crate) fn respond_binary(result: Result<Binary, ServerError>) -> Response {
 /// 404 for a path no operation has; 405 for a known path with another method.
 pub(crate) fn no_route(path_known: bool) -> Response {
     if path_known {
-        ServerError::new(405, ErrorCode::UnsupportedServiceOperation, "Service operation not supported").into_response()
+        ServerError::new(
+            405,
+            ErrorCode::UnsupportedServiceOperation,
+            "Service operation not supported",
+        )
+        .into_response()
     } else {
         ServerError::not_found("Service resource not found").into_response()
     }
@@ -535,8 +644,14 @@ pub(crate) fn no_route(path_known: bool) -> Response {
 /// The answer when a request on a shared route matches none of its variants: a body that
 /// is not JSON is a `json_parse` error, anything else an `illegal_argument`.
 pub(crate) fn no_variant(incoming: &Incoming) -> Response {
-    let error = if !incoming.body.is_empty() && serde_json::from_slice::<serde_json::Value>(&incoming.body).is_err() {
-        ServerError::new(400, ErrorCode::JsonParse, "the request body is not valid JSON")
+    let error = if !incoming.body.is_empty()
+        && serde_json::from_slice::<serde_json::Value>(&incoming.body).is_err()
+    {
+        ServerError::new(
+            400,
+            ErrorCode::JsonParse,
+            "the request body is not valid JSON",
+        )
     } else {
         ServerError::bad_request("the request matches none of the operations on this path")
     };
@@ -544,18 +659,34 @@ pub(crate) fn no_variant(incoming: &Incoming) -> Response {
 }
 
 /// What the default trait methods answer.
-pub(crate) fn fallback<T: DeserializeOwned>(mode: Fallback, operation_id: &str, example: Option<&str>) -> Result<T, ServerError> {
+pub(crate) fn fallback<T: DeserializeOwned>(
+    mode: Fallback,
+    operation_id: &str,
+    example: Option<&str>,
+) -> Result<T, ServerError> {
     match mode {
         Fallback::NotImplemented => Err(ServerError::not_implemented(operation_id)),
-        Fallback::Example => serde_json::from_str(example.unwrap_or("null"))
-            .map_err(|e| ServerError::new(500, ErrorCode::Unknown("internal_error".into()), format!("the example of `{operation_id}` does not decode: {e}"))),
+        Fallback::Example => serde_json::from_str(example.unwrap_or("null")).map_err(|e| {
+            ServerError::new(
+                500,
+                ErrorCode::Unknown("internal_error".into()),
+                format!("the example of `{operation_id}` does not decode: {e}"),
+            )
+        }),
     }
 }
 
 /// What the default trait methods of downloads answer.
-pub(crate) fn fallback_binary(mode: Fallback, operation_id: &str, content_type: &str) -> Result<Binary, ServerError> {
+pub(crate) fn fallback_binary(
+    mode: Fallback,
+    operation_id: &str,
+    content_type: &str,
+) -> Result<Binary, ServerError> {
     match mode {
         Fallback::NotImplemented => Err(ServerError::not_implemented(operation_id)),
-        Fallback::Example => Ok(Binary { content_type: content_type.to_owned(), data: Bytes::new() }),
+        Fallback::Example => Ok(Binary {
+            content_type: content_type.to_owned(),
+            data: Bytes::new(),
+        }),
     }
 }

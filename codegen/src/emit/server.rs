@@ -42,8 +42,9 @@ pub fn emit(spec: &Spec, krate: &Crate) -> TokenStream {
                 async { ::std::result::Result::Ok(()) }
             }
 
-            /// What the operations this implementation leaves out answer.
-            fn fallback(&self) -> crate::server::Fallback {
+            /// What an operation this implementation leaves out answers; `ctx` names it.
+            fn fallback(&self, ctx: &RequestContext) -> crate::server::Fallback {
+                let _ = ctx;
                 crate::server::Fallback::NotImplemented
             }
 
@@ -102,20 +103,20 @@ fn emit_trait_method(op: &model::Operation, ir: &OperationIr) -> TokenStream {
     let doc = docs(&ir.docs);
     let id = &op.id;
     let answer = match &op.response {
-        Response::Binary { content_type } => quote!(crate::server::fallback_binary(self.fallback(), #id, #content_type)),
+        Response::Binary { content_type } => quote!(crate::server::fallback_binary(self.fallback(&ctx), #id, #content_type)),
         _ => {
             let example = op.examples.iter().find_map(|e| e.response.as_ref()).map(|v| Literal::string(&v.to_string()));
             let example = match example {
                 Some(text) => quote!(::std::option::Option::Some(#text)),
                 None => quote!(::std::option::Option::None),
             };
-            quote!(crate::server::fallback(self.fallback(), #id, #example))
+            quote!(crate::server::fallback(self.fallback(&ctx), #id, #example))
         }
     };
     quote! {
         #doc
         fn #method(&self, ctx: RequestContext, input: inputs::#input) -> impl ::std::future::Future<Output = ::std::result::Result<#output, ServerError>> + ::std::marker::Send {
-            let _ = (ctx, input);
+            let _ = input;
             let answer = #answer;
             async move { answer }
         }

@@ -1870,8 +1870,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         let _ = ctx;
         async { ::std::result::Result::Ok(()) }
     }
-    /// What the operations this implementation leaves out answer.
-    fn fallback(&self) -> crate::server::Fallback {
+    /// What an operation this implementation leaves out answers; `ctx` names it.
+    fn fallback(&self, ctx: &RequestContext) -> crate::server::Fallback {
+        let _ = ctx;
         crate::server::Fallback::NotImplemented
     }
     /// Lift the ban on a user account so the user can log in again.
@@ -1889,9 +1890,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::gen::models::ResponseEnvelope, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "activate_user",
             ::std::option::Option::Some(
                 "{\"action\":\"activate user\",\"timestamp\":1542602404132,\"duration\":9}",
@@ -1919,9 +1920,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_chatroom_admin",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/12XXXX11/admin\",\"entities\":[],\"data\":{\"result\":\"success\",\"newadmin\":\"user1\"},\"timestamp\":1489073130083,\"duration\":1,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -1949,9 +1950,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_chatroom_allowlist_user",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"5cXXXX75d\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/white/users/wzy_xiaomi\",\"entities\":[],\"data\":{\"result\":true,\"action\":\"add_user_whitelist\",\"user\":\"wzy_xiaomi\",\"chatroomid\":\"66XXXX33\"},\"timestamp\":1594724293063,\"duration\":4,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -1977,9 +1978,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_chatroom_allowlist_users",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"5cXXXX75d\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/white/users\",\"entities\":[],\"data\":[{\"result\":true,\"action\":\"add_user_whitelist\",\"user\":\"wzy_test\",\"chatroomid\":\"66XXXX33\"},{\"result\":true,\"action\":\"add_user_whitelist\",\"user\":\"wzy_meizu\",\"chatroomid\":\"66XXXX33\"}],\"timestamp\":1594724634191,\"duration\":2,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -2007,9 +2008,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_chatroom_member",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8beXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/users/user1\",\"entities\":[],\"data\":{\"result\":true,\"action\":\"add_member\",\"id\":\"66XXXX33\",\"user\":\"user1\"},\"timestamp\":1542554038353,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -2035,9 +2036,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_chatroom_members",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8beXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/users\",\"entities\":[],\"data\":{\"newmembers\":[\"user1\",\"user2\"],\"action\":\"add_member\",\"id\":\"66XXXX33\"},\"timestamp\":1542554537237,\"duration\":9,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -2063,9 +2064,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_chatroom_super_admin",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"09XXXX34\",\"applicationName\":\"XXXX\",\"data\":{\"result\":\"success\",\"resource\":\"\"},\"duration\":1,\"entities\":[],\"organization\":\"XXXX\",\"timestamp\":1656488117703,\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/super_admin\"}",
@@ -2094,9 +2095,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_contact",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8bXXXX402\",\"path\":\"/users/475XXXXba/contacts\",\"uri\":\"https://XXXX/XXXX/XXXX/users/475XXXXba/contacts\",\"entities\":[{\"uuid\":\"b2aXXXXf1\",\"type\":\"user\",\"created\":1542356523769,\"modified\":1542597334500,\"username\":\"user2\",\"activated\":true,\"nickname\":\"testuser\"}],\"timestamp\":1542598913819,\"duration\":63,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -2122,9 +2123,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_group_admin",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"52XXXXf0\",\"applicationName\":\"demo\",\"data\":{\"result\":\"success\",\"newadmin\":\"man\"},\"duration\":0,\"entities\":[],\"organization\":\"XXXX\",\"properties\":{},\"timestamp\":1680074570600,\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/190141728620545/admin\"}",
@@ -2150,9 +2151,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_group_blocked_user",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/66XXXX85/blocks/users/user1\",\"entities\":[],\"data\":{\"result\":true,\"action\":\"add_blocks\",\"user\":\"user1\",\"groupid\":\"66XXXX85\"},\"timestamp\":1542539577124,\"duration\":27,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -2178,9 +2179,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_group_blocked_users",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/66XXXX85/blocks/users\",\"entities\":[],\"data\":[{\"result\":false,\"action\":\"add_blocks\",\"reason\":\"user: user3 doesn't exist in group: 66XXXX85\",\"user\":\"user3\",\"groupid\":\"66XXXX85\"},{\"result\":true,\"action\":\"add_blocks\",\"user\":\"user4\",\"groupid\":\"66XXXX85\"}],\"timestamp\":1542540095540,\"duration\":16,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -2206,9 +2207,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_group_member",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/66XXXX85/users/user4\",\"entities\":[],\"data\":{\"result\":true,\"groupid\":\"66XXXX85\",\"action\":\"add_member\",\"user\":\"user4\"},\"timestamp\":1542364958405,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -2234,9 +2235,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_group_members",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/66XXXX85/users\",\"entities\":[],\"data\":{\"newmembers\":[\"user5\",\"user4\"],\"groupid\":\"66XXXX85\",\"action\":\"add_member\"},\"timestamp\":1542365557942,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -2262,9 +2263,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_group_whitelist_user",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"XXXX\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/12XXXX53/white/users/wzy_xiaomi\",\"entities\":[],\"data\":{\"result\":true,\"action\":\"add_user_whitelist\",\"user\":\"wzy_xiaomi\",\"groupid\":\"12XXXX53\"},\"timestamp\":1594724293063,\"duration\":4,\"organization\":\"XXXX\",\"applicationName\":\"XXXX\"}",
@@ -2293,9 +2294,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_group_whitelist_users",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"XXXX\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/12XXXX53/white/users\",\"entities\":[],\"data\":[{\"result\":true,\"action\":\"add_user_whitelist\",\"user\":\"wzy_test\",\"groupid\":\"12XXXX53\"},{\"result\":true,\"action\":\"add_user_whitelist\",\"user\":\"wzXXXXzu\",\"groupid\":\"12XXXX53\"}],\"timestamp\":1594724634191,\"duration\":2,\"organization\":\"XXXX\",\"applicationName\":\"XXXX\"}",
@@ -2323,9 +2324,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_reaction",
             ::std::option::Option::Some(
                 "{\"requestStatusCode\":\"ok\",\"timestamp\":1645774821181,\"data\":{\"id\":\"946481033434607420\",\"msgId\":\"msg3333\",\"msgType\":\"chat\",\"groupId\":null,\"reaction\":\"emoji_40\",\"createdAt\":\"2022-02-24T10:57:43.138934Z\",\"updatedAt\":\"2022-02-24T10:57:43.138939Z\"}}",
@@ -2351,9 +2352,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "add_thread_members",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"applicationName\":\"testapp\",\"data\":{\"status\":\"ok\"},\"duration\":1069,\"organization\":\"XXXX\",\"timestamp\":1650872649160,\"uri\":\"https://XXXX/XXXX/XXXX/thread/1XXXX8/joined_thread\"}",
@@ -2379,9 +2380,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "batch_get_group_member_attributes",
             ::std::option::Option::Some(
                 "{\"timestamp\":1678674292783,\"data\":{\"test1\":{\"key1\":\"value1\"},\"test2\":{\"key1\":\"value1\"}},\"duration\":2}",
@@ -2408,9 +2409,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "batch_get_user_metadata",
             ::std::option::Option::Some(
                 "{\"timestamp\":1620448826647,\"data\":{\"user1\":{\"ext\":\"ext\",\"nickname\":\"nickname\",\"avatarurl\":\"https://www.easemob.com/avatar.png\"},\"user2\":{\"ext\":\"ext\",\"nickname\":\"nickname\",\"avatarurl\":\"https://www.easemob.com/avatar.png\"},\"user3\":{\"ext\":\"ext\",\"nickname\":\"nickname\",\"avatarurl\":\"https://www.easemob.com/avatar.png\"}},\"duration\":3}",
@@ -2445,9 +2446,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "bind_push_device",
             ::std::option::Option::Some(
                 "{\"timestamp\":1688030642443,\"entities\":[{\"device_id\":\"8ce08cad-9369-4bdd-86c8-695a0d247cda\",\"device_token\":\"BAEAAAAAB.jkuDmf8hRUPDgOel-zX9exVlcjS1akCWQIUA3cBbB_DprnHMeFR11PV1of1sVNKPmKdKhMB22YuO8-Z_Ksoqxo8Y\",\"notifier_name\":\"104410638\"}],\"action\":\"put\",\"duration\":28}",
@@ -2475,9 +2476,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "block_chatroom_user",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8beXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/blocks/users/user1\",\"entities\":[],\"data\":{\"result\":true,\"action\":\"add_blocks\",\"user\":\"user1\",\"chatroomid\":\"66XXXX33\"},\"timestamp\":1542539577124,\"duration\":27,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -2507,9 +2508,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "block_chatroom_users",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8beXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/blocks/users\",\"entities\":[],\"data\":[{\"result\":false,\"action\":\"add_blocks\",\"reason\":\"user: user3 doesn't exist in chatroom: 66XXXX33\",\"user\":\"user3\",\"chatroomid\":\"66XXXX33\"},{\"result\":true,\"action\":\"add_blocks\",\"user\":\"user4\",\"chatroomid\":\"66XXXX33\"}],\"timestamp\":1542540095540,\"duration\":16,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -2539,9 +2540,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "block_users",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8bXXXX402\",\"uri\":\"https://XXXX.com/XXXX/testapp\",\"entities\":[],\"data\":[\"user2\"],\"timestamp\":1542600372046,\"duration\":11,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -2570,9 +2571,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "broadcast_chatroom_command_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms/broadcast\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms/broadcast\",\"timestamp\":1699944653964,\"organization\":\"easemob-demo\",\"application\":\"331d42e6-ad85-460f-b6b0-d1fb6fef9f12\",\"action\":\"post\",\"data\":{\"id\":1173998498812376874},\"duration\":1,\"applicationName\":\"wang\"}",
@@ -2601,9 +2602,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "broadcast_chatroom_custom_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms/broadcast\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms/broadcast\",\"timestamp\":1699944653964,\"organization\":\"easemob-demo\",\"application\":\"331d42e6-ad85-460f-b6b0-d1fb6fef9f12\",\"action\":\"post\",\"data\":{\"id\":1173998498812376874},\"duration\":1,\"applicationName\":\"wang\"}",
@@ -2632,9 +2633,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "broadcast_chatroom_file_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms/broadcast\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms/broadcast\",\"timestamp\":1699944653964,\"organization\":\"easemob-demo\",\"application\":\"331d42e6-ad85-460f-b6b0-d1fb6fef9f12\",\"action\":\"post\",\"data\":{\"id\":1173998498812376874},\"duration\":1,\"applicationName\":\"wang\"}",
@@ -2663,9 +2664,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "broadcast_chatroom_image_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms/broadcast\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms/broadcast\",\"timestamp\":1699944653964,\"organization\":\"easemob-demo\",\"application\":\"331d42e6-ad85-460f-b6b0-d1fb6fef9f12\",\"action\":\"post\",\"data\":{\"id\":1173998498812376874},\"duration\":1,\"applicationName\":\"wang\"}",
@@ -2694,9 +2695,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "broadcast_chatroom_location_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms/broadcast\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms/broadcast\",\"timestamp\":1699944653964,\"organization\":\"easemob-demo\",\"application\":\"331d42e6-ad85-460f-b6b0-d1fb6fef9f12\",\"action\":\"post\",\"data\":{\"id\":1173998498812376874},\"duration\":1,\"applicationName\":\"wang\"}",
@@ -2725,9 +2726,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "broadcast_chatroom_text_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms/broadcast\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms/broadcast\",\"timestamp\":1699944653964,\"organization\":\"easemob-demo\",\"application\":\"331d42e6-ad85-460f-b6b0-d1fb6fef9f12\",\"action\":\"post\",\"data\":{\"id\":1173998498812376874},\"duration\":1,\"applicationName\":\"wang\"}",
@@ -2756,9 +2757,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "broadcast_chatroom_video_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms/broadcast\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms/broadcast\",\"timestamp\":1699944653964,\"organization\":\"easemob-demo\",\"application\":\"331d42e6-ad85-460f-b6b0-d1fb6fef9f12\",\"action\":\"post\",\"data\":{\"id\":1173998498812376874},\"duration\":1,\"applicationName\":\"wang\"}",
@@ -2787,9 +2788,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "broadcast_chatroom_voice_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms/broadcast\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms/broadcast\",\"timestamp\":1699944653964,\"organization\":\"easemob-demo\",\"application\":\"331d42e6-ad85-460f-b6b0-d1fb6fef9f12\",\"action\":\"post\",\"data\":{\"id\":1173998498812376874},\"duration\":1,\"applicationName\":\"wang\"}",
@@ -2817,9 +2818,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "check_user_joined_group",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"8bXXXX02\",\"data\":false,\"duration\":0,\"organization\":\"XXXX\",\"timestamp\":1691547476492}",
@@ -2845,9 +2846,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "create_chatroom",
             ::std::option::Option::Some("{\"data\":{\"id\":\"66XXXX33\"}}"),
         );
@@ -2871,9 +2872,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "create_group",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups\",\"entities\":[],\"data\":{\"groupid\":\"6XXXX7\"},\"timestamp\":1542361730243,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -2905,9 +2906,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "create_push_template",
             ::std::option::Option::Some(
                 "{\"uri\":\"https://XXXX/XXXX/XXXX/notification/template\",\"timestamp\":1646989584108,\"organization\":\"hx\",\"application\":\"17fe201b-XXXX-XXXX-XXXX-1ed1ebd7b227\",\"action\":\"post\",\"data\":{\"name\":\"test7\",\"createAt\":1646989584124,\"updateAt\":1646989584124,\"title_pattern\":\"你好,{0}\",\"content_pattern\":\"推送测试,{0}\"},\"duration\":26,\"applicationName\":\"hxdemo\"}",
@@ -2933,9 +2934,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "create_thread",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"applicationName\":\"testapp\",\"duration\":4,\"data\":{\"thread_id\":\"1XXXX7\"},\"organization\":\"XXXX\",\"timestamp\":1650869972109,\"uri\":\"https://XXXX/XXXX/XXXX/thread\"}",
@@ -2961,9 +2962,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "deactivate_user",
             ::std::option::Option::Some(
                 "{\"action\":\"Deactivate user\",\"entities\":[{\"uuid\":\"4759aa70-XXXX-XXXX-925f-6fa0510823ba\",\"type\":\"user\",\"created\":1542595573399,\"modified\":1542597578147,\"username\":\"user1\",\"activated\":false,\"nickname\":\"user\"}],\"timestamp\":1542602157258,\"duration\":12}",
@@ -2988,9 +2989,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "delete_chatroom",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8beXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/662XXXX13\",\"entities\":[],\"data\":{\"success\":true,\"id\":\"662XXXX13\"},\"timestamp\":1542545100474,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -3017,9 +3018,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "delete_chatroom_metadata",
             ::std::option::Option::Some(
                 "{\"data\":{\"successKeys\":[\"key1\"],\"errorKeys\":{\"key2\":\"errorDesc\"}}}",
@@ -3044,9 +3045,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "delete_group",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/6XXXX7\",\"entities\":[],\"data\":{\"success\":true,\"groupid\":\"6XXXX7\"},\"timestamp\":1542363546590,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -3071,9 +3072,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "delete_group_share_file",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/6XXXX7/share_files/b30XXXX4f\",\"entities\":[],\"data\":{\"group_id\":\"6XXXX7\",\"file_id\":\"b30XXXX4f\",\"result\":true},\"timestamp\":1599049350114,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -3098,9 +3099,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "delete_push_template",
             ::std::option::Option::Some(
                 "{\"uri\":\"https://XXXX/XXXX/XXXX/notification/template/test7\",\"timestamp\":1646989686393,\"organization\":\"hx\",\"application\":\"17fe201b-XXXX-XXXX-XXXX-1ed1ebd7b227\",\"action\":\"delete\",\"data\":{\"name\":\"test7\",\"createAt\":1646989584124,\"updateAt\":1646989584124,\"title_pattern\":\"你好,{0}\",\"content_pattern\":\"推送测试,{0}\"},\"duration\":11,\"applicationName\":\"hxdemo\"}",
@@ -3125,9 +3126,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "delete_reaction",
             ::std::option::Option::Some(
                 "{\"requestStatusCode\":\"ok\",\"timestamp\":1645774821181}",
@@ -3152,9 +3153,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "delete_thread",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"applicationName\":\"testapp\",\"duration\":4,\"data\":{\"status\":\"ok\"},\"organization\":\"XXXX\",\"timestamp\":1650869972109,\"uri\":\"https://XXXX/XXXX/XXXX/thread\"}",
@@ -3181,9 +3182,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "delete_user",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8be024f0-XXXX-XXXX-b697-5d598d5f8402\",\"path\":\"/users\",\"uri\":\"https://XXXX/XXXX/XXXX/users\",\"entities\":[{\"uuid\":\"ab90eff0-XXXX-XXXX-9174-8f161649a182\",\"type\":\"user\",\"created\":1542356511855,\"modified\":1542356511855,\"username\":\"XXXX\",\"activated\":true,\"nickname\":\"user1\"}],\"timestamp\":1542559539776,\"duration\":39,\"organization\":\"XXXX\",\"applicationName\":\"XXXX\"}",
@@ -3212,9 +3213,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "delete_user_conversation",
             ::std::option::Option::Some(
                 "{\"path\":\"/users/user_channel\",\"uri\":\"https://XXXX/XXXX/XXXX/users/u1/user_channel\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"delete\",\"data\":{\"result\":\"ok\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -3241,9 +3242,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "delete_user_metadata",
             ::std::option::Option::Some(
                 "{\"timestamp\":1616573382270,\"duration\":10,\"data\":true}",
@@ -3272,9 +3273,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::gen::models::UserListResponse, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "delete_users",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8be024f0-XXXX-XXXX-b697-5d598d5f8402\",\"params\":{\"limit\":[\"2\"]},\"path\":\"/users\",\"uri\":\"https://XXXX/XXXX/testapp/users\",\"entities\":[{\"uuid\":\"b2aade90-XXXX-XXXX-a974-f3368f82e4f1\",\"type\":\"user\",\"created\":1542356523769,\"modified\":1542597334500,\"username\":\"user2\",\"activated\":true,\"nickname\":\"testuser\"},{\"uuid\":\"b98ad170-XXXX-XXXX-XXXX-7f76daa76557\",\"type\":\"user\",\"created\":1542356535303,\"modified\":1542356535303,\"username\":\"user3\",\"activated\":true,\"nickname\":\"user3\"}],\"timestamp\":1542867197779,\"duration\":504,\"organization\":\"XXXX\",\"applicationName\":\"testapp\",\"cursor\":\"LTgXXXXDNR\"}",
@@ -3301,9 +3302,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "disable_group",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"XXXX\",\"applicationName\":\"XXXX\",\"data\":{\"disabled\":true},\"duration\":740,\"entities\":[],\"organization\":\"XXXX\",\"properties\":{},\"timestamp\":1672974260359,\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/XXXX/disable\"}",
@@ -3328,9 +3329,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "disconnect_user",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"uri\":\"https://XXXX/XXXX/XXXX/users/user1/disconnect\",\"entities\":[],\"data\":{\"result\":true},\"timestamp\":1542602601332,\"duration\":6,\"count\":0}",
@@ -3357,9 +3358,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::server::Binary, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback_binary(
-            self.fallback(),
+            self.fallback(&ctx),
             "download_chat_file",
             "application/octet-stream",
         );
@@ -3383,9 +3384,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::server::Binary, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback_binary(
-            self.fallback(),
+            self.fallback(&ctx),
             "download_chat_file_thumbnail",
             "application/octet-stream",
         );
@@ -3405,9 +3406,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::server::Binary, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback_binary(
-            self.fallback(),
+            self.fallback(&ctx),
             "download_group_share_file",
             "application/octet-stream",
         );
@@ -3432,9 +3433,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "enable_group",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"XXXX\",\"applicationName\":\"XXXX\",\"data\":{\"disabled\":false},\"duration\":22,\"entities\":[],\"organization\":\"XXXX\",\"properties\":{},\"timestamp\":1672974668171,\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/XXXX/enable\"}",
@@ -3461,9 +3462,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "force_delete_chatroom_metadata",
             ::std::option::Option::Some(
                 "{\"data\":{\"successKeys\":[\"key1\"],\"errorKeys\":{\"key2\":\"errorDesc\"}}}",
@@ -3490,9 +3491,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "force_set_chatroom_metadata",
             ::std::option::Option::Some(
                 "{\"data\":{\"successKeys\":[\"key1\"],\"errorKeys\":{\"key2\":\"errorDesc\"}}}",
@@ -3519,9 +3520,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::gen::models::TokenAppResponse, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_app_token",
             ::std::option::Option::Some(
                 "{\"access_token\":\"YWMte3bGuOukEeiTkNP4grL7iwAAAAAAAAAAAAAAAAAAAAGL4CTw6XgR6LaXXVmNX4QCAgMAAAFnKdc-ZgBPGgBFTrLhhyK8woMEI005emtrLJFJV6aoxsZSioSIZkr5kw\",\"expires_in\":1024000,\"application\":\"8be024f0-e978-11e8-b697-5d598d5f8402\"}",
@@ -3546,9 +3547,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_chatroom_announcement",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/12XXXX11/announcement\",\"entities\":[],\"data\":{\"announcement\":\"XXXX.\"},\"timestamp\":1542363546590,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -3576,9 +3577,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_chatroom_metadata",
             ::std::option::Option::Some(
                 "{\"data\":{\"key1\":\"value1\",\"key2\":\"value2\"}}",
@@ -3605,9 +3606,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_chatrooms",
             ::std::option::Option::Some(
                 "{\"data\":[{\"id\":\"662XXXX13\",\"name\":\"testchatroom1\",\"description\":\"test\",\"membersonly\":false,\"allowinvites\":false,\"maxusers\":200,\"owner\":\"user1\",\"created\":1542542951527,\"custom\":\"\",\"affiliations_count\":2,\"affiliations\":[{\"member\":\"user2\"},{\"owner\":\"user1\"}],\"public\":true}]}",
@@ -3632,9 +3633,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_group_announcement",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/6XXXX7/announcement\",\"entities\":[],\"data\":{\"announcement\":\"群组公告...\"},\"timestamp\":1542363546590,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -3659,9 +3660,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_group_member_attributes",
             ::std::option::Option::Some(
                 "{\"timestamp\":1678674211840,\"data\":{\"key1\":\"value1\"},\"duration\":6}",
@@ -3688,9 +3689,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_group_online_count",
             ::std::option::Option::Some("{\"result\":100}"),
         );
@@ -3715,9 +3716,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_groups",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"09ebbf8b-XXXX-XXXX-bd4b-d47c3b38e434\",\"applicationName\":\"XXXX\",\"count\":1,\"data\":[{\"id\":\"XXXX\",\"name\":\"XXXX\",\"description\":\"XXXX\",\"membersonly\":true,\"allowinvites\":false,\"maxusers\":2000,\"owner\":\"XXXX\",\"created\":1682588716646,\"custom\":\"\",\"mute\":false,\"affiliations_count\":2,\"disabled\":false,\"affiliations\":[{\"member\":\"XXXX\"},{\"owner\":\"XXXX\"}],\"public\":false}],\"duration\":35,\"entities\":[],\"organization\":\"XXXX\",\"properties\":{},\"timestamp\":1682588814419,\"uri\":\"http://XXXX/XXXX/XXXX/chatgroups/XXXX\"}",
@@ -3749,9 +3750,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_message_history_file",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"8be024f0-XXXX-XXXX-b697-5d598d5f8402\",\"uri\":\"'https://XXXX/XXXX/XXXX/chatmessages/2018112717\",\"data\":[{\"url\":\"https://XXXX?Expires=1543316122&OSSAccessKeyId=XXXX&Signature=XXXX\"}],\"timestamp\":1543314322601,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -3776,9 +3777,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_metadata_capacity",
             ::std::option::Option::Some(
                 "{\"timestamp\":1620447051368,\"data\":1673,\"duration\":55}",
@@ -3803,9 +3804,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_notification_settings",
             ::std::option::Option::Some(
                 "{\"path\":\"/users\",\"uri\":\"https://XXXX/XXXX/XXXX/users/notification/chatgroup/12312312321\",\"timestamp\":1647503749918,\"organization\":\"hx\",\"application\":\"17fe201b-XXXX-XXXX-XXXX-1ed1ebd7b227\",\"action\":\"get\",\"data\":{\"type\":\"NONE\",\"ignoreDuration\":1647590149924,\"ignoreInterval\":\"21:30-08:00\"},\"duration\":20,\"applicationName\":\"hxdemo\"}",
@@ -3830,9 +3831,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_offline_message_status",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"uri\":\"https://XXXX/XXXX/XXXX/users/user1/offline_msg_status/123\",\"entities\":[],\"data\":{\"123\":\"delivered\"},\"timestamp\":1542601830084,\"duration\":5,\"count\":0}",
@@ -3859,9 +3860,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_presence_statuses",
             ::std::option::Option::Some(
                 "{\"result\":[{\"uid\":\"c2\",\"last_time\":\"1644466063\",\"ext\":\"\",\"status\":{\"android\":\"0\"}},{\"uid\":\"c3\",\"last_time\":\"1644475330\",\"ext\":\"\",\"status\":{\"android\":\"0\"}}]}",
@@ -3886,9 +3887,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_push_language",
             ::std::option::Option::Some(
                 "{\"path\":\"/users\",\"uri\":\"https://XXXX/XXXX/XXXX/users/notification/language\",\"timestamp\":1648089630244,\"organization\":\"hx\",\"application\":\"17fe201b-XXXX-XXXX-XXXX-1ed1ebd7b227\",\"action\":\"put\",\"data\":{\"language\":\"EU\"},\"duration\":66,\"applicationName\":\"hxdemo\"}",
@@ -3913,9 +3914,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_push_template",
             ::std::option::Option::Some(
                 "{\"uri\":\"https://XXXX/XXXX/XXXX/notification/template/test7\",\"timestamp\":1646989686393,\"organization\":\"hx\",\"application\":\"17fe201b-XXXX-XXXX-XXXX-1ed1ebd7b227\",\"action\":\"get\",\"data\":{\"name\":\"test7\",\"createAt\":1646989584124,\"updateAt\":1646989584124,\"title_pattern\":\"你好,{0}\",\"content_pattern\":\"推送测试,{0}\"},\"duration\":11,\"applicationName\":\"hxdemo\"}",
@@ -3942,9 +3943,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_reaction_detail",
             ::std::option::Option::Some(
                 "{\"requestStatusCode\":\"ok\",\"timestamp\":1645776986146,\"data\":{\"reactionId\":\"946463470818405943\",\"reaction\":\"message123456\",\"count\":1,\"state\":true,\"userList\":[\"wz1\"],\"cursor\":\"946463471296555192\"}}",
@@ -3969,9 +3970,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_user",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"path\":\"/users\",\"uri\":\"https://XXXX/XXXX/XXXX/users/XXXX\",\"entities\":[{\"uuid\":\"0ffe2d80-XXXX-XXXX-8d66-279e3e1c214b\",\"type\":\"user\",\"created\":1542795196504,\"modified\":1542795196504,\"username\":\"XXXX\",\"activated\":true,\"nickname\":\"testuser\"}],\"timestamp\":1542798985011,\"duration\":6,\"count\":1}",
@@ -3996,9 +3997,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_user_global_mute",
             ::std::option::Option::Some(
                 "{\"path\":\"/mutes\",\"uri\":\"https://XXXX/XXXX/XXXX/mutes\",\"timestamp\":1631609831800,\"organization\":\"XXXX\",\"application\":\"357169f0-XXXX-XXXX-9b3a-f1af649cc48d\",\"action\":\"get\",\"data\":{\"userid\":\"XXXX#restys_zs1\",\"chat\":96,\"groupchat\":96,\"chatroom\":96,\"unixtime\":1631609831},\"duration\":13,\"applicationName\":\"XXXX\"}",
@@ -4025,9 +4026,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_user_metadata",
             ::std::option::Option::Some(
                 "{\"timestamp\":1620445147011,\"data\":{\"ext\":\"ext\",\"nickname\":\"nickname\",\"avatarurl\":\"https://www.easemob.com/avatar.png\"},\"duration\":166}",
@@ -4052,9 +4053,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_user_offline_message_count",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"uri\":\"https://XXXX/XXXX/XXXX/users/user1/offline_msg_count\",\"entities\":[],\"data\":{\"user1\":0},\"timestamp\":1542601518137,\"duration\":3,\"count\":0}",
@@ -4079,9 +4080,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_user_status",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"uri\":\"https://XXXX/XXXX/XXXX/users/user1/status\",\"entities\":[],\"data\":{\"user1\":\"offline\"},\"timestamp\":1542601284531,\"duration\":4,\"count\":0}",
@@ -4111,9 +4112,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_user_token",
             ::std::option::Option::Some(
                 "{\"access_token\":\"YWMthyeiFhbyEe2eMGeYZSLlT7sMrFep3U6BvVj7KSnNonUiDB-wFvIR7a5Ttx2-01MYAwMAAAGCfIeryQAPoAAsuveDfkUrePkEM2Hgy6SaOTeTx3ETgh5cnXcP_HfBPg\",\"expires_in\":1024000,\"user\":{\"uuid\":\"220c1fb0-XXXX-XXXX-ae53-b71dbed35318\",\"type\":\"user\",\"created\":1659946472753,\"modified\":1659946472753,\"username\":\"test2333\",\"activated\":true}}",
@@ -4140,9 +4141,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_user_token_with_password",
             ::std::option::Option::Some(
                 "{\"access_token\":\"YWMtrR6ECkz8Eeyx6Y9j1eX9kbsMrFep3U6BvVj7KSnNonWqRx7gTPwR7Kzl-Q_xISNOAwMAAAF9UPZqbQAPoAAtYK9fWgaTNyuWoB3-6nGf_TXBx3Nt3XRZST-elU0x2A\",\"expires_in\":1024000,\"user\":{\"uuid\":\"aa471ee0-XXXX-XXXX-ace5-f90ff121234e\",\"type\":\"user\",\"created\":1637740861395,\"modified\":1637740861395,\"username\":\"c\",\"activated\":true}}",
@@ -4171,9 +4172,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_users_status",
             ::std::option::Option::Some(
                 "{\"action\":\"get batch user status\",\"data\":[{\"user1\":\"offline\"},{\"user2\":\"offline\"}],\"timestamp\":1552280231926,\"duration\":4}",
@@ -4202,9 +4203,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_group_command_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4233,9 +4234,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_group_custom_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4264,9 +4265,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_group_file_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4295,9 +4296,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_group_image_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4326,9 +4327,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_group_location_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4357,9 +4358,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_group_text_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4388,9 +4389,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_group_video_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4419,9 +4420,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_group_voice_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4450,9 +4451,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_user_command_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4481,9 +4482,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_user_custom_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4512,9 +4513,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_user_file_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4543,9 +4544,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_user_image_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4574,9 +4575,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_user_location_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4605,9 +4606,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_user_text_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4636,9 +4637,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_user_video_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4667,9 +4668,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "import_user_voice_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users/import\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users/import\",\"timestamp\":1638440544078,\"organization\":\"XXXX\",\"application\":\"c3624975-XXXX-XXXX-9da2-ee91ed4c5a76\",\"entities\":[],\"action\":\"post\",\"data\":{\"msg_id\":\"10212123848595\"},\"duration\":3,\"applicationName\":\"XXXX\"}",
@@ -4694,9 +4695,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_all_contacts",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"uri\":\"https://XXXX/XXXX/XXXX/users/user1/contacts/users\",\"entities\":[],\"data\":[\"user3\",\"user2\"],\"timestamp\":1543819826513,\"duration\":12,\"count\":2}",
@@ -4725,9 +4726,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_blocked_users",
             ::std::option::Option::Some(
                 "{\"uri\":\"https://a1.easemob.com/easemob-demo/wang/users/tst/blocks/users\",\"timestamp\":1682064422108,\"entities\":[],\"cursor\":\"MTA5OTAwMzMwNDUzNTA2ODY1NA==\",\"count\":2,\"action\":\"get\",\"data\":[\"tst05\",\"tst04\"],\"duration\":52}",
@@ -4752,9 +4753,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_chatroom_admins",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/12XXXX11/admin\",\"entities\":[],\"data\":[\"user1\"],\"timestamp\":1489073361210,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\",\"count\":1}",
@@ -4782,9 +4783,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_chatroom_allowlist",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"5cXXXX75d\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/white/users\",\"entities\":[],\"data\":[\"wzy_test\",\"wzy_vivo\",\"wzy_huawei\",\"wzy_xiaomi\",\"wzy_meizu\"],\"timestamp\":1594724947117,\"duration\":3,\"organization\":\"XXXX\",\"applicationName\":\"testapp\",\"count\":5}",
@@ -4811,9 +4812,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_chatroom_blocked_users",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"8beXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/blocks/users\",\"entities\":[],\"data\":[\"user2\",\"user3\"],\"timestamp\":1543466293681,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\",\"count\":2}",
@@ -4838,9 +4839,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_chatroom_members",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"52XXXXf0\",\"params\":{\"pagesize\":[\"2\"],\"pagenum\":[\"2\"]},\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/12XXXX11/users\",\"entities\":[],\"data\":[{\"owner\":\"user1\"},{\"member\":\"user2\"}],\"timestamp\":1489074511416,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\",\"count\":2}",
@@ -4865,9 +4866,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_chatroom_muted_members",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/12XXXX11/mute\",\"entities\":[],\"data\":[{\"expire\":1489158589481,\"user\":\"user1\"},{\"expire\":1489158589481,\"user\":\"user2\"}],\"timestamp\":1489072802179,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -4892,9 +4893,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_chatroom_super_admins",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"9fXXXX04\",\"params\":{\"pagesize\":[\"2\"],\"pagenum\":[\"2\"]},\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/super_admin\",\"entities\":[],\"data\":[\"hXXXX1\",\"hXXXX11\",\"hXXXX10\"],\"timestamp\":1596187292391,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\",\"count\":3}",
@@ -4921,9 +4922,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_chatrooms",
             ::std::option::Option::Some(
                 "{\"data\":[{\"id\":\"662XXXX13\",\"name\":\"testchatroom1\",\"owner\":\"user1\",\"affiliations_count\":2}]}",
@@ -4953,9 +4954,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_contacts",
             ::std::option::Option::Some(
                 "{\"uri\":\"http://{host}/{org_name}/{app_name}/users/{username}/rostersByPage\",\"timestamp\":1706238297509,\"entities\":[],\"count\":1,\"action\":\"get\",\"data\":{\"contacts\":[{\"remark\":null,\"username\":\"username\"}]},\"duration\":27}",
@@ -4985,9 +4986,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_globally_muted_users",
             ::std::option::Option::Some(
                 "{\"path\":\"/mutes\",\"uri\":\"https://XXXX/XXXX/XXXX/mutes\",\"timestamp\":1631609858771,\"organization\":\"XXXX\",\"application\":\"357169f0-XXXX-XXXX-9b3a-f1af649cc48d\",\"action\":\"get\",\"data\":{\"data\":[{\"username\":\"zs2\",\"chatroom\":0},{\"username\":\"zs1\",\"groupchat\":69},{\"username\":\"zs1\",\"chat\":69},{\"username\":\"zs1\",\"chatroom\":69},{\"username\":\"h2\",\"chatroom\":0},{\"username\":\"h2\",\"groupchat\":0},{\"username\":\"h2\",\"chat\":0}],\"unixtime\":1631609858},\"duration\":17,\"applicationName\":\"XXXX\"}",
@@ -5012,9 +5013,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_group_admins",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/10XXXX85/admin\",\"entities\":[],\"data\":[\"user1\"],\"timestamp\":1489073361210,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\",\"count\":1}",
@@ -5039,9 +5040,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_group_blocked_users",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/67178793598977/blocks/users\",\"entities\":[],\"data\":[\"user2\",\"user3\"],\"timestamp\":1543466293681,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\",\"count\":2}",
@@ -5066,9 +5067,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_group_members",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"52XXXXf0\",\"params\":{\"pagesize\":[\"2\"],\"pagenum\":[\"2\"]},\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/10XXXX85/users\",\"entities\":[],\"data\":[{\"owner\":\"user1\"},{\"member\":\"user2\"}],\"timestamp\":1489074511416,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\",\"count\":2}",
@@ -5095,9 +5096,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_group_mutes",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/10XXXX85/mute\",\"entities\":[],\"data\":[{\"expire\":1489158589481,\"user\":\"user1\"}],\"timestamp\":1489072802179,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -5122,9 +5123,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_group_share_files",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"8bXXXX02\",\"params\":{\"pagesize\":[\"10\"],\"pagenum\":[\"1\"]},\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/6XXXX7/share_files\",\"entities\":[],\"data\":[{\"file_id\":\"dbd88d20-e1d4-11ea-95fc-638fc2d59a8d\",\"file_name\":\"159781149272586.jpg\",\"file_owner\":\"u1\",\"file_size\":326127,\"created\":1597811492594},{\"file_id\":\"b30XXXX4f\",\"file_name\":\"159781141836993.jpg\",\"file_owner\":\"u1\",\"file_size\":326127,\"created\":1597811424158}],\"timestamp\":1542363546590,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -5149,9 +5150,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_group_whitelist",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"XXXX\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/12XXXX53/white/users\",\"entities\":[],\"data\":[\"wzy_test\",\"wzy_vivo\",\"wzy_huawei\",\"wzy_xiaomi\",\"wzXXXXzu\"],\"timestamp\":1594724947117,\"duration\":3,\"organization\":\"XXXX\",\"applicationName\":\"XXXX\",\"count\":5}",
@@ -5176,9 +5177,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_groups",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"params\":{\"limit\":[\"2\"]},\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups\",\"entities\":[],\"data\":[{\"owner\":\"XXXX#testapp_user1\",\"groupid\":\"10XXXX60\",\"affiliations\":2,\"type\":\"group\",\"lastModified\":\"1441021038124\",\"groupname\":\"testgroup1\"},{\"owner\":\"XXXX#testapp_user2\",\"groupid\":\"10XXXX76\",\"affiliations\":1,\"type\":\"group\",\"lastModified\":\"1441074471486\",\"groupname\":\"testgroup2\"}],\"timestamp\":1441094193812,\"duration\":14,\"cursor\":\"Y2hhdGdyb3VwczplYXNlbW9iLWRlbW8vY2hhdGRlbW91aV8z\",\"count\":2}",
@@ -5203,9 +5204,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_message_reactions",
             ::std::option::Option::Some(
                 "{\"requestStatusCode\":\"ok\",\"timestamp\":1645774821181,\"data\":[{\"msgId\":\"msg123\",\"reactionList\":[{\"reactionId\":\"944330310986837168\",\"reaction\":\"message123456\",\"count\":3,\"state\":false,\"userList\":[\"test123\",\"test456\",\"test1\"]}]},{\"msgId\":\"msg1234\",\"reactionList\":[{\"reactionId\":\"945272584050659838\",\"reaction\":\"message123456\",\"count\":1,\"state\":false,\"userList\":[\"test5\"]}]}]}",
@@ -5232,9 +5233,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_presence_subscriptions",
             ::std::option::Option::Some(
                 "{\"result\":{\"totalnum\":\"2\",\"sublist\":[{\"uid\":\"lxml2\",\"expiry\":\"1645822322\"},{\"uid\":\"lxml1\",\"expiry\":\"1645822322\"}]}}",
@@ -5262,9 +5263,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_push_bindings",
             ::std::option::Option::Some(
                 "{\"timestamp\":1688031327535,\"entities\":[{\"device_id\":\"8ce08cad-9369-4bdd-86c8-695a0d247cda\",\"device_token\":\"BAEAAAAAB.jkuDmf8hRUPDgOel-zX9exVlcjS1akCWQIUA3cBbB_DprnHMeFR11PV1of1sVNKPmKdKhMB22YuO8-Z_Ksoqxo8Y\",\"notifier_name\":\"104410638\"},{\"device_id\":\"8ce08cad-9369-4bdd-86c8-695a0d247cda\",\"device_token\":\"BAEAAAAAB.jkuDmf8hRUPDgOel-zX9exVlcjS1akCWQIUA3cBbB_DprnHMeFR11PV1of1sVNKPmKdKhMB22YuO8-Z_Ksoqxo8Y\",\"notifier_name\":\"104410638\"}],\"action\":\"get\",\"duration\":6}",
@@ -5289,9 +5290,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_thread_members",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"data\":{\"affiliations\":[\"test4\"]},\"duration\":4,\"properties\":{\"cursor\":\"ZGNXXXXyMA\"},\"timestamp\":1650872048366,\"uri\":\"https://XXXX/XXXX/XXXX/thread/1XXXX8/users\"}",
@@ -5316,9 +5317,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_threads",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"applicationName\":\"testapp\",\"duration\":7,\"entities\":[{\"id\":\"1XXXX8\"}],\"organization\":\"XXXX\",\"properties\":{\"cursor\":\"ZGXXXXTE\"},\"timestamp\":1650869750247,\"uri\":\"https://XXXX/XXXX/XXXX/thread\"}",
@@ -5347,9 +5348,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_user_group_threads",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"applicationName\":\"testapp\",\"duration\":4,\"entities\":[{\"name\":\"1\",\"owner\":\"test4\",\"id\":\"17XXXX69\",\"msgId\":\"1920\",\"groupId\":\"17XXXX61\",\"created\":1650856033420}],\"organization\":\"XXXX\",\"properties\":{\"cursor\":\"ZGXXXXNzg\"},\"timestamp\":1650869972109,\"uri\":\"https://XXXX/XXXX/XXXX/threads/user/test4\"}",
@@ -5380,9 +5381,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_user_groups",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"applicationName\":\"XXXX\",\"duration\":0,\"entities\":[{\"name\":\"群组名称\",\"owner\":\"群组管理员\",\"id\":\"2XXXX1\",\"groupId\":\"2XXXX1\",\"description\":\"群组描述\",\"disabled\":false,\"public\":false,\"allowinvites\":false,\"membersonly\":true,\"maxusers\":2000,\"created\":1692687427254}],\"organization\":\"XXXX\",\"timestamp\":1692687427254,\"total\":10,\"uri\":\"http://XXXX/XXXX/XXXX/chatgroups/user/XXXX\"}",
@@ -5411,9 +5412,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_user_joined_chatrooms",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"48472d89-5846-XXXX-XXXX-5fa4b79af9b1\",\"applicationName\":\"XXXX\",\"count\":2,\"data\":[{\"id\":\"216295074234369\",\"name\":\"fd\",\"disabled\":\"false\"},{\"id\":\"216294461865985\",\"name\":\"testChatRoom\",\"disabled\":\"false\"}],\"duration\":0,\"entities\":[],\"organization\":\"XXXX\",\"params\":{\"pagesize\":[\"10\"],\"pagenum\":[\"1\"]},\"properties\":{},\"timestamp\":1685673568976,\"uri\":\"http://XXXX/XXXX/XXXX/users/user2/joined_chatrooms\"}",
@@ -5439,9 +5440,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_user_online_devices",
             ::std::option::Option::Some(
                 "{\"path\":\"/users/XXXX/resources\",\"uri\":\"https://XXXX/XXXX/XXXX/users/XXXX/resources\",\"timestamp\":1692325141777,\"organization\":\"XXXX\",\"application\":\"0XXXX4\",\"entities\":[],\"action\":\"get\",\"data\":[{\"res\":\"android_XXXX\",\"device_uuid\":\"2a54-XXXX\",\"device_name\":\"HUAWEI-XXXX\"}],\"duration\":0,\"applicationName\":\"chatdemoui\"}",
@@ -5466,9 +5467,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_user_threads",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"applicationName\":\"testapp\",\"duration\":4,\"entities\":[{\"name\":\"1\",\"owner\":\"test4\",\"id\":\"17XXXX69\",\"msgId\":\"1920\",\"groupId\":\"17XXXX61\",\"created\":1650856033420}],\"organization\":\"XXXX\",\"properties\":{\"cursor\":\"ZGXXXXzg\"},\"timestamp\":1650869972109,\"uri\":\"https://XXXX/XXXX/XXXX/threads/user/test4\"}",
@@ -5493,9 +5494,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::gen::models::UserListResponse, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_users",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"params\":{\"limit\":[\"2\"]},\"path\":\"/users\",\"uri\":\"https://XXXX/XXXX/XXXX/users\",\"entities\":[{\"uuid\":\"ab90eff0-XXXX-XXXX-9174-8f161649a182\",\"type\":\"user\",\"created\":1542356511855,\"modified\":1542356511855,\"username\":\"XXXX\",\"activated\":true,\"nickname\":\"user1\"},{\"uuid\":\"b2aade90-XXXX-XXXX-a974-f3368f82e4f1\",\"type\":\"user\",\"created\":1542356523769,\"modified\":1542356523769,\"username\":\"user2\",\"activated\":true,\"nickname\":\"user2\"}],\"timestamp\":1542558467056,\"duration\":11,\"cursor\":\"LTgzXXXX2tB\",\"count\":2}",
@@ -5523,9 +5524,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "mute_all_chatroom_members",
             ::std::option::Option::Some(
                 "{\"action\":\"put\",\"application\":\"5cXXXX75d\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/12XXXX11/ban\",\"entities\":[],\"data\":{\"mute\":true},\"timestamp\":1594628861058,\"duration\":1,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -5551,9 +5552,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "mute_all_group_members",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"XXXX\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/12XXXX53/ban\",\"entities\":[],\"data\":{\"mute\":true},\"timestamp\":1594628861058,\"duration\":1,\"organization\":\"XXXX\",\"applicationName\":\"XXXX\"}",
@@ -5581,9 +5582,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "mute_chatroom_members",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/12XXXX11/mute\",\"entities\":[],\"data\":[{\"result\":true,\"expire\":1642148173726,\"user\":\"user1\"},{\"result\":true,\"expire\":1642148173726,\"user\":\"user2\"}],\"timestamp\":1489072189508,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -5609,9 +5610,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "mute_group_members",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/10XXXX85/mute\",\"entities\":[],\"data\":[{\"result\":true,\"expire\":1489158589481,\"user\":\"user1\"}],\"timestamp\":1489072189508,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -5644,9 +5645,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "recall_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/msg_recall\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/msg_recall\",\"timestamp\":1657529588473,\"organization\":\"XXXX\",\"application\":\"09ebbf8b-XXXX-XXXX-XXXX-d47c3b38e434\",\"action\":\"post\",\"data\":{\"recalled\":\"yes\",\"chattype\":\"chat\",\"from\":\"XXXX\",\"to\":\"XXXX\",\"msg_id\":\"1028442084794698104\"},\"duration\":8,\"applicationName\":\"XXXX\"}",
@@ -5681,9 +5682,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "register_user",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8be024f0-e978-XXXX-XXXX-5d598d5f8402\",\"path\":\"/users\",\"uri\":\"https://XXXX.com/XXXX-demo/XXXX/users\",\"entities\":[{\"uuid\":\"0ffe2d80-XXXX-XXXX-8d66-279e3e1c214b\",\"type\":\"user\",\"created\":1542795196504,\"modified\":1542795196504,\"username\":\"user1\",\"activated\":true}],\"timestamp\":1542795196515,\"duration\":0,\"organization\":\"XXXX-demo\",\"applicationName\":\"XXXX\"}",
@@ -5717,9 +5718,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "register_users",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8be024f0-XXXX-XXXX-b697-5d598d5f8402\",\"path\":\"/users\",\"uri\":\"https://XXXX/XXXX/XXXX/users\",\"entities\":[{\"uuid\":\"0ffe2d80-XXXX-XXXX-8d66-279e3e1c214b\",\"type\":\"user\",\"created\":1542795196504,\"modified\":1542795196504,\"username\":\"user1\",\"activated\":true}],\"timestamp\":1542795196515,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"XXXX\"}",
@@ -5744,9 +5745,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_chatroom_admin",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/12XXXX11/admin/user1\",\"entities\":[],\"data\":{\"result\":\"success\",\"oldadmin\":\"user1\"},\"timestamp\":1489073432732,\"duration\":1,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -5771,9 +5772,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_chatroom_allowlist_users",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"5cXXXX75d\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/white/users/wzy_huawei,wzy_meizu\",\"entities\":[],\"data\":[{\"result\":true,\"action\":\"remove_user_whitelist\",\"user\":\"wzy_huawei\",\"chatroomid\":\"66XXXX33\"},{\"result\":true,\"action\":\"remove_user_whitelist\",\"user\":\"wzy_meizu\",\"chatroomid\":\"66XXXX33\"}],\"timestamp\":1594725137704,\"duration\":1,\"organization\":\"XXXX\",\"applicationName\":\"XXXX\"}",
@@ -5800,9 +5801,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_chatroom_member",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8beXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/users/user1\",\"entities\":[],\"data\":{\"result\":true,\"action\":\"remove_member\",\"user\":\"user1\",\"id\":\"66XXXX33\"},\"timestamp\":1542555744726,\"duration\":1,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -5831,9 +5832,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_chatroom_members",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8beXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/users/user1%2Cuser2\",\"entities\":[],\"data\":[{\"result\":false,\"action\":\"remove_member\",\"reason\":\"user: user1 doesn't exist in group: 66XXXX33\",\"user\":\"user1\",\"id\":\"66XXXX33\"},{\"result\":true,\"action\":\"remove_member\",\"user\":\"user2\",\"id\":\"66XXXX33\"}],\"timestamp\":1542556177147,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -5858,9 +5859,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_chatroom_super_admin",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"09XXXX34\",\"applicationName\":\"XXXX\",\"data\":{\"newSuperAdmin\":\"XXXX\",\"resource\":\"\"},\"duration\":0,\"entities\":[],\"organization\":\"XXXX\",\"properties\":{},\"timestamp\":1656488154100,\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/super_admin/XXXX\"}",
@@ -5885,9 +5886,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_contact",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8bXXXX402\",\"path\":\"/users/475XXXXba/contacts\",\"uri\":\"https://XXXX/XXXX/XXXX/users/475XXXXba/contacts\",\"entities\":[{\"uuid\":\"b2aXXXXf1\",\"type\":\"user\",\"created\":1542356523769,\"modified\":1542597334500,\"username\":\"user2\",\"activated\":true,\"nickname\":\"testuser\"}],\"timestamp\":1542599266616,\"duration\":350,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -5912,9 +5913,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_group_admin",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/10XXXX85/admin/user1\",\"entities\":[],\"data\":{\"result\":\"success\",\"oldadmin\":\"user1\"},\"timestamp\":1489073432732,\"duration\":1,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -5942,9 +5943,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_group_blocked_user",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/66XXXX85/blocks/users/user1\",\"entities\":[],\"data\":{\"result\":true,\"action\":\"remove_blocks\",\"user\":\"user1\",\"groupid\":\"66XXXX85\"},\"timestamp\":1542540470679,\"duration\":45,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -5969,9 +5970,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_group_blocked_users",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/66XXXX85/blocks/users/user1%2Cuser2\",\"entities\":[],\"data\":[{\"result\":true,\"action\":\"remove_blocks\",\"user\":\"user1\",\"groupid\":\"66XXXX85\"},{\"result\":true,\"action\":\"remove_blocks\",\"user\":\"user2\",\"groupid\":\"66XXXX85\"}],\"timestamp\":1542541014655,\"duration\":29,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -6000,9 +6001,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_group_member",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/66XXXX85/users/user3\",\"entities\":[],\"data\":{\"result\":true,\"action\":\"remove_member\",\"user\":\"user3\",\"groupid\":\"66XXXX85\"},\"timestamp\":1542365943067,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -6029,9 +6030,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_group_members",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"9bXXXXf7\",\"uri\":\"https://XXXX/XXXX/XXXX\",\"entities\":[],\"data\":[{\"result\":false,\"action\":\"remove_member\",\"reason\":\"user ttXXXX81 doesn't exist.\",\"user\":\"user1\",\"groupid\":\"14XXXX79\"},{\"result\":true,\"action\":\"remove_member\",\"user\":\"user2\",\"groupid\":\"14XXXX79\"},{\"result\":true,\"action\":\"remove_member\",\"user\":\"user3\",\"groupid\":\"14XXXX79\"}],\"timestamp\":1433492935318,\"duration\":84,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -6058,9 +6059,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_group_whitelist_users",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"XXXX\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/12XXXX53/white/users/wzy_huawei,wzXXXXzu\",\"entities\":[],\"data\":[{\"result\":true,\"action\":\"remove_user_whitelist\",\"user\":\"wzy_huawei\",\"groupid\":\"12XXXX53\"},{\"result\":true,\"action\":\"remove_user_whitelist\",\"user\":\"wzXXXXzu\",\"groupid\":\"12XXXX53\"}],\"timestamp\":1594725137704,\"duration\":1,\"organization\":\"XXXX\",\"applicationName\":\"XXXX\"}",
@@ -6088,9 +6089,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "remove_thread_members",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"applicationName\":\"testy\",\"duration\":12412,\"entities\":[{\"result\":false,\"user\":\"test2\"},{\"result\":false,\"user\":\"test6\"}],\"organization\":\"XXXX\",\"timestamp\":1650874050419,\"uri\":\"https://XXXX/XXXX/XXXX/thread/1XXXX8/users\"}",
@@ -6119,9 +6120,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_command_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6150,9 +6151,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_custom_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6181,9 +6182,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_directed_command_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6212,9 +6213,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_directed_custom_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6243,9 +6244,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_directed_file_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6274,9 +6275,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_directed_image_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6305,9 +6306,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_directed_location_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6336,9 +6337,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_directed_text_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6367,9 +6368,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_directed_video_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6398,9 +6399,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_directed_voice_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6431,9 +6432,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_file_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6464,9 +6465,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_image_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6495,9 +6496,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_location_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6528,9 +6529,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_text_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6561,9 +6562,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_video_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6594,9 +6595,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_chatroom_voice_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatrooms\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatrooms\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"185145305923585\":\"1029545553039460728\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6625,9 +6626,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_command_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6656,9 +6657,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_custom_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6687,9 +6688,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_directed_command_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6718,9 +6719,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_directed_custom_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6749,9 +6750,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_directed_file_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6780,9 +6781,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_directed_image_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6811,9 +6812,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_directed_location_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6842,9 +6843,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_directed_text_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6873,9 +6874,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_directed_video_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6904,9 +6905,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_directed_voice_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6937,9 +6938,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_file_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -6970,9 +6971,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_image_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7001,9 +7002,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_location_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7034,9 +7035,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_text_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7067,9 +7068,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_video_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7100,9 +7101,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_group_voice_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/chatgroups\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/chatgroups\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"184524748161025\":\"1029544257947437432\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7131,9 +7132,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_user_command_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"user2\":\"1029457500870543736\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7162,9 +7163,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_user_custom_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"user2\":\"1029457500870543736\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7195,9 +7196,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_user_file_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"user2\":\"1029457500870543736\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7228,9 +7229,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_user_image_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"user2\":\"1029457500870543736\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7259,9 +7260,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_user_location_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"user2\":\"1029457500870543736\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7290,9 +7291,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_user_text_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"user2\":\"1029457500870543736\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7323,9 +7324,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_user_video_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"user2\":\"1029457500870543736\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7356,9 +7357,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_user_voice_message",
             ::std::option::Option::Some(
                 "{\"path\":\"/messages/users\",\"uri\":\"https://XXXX/XXXX/XXXX/messages/users\",\"timestamp\":1657254052191,\"organization\":\"XXXX\",\"application\":\"e82bcc5f-XXXX-XXXX-a7c1-92de917ea2b0\",\"action\":\"post\",\"data\":{\"user2\":\"1029457500870543736\"},\"duration\":0,\"applicationName\":\"XXXX\"}",
@@ -7388,9 +7389,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_chatroom_metadata",
             ::std::option::Option::Some(
                 "{\"data\":{\"successKeys\":[\"key1\"],\"errorKeys\":{\"key2\":\"errorDesc\"}}}",
@@ -7418,9 +7419,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_contact_remark",
             ::std::option::Option::Some(
                 "{\"action\":\"put\",\"duration\":22,\"status\":\"ok\",\"timestamp\":1700633088329,\"uri\":\"https://{host}/{org_name}/{app_name}/user/{owner_username}/contacts/users/{friend_username}\"}",
@@ -7448,9 +7449,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_group_member_attributes",
             ::std::option::Option::Some(
                 "{\"timestamp\":1678674135533,\"data\":{\"key1\":\"value1\"},\"duration\":53}",
@@ -7480,9 +7481,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_notification_settings",
             ::std::option::Option::Some(
                 "{\"path\":\"/users\",\"uri\":\"https://XXXX/XXXX/XXXX/users/notification/user/hxtest\",\"timestamp\":1647503749918,\"organization\":\"hx\",\"application\":\"17fe201b-XXXX-XXXX-XXXX-1ed1ebd7b227\",\"action\":\"put\",\"data\":{\"type\":\"NONE\",\"ignoreDuration\":1647590149924,\"ignoreInterval\":\"21:30-08:00\"},\"duration\":20,\"applicationName\":\"hxdemo\"}",
@@ -7508,9 +7509,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_presence_status",
             ::std::option::Option::Some("{\"result\":\"ok\"}"),
         );
@@ -7536,9 +7537,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_push_display_style",
             ::std::option::Option::Some(
                 "{\"action\":\"put\",\"application\":\"17d59e50-XXXX-XXXX-XXXX-0dc80c0f5e99\",\"path\":\"/users\",\"uri\":\"https://XXXX/XXXX/XXXX/users\",\"entities\":[{\"uuid\":\"3b8c9890-XXXX-XXXX-XXXX-f50bf55cafad\",\"type\":\"user\",\"created\":1530276298905,\"modified\":1534407146060,\"username\":\"user1\",\"activated\":true,\"notification_no_disturbing\":false,\"notification_no_disturbing_start\":1,\"notification_no_disturbing_end\":3,\"notification_display_style\":1,\"nickname\":\"testuser\",\"notifier_name\":\"2882303761517426801\"}],\"timestamp\":1534407146058,\"duration\":3,\"organization\":\"1112171214115068\",\"applicationName\":\"testapp\"}",
@@ -7563,9 +7564,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_push_language",
             ::std::option::Option::Some(
                 "{\"path\":\"/users\",\"uri\":\"https://XXXX/XXXX/XXXX/users/notification/language\",\"timestamp\":1648089630244,\"organization\":\"hx\",\"application\":\"17fe201b-XXXX-XXXX-XXXX-1ed1ebd7b227\",\"action\":\"put\",\"data\":{\"language\":\"EU\"},\"duration\":66,\"applicationName\":\"hxdemo\"}",
@@ -7594,9 +7595,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_push_nickname",
             ::std::option::Option::Some(
                 "{\"action\":\"put\",\"application\":\"8be024f0-XXXX-XXXX-XXXX-5d598d5f8402\",\"path\":\"/users\",\"uri\":\"https://XXXX/XXXX/XXXX/users\",\"entities\":[{\"uuid\":\"4759aa70-XXXX-XXXX-XXXX-6fa0510823ba\",\"type\":\"user\",\"created\":1542595573399,\"modified\":1542596083687,\"username\":\"user1\",\"activated\":true,\"nickname\":\"testuser\"}],\"timestamp\":1542596083685,\"duration\":6,\"organization\":\"agora-demo\",\"applicationName\":\"testapp\"}",
@@ -7627,9 +7628,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_user_global_mute",
             ::std::option::Option::Some(
                 "{\"path\":\"/mutes\",\"uri\":\"https://XXXX/XXXX/XXXX/mutes\",\"timestamp\":1631609754727,\"organization\":\"XXXX\",\"application\":\"357169f0-XXXX-XXXX-9b3a-f1af649cc48d\",\"action\":\"post\",\"data\":{\"result\":\"ok\"},\"duration\":74,\"applicationName\":\"XXXX\"}",
@@ -7663,9 +7664,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_user_metadata",
             ::std::option::Option::Some(
                 "{\"timestamp\":1620445147011,\"data\":{\"ext\":\"ext\",\"nickname\":\"nickname\",\"avatarurl\":\"https://www.easemob.com/avatar.png\"},\"duration\":166}",
@@ -7687,9 +7688,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::gen::models::ResponseEnvelope, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_user_password",
             ::std::option::Option::Some(
                 "{\"action\":\"set user password\",\"timestamp\":1542595598924,\"duration\":8}",
@@ -7718,9 +7719,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_user_push_template",
             ::std::option::Option::Some(
                 "{\"path\":\"/users\",\"uri\":\"http://XXX/XXX/XXX/users/XXX/notification/template\",\"timestamp\":1705470003984,\"organization\":\"XXX\",\"application\":\"cc7380d5-099c-4d11-a93e-51d6d590b475\",\"action\":\"put\",\"data\":{\"templateName\":\"hxtest\"},\"duration\":43,\"applicationName\":\"XXX\"}",
@@ -7746,9 +7747,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "subscribe_presence",
             ::std::option::Option::Some(
                 "{\"result\":[{\"uid\":\"\",\"last_time\":\"1644466063\",\"expiry\":\"1645500371\",\"ext\":\"123\",\"status\":{\"android\":\"1\",\"android_6b5610ac-4e11-4661-82b3-dee17bc7b2cc\":\"0\"}},{\"uid\":\"c3\",\"last_time\":\"1645183991\",\"expiry\":\"1645500371\",\"ext\":\"\",\"status\":{\"android\":\"0\",\"android_6b5610ac-4e11-4661-82b3-dee17bc7b2cc\":\"0\"}}]}",
@@ -7775,9 +7776,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "transfer_group_owner",
             ::std::option::Option::Some(
                 "{\"action\":\"put\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/66XXXX85\",\"entities\":[],\"data\":{\"newowner\":true},\"timestamp\":1542537813420,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -7804,9 +7805,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "unblock_chatroom_user",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8beXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/blocks/users/user1\",\"entities\":[],\"data\":{\"result\":true,\"action\":\"remove_blocks\",\"user\":\"user1\",\"chatroomid\":\"66XXXX33\"},\"timestamp\":1542540470679,\"duration\":45,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -7835,9 +7836,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "unblock_chatroom_users",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8beXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/66XXXX33/blocks/users/user1%2Cuser2\",\"entities\":[],\"data\":[{\"result\":true,\"action\":\"remove_blocks\",\"user\":\"user1\",\"chatroomid\":\"66XXXX33\"},{\"result\":true,\"action\":\"remove_blocks\",\"user\":\"user2\",\"chatroomid\":\"66XXXX33\"}],\"timestamp\":1542541014655,\"duration\":29,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -7865,9 +7866,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "unblock_user",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"8bXXXX402\",\"path\":\"/users/475XXXXba/blocks\",\"uri\":\"https://XXXX/XXXX/XXXX/users/475XXXXba/blocks\",\"entities\":[{\"uuid\":\"b2aXXXXf1\",\"type\":\"user\",\"created\":1542356523769,\"modified\":1542597334500,\"username\":\"user2\",\"activated\":true,\"nickname\":\"testuser\"}],\"timestamp\":1542600712985,\"duration\":20,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -7894,9 +7895,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "unmute_all_chatroom_members",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"5cXXXX75d\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/12XXXX11/ban\",\"entities\":[],\"data\":{\"mute\":false},\"timestamp\":1594628899502,\"duration\":1,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -7923,9 +7924,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "unmute_all_group_members",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"XXXX\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/12XXXX53/ban\",\"entities\":[],\"data\":{\"mute\":false},\"timestamp\":1594628899502,\"duration\":1,\"organization\":\"XXXX\",\"applicationName\":\"XXXX\"}",
@@ -7950,9 +7951,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "unmute_chatroom_members",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/12XXXX11/mute/user1\",\"entities\":[],\"data\":[{\"result\":true,\"user\":\"user1\"}],\"timestamp\":1489072695859,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -7979,9 +7980,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "unmute_group_members",
             ::std::option::Option::Some(
                 "{\"action\":\"delete\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/10XXXX85/mute/user1\",\"entities\":[],\"data\":[{\"result\":true,\"user\":\"user1\"}],\"timestamp\":1489072695859,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -8008,9 +8009,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "unsubscribe_presence",
             ::std::option::Option::Some("{\"result\":\"ok\"}"),
         );
@@ -8035,9 +8036,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "update_chatroom",
             ::std::option::Option::Some(
                 "{\"data\":{\"description\":true,\"maxusers\":true,\"groupname\":true}}",
@@ -8065,9 +8066,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "update_chatroom_announcement",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"52XXXXf0\",\"uri\":\"https://XXXX/XXXX/XXXX/chatrooms/12XXXX11/announcement\",\"entities\":[],\"data\":{\"id\":\"12XXXX11\",\"result\":true},\"timestamp\":1594808604236,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -8096,9 +8097,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "update_group",
             ::std::option::Option::Some(
                 "{\"action\":\"put\",\"application\":\"XXXXXX\",\"applicationName\":\"XXXX\",\"data\":{\"allowinvites\":true,\"invite_need_confirm\":true,\"membersonly\":true,\"public\":true,\"custom\":true,\"description\":true,\"maxusers\":true,\"groupname\":true},\"duration\":0,\"entities\":[],\"organization\":\"XXXX\",\"properties\":{},\"timestamp\":1666062065529,\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/6XXXX7\"}",
@@ -8124,9 +8125,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "update_group_announcement",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/6XXXX7/announcement\",\"entities\":[],\"data\":{\"id\":\"6XXXX7\",\"result\":true},\"timestamp\":1542363546590,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
@@ -8151,9 +8152,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "update_thread",
             ::std::option::Option::Some(
                 "{\"action\":\"put\",\"applicationName\":\"testapp\",\"duration\":4,\"data\":{\"name\":\"test4\"},\"organization\":\"XXXX\",\"timestamp\":1650869972109,\"uri\":\"https://XXXX/XXXX/XXXX/thread\"}",
@@ -8187,9 +8188,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "upload_chat_file",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"8be024f0-XXXX-XXXX-b697-5d598d5f8402\",\"path\":\"/chatfiles\",\"uri\":\"https://XXXX/XXXX/XXXX/chatfiles\",\"entities\":[{\"uuid\":\"5fd74830-XXXX-XXXX-822a-81ea50bb049d\",\"type\":\"chatfile\",\"share-secret\":\"X9dXXXX7Yc\"}],\"timestamp\":1554371126338,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"XXXX\"}",
@@ -8215,9 +8216,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "upload_group_share_file",
             ::std::option::Option::Some(
                 "{\"action\":\"post\",\"application\":\"7fXXXXef\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/6XXXX7/share_files\",\"entities\":[],\"data\":{\"file_url\":\"https://XXXX/XXXX/XXXX/chatgroups/6XXXX7/share_files/c6XXXXc0\",\"group_id\":\"6XXXX7\",\"file_name\":\"img_3.jpg\",\"created\":1599050554954,\"file_id\":\"c6XXXXc0\",\"file_size\":13512},\"timestamp\":1599050554978,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",

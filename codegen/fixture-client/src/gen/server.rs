@@ -104,8 +104,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         let _ = ctx;
         async { ::std::result::Result::Ok(()) }
     }
-    /// What the operations this implementation leaves out answer.
-    fn fallback(&self) -> crate::server::Fallback {
+    /// What an operation this implementation leaves out answers; `ctx` names it.
+    fn fallback(&self, ctx: &RequestContext) -> crate::server::Fallback {
+        let _ = ctx;
         crate::server::Fallback::NotImplemented
     }
     /// Download a file.
@@ -123,9 +124,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::server::Binary, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback_binary(
-            self.fallback(),
+            self.fallback(&ctx),
             "download_thing_file",
             "application/octet-stream",
         );
@@ -146,9 +147,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::server::Binary, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback_binary(
-            self.fallback(),
+            self.fallback(&ctx),
             "download_thing_thumbnail",
             "image/jpeg",
         );
@@ -169,9 +170,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::gen::models::Thing, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "get_thing",
             ::std::option::Option::Some("{\"name\":\"cup\",\"kind\":\"small\"}"),
         );
@@ -195,9 +196,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_pages",
             ::std::option::Option::Some(
                 "{\"data\":[{\"name\":\"a\"}],\"ref\":\"x\",\"1st\":true,\"foo-bar\":{\"k\":[1]}}",
@@ -220,9 +221,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::gen::models::ThingPage, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "list_things",
             ::std::option::Option::Some(
                 "{\"timestamp\":1,\"entities\":[{\"name\":\"cup\"}],\"cursor\":\"abc\"}",
@@ -249,9 +250,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_small_thing",
             ::std::option::Option::Some("{\"a\":\"m1\"}"),
         );
@@ -273,9 +274,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "send_things",
             ::std::option::Option::None,
         );
@@ -299,9 +300,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ServerError,
         >,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "set_labels",
             ::std::option::Option::Some("{\"colour\":\"red\"}"),
         );
@@ -323,9 +324,9 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<crate::gen::models::Thing, ServerError>,
     > + ::std::marker::Send {
-        let _ = (ctx, input);
+        let _ = input;
         let answer = crate::server::fallback(
-            self.fallback(),
+            self.fallback(&ctx),
             "upload_thing_file",
             ::std::option::Option::Some("{\"name\":\"cup\"}"),
         );

@@ -1,0 +1,290 @@
+//! What the mock serves: its tenants (org, app and the app's credentials) and token lifetime,
+//! built in code or read from a small JSON file.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// The default token lifetime: 7 days, in seconds.
+pub const DEFAULT_TOKEN_TTL_SECS: u64 = 7 * 24 * 60 * 60;
+
+/// One app the mock serves, under `/{org}/{app}`, with the credentials its app token is
+/// granted for.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantConfig {
+    /// The org name (the part of the app key before `#`).
+    pub org: String,
+    /// The app name (the part of the app key after `#`).
+    pub app: String,
+    /// The client id that `get_app_token` accepts.
+    pub client_id: String,
+    /// The client secret that `get_app_token` accepts; never printed.
+    pub client_secret: String,
+}
+
+impl TenantConfig {
+    /// A tenant with its credentials.
+    pub fn new(
+        org: impl Into<String>,
+        app: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> TenantConfig {
+        TenantConfig {
+            org: org.into(),
+            app: app.into(),
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+
+    /// Parses `ORG/APP/CLIENT_ID/CLIENT_SECRET` (the `--tenant` flag of `easemob-mock`).
+    pub fn parse(spec: &str) -> Result<TenantConfig, ConfigError> {
+        let parts: Vec<&str> = spec.splitn(4, '/').collect();
+        match parts.as_slice() {
+            [org, app, id, secret] if [org, app, id, secret].iter().all(|p| !p.is_empty()) => {
+                Ok(TenantConfig::new(*org, *app, *id, *secret))
+            }
+            _ => Err(ConfigError(
+                "a tenant is written ORG/APP/CLIENT_ID/CLIENT_SECRET, each part non-empty".into(),
+            )),
+        }
+    }
+
+    /// The app key, `org#app`.
+    pub fn app_key(&self) -> String {
+        format!("{}#{}", self.org, self.app)
+    }
+}
+
+impl fmt::Debug for TenantConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TenantConfig")
+            .field("org", &self.org)
+            .field("app", &self.app)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .finish()
+    }
+}
+
+/// The mock's configuration.
+///
+/// ```
+/// use easemob_im::mock::{MockConfig, TenantConfig};
+///
+/// // One tenant `demo/demo` with the demo credentials and 7-day tokens:
+/// let config = MockConfig::default();
+/// assert_eq!(config.tenants[0].client_id, "demo-client-id");
+///
+/// // Or any set of tenants:
+/// let config = MockConfig::new()
+///     .with_tenant(TenantConfig::new("acme", "chat", "id-1", "secret-1"))
+///     .with_tenant(TenantConfig::new("acme", "support", "id-2", "secret-2"))
+///     .with_token_ttl(3600);
+/// assert_eq!(config.tenants.len(), 2);
+/// ```
+///
+/// The JSON form, for [`MockConfig::from_json_file`] and `easemob-mock --config`:
+///
+/// ```json
+/// {
+///   "tenants": [
+///     {"org": "acme", "app": "chat", "client_id": "id-1", "client_secret": "secret-1"}
+///   ],
+///   "token_ttl": 3600,
+///   "recall_window": 120,
+///   "strict_messages": false
+/// }
+/// ```
+///
+/// Every key is optional: without `tenants` the demo tenant is served.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MockConfig {
+    /// The apps served; data of each is kept apart from the others.
+    pub tenants: Vec<TenantConfig>,
+    /// Lifetime of app tokens in seconds when the token request gives no `ttl`
+    /// (0: tokens never expire).
+    pub token_ttl: u64,
+    /// How long after sending a message can still be recalled, in seconds (the docs'
+    /// default is 2 minutes).
+    pub recall_window: u64,
+    /// Check message recipients, which the real server does not (its docs say it sends to
+    /// unknown user, group and chat room ids without complaint): with this on, unknown
+    /// recipients answer 404 `service_resource_not_found`, and senders who are not members
+    /// of the group or chat room, or are muted or blocked in it, 403 `forbidden_op`.
+    pub strict_messages: bool,
+}
+
+impl Default for MockConfig {
+    fn default() -> MockConfig {
+        MockConfig {
+            tenants: vec![TenantConfig::new(
+                "demo",
+                "demo",
+                "demo-client-id",
+                "demo-client-secret",
+            )],
+            token_ttl: DEFAULT_TOKEN_TTL_SECS,
+            recall_window: 120,
+            strict_messages: false,
+        }
+    }
+}
+
+impl MockConfig {
+    /// A configuration without tenants (add them with [`with_tenant`](Self::with_tenant)),
+    /// 7-day tokens.
+    pub fn new() -> MockConfig {
+        MockConfig {
+            tenants: Vec::new(),
+            ..MockConfig::default()
+        }
+    }
+
+    /// Adds a tenant.
+    pub fn with_tenant(mut self, tenant: TenantConfig) -> MockConfig {
+        self.tenants.push(tenant);
+        self
+    }
+
+    /// Sets the default app token lifetime in seconds (0: forever).
+    pub fn with_token_ttl(mut self, seconds: u64) -> MockConfig {
+        self.token_ttl = seconds;
+        self
+    }
+
+    /// Sets how long messages can be recalled, in seconds.
+    pub fn with_recall_window(mut self, seconds: u64) -> MockConfig {
+        self.recall_window = seconds;
+        self
+    }
+
+    /// Turns recipient and membership checks of sent messages on or off (see
+    /// [`strict_messages`](Self::strict_messages)).
+    pub fn with_strict_messages(mut self, strict: bool) -> MockConfig {
+        self.strict_messages = strict;
+        self
+    }
+
+    /// Reads the JSON form (see the type's docs).
+    pub fn from_json_str(text: &str) -> Result<MockConfig, ConfigError> {
+        let config: MockConfig = serde_json::from_str(text)
+            .map_err(|e| ConfigError(format!("invalid configuration: {e}")))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Reads the JSON form from a file.
+    pub fn from_json_file(path: impl AsRef<Path>) -> Result<MockConfig, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+        MockConfig::from_json_str(&text)
+            .map_err(|e| ConfigError(format!("{}: {}", path.display(), e.0)))
+    }
+
+    /// Checks that there is at least one tenant and that no org/app pair is served twice.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.tenants.is_empty() {
+            return Err(ConfigError("no tenant is configured".into()));
+        }
+        for (i, tenant) in self.tenants.iter().enumerate() {
+            if tenant.org.is_empty() || tenant.app.is_empty() || tenant.client_id.is_empty() {
+                return Err(ConfigError(format!(
+                    "tenant {}: org, app and client_id must not be empty",
+                    i + 1
+                )));
+            }
+            if self.tenants[..i]
+                .iter()
+                .any(|t| t.org == tenant.org && t.app == tenant.app)
+            {
+                return Err(ConfigError(format!(
+                    "the tenant {}/{} is configured twice",
+                    tenant.org, tenant.app
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A configuration that cannot be used, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_the_demo_tenant() {
+        let config = MockConfig::default();
+        assert_eq!(config.tenants.len(), 1);
+        assert_eq!(config.tenants[0].app_key(), "demo#demo");
+        assert_eq!(config.token_ttl, 7 * 24 * 3600);
+        config.check().unwrap();
+    }
+
+    #[test]
+    fn json_form_with_defaults() {
+        let config = MockConfig::from_json_str(
+            r#"{"tenants": [{"org": "a", "app": "b", "client_id": "i", "client_secret": "s"}], "token_ttl": 60}"#,
+        )
+        .unwrap();
+        assert_eq!(config.tenants, vec![TenantConfig::new("a", "b", "i", "s")]);
+        assert_eq!(config.token_ttl, 60);
+        assert_eq!(config.recall_window, 120);
+        assert_eq!(
+            MockConfig::from_json_str("{}").unwrap(),
+            MockConfig::default()
+        );
+    }
+
+    #[test]
+    fn json_form_problems_are_reported() {
+        assert!(MockConfig::from_json_str(r#"{"tenant": []}"#)
+            .unwrap_err()
+            .0
+            .contains("unknown field"));
+        assert!(MockConfig::from_json_str(r#"{"tenants": []}"#)
+            .unwrap_err()
+            .0
+            .contains("no tenant"));
+        let twice = r#"{"tenants": [
+            {"org": "a", "app": "b", "client_id": "i", "client_secret": "s"},
+            {"org": "a", "app": "b", "client_id": "j", "client_secret": "t"}]}"#;
+        assert!(MockConfig::from_json_str(twice)
+            .unwrap_err()
+            .0
+            .contains("twice"));
+    }
+
+    #[test]
+    fn tenant_flag() {
+        assert_eq!(
+            TenantConfig::parse("org/app/id/se/cret").unwrap(),
+            TenantConfig::new("org", "app", "id", "se/cret")
+        );
+        assert!(TenantConfig::parse("org/app/id").is_err());
+        assert!(TenantConfig::parse("org//id/secret").is_err());
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let text = format!("{:?}", TenantConfig::new("o", "a", "id", "very-secret"));
+        assert!(!text.contains("very-secret"), "{text}");
+    }
+}
