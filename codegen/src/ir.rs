@@ -140,6 +140,9 @@ pub struct OperationIr {
     pub auth: bool,
     pub rate_count: u32,
     pub rate_seconds: u64,
+    /// A batch variant that shares its route with a single-item one: the list parameter
+    /// that must hold at least two values, and why.
+    pub batch_list: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -401,7 +404,23 @@ fn lower_operation(spec: &Spec, op: &model::Operation) -> OperationIr {
         auth: op.auth,
         rate_count: op.rate_limit.count,
         rate_seconds: op.rate_limit.per.seconds(),
+        batch_list: batch_list(spec, op),
     }
+}
+
+/// For a `path_list` variant: one value would make the request its single-item sibling's,
+/// answered in that operation's shape, so the batch builder insists on two.
+fn batch_list(spec: &Spec, op: &model::Operation) -> Option<(String, String)> {
+    let variant = op.variant.as_ref()?;
+    let When::PathList { param } = &variant.when else { return None };
+    let p = op.params.iter().find(|p| &p.name == param)?;
+    let single = spec
+        .operations
+        .iter()
+        .find(|o| o.id != op.id && o.variant.as_ref().is_some_and(|v| v.set == variant.set && v.when == When::Default))
+        .map_or_else(|| "the single-item operation".to_owned(), |o| format!("`{}`", naming::snake(&o.id)));
+    let ident = field_ident(&p.name, p.rust_name.as_ref());
+    Some((ident.clone(), format!("`{}` needs at least two values in `{ident}`; for one, call {single}, which shares this route", naming::snake(&op.id))))
 }
 
 /// The Rust field idents along a dotted path of the response, each with its optionality.

@@ -261,3 +261,22 @@ fn every_builder_exposes_its_documented_rate_limit() {
     assert_eq!((SendUserTextMessage::RATE_LIMIT.count, SendUserTextMessage::RATE_LIMIT.per), (6000, Duration::from_secs(60)));
     assert_eq!((GetUser::RATE_LIMIT.count, GetUser::RATE_LIMIT.per), (100, Duration::from_secs(1)));
 }
+
+#[tokio::test]
+async fn a_batch_of_one_is_refused_before_sending() {
+    let hits = Arc::new(Mutex::new(0));
+    let count = hits.clone();
+    let client = serve(Router::new().route(
+        "/org/app/chatgroups/{group}/users/{members}",
+        axum::routing::delete(move || {
+            *count.lock().unwrap() += 1;
+            async { Json(json!({"data": []})) }
+        }),
+    ))
+    .await;
+    let err = client.groups().remove_group_members("g1", ["a"]).await.unwrap_err();
+    assert!(matches!(&err, easemob_im::Error::Encode(e) if e.message().contains("remove_group_member")), "{err:?}");
+    assert_eq!(*hits.lock().unwrap(), 0);
+    client.groups().remove_group_members("g1", ["a", "b"]).await.unwrap();
+    assert_eq!(*hits.lock().unwrap(), 1);
+}

@@ -120,6 +120,10 @@ fn method_docs(op: &OperationIr) -> Vec<String> {
         lines.push(String::new());
         lines.push(format!(" Optional parameters are set on the returned builder: {}.", setters.join(", ")));
     }
+    if let Some((_, message)) = &op.batch_list {
+        lines.push(String::new());
+        lines.push(format!(" {}.", message.replace("needs", "takes")));
+    }
     if op.paging.is_some() {
         lines.push(String::new());
         lines.push(format!(" Paged: [`{}::into_stream`] yields every item of every page.", op.builder));
@@ -266,9 +270,18 @@ fn emit_send(op: &OperationIr) -> TokenStream {
         ResponseIr::Binary => quote!(self.client.execute_binary(request).await),
         ResponseIr::Empty => quote!(self.client.execute_empty(request).await),
     };
+    let guard = op.batch_list.as_ref().map(|(list, message)| {
+        let list = ident(list);
+        quote! {
+            if self.#list.len() < 2 {
+                return ::std::result::Result::Err(crate::Error::encode(#message));
+            }
+        }
+    });
     quote! {
         /// Sends the request.
         pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
+            #guard
             let mut request = crate::request::OperationRequest::new(#id, ::reqwest::Method::#method, #template, #path);
             request.idempotent = #idempotent;
             request.auth = #auth;

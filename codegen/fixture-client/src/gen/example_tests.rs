@@ -53,6 +53,21 @@ fn list_things_examples() {
     >("{\"timestamp\":1,\"entities\":[{\"name\":\"cup\"}],\"cursor\":\"abc\"}");
 }
 #[test]
+fn remove_label_examples() {
+    round_trip::<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >("{\"removed\":\"a\"}");
+}
+#[test]
+fn remove_labels_examples() {
+    round_trip::<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+    >("{\"removed\":[\"a\",\"b\"]}");
+}
+#[test]
 fn send_small_thing_examples() {
     round_trip::<
         crate::gen::models::SendSmallThingRequest,

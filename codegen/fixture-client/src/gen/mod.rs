@@ -8,10 +8,12 @@ pub mod server;
 mod example_tests;
 /// Every operation of the spec as (group, operation id, HTTP method, path template
 /// relative to `/{org_name}/{app_name}`), sorted by group and id.
-pub const OPERATIONS: [(&str, &str, &str, &str); 9] = [
+pub const OPERATIONS: [(&str, &str, &str, &str); 11] = [
     ("downloads", "download_thing_file", "GET", "/files/{id}"),
     ("downloads", "download_thing_thumbnail", "GET", "/files/{id}"),
     ("files", "upload_thing_file", "POST", "/things/{name}/files"),
+    ("labels", "remove_label", "DELETE", "/labels/{label}"),
+    ("labels", "remove_labels", "DELETE", "/labels/{labels}"),
     ("labels", "set_labels", "PUT", "/things/{names}/labels"),
     ("pages", "list_pages", "GET", "/pages"),
     ("sending", "send_small_thing", "POST", "/send"),

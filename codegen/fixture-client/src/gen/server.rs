@@ -49,6 +49,20 @@ pub mod inputs {
         /// Cursor.
         pub cursor: ::std::option::Option<::std::string::String>,
     }
+    /// Input of [`EasemobApi::remove_label`](super::EasemobApi::remove_label).
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub struct RemoveLabelInput {
+        /// The label.
+        pub label: ::std::string::String,
+    }
+    /// Input of [`EasemobApi::remove_labels`](super::EasemobApi::remove_labels).
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub struct RemoveLabelsInput {
+        /// The labels.
+        pub labels: ::std::vec::Vec<::std::string::String>,
+    }
     /// Input of [`EasemobApi::send_small_thing`](super::EasemobApi::send_small_thing).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -231,6 +245,61 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         );
         async move { answer }
     }
+    /// Remove one label.
+    ///
+    /// 删除标签 · `DELETE /{org_name}/{app_name}/labels/{label}`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#删除标签)
+    fn remove_label(
+        &self,
+        ctx: RequestContext,
+        input: inputs::RemoveLabelInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ServerError,
+        >,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "remove_label",
+            ::std::option::Option::Some("{\"removed\":\"a\"}"),
+        );
+        async move { answer }
+    }
+    /// Remove several labels; a comma-separated list selects this variant.
+    ///
+    /// 批量删除标签 · `DELETE /{org_name}/{app_name}/labels/{labels}`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#批量删除标签)
+    fn remove_labels(
+        &self,
+        ctx: RequestContext,
+        input: inputs::RemoveLabelsInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::vec::Vec<::std::string::String>,
+            >,
+            ServerError,
+        >,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "remove_labels",
+            ::std::option::Option::Some("{\"removed\":[\"a\",\"b\"]}"),
+        );
+        async move { answer }
+    }
     /// Send a small thing; the body's kind selects this variant.
     ///
     /// 发送小东西 · `POST /{org_name}/{app_name}/send`
@@ -353,6 +422,19 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     call_download_thing_thumbnail(api, &incoming, base, path).await
                 } else {
                     call_download_thing_file(api, &incoming, base, path).await
+                };
+            }
+            crate::server::no_route(true)
+        }
+        [b0, b1, "labels", p0] => {
+            let path: &[&str] = &[p0];
+            let base: &[&str] = &[b0, b1];
+            let _ = (path, base);
+            if method == ::axum::http::Method::DELETE {
+                return if p0.contains(',') {
+                    call_remove_labels(api, &incoming, base, path).await
+                } else {
+                    call_remove_label(api, &incoming, base, path).await
                 };
             }
             crate::server::no_route(true)
@@ -728,6 +810,100 @@ async fn decode_list_things(
     ::std::result::Result::Ok(inputs::ListThingsInput {
         limit,
         cursor,
+    })
+}
+async fn call_remove_label<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("remove_label", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
+        return ::axum::response::IntoResponse::into_response(error);
+    }
+    let input = match decode_remove_label(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.remove_label(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_remove_label(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::RemoveLabelInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    let label: ::std::option::Option<::std::string::String> = {
+        let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
+            crate::server::path_text(path[0usize])?,
+        );
+        match text {
+            ::std::option::Option::Some(text) => {
+                crate::server::optional::<
+                    ::std::string::String,
+                >("label", ::std::option::Option::Some(&text), &mut problems)
+            }
+            ::std::option::Option::None => {
+                problems
+                    .push(format!("the {} parameter `{}` is required", "path", "label"));
+                ::std::option::Option::None
+            }
+        }
+    };
+    crate::server::problems_to_error(problems)?;
+    let label = label
+        .ok_or_else(|| crate::server::ServerError::bad_request(
+            format!("the parameter `{}` is required", "label"),
+        ))?;
+    ::std::result::Result::Ok(inputs::RemoveLabelInput { label })
+}
+async fn call_remove_labels<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("remove_labels", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
+        return ::axum::response::IntoResponse::into_response(error);
+    }
+    let input = match decode_remove_labels(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.remove_labels(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_remove_labels(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::RemoveLabelsInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    let labels: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::Some(
+        crate::server::path_list(path[0usize])?,
+    );
+    crate::server::problems_to_error(problems)?;
+    let labels = labels
+        .ok_or_else(|| crate::server::ServerError::bad_request(
+            format!("the parameter `{}` is required", "labels"),
+        ))?;
+    ::std::result::Result::Ok(inputs::RemoveLabelsInput {
+        labels,
     })
 }
 async fn call_send_small_thing<A: EasemobApi>(

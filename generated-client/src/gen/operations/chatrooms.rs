@@ -721,6 +721,8 @@ impl Chatrooms {
     ///
     /// - `chatroom_id`: The room to remove the users from.
     /// - `usernames`: User ids to remove, comma-separated on the wire.
+    ///
+    /// `remove_chatroom_members` takes at least two values in `usernames`; for one, call `remove_chatroom_member`, which shares this route.
     pub fn remove_chatroom_members(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -826,6 +828,8 @@ impl Chatrooms {
     ///
     /// - `chatroom_id`: The room whose block list is changed.
     /// - `usernames`: User ids to unblock, comma-separated on the wire.
+    ///
+    /// `unblock_chatroom_users` takes at least two values in `usernames`; for one, call `unblock_chatroom_user`, which shares this route.
     pub fn unblock_chatroom_users(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
@@ -2581,6 +2585,13 @@ impl RemoveChatroomMembers {
         crate::gen::models::RemoveChatroomMembersResponse,
         crate::Error,
     > {
+        if self.usernames.len() < 2 {
+            return ::std::result::Result::Err(
+                crate::Error::encode(
+                    "`remove_chatroom_members` needs at least two values in `usernames`; for one, call `remove_chatroom_member`, which shares this route",
+                ),
+            );
+        }
         let mut request = crate::request::OperationRequest::new(
             "remove_chatroom_members",
             ::reqwest::Method::DELETE,
@@ -2786,6 +2797,13 @@ impl UnblockChatroomUsers {
         crate::gen::models::UnblockChatroomUsersResponse,
         crate::Error,
     > {
+        if self.usernames.len() < 2 {
+            return ::std::result::Result::Err(
+                crate::Error::encode(
+                    "`unblock_chatroom_users` needs at least two values in `usernames`; for one, call `unblock_chatroom_user`, which shares this route",
+                ),
+            );
+        }
         let mut request = crate::request::OperationRequest::new(
             "unblock_chatroom_users",
             ::reqwest::Method::DELETE,

@@ -712,6 +712,8 @@ impl Groups {
     ///
     /// - `group_id`: Id of the group.
     /// - `usernames`: User ids to unblock, comma-separated on the wire (the comma may be escaped as %2C); at most 60.
+    ///
+    /// `remove_group_blocked_users` takes at least two values in `usernames`; for one, call `remove_group_blocked_user`, which shares this route.
     pub fn remove_group_blocked_users(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -766,6 +768,8 @@ impl Groups {
     ///
     /// - `group_id`: Id of the group.
     /// - `members`: User ids to remove, comma-separated on the wire; at most 60 advised.
+    ///
+    /// `remove_group_members` takes at least two values in `members`; for one, call `remove_group_member`, which shares this route.
     pub fn remove_group_members(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
@@ -2631,6 +2635,13 @@ impl RemoveGroupBlockedUsers {
         crate::gen::models::RemoveGroupBlockedUsersResponse,
         crate::Error,
     > {
+        if self.usernames.len() < 2 {
+            return ::std::result::Result::Err(
+                crate::Error::encode(
+                    "`remove_group_blocked_users` needs at least two values in `usernames`; for one, call `remove_group_blocked_user`, which shares this route",
+                ),
+            );
+        }
         let mut request = crate::request::OperationRequest::new(
             "remove_group_blocked_users",
             ::reqwest::Method::DELETE,
@@ -2733,6 +2744,13 @@ impl RemoveGroupMembers {
         crate::gen::models::RemoveGroupMembersResponse,
         crate::Error,
     > {
+        if self.members.len() < 2 {
+            return ::std::result::Result::Err(
+                crate::Error::encode(
+                    "`remove_group_members` needs at least two values in `members`; for one, call `remove_group_member`, which shares this route",
+                ),
+            );
+        }
         let mut request = crate::request::OperationRequest::new(
             "remove_group_members",
             ::reqwest::Method::DELETE,

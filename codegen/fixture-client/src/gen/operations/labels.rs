@@ -5,6 +5,52 @@ pub struct Labels {
     pub(crate) client: crate::Client,
 }
 impl Labels {
+    /// Remove one label.
+    ///
+    /// 删除标签 · `DELETE /{org_name}/{app_name}/labels/{label}`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#删除标签)
+    ///
+    /// # Arguments
+    ///
+    /// - `label`: The label.
+    pub fn remove_label(
+        &self,
+        label: impl ::std::convert::Into<::std::string::String>,
+    ) -> RemoveLabel {
+        RemoveLabel {
+            client: self.client.clone(),
+            label: label.into(),
+        }
+    }
+    /// Remove several labels; a comma-separated list selects this variant.
+    ///
+    /// 批量删除标签 · `DELETE /{org_name}/{app_name}/labels/{labels}`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#批量删除标签)
+    ///
+    /// # Arguments
+    ///
+    /// - `labels`: The labels.
+    ///
+    /// `remove_labels` takes at least two values in `labels`; for one, call `remove_label`, which shares this route.
+    pub fn remove_labels(
+        &self,
+        labels: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> RemoveLabels {
+        RemoveLabels {
+            client: self.client.clone(),
+            labels: labels.into_iter().map(::std::convert::Into::into).collect(),
+        }
+    }
     /// Set labels, form encoded.
     ///
     /// 设置标签 · `PUT /{org_name}/{app_name}/things/{names}/labels`
@@ -30,6 +76,115 @@ impl Labels {
             names: names.into_iter().map(::std::convert::Into::into).collect(),
             body,
         }
+    }
+}
+/// Request for [`Labels::remove_label`]: set optional parameters, then `.await` it (or call `send`).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct RemoveLabel {
+    client: crate::Client,
+    label: ::std::string::String,
+}
+impl RemoveLabel {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
+    /// Sends the request.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        crate::Error,
+    > {
+        let mut request = crate::request::OperationRequest::new(
+            "remove_label",
+            ::reqwest::Method::DELETE,
+            "/labels/{label}",
+            format!("/labels/{}", crate ::path::encode_segment(& self.label.to_string())),
+        );
+        request.idempotent = true;
+        request.auth = true;
+        request.rate_limit = Self::RATE_LIMIT;
+        self.client.execute_json(request).await
+    }
+}
+impl ::std::future::IntoFuture for RemoveLabel {
+    type Output = ::std::result::Result<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// Request for [`Labels::remove_labels`]: set optional parameters, then `.await` it (or call `send`).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct RemoveLabels {
+    client: crate::Client,
+    labels: ::std::vec::Vec<::std::string::String>,
+}
+impl RemoveLabels {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
+    /// Sends the request.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        crate::Error,
+    > {
+        if self.labels.len() < 2 {
+            return ::std::result::Result::Err(
+                crate::Error::encode(
+                    "`remove_labels` needs at least two values in `labels`; for one, call `remove_label`, which shares this route",
+                ),
+            );
+        }
+        let mut request = crate::request::OperationRequest::new(
+            "remove_labels",
+            ::reqwest::Method::DELETE,
+            "/labels/{labels}",
+            format!(
+                "/labels/{}", crate ::path::encode_list(& self.labels.iter()
+                .map(::std::string::ToString::to_string).collect:: < ::std::vec::Vec < _
+                >> ())
+            ),
+        );
+        request.idempotent = true;
+        request.auth = true;
+        request.rate_limit = Self::RATE_LIMIT;
+        self.client.execute_json(request).await
+    }
+}
+impl ::std::future::IntoFuture for RemoveLabels {
+    type Output = ::std::result::Result<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        crate::Error,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
 /// Request for [`Labels::set_labels`]: set optional parameters, then `.await` it (or call `send`).

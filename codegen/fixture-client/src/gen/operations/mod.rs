@@ -25,7 +25,7 @@ impl crate::Client {
             client: self.clone(),
         }
     }
-    /// The `labels` operations (1 of them).
+    /// The `labels` operations (3 of them).
     pub fn labels(&self) -> labels::Labels {
         labels::Labels {
             client: self.clone(),
