@@ -235,3 +235,11 @@ async fn authentication_and_unknown_paths() {
     let (status, code, _) = api_error(client.execute_empty(request).await);
     assert_eq!((status, code), (404, ErrorCode::ServiceResourceNotFound));
 }
+
+#[tokio::test]
+async fn implementations_can_be_called_without_http() {
+    let api = Partial::default();
+    let ctx = RequestContext { operation_id: "list_users", org_name: "o".into(), app_name: "a".into(), bearer_token: None };
+    api.list_users(ctx, ListUsersInput::new().with_limit(7)).await.unwrap();
+    assert_eq!(*api.calls.lock().unwrap(), ["list_users limit=Some(7)"]);
+}

@@ -85,6 +85,41 @@ fn emit_input(op: &OperationIr) -> TokenStream {
         let ty = rust_type(&b.ty);
         quote!(#[doc = " The request body."] pub body: #ty,)
     });
+    let mut args: Vec<TokenStream> = op
+        .required
+        .iter()
+        .map(|p| {
+            let field = ident(&p.ident);
+            let ty = rust_type(&p.ty);
+            quote!(#field: #ty)
+        })
+        .collect();
+    let mut inits: Vec<TokenStream> = op.required.iter().map(|p| {
+        let field = ident(&p.ident);
+        quote!(#field,)
+    }).collect();
+    inits.extend(op.optional.iter().map(|p| {
+        let field = ident(&p.ident);
+        quote!(#field: ::std::option::Option::None,)
+    }));
+    if let Some(b) = &op.body {
+        let ty = rust_type(&b.ty);
+        args.push(quote!(body: #ty));
+        inits.push(quote!(body,));
+    }
+    let setters = op.optional.iter().map(|p| {
+        let field = ident(&p.ident);
+        let setter = ident(&format!("with_{}", p.ident.trim_matches('_')));
+        let ty = rust_type(&p.ty);
+        let doc = format!(" Sets `{}`.", p.wire);
+        quote! {
+            #[doc = #doc]
+            pub fn #setter(mut self, value: #ty) -> Self {
+                self.#field = ::std::option::Option::Some(value);
+                self
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
@@ -92,6 +127,17 @@ fn emit_input(op: &OperationIr) -> TokenStream {
         pub struct #name {
             #(#params)*
             #body
+        }
+
+        impl #name {
+            /// An input with the required parameters (and body); optional ones start empty.
+            /// The router builds inputs; this is for calling an implementation directly, as
+            /// its unit tests do.
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits)* }
+            }
+            #(#setters)*
         }
     }
 }

@@ -11,6 +11,15 @@ pub mod inputs {
         /// The user id.
         pub username: ::std::string::String,
     }
+    impl ActivateUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self { username }
+        }
+    }
     /// Input of [`EasemobApi::add_chatroom_admin`](super::EasemobApi::add_chatroom_admin).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -19,6 +28,18 @@ pub mod inputs {
         pub chatroom_id: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::AddChatroomAdminRequest,
+    }
+    impl AddChatroomAdminInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            body: crate::gen::models::AddChatroomAdminRequest,
+        ) -> Self {
+            Self { chatroom_id, body }
+        }
     }
     /// Input of [`EasemobApi::add_chatroom_allowlist_user`](super::EasemobApi::add_chatroom_allowlist_user).
     #[derive(Debug)]
@@ -29,6 +50,18 @@ pub mod inputs {
         /// The user to allow-list.
         pub username: ::std::string::String,
     }
+    impl AddChatroomAllowlistUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { chatroom_id, username }
+        }
+    }
     /// Input of [`EasemobApi::add_chatroom_allowlist_users`](super::EasemobApi::add_chatroom_allowlist_users).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -37,6 +70,18 @@ pub mod inputs {
         pub chatroom_id: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::AddChatroomAllowlistUsersRequest,
+    }
+    impl AddChatroomAllowlistUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            body: crate::gen::models::AddChatroomAllowlistUsersRequest,
+        ) -> Self {
+            Self { chatroom_id, body }
+        }
     }
     /// Input of [`EasemobApi::add_chatroom_member`](super::EasemobApi::add_chatroom_member).
     #[derive(Debug)]
@@ -47,6 +92,18 @@ pub mod inputs {
         /// The user to add.
         pub username: ::std::string::String,
     }
+    impl AddChatroomMemberInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { chatroom_id, username }
+        }
+    }
     /// Input of [`EasemobApi::add_chatroom_members`](super::EasemobApi::add_chatroom_members).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -56,12 +113,33 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::AddChatroomMembersRequest,
     }
+    impl AddChatroomMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            body: crate::gen::models::AddChatroomMembersRequest,
+        ) -> Self {
+            Self { chatroom_id, body }
+        }
+    }
     /// Input of [`EasemobApi::add_chatroom_super_admin`](super::EasemobApi::add_chatroom_super_admin).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct AddChatroomSuperAdminInput {
         /// The request body.
         pub body: crate::gen::models::AddChatroomSuperAdminRequest,
+    }
+    impl AddChatroomSuperAdminInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::AddChatroomSuperAdminRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::add_contact`](super::EasemobApi::add_contact).
     #[derive(Debug)]
@@ -72,6 +150,21 @@ pub mod inputs {
         /// The user to add as a friend.
         pub friend_username: ::std::string::String,
     }
+    impl AddContactInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            owner_username: ::std::string::String,
+            friend_username: ::std::string::String,
+        ) -> Self {
+            Self {
+                owner_username,
+                friend_username,
+            }
+        }
+    }
     /// Input of [`EasemobApi::add_group_admin`](super::EasemobApi::add_group_admin).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -80,6 +173,18 @@ pub mod inputs {
         pub group_id: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::AddGroupAdminRequest,
+    }
+    impl AddGroupAdminInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            body: crate::gen::models::AddGroupAdminRequest,
+        ) -> Self {
+            Self { group_id, body }
+        }
     }
     /// Input of [`EasemobApi::add_group_blocked_user`](super::EasemobApi::add_group_blocked_user).
     #[derive(Debug)]
@@ -90,6 +195,18 @@ pub mod inputs {
         /// The user to block.
         pub username: ::std::string::String,
     }
+    impl AddGroupBlockedUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { group_id, username }
+        }
+    }
     /// Input of [`EasemobApi::add_group_blocked_users`](super::EasemobApi::add_group_blocked_users).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -98,6 +215,18 @@ pub mod inputs {
         pub group_id: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::AddGroupBlockedUsersRequest,
+    }
+    impl AddGroupBlockedUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            body: crate::gen::models::AddGroupBlockedUsersRequest,
+        ) -> Self {
+            Self { group_id, body }
+        }
     }
     /// Input of [`EasemobApi::add_group_member`](super::EasemobApi::add_group_member).
     #[derive(Debug)]
@@ -108,6 +237,18 @@ pub mod inputs {
         /// The user to add.
         pub username: ::std::string::String,
     }
+    impl AddGroupMemberInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { group_id, username }
+        }
+    }
     /// Input of [`EasemobApi::add_group_members`](super::EasemobApi::add_group_members).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -116,6 +257,18 @@ pub mod inputs {
         pub group_id: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::AddGroupMembersRequest,
+    }
+    impl AddGroupMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            body: crate::gen::models::AddGroupMembersRequest,
+        ) -> Self {
+            Self { group_id, body }
+        }
     }
     /// Input of [`EasemobApi::add_group_whitelist_user`](super::EasemobApi::add_group_whitelist_user).
     #[derive(Debug)]
@@ -126,6 +279,18 @@ pub mod inputs {
         /// The user to add to the white list.
         pub username: ::std::string::String,
     }
+    impl AddGroupWhitelistUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { group_id, username }
+        }
+    }
     /// Input of [`EasemobApi::add_group_whitelist_users`](super::EasemobApi::add_group_whitelist_users).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -134,6 +299,18 @@ pub mod inputs {
         pub group_id: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::AddGroupWhitelistUsersRequest,
+    }
+    impl AddGroupWhitelistUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            body: crate::gen::models::AddGroupWhitelistUsersRequest,
+        ) -> Self {
+            Self { group_id, body }
+        }
     }
     /// Input of [`EasemobApi::add_reaction`](super::EasemobApi::add_reaction).
     #[derive(Debug)]
@@ -144,6 +321,18 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::AddReactionRequest,
     }
+    impl AddReactionInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            body: crate::gen::models::AddReactionRequest,
+        ) -> Self {
+            Self { username, body }
+        }
+    }
     /// Input of [`EasemobApi::add_thread_members`](super::EasemobApi::add_thread_members).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -152,6 +341,18 @@ pub mod inputs {
         pub thread_id: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::AddThreadMembersRequest,
+    }
+    impl AddThreadMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            thread_id: ::std::string::String,
+            body: crate::gen::models::AddThreadMembersRequest,
+        ) -> Self {
+            Self { thread_id, body }
+        }
     }
     /// Input of [`EasemobApi::batch_get_group_member_attributes`](super::EasemobApi::batch_get_group_member_attributes).
     #[derive(Debug)]
@@ -162,12 +363,33 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::BatchGetGroupMemberAttributesRequest,
     }
+    impl BatchGetGroupMemberAttributesInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            body: crate::gen::models::BatchGetGroupMemberAttributesRequest,
+        ) -> Self {
+            Self { group_id, body }
+        }
+    }
     /// Input of [`EasemobApi::batch_get_user_metadata`](super::EasemobApi::batch_get_user_metadata).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct BatchGetUserMetadataInput {
         /// The request body.
         pub body: crate::gen::models::BatchGetUserMetadataRequest,
+    }
+    impl BatchGetUserMetadataInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::BatchGetUserMetadataRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::bind_push_device`](super::EasemobApi::bind_push_device).
     #[derive(Debug)]
@@ -178,6 +400,18 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::BindPushDeviceRequest,
     }
+    impl BindPushDeviceInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            body: crate::gen::models::BindPushDeviceRequest,
+        ) -> Self {
+            Self { username, body }
+        }
+    }
     /// Input of [`EasemobApi::block_chatroom_user`](super::EasemobApi::block_chatroom_user).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -186,6 +420,18 @@ pub mod inputs {
         pub chatroom_id: ::std::string::String,
         /// The user to block.
         pub username: ::std::string::String,
+    }
+    impl BlockChatroomUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { chatroom_id, username }
+        }
     }
     /// Input of [`EasemobApi::block_chatroom_users`](super::EasemobApi::block_chatroom_users).
     #[derive(Debug)]
@@ -196,6 +442,18 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::BlockChatroomUsersRequest,
     }
+    impl BlockChatroomUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            body: crate::gen::models::BlockChatroomUsersRequest,
+        ) -> Self {
+            Self { chatroom_id, body }
+        }
+    }
     /// Input of [`EasemobApi::block_users`](super::EasemobApi::block_users).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -205,12 +463,35 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::BlockUsersRequest,
     }
+    impl BlockUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            owner_username: ::std::string::String,
+            body: crate::gen::models::BlockUsersRequest,
+        ) -> Self {
+            Self { owner_username, body }
+        }
+    }
     /// Input of [`EasemobApi::broadcast_chatroom_command_message`](super::EasemobApi::broadcast_chatroom_command_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct BroadcastChatroomCommandMessageInput {
         /// The request body.
         pub body: crate::gen::models::BroadcastChatroomCommandMessageRequest,
+    }
+    impl BroadcastChatroomCommandMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::BroadcastChatroomCommandMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::broadcast_chatroom_custom_message`](super::EasemobApi::broadcast_chatroom_custom_message).
     #[derive(Debug)]
@@ -219,12 +500,34 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::BroadcastChatroomCustomMessageRequest,
     }
+    impl BroadcastChatroomCustomMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::BroadcastChatroomCustomMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::broadcast_chatroom_file_message`](super::EasemobApi::broadcast_chatroom_file_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct BroadcastChatroomFileMessageInput {
         /// The request body.
         pub body: crate::gen::models::BroadcastChatroomFileMessageRequest,
+    }
+    impl BroadcastChatroomFileMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::BroadcastChatroomFileMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::broadcast_chatroom_image_message`](super::EasemobApi::broadcast_chatroom_image_message).
     #[derive(Debug)]
@@ -233,12 +536,34 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::BroadcastChatroomImageMessageRequest,
     }
+    impl BroadcastChatroomImageMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::BroadcastChatroomImageMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::broadcast_chatroom_location_message`](super::EasemobApi::broadcast_chatroom_location_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct BroadcastChatroomLocationMessageInput {
         /// The request body.
         pub body: crate::gen::models::BroadcastChatroomLocationMessageRequest,
+    }
+    impl BroadcastChatroomLocationMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::BroadcastChatroomLocationMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::broadcast_chatroom_text_message`](super::EasemobApi::broadcast_chatroom_text_message).
     #[derive(Debug)]
@@ -247,6 +572,17 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::BroadcastChatroomTextMessageRequest,
     }
+    impl BroadcastChatroomTextMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::BroadcastChatroomTextMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::broadcast_chatroom_video_message`](super::EasemobApi::broadcast_chatroom_video_message).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -254,12 +590,34 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::BroadcastChatroomVideoMessageRequest,
     }
+    impl BroadcastChatroomVideoMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::BroadcastChatroomVideoMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::broadcast_chatroom_voice_message`](super::EasemobApi::broadcast_chatroom_voice_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct BroadcastChatroomVoiceMessageInput {
         /// The request body.
         pub body: crate::gen::models::BroadcastChatroomVoiceMessageRequest,
+    }
+    impl BroadcastChatroomVoiceMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::BroadcastChatroomVoiceMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::check_user_joined_group`](super::EasemobApi::check_user_joined_group).
     #[derive(Debug)]
@@ -270,12 +628,33 @@ pub mod inputs {
         /// The user to look for.
         pub username: ::std::string::String,
     }
+    impl CheckUserJoinedGroupInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { group_id, username }
+        }
+    }
     /// Input of [`EasemobApi::create_chatroom`](super::EasemobApi::create_chatroom).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct CreateChatroomInput {
         /// The request body.
         pub body: crate::gen::models::CreateChatroomRequest,
+    }
+    impl CreateChatroomInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::CreateChatroomRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::create_group`](super::EasemobApi::create_group).
     #[derive(Debug)]
@@ -284,12 +663,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::CreateGroupRequest,
     }
+    impl CreateGroupInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::CreateGroupRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::create_push_template`](super::EasemobApi::create_push_template).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct CreatePushTemplateInput {
         /// The request body.
         pub body: crate::gen::models::CreatePushTemplateRequest,
+    }
+    impl CreatePushTemplateInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::CreatePushTemplateRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::create_thread`](super::EasemobApi::create_thread).
     #[derive(Debug)]
@@ -298,6 +695,15 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::CreateThreadRequest,
     }
+    impl CreateThreadInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::CreateThreadRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::deactivate_user`](super::EasemobApi::deactivate_user).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -305,12 +711,30 @@ pub mod inputs {
         /// The user id.
         pub username: ::std::string::String,
     }
+    impl DeactivateUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self { username }
+        }
+    }
     /// Input of [`EasemobApi::delete_chatroom`](super::EasemobApi::delete_chatroom).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct DeleteChatroomInput {
         /// The room to delete.
         pub chatroom_id: ::std::string::String,
+    }
+    impl DeleteChatroomInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(chatroom_id: ::std::string::String) -> Self {
+            Self { chatroom_id }
+        }
     }
     /// Input of [`EasemobApi::delete_chatroom_metadata`](super::EasemobApi::delete_chatroom_metadata).
     #[derive(Debug)]
@@ -323,12 +747,38 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::ChatroomMetadataDeleteRequest,
     }
+    impl DeleteChatroomMetadataInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            username: ::std::string::String,
+            body: crate::gen::models::ChatroomMetadataDeleteRequest,
+        ) -> Self {
+            Self {
+                chatroom_id,
+                username,
+                body,
+            }
+        }
+    }
     /// Input of [`EasemobApi::delete_group`](super::EasemobApi::delete_group).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct DeleteGroupInput {
         /// Id of the group to delete.
         pub group_id: ::std::string::String,
+    }
+    impl DeleteGroupInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self { group_id }
+        }
     }
     /// Input of [`EasemobApi::delete_group_share_file`](super::EasemobApi::delete_group_share_file).
     #[derive(Debug)]
@@ -339,12 +789,33 @@ pub mod inputs {
         /// Id of the file, as returned by list_group_share_files.
         pub file_id: ::std::string::String,
     }
+    impl DeleteGroupShareFileInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            file_id: ::std::string::String,
+        ) -> Self {
+            Self { group_id, file_id }
+        }
+    }
     /// Input of [`EasemobApi::delete_push_template`](super::EasemobApi::delete_push_template).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct DeletePushTemplateInput {
         /// Name of the template to delete.
         pub name: ::std::string::String,
+    }
+    impl DeletePushTemplateInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(name: ::std::string::String) -> Self {
+            Self { name }
+        }
     }
     /// Input of [`EasemobApi::delete_reaction`](super::EasemobApi::delete_reaction).
     #[derive(Debug)]
@@ -359,6 +830,19 @@ pub mod inputs {
         /// Documented limits: at most 128 characters.
         pub message: ::std::string::String,
     }
+    impl DeleteReactionInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            msg_id: ::std::string::String,
+            message: ::std::string::String,
+        ) -> Self {
+            Self { username, msg_id, message }
+        }
+    }
     /// Input of [`EasemobApi::delete_thread`](super::EasemobApi::delete_thread).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -366,12 +850,30 @@ pub mod inputs {
         /// Id of the thread.
         pub thread_id: ::std::string::String,
     }
+    impl DeleteThreadInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(thread_id: ::std::string::String) -> Self {
+            Self { thread_id }
+        }
+    }
     /// Input of [`EasemobApi::delete_user`](super::EasemobApi::delete_user).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct DeleteUserInput {
         /// The user id.
         pub username: ::std::string::String,
+    }
+    impl DeleteUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self { username }
+        }
     }
     /// Input of [`EasemobApi::delete_user_conversation`](super::EasemobApi::delete_user_conversation).
     #[derive(Debug)]
@@ -382,12 +884,33 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::DeleteUserConversationRequest,
     }
+    impl DeleteUserConversationInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            body: crate::gen::models::DeleteUserConversationRequest,
+        ) -> Self {
+            Self { username, body }
+        }
+    }
     /// Input of [`EasemobApi::delete_user_metadata`](super::EasemobApi::delete_user_metadata).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct DeleteUserMetadataInput {
         /// The user id whose attributes are deleted.
         pub username: ::std::string::String,
+    }
+    impl DeleteUserMetadataInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self { username }
+        }
     }
     /// Input of [`EasemobApi::delete_users`](super::EasemobApi::delete_users).
     #[derive(Debug)]
@@ -400,6 +923,28 @@ pub mod inputs {
         /// Where to continue deleting; taken from the previous response.
         pub cursor: ::std::option::Option<::std::string::String>,
     }
+    impl DeleteUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::disable_group`](super::EasemobApi::disable_group).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -407,12 +952,30 @@ pub mod inputs {
         /// Id of the group to disable.
         pub group_id: ::std::string::String,
     }
+    impl DisableGroupInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self { group_id }
+        }
+    }
     /// Input of [`EasemobApi::disconnect_user`](super::EasemobApi::disconnect_user).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct DisconnectUserInput {
         /// The user id.
         pub username: ::std::string::String,
+    }
+    impl DisconnectUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self { username }
+        }
     }
     /// Input of [`EasemobApi::download_chat_file`](super::EasemobApi::download_chat_file).
     #[derive(Debug)]
@@ -423,6 +986,23 @@ pub mod inputs {
         /// Access key from the upload answer; needed only for files uploaded with restricted access.
         pub share_secret: ::std::option::Option<::std::string::String>,
     }
+    impl DownloadChatFileInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(file_uuid: ::std::string::String) -> Self {
+            Self {
+                file_uuid,
+                share_secret: ::std::option::Option::None,
+            }
+        }
+        /// Sets `share-secret`.
+        pub fn with_share_secret(mut self, value: ::std::string::String) -> Self {
+            self.share_secret = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::download_chat_file_thumbnail`](super::EasemobApi::download_chat_file_thumbnail).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -431,6 +1011,23 @@ pub mod inputs {
         pub file_uuid: ::std::string::String,
         /// Access key from the upload answer; needed only when the image was uploaded with restricted access.
         pub share_secret: ::std::option::Option<::std::string::String>,
+    }
+    impl DownloadChatFileThumbnailInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(file_uuid: ::std::string::String) -> Self {
+            Self {
+                file_uuid,
+                share_secret: ::std::option::Option::None,
+            }
+        }
+        /// Sets `share-secret`.
+        pub fn with_share_secret(mut self, value: ::std::string::String) -> Self {
+            self.share_secret = ::std::option::Option::Some(value);
+            self
+        }
     }
     /// Input of [`EasemobApi::download_group_share_file`](super::EasemobApi::download_group_share_file).
     #[derive(Debug)]
@@ -441,12 +1038,33 @@ pub mod inputs {
         /// Id of the file, as returned by list_group_share_files.
         pub file_id: ::std::string::String,
     }
+    impl DownloadGroupShareFileInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            file_id: ::std::string::String,
+        ) -> Self {
+            Self { group_id, file_id }
+        }
+    }
     /// Input of [`EasemobApi::enable_group`](super::EasemobApi::enable_group).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct EnableGroupInput {
         /// Id of the group to enable.
         pub group_id: ::std::string::String,
+    }
+    impl EnableGroupInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self { group_id }
+        }
     }
     /// Input of [`EasemobApi::force_delete_chatroom_metadata`](super::EasemobApi::force_delete_chatroom_metadata).
     #[derive(Debug)]
@@ -459,6 +1077,23 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::ChatroomMetadataDeleteRequest,
     }
+    impl ForceDeleteChatroomMetadataInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            username: ::std::string::String,
+            body: crate::gen::models::ChatroomMetadataDeleteRequest,
+        ) -> Self {
+            Self {
+                chatroom_id,
+                username,
+                body,
+            }
+        }
+    }
     /// Input of [`EasemobApi::force_set_chatroom_metadata`](super::EasemobApi::force_set_chatroom_metadata).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -470,6 +1105,23 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::ChatroomMetadataSetRequest,
     }
+    impl ForceSetChatroomMetadataInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            username: ::std::string::String,
+            body: crate::gen::models::ChatroomMetadataSetRequest,
+        ) -> Self {
+            Self {
+                chatroom_id,
+                username,
+                body,
+            }
+        }
+    }
     /// Input of [`EasemobApi::get_app_token`](super::EasemobApi::get_app_token).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -477,12 +1129,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::TokenAppRequest,
     }
+    impl GetAppTokenInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::TokenAppRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::get_chatroom_announcement`](super::EasemobApi::get_chatroom_announcement).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct GetChatroomAnnouncementInput {
         /// The room whose announcement is read.
         pub chatroom_id: ::std::string::String,
+    }
+    impl GetChatroomAnnouncementInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(chatroom_id: ::std::string::String) -> Self {
+            Self { chatroom_id }
+        }
     }
     /// Input of [`EasemobApi::get_chatroom_metadata`](super::EasemobApi::get_chatroom_metadata).
     #[derive(Debug)]
@@ -493,6 +1163,18 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::GetChatroomMetadataRequest,
     }
+    impl GetChatroomMetadataInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            body: crate::gen::models::GetChatroomMetadataRequest,
+        ) -> Self {
+            Self { chatroom_id, body }
+        }
+    }
     /// Input of [`EasemobApi::get_chatrooms`](super::EasemobApi::get_chatrooms).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -502,12 +1184,30 @@ pub mod inputs {
         /// Documented limits: at least 1 items, at most 100 items.
         pub chatroom_ids: ::std::vec::Vec<::std::string::String>,
     }
+    impl GetChatroomsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(chatroom_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self { chatroom_ids }
+        }
+    }
     /// Input of [`EasemobApi::get_group_announcement`](super::EasemobApi::get_group_announcement).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct GetGroupAnnouncementInput {
         /// Id of the group.
         pub group_id: ::std::string::String,
+    }
+    impl GetGroupAnnouncementInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self { group_id }
+        }
     }
     /// Input of [`EasemobApi::get_group_member_attributes`](super::EasemobApi::get_group_member_attributes).
     #[derive(Debug)]
@@ -518,6 +1218,18 @@ pub mod inputs {
         /// The member whose attributes are read.
         pub username: ::std::string::String,
     }
+    impl GetGroupMemberAttributesInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { group_id, username }
+        }
+    }
     /// Input of [`EasemobApi::get_group_online_count`](super::EasemobApi::get_group_online_count).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -526,6 +1238,15 @@ pub mod inputs {
         pub group_id: ::std::string::String,
         /// Kind of query; `1` counts the online members of a group.
         pub query_type: i64,
+    }
+    impl GetGroupOnlineCountInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String, query_type: i64) -> Self {
+            Self { group_id, query_type }
+        }
     }
     /// Input of [`EasemobApi::get_groups`](super::EasemobApi::get_groups).
     #[derive(Debug)]
@@ -536,6 +1257,15 @@ pub mod inputs {
         /// Documented limits: at least 1 items, at most 100 items.
         pub group_ids: ::std::vec::Vec<::std::string::String>,
     }
+    impl GetGroupsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_ids: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self { group_ids }
+        }
+    }
     /// Input of [`EasemobApi::get_message_history_file`](super::EasemobApi::get_message_history_file).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -545,10 +1275,28 @@ pub mod inputs {
         /// Documented limits: at least 10 characters, at most 10 characters.
         pub time: ::std::string::String,
     }
+    impl GetMessageHistoryFileInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(time: ::std::string::String) -> Self {
+            Self { time }
+        }
+    }
     /// Input of [`EasemobApi::get_metadata_capacity`](super::EasemobApi::get_metadata_capacity).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct GetMetadataCapacityInput {}
+    impl GetMetadataCapacityInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {}
+        }
+    }
     /// Input of [`EasemobApi::get_notification_settings`](super::EasemobApi::get_notification_settings).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -560,6 +1308,19 @@ pub mod inputs {
         /// The peer's user id for a one-to-one chat (the user's own id for app-wide settings), or the group id.
         pub key: ::std::string::String,
     }
+    impl GetNotificationSettingsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            chattype: crate::gen::models::NotificationChatType,
+            key: ::std::string::String,
+        ) -> Self {
+            Self { username, chattype, key }
+        }
+    }
     /// Input of [`EasemobApi::get_offline_message_status`](super::EasemobApi::get_offline_message_status).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -568,6 +1329,18 @@ pub mod inputs {
         pub username: ::std::string::String,
         /// The id of the offline message.
         pub msg_id: ::std::string::String,
+    }
+    impl GetOfflineMessageStatusInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            msg_id: ::std::string::String,
+        ) -> Self {
+            Self { username, msg_id }
+        }
     }
     /// Input of [`EasemobApi::get_presence_statuses`](super::EasemobApi::get_presence_statuses).
     #[derive(Debug)]
@@ -578,6 +1351,18 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::GetPresenceStatusesRequest,
     }
+    impl GetPresenceStatusesInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            body: crate::gen::models::GetPresenceStatusesRequest,
+        ) -> Self {
+            Self { username, body }
+        }
+    }
     /// Input of [`EasemobApi::get_push_language`](super::EasemobApi::get_push_language).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -585,12 +1370,30 @@ pub mod inputs {
         /// The user id whose preferred language is read.
         pub username: ::std::string::String,
     }
+    impl GetPushLanguageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self { username }
+        }
+    }
     /// Input of [`EasemobApi::get_push_template`](super::EasemobApi::get_push_template).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct GetPushTemplateInput {
         /// Name of the template.
         pub name: ::std::string::String,
+    }
+    impl GetPushTemplateInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(name: ::std::string::String) -> Self {
+            Self { name }
+        }
     }
     /// Input of [`EasemobApi::get_reaction_detail`](super::EasemobApi::get_reaction_detail).
     #[derive(Debug)]
@@ -611,12 +1414,50 @@ pub mod inputs {
         /// Cursor returned by the previous page.
         pub cursor: ::std::option::Option<::std::string::String>,
     }
+    impl GetReactionDetailInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            msg_id: ::std::string::String,
+            message: ::std::string::String,
+        ) -> Self {
+            Self {
+                username,
+                msg_id,
+                message,
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::get_user`](super::EasemobApi::get_user).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct GetUserInput {
         /// The user id.
         pub username: ::std::string::String,
+    }
+    impl GetUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self { username }
+        }
     }
     /// Input of [`EasemobApi::get_user_global_mute`](super::EasemobApi::get_user_global_mute).
     #[derive(Debug)]
@@ -625,12 +1466,30 @@ pub mod inputs {
         /// The user id.
         pub username: ::std::string::String,
     }
+    impl GetUserGlobalMuteInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self { username }
+        }
+    }
     /// Input of [`EasemobApi::get_user_metadata`](super::EasemobApi::get_user_metadata).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct GetUserMetadataInput {
         /// The user id whose attributes are read.
         pub username: ::std::string::String,
+    }
+    impl GetUserMetadataInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self { username }
+        }
     }
     /// Input of [`EasemobApi::get_user_offline_message_count`](super::EasemobApi::get_user_offline_message_count).
     #[derive(Debug)]
@@ -639,12 +1498,30 @@ pub mod inputs {
         /// The user whose offline messages are counted.
         pub owner_username: ::std::string::String,
     }
+    impl GetUserOfflineMessageCountInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(owner_username: ::std::string::String) -> Self {
+            Self { owner_username }
+        }
+    }
     /// Input of [`EasemobApi::get_user_status`](super::EasemobApi::get_user_status).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct GetUserStatusInput {
         /// The user id.
         pub username: ::std::string::String,
+    }
+    impl GetUserStatusInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self { username }
+        }
     }
     /// Input of [`EasemobApi::get_user_token`](super::EasemobApi::get_user_token).
     #[derive(Debug)]
@@ -653,12 +1530,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::TokenInheritRequest,
     }
+    impl GetUserTokenInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::TokenInheritRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::get_user_token_with_password`](super::EasemobApi::get_user_token_with_password).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct GetUserTokenWithPasswordInput {
         /// The request body.
         pub body: crate::gen::models::TokenPasswordRequest,
+    }
+    impl GetUserTokenWithPasswordInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::TokenPasswordRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::get_users_status`](super::EasemobApi::get_users_status).
     #[derive(Debug)]
@@ -667,12 +1562,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::GetUsersStatusRequest,
     }
+    impl GetUsersStatusInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::GetUsersStatusRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::import_group_command_message`](super::EasemobApi::import_group_command_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ImportGroupCommandMessageInput {
         /// The request body.
         pub body: crate::gen::models::ImportGroupCommandMessageRequest,
+    }
+    impl ImportGroupCommandMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportGroupCommandMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::import_group_custom_message`](super::EasemobApi::import_group_custom_message).
     #[derive(Debug)]
@@ -681,12 +1594,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::ImportGroupCustomMessageRequest,
     }
+    impl ImportGroupCustomMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportGroupCustomMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::import_group_file_message`](super::EasemobApi::import_group_file_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ImportGroupFileMessageInput {
         /// The request body.
         pub body: crate::gen::models::ImportGroupFileMessageRequest,
+    }
+    impl ImportGroupFileMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportGroupFileMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::import_group_image_message`](super::EasemobApi::import_group_image_message).
     #[derive(Debug)]
@@ -695,12 +1626,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::ImportGroupImageMessageRequest,
     }
+    impl ImportGroupImageMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportGroupImageMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::import_group_location_message`](super::EasemobApi::import_group_location_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ImportGroupLocationMessageInput {
         /// The request body.
         pub body: crate::gen::models::ImportGroupLocationMessageRequest,
+    }
+    impl ImportGroupLocationMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportGroupLocationMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::import_group_text_message`](super::EasemobApi::import_group_text_message).
     #[derive(Debug)]
@@ -709,12 +1658,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::ImportGroupTextMessageRequest,
     }
+    impl ImportGroupTextMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportGroupTextMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::import_group_video_message`](super::EasemobApi::import_group_video_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ImportGroupVideoMessageInput {
         /// The request body.
         pub body: crate::gen::models::ImportGroupVideoMessageRequest,
+    }
+    impl ImportGroupVideoMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportGroupVideoMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::import_group_voice_message`](super::EasemobApi::import_group_voice_message).
     #[derive(Debug)]
@@ -723,12 +1690,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::ImportGroupVoiceMessageRequest,
     }
+    impl ImportGroupVoiceMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportGroupVoiceMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::import_user_command_message`](super::EasemobApi::import_user_command_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ImportUserCommandMessageInput {
         /// The request body.
         pub body: crate::gen::models::ImportUserCommandMessageRequest,
+    }
+    impl ImportUserCommandMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportUserCommandMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::import_user_custom_message`](super::EasemobApi::import_user_custom_message).
     #[derive(Debug)]
@@ -737,12 +1722,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::ImportUserCustomMessageRequest,
     }
+    impl ImportUserCustomMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportUserCustomMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::import_user_file_message`](super::EasemobApi::import_user_file_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ImportUserFileMessageInput {
         /// The request body.
         pub body: crate::gen::models::ImportUserFileMessageRequest,
+    }
+    impl ImportUserFileMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportUserFileMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::import_user_image_message`](super::EasemobApi::import_user_image_message).
     #[derive(Debug)]
@@ -751,12 +1754,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::ImportUserImageMessageRequest,
     }
+    impl ImportUserImageMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportUserImageMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::import_user_location_message`](super::EasemobApi::import_user_location_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ImportUserLocationMessageInput {
         /// The request body.
         pub body: crate::gen::models::ImportUserLocationMessageRequest,
+    }
+    impl ImportUserLocationMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportUserLocationMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::import_user_text_message`](super::EasemobApi::import_user_text_message).
     #[derive(Debug)]
@@ -765,12 +1786,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::ImportUserTextMessageRequest,
     }
+    impl ImportUserTextMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportUserTextMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::import_user_video_message`](super::EasemobApi::import_user_video_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ImportUserVideoMessageInput {
         /// The request body.
         pub body: crate::gen::models::ImportUserVideoMessageRequest,
+    }
+    impl ImportUserVideoMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportUserVideoMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::import_user_voice_message`](super::EasemobApi::import_user_voice_message).
     #[derive(Debug)]
@@ -779,12 +1818,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::ImportUserVoiceMessageRequest,
     }
+    impl ImportUserVoiceMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::ImportUserVoiceMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::list_all_contacts`](super::EasemobApi::list_all_contacts).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ListAllContactsInput {
         /// The user whose friends are listed.
         pub owner_username: ::std::string::String,
+    }
+    impl ListAllContactsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(owner_username: ::std::string::String) -> Self {
+            Self { owner_username }
+        }
     }
     /// Input of [`EasemobApi::list_blocked_users`](super::EasemobApi::list_blocked_users).
     #[derive(Debug)]
@@ -799,12 +1856,44 @@ pub mod inputs {
         /// Where the page starts, from the previous response; needed only when paging.
         pub cursor: ::std::option::Option<::std::string::String>,
     }
+    impl ListBlockedUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(owner_username: ::std::string::String) -> Self {
+            Self {
+                owner_username,
+                page_size: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+            }
+        }
+        /// Sets `pageSize`.
+        pub fn with_page_size(mut self, value: i64) -> Self {
+            self.page_size = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_chatroom_admins`](super::EasemobApi::list_chatroom_admins).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ListChatroomAdminsInput {
         /// The room whose admins are listed.
         pub chatroom_id: ::std::string::String,
+    }
+    impl ListChatroomAdminsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(chatroom_id: ::std::string::String) -> Self {
+            Self { chatroom_id }
+        }
     }
     /// Input of [`EasemobApi::list_chatroom_allowlist`](super::EasemobApi::list_chatroom_allowlist).
     #[derive(Debug)]
@@ -813,12 +1902,30 @@ pub mod inputs {
         /// The room whose allow list is read.
         pub chatroom_id: ::std::string::String,
     }
+    impl ListChatroomAllowlistInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(chatroom_id: ::std::string::String) -> Self {
+            Self { chatroom_id }
+        }
+    }
     /// Input of [`EasemobApi::list_chatroom_blocked_users`](super::EasemobApi::list_chatroom_blocked_users).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ListChatroomBlockedUsersInput {
         /// The room whose block list is read.
         pub chatroom_id: ::std::string::String,
+    }
+    impl ListChatroomBlockedUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(chatroom_id: ::std::string::String) -> Self {
+            Self { chatroom_id }
+        }
     }
     /// Input of [`EasemobApi::list_chatroom_members`](super::EasemobApi::list_chatroom_members).
     #[derive(Debug)]
@@ -835,12 +1942,44 @@ pub mod inputs {
         /// Documented limits: minimum 0, maximum 1000, server default `1000`.
         pub pagesize: ::std::option::Option<i64>,
     }
+    impl ListChatroomMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(chatroom_id: ::std::string::String) -> Self {
+            Self {
+                chatroom_id,
+                pagenum: ::std::option::Option::None,
+                pagesize: ::std::option::Option::None,
+            }
+        }
+        /// Sets `pagenum`.
+        pub fn with_pagenum(mut self, value: i64) -> Self {
+            self.pagenum = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `pagesize`.
+        pub fn with_pagesize(mut self, value: i64) -> Self {
+            self.pagesize = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_chatroom_muted_members`](super::EasemobApi::list_chatroom_muted_members).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ListChatroomMutedMembersInput {
         /// The room whose mute list is read.
         pub chatroom_id: ::std::string::String,
+    }
+    impl ListChatroomMutedMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(chatroom_id: ::std::string::String) -> Self {
+            Self { chatroom_id }
+        }
     }
     /// Input of [`EasemobApi::list_chatroom_super_admins`](super::EasemobApi::list_chatroom_super_admins).
     #[derive(Debug)]
@@ -855,6 +1994,28 @@ pub mod inputs {
         /// Documented limits: minimum 1, server default `10`.
         pub pagesize: ::std::option::Option<i64>,
     }
+    impl ListChatroomSuperAdminsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                pagenum: ::std::option::Option::None,
+                pagesize: ::std::option::Option::None,
+            }
+        }
+        /// Sets `pagenum`.
+        pub fn with_pagenum(mut self, value: i64) -> Self {
+            self.pagenum = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `pagesize`.
+        pub fn with_pagesize(mut self, value: i64) -> Self {
+            self.pagesize = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_chatrooms`](super::EasemobApi::list_chatrooms).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -865,6 +2026,28 @@ pub mod inputs {
         pub limit: ::std::option::Option<i64>,
         /// Where to continue: the cursor returned with the previous page.
         pub cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl ListChatroomsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
     }
     /// Input of [`EasemobApi::list_contacts`](super::EasemobApi::list_contacts).
     #[derive(Debug)]
@@ -883,6 +2066,35 @@ pub mod inputs {
         /// Documented limits: server default `false`.
         pub need_return_remark: ::std::option::Option<bool>,
     }
+    impl ListContactsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self {
+                username,
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+                need_return_remark: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `needReturnRemark`.
+        pub fn with_need_return_remark(mut self, value: bool) -> Self {
+            self.need_return_remark = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_globally_muted_users`](super::EasemobApi::list_globally_muted_users).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -896,6 +2108,28 @@ pub mod inputs {
         /// Documented limits: minimum 1, maximum 50.
         pub page_size: ::std::option::Option<i64>,
     }
+    impl ListGloballyMutedUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                page_num: ::std::option::Option::None,
+                page_size: ::std::option::Option::None,
+            }
+        }
+        /// Sets `pageNum`.
+        pub fn with_page_num(mut self, value: i64) -> Self {
+            self.page_num = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `pageSize`.
+        pub fn with_page_size(mut self, value: i64) -> Self {
+            self.page_size = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_group_admins`](super::EasemobApi::list_group_admins).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -903,12 +2137,30 @@ pub mod inputs {
         /// Id of the group.
         pub group_id: ::std::string::String,
     }
+    impl ListGroupAdminsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self { group_id }
+        }
+    }
     /// Input of [`EasemobApi::list_group_blocked_users`](super::EasemobApi::list_group_blocked_users).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ListGroupBlockedUsersInput {
         /// Id of the group.
         pub group_id: ::std::string::String,
+    }
+    impl ListGroupBlockedUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self { group_id }
+        }
     }
     /// Input of [`EasemobApi::list_group_members`](super::EasemobApi::list_group_members).
     #[derive(Debug)]
@@ -925,12 +2177,44 @@ pub mod inputs {
         /// Documented limits: minimum 1, maximum 1000, server default `1000`.
         pub pagesize: ::std::option::Option<i64>,
     }
+    impl ListGroupMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self {
+                group_id,
+                pagenum: ::std::option::Option::None,
+                pagesize: ::std::option::Option::None,
+            }
+        }
+        /// Sets `pagenum`.
+        pub fn with_pagenum(mut self, value: i64) -> Self {
+            self.pagenum = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `pagesize`.
+        pub fn with_pagesize(mut self, value: i64) -> Self {
+            self.pagesize = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_group_mutes`](super::EasemobApi::list_group_mutes).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ListGroupMutesInput {
         /// Id of the group.
         pub group_id: ::std::string::String,
+    }
+    impl ListGroupMutesInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self { group_id }
+        }
     }
     /// Input of [`EasemobApi::list_group_share_files`](super::EasemobApi::list_group_share_files).
     #[derive(Debug)]
@@ -947,12 +2231,44 @@ pub mod inputs {
         /// Documented limits: minimum 1, maximum 1000, server default `1000`.
         pub pagesize: ::std::option::Option<i64>,
     }
+    impl ListGroupShareFilesInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self {
+                group_id,
+                pagenum: ::std::option::Option::None,
+                pagesize: ::std::option::Option::None,
+            }
+        }
+        /// Sets `pagenum`.
+        pub fn with_pagenum(mut self, value: i64) -> Self {
+            self.pagenum = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `pagesize`.
+        pub fn with_pagesize(mut self, value: i64) -> Self {
+            self.pagesize = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_group_whitelist`](super::EasemobApi::list_group_whitelist).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ListGroupWhitelistInput {
         /// Id of the group.
         pub group_id: ::std::string::String,
+    }
+    impl ListGroupWhitelistInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self { group_id }
+        }
     }
     /// Input of [`EasemobApi::list_groups`](super::EasemobApi::list_groups).
     #[derive(Debug)]
@@ -964,6 +2280,28 @@ pub mod inputs {
         pub limit: ::std::option::Option<i64>,
         /// Cursor returned by the previous page; leave out for the first page.
         pub cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl ListGroupsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
     }
     /// Input of [`EasemobApi::list_message_reactions`](super::EasemobApi::list_message_reactions).
     #[derive(Debug)]
@@ -980,6 +2318,29 @@ pub mod inputs {
         /// The group id; required when `msgType` is `groupchat`.
         pub group_id: ::std::option::Option<::std::string::String>,
     }
+    impl ListMessageReactionsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            msg_id_list: ::std::vec::Vec<::std::string::String>,
+            msg_type: crate::gen::models::ReactionChatType,
+        ) -> Self {
+            Self {
+                username,
+                msg_id_list,
+                msg_type,
+                group_id: ::std::option::Option::None,
+            }
+        }
+        /// Sets `groupId`.
+        pub fn with_group_id(mut self, value: ::std::string::String) -> Self {
+            self.group_id = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_presence_subscriptions`](super::EasemobApi::list_presence_subscriptions).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -995,12 +2356,38 @@ pub mod inputs {
         /// Documented limits: minimum 1, maximum 500.
         pub page_size: i64,
     }
+    impl ListPresenceSubscriptionsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            page_num: i64,
+            page_size: i64,
+        ) -> Self {
+            Self {
+                username,
+                page_num,
+                page_size,
+            }
+        }
+    }
     /// Input of [`EasemobApi::list_push_bindings`](super::EasemobApi::list_push_bindings).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ListPushBindingsInput {
         /// The user id whose bindings are listed.
         pub username: ::std::string::String,
+    }
+    impl ListPushBindingsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self { username }
+        }
     }
     /// Input of [`EasemobApi::list_thread_members`](super::EasemobApi::list_thread_members).
     #[derive(Debug)]
@@ -1014,6 +2401,29 @@ pub mod inputs {
         pub limit: ::std::option::Option<i64>,
         /// Cursor returned by the previous page; leave out for the first page.
         pub cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl ListThreadMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(thread_id: ::std::string::String) -> Self {
+            Self {
+                thread_id,
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
     }
     /// Input of [`EasemobApi::list_threads`](super::EasemobApi::list_threads).
     #[derive(Debug)]
@@ -1029,6 +2439,34 @@ pub mod inputs {
         ///
         /// Documented limits: server default `"desc"`.
         pub sort: ::std::option::Option<crate::gen::models::ThreadSort>,
+    }
+    impl ListThreadsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+                sort: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `sort`.
+        pub fn with_sort(mut self, value: crate::gen::models::ThreadSort) -> Self {
+            self.sort = ::std::option::Option::Some(value);
+            self
+        }
     }
     /// Input of [`EasemobApi::list_user_group_threads`](super::EasemobApi::list_user_group_threads).
     #[derive(Debug)]
@@ -1049,6 +2487,39 @@ pub mod inputs {
         /// Documented limits: server default `"desc"`.
         pub sort: ::std::option::Option<crate::gen::models::ThreadSort>,
     }
+    impl ListUserGroupThreadsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self {
+                group_id,
+                username,
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+                sort: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `sort`.
+        pub fn with_sort(mut self, value: crate::gen::models::ThreadSort) -> Self {
+            self.sort = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_user_groups`](super::EasemobApi::list_user_groups).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1063,6 +2534,29 @@ pub mod inputs {
         ///
         /// Documented limits: server default `0`.
         pub pagenum: ::std::option::Option<i64>,
+    }
+    impl ListUserGroupsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self {
+                username,
+                pagesize: ::std::option::Option::None,
+                pagenum: ::std::option::Option::None,
+            }
+        }
+        /// Sets `pagesize`.
+        pub fn with_pagesize(mut self, value: i64) -> Self {
+            self.pagesize = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `pagenum`.
+        pub fn with_pagenum(mut self, value: i64) -> Self {
+            self.pagenum = ::std::option::Option::Some(value);
+            self
+        }
     }
     /// Input of [`EasemobApi::list_user_joined_chatrooms`](super::EasemobApi::list_user_joined_chatrooms).
     #[derive(Debug)]
@@ -1079,12 +2573,44 @@ pub mod inputs {
         /// Documented limits: minimum 1, maximum 1000, server default `1000`.
         pub pagesize: ::std::option::Option<i64>,
     }
+    impl ListUserJoinedChatroomsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self {
+                username,
+                pagenum: ::std::option::Option::None,
+                pagesize: ::std::option::Option::None,
+            }
+        }
+        /// Sets `pagenum`.
+        pub fn with_pagenum(mut self, value: i64) -> Self {
+            self.pagenum = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `pagesize`.
+        pub fn with_pagesize(mut self, value: i64) -> Self {
+            self.pagesize = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_user_online_devices`](super::EasemobApi::list_user_online_devices).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct ListUserOnlineDevicesInput {
         /// The user id.
         pub username: ::std::string::String,
+    }
+    impl ListUserOnlineDevicesInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self { username }
+        }
     }
     /// Input of [`EasemobApi::list_user_threads`](super::EasemobApi::list_user_threads).
     #[derive(Debug)]
@@ -1103,6 +2629,35 @@ pub mod inputs {
         /// Documented limits: server default `"desc"`.
         pub sort: ::std::option::Option<crate::gen::models::ThreadSort>,
     }
+    impl ListUserThreadsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(username: ::std::string::String) -> Self {
+            Self {
+                username,
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+                sort: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `sort`.
+        pub fn with_sort(mut self, value: crate::gen::models::ThreadSort) -> Self {
+            self.sort = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_users`](super::EasemobApi::list_users).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1114,6 +2669,28 @@ pub mod inputs {
         /// Cursor from the previous page; leave out for the first page.
         pub cursor: ::std::option::Option<::std::string::String>,
     }
+    impl ListUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::mute_all_chatroom_members`](super::EasemobApi::mute_all_chatroom_members).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1121,12 +2698,30 @@ pub mod inputs {
         /// The room to mute.
         pub chatroom_id: ::std::string::String,
     }
+    impl MuteAllChatroomMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(chatroom_id: ::std::string::String) -> Self {
+            Self { chatroom_id }
+        }
+    }
     /// Input of [`EasemobApi::mute_all_group_members`](super::EasemobApi::mute_all_group_members).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct MuteAllGroupMembersInput {
         /// Id of the group.
         pub group_id: ::std::string::String,
+    }
+    impl MuteAllGroupMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self { group_id }
+        }
     }
     /// Input of [`EasemobApi::mute_chatroom_members`](super::EasemobApi::mute_chatroom_members).
     #[derive(Debug)]
@@ -1137,6 +2732,18 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::MuteChatroomMembersRequest,
     }
+    impl MuteChatroomMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            body: crate::gen::models::MuteChatroomMembersRequest,
+        ) -> Self {
+            Self { chatroom_id, body }
+        }
+    }
     /// Input of [`EasemobApi::mute_group_members`](super::EasemobApi::mute_group_members).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1146,12 +2753,33 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::MuteGroupMembersRequest,
     }
+    impl MuteGroupMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            body: crate::gen::models::MuteGroupMembersRequest,
+        ) -> Self {
+            Self { group_id, body }
+        }
+    }
     /// Input of [`EasemobApi::recall_message`](super::EasemobApi::recall_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct RecallMessageInput {
         /// The request body.
         pub body: crate::gen::models::RecallMessageRequest,
+    }
+    impl RecallMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::RecallMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::register_user`](super::EasemobApi::register_user).
     #[derive(Debug)]
@@ -1160,12 +2788,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::UserRegistration,
     }
+    impl RegisterUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::UserRegistration) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::register_users`](super::EasemobApi::register_users).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct RegisterUsersInput {
         /// The request body.
         pub body: ::std::vec::Vec<crate::gen::models::UserRegistration>,
+    }
+    impl RegisterUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: ::std::vec::Vec<crate::gen::models::UserRegistration>) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::remove_chatroom_admin`](super::EasemobApi::remove_chatroom_admin).
     #[derive(Debug)]
@@ -1175,6 +2821,18 @@ pub mod inputs {
         pub chatroom_id: ::std::string::String,
         /// User id of the admin to demote.
         pub oldadmin: ::std::string::String,
+    }
+    impl RemoveChatroomAdminInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            oldadmin: ::std::string::String,
+        ) -> Self {
+            Self { chatroom_id, oldadmin }
+        }
     }
     /// Input of [`EasemobApi::remove_chatroom_allowlist_users`](super::EasemobApi::remove_chatroom_allowlist_users).
     #[derive(Debug)]
@@ -1187,6 +2845,18 @@ pub mod inputs {
         /// Documented limits: at least 1 items, at most 60 items.
         pub usernames: ::std::vec::Vec<::std::string::String>,
     }
+    impl RemoveChatroomAllowlistUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            usernames: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self { chatroom_id, usernames }
+        }
+    }
     /// Input of [`EasemobApi::remove_chatroom_member`](super::EasemobApi::remove_chatroom_member).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1195,6 +2865,18 @@ pub mod inputs {
         pub chatroom_id: ::std::string::String,
         /// The member to remove.
         pub username: ::std::string::String,
+    }
+    impl RemoveChatroomMemberInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { chatroom_id, username }
+        }
     }
     /// Input of [`EasemobApi::remove_chatroom_members`](super::EasemobApi::remove_chatroom_members).
     #[derive(Debug)]
@@ -1207,12 +2889,33 @@ pub mod inputs {
         /// Documented limits: at least 1 items, at most 100 items.
         pub usernames: ::std::vec::Vec<::std::string::String>,
     }
+    impl RemoveChatroomMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            usernames: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self { chatroom_id, usernames }
+        }
+    }
     /// Input of [`EasemobApi::remove_chatroom_super_admin`](super::EasemobApi::remove_chatroom_super_admin).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct RemoveChatroomSuperAdminInput {
         /// User id of the super admin to demote.
         pub super_admin: ::std::string::String,
+    }
+    impl RemoveChatroomSuperAdminInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(super_admin: ::std::string::String) -> Self {
+            Self { super_admin }
+        }
     }
     /// Input of [`EasemobApi::remove_contact`](super::EasemobApi::remove_contact).
     #[derive(Debug)]
@@ -1223,6 +2926,21 @@ pub mod inputs {
         /// The friend to remove.
         pub friend_username: ::std::string::String,
     }
+    impl RemoveContactInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            owner_username: ::std::string::String,
+            friend_username: ::std::string::String,
+        ) -> Self {
+            Self {
+                owner_username,
+                friend_username,
+            }
+        }
+    }
     /// Input of [`EasemobApi::remove_group_admin`](super::EasemobApi::remove_group_admin).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1232,6 +2950,18 @@ pub mod inputs {
         /// The admin to demote.
         pub username: ::std::string::String,
     }
+    impl RemoveGroupAdminInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { group_id, username }
+        }
+    }
     /// Input of [`EasemobApi::remove_group_blocked_user`](super::EasemobApi::remove_group_blocked_user).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1240,6 +2970,18 @@ pub mod inputs {
         pub group_id: ::std::string::String,
         /// The user to unblock.
         pub username: ::std::string::String,
+    }
+    impl RemoveGroupBlockedUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { group_id, username }
+        }
     }
     /// Input of [`EasemobApi::remove_group_blocked_users`](super::EasemobApi::remove_group_blocked_users).
     #[derive(Debug)]
@@ -1252,6 +2994,18 @@ pub mod inputs {
         /// Documented limits: at least 1 items, at most 60 items.
         pub usernames: ::std::vec::Vec<::std::string::String>,
     }
+    impl RemoveGroupBlockedUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            usernames: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self { group_id, usernames }
+        }
+    }
     /// Input of [`EasemobApi::remove_group_member`](super::EasemobApi::remove_group_member).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1260,6 +3014,18 @@ pub mod inputs {
         pub group_id: ::std::string::String,
         /// The member to remove.
         pub username: ::std::string::String,
+    }
+    impl RemoveGroupMemberInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { group_id, username }
+        }
     }
     /// Input of [`EasemobApi::remove_group_members`](super::EasemobApi::remove_group_members).
     #[derive(Debug)]
@@ -1272,6 +3038,18 @@ pub mod inputs {
         /// Documented limits: at least 1 items.
         pub members: ::std::vec::Vec<::std::string::String>,
     }
+    impl RemoveGroupMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            members: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self { group_id, members }
+        }
+    }
     /// Input of [`EasemobApi::remove_group_whitelist_users`](super::EasemobApi::remove_group_whitelist_users).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1283,6 +3061,18 @@ pub mod inputs {
         /// Documented limits: at least 1 items, at most 60 items.
         pub usernames: ::std::vec::Vec<::std::string::String>,
     }
+    impl RemoveGroupWhitelistUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            usernames: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self { group_id, usernames }
+        }
+    }
     /// Input of [`EasemobApi::remove_thread_members`](super::EasemobApi::remove_thread_members).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1292,12 +3082,33 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::RemoveThreadMembersRequest,
     }
+    impl RemoveThreadMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            thread_id: ::std::string::String,
+            body: crate::gen::models::RemoveThreadMembersRequest,
+        ) -> Self {
+            Self { thread_id, body }
+        }
+    }
     /// Input of [`EasemobApi::send_chatroom_command_message`](super::EasemobApi::send_chatroom_command_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendChatroomCommandMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendChatroomCommandMessageRequest,
+    }
+    impl SendChatroomCommandMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendChatroomCommandMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_chatroom_custom_message`](super::EasemobApi::send_chatroom_custom_message).
     #[derive(Debug)]
@@ -1306,12 +3117,32 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendChatroomCustomMessageRequest,
     }
+    impl SendChatroomCustomMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendChatroomCustomMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_chatroom_directed_command_message`](super::EasemobApi::send_chatroom_directed_command_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendChatroomDirectedCommandMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendChatroomDirectedCommandMessageRequest,
+    }
+    impl SendChatroomDirectedCommandMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendChatroomDirectedCommandMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_chatroom_directed_custom_message`](super::EasemobApi::send_chatroom_directed_custom_message).
     #[derive(Debug)]
@@ -1320,12 +3151,34 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendChatroomDirectedCustomMessageRequest,
     }
+    impl SendChatroomDirectedCustomMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendChatroomDirectedCustomMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_chatroom_directed_file_message`](super::EasemobApi::send_chatroom_directed_file_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendChatroomDirectedFileMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendChatroomDirectedFileMessageRequest,
+    }
+    impl SendChatroomDirectedFileMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendChatroomDirectedFileMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_chatroom_directed_image_message`](super::EasemobApi::send_chatroom_directed_image_message).
     #[derive(Debug)]
@@ -1334,12 +3187,34 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendChatroomDirectedImageMessageRequest,
     }
+    impl SendChatroomDirectedImageMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendChatroomDirectedImageMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_chatroom_directed_location_message`](super::EasemobApi::send_chatroom_directed_location_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendChatroomDirectedLocationMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendChatroomDirectedLocationMessageRequest,
+    }
+    impl SendChatroomDirectedLocationMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendChatroomDirectedLocationMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_chatroom_directed_text_message`](super::EasemobApi::send_chatroom_directed_text_message).
     #[derive(Debug)]
@@ -1348,12 +3223,34 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendChatroomDirectedTextMessageRequest,
     }
+    impl SendChatroomDirectedTextMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendChatroomDirectedTextMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_chatroom_directed_video_message`](super::EasemobApi::send_chatroom_directed_video_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendChatroomDirectedVideoMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendChatroomDirectedVideoMessageRequest,
+    }
+    impl SendChatroomDirectedVideoMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendChatroomDirectedVideoMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_chatroom_directed_voice_message`](super::EasemobApi::send_chatroom_directed_voice_message).
     #[derive(Debug)]
@@ -1362,12 +3259,32 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendChatroomDirectedVoiceMessageRequest,
     }
+    impl SendChatroomDirectedVoiceMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendChatroomDirectedVoiceMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_chatroom_file_message`](super::EasemobApi::send_chatroom_file_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendChatroomFileMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendChatroomFileMessageRequest,
+    }
+    impl SendChatroomFileMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendChatroomFileMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_chatroom_image_message`](super::EasemobApi::send_chatroom_image_message).
     #[derive(Debug)]
@@ -1376,12 +3293,32 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendChatroomImageMessageRequest,
     }
+    impl SendChatroomImageMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendChatroomImageMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_chatroom_location_message`](super::EasemobApi::send_chatroom_location_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendChatroomLocationMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendChatroomLocationMessageRequest,
+    }
+    impl SendChatroomLocationMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendChatroomLocationMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_chatroom_text_message`](super::EasemobApi::send_chatroom_text_message).
     #[derive(Debug)]
@@ -1390,12 +3327,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendChatroomTextMessageRequest,
     }
+    impl SendChatroomTextMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendChatroomTextMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_chatroom_video_message`](super::EasemobApi::send_chatroom_video_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendChatroomVideoMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendChatroomVideoMessageRequest,
+    }
+    impl SendChatroomVideoMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendChatroomVideoMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_chatroom_voice_message`](super::EasemobApi::send_chatroom_voice_message).
     #[derive(Debug)]
@@ -1404,12 +3359,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendChatroomVoiceMessageRequest,
     }
+    impl SendChatroomVoiceMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendChatroomVoiceMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_group_command_message`](super::EasemobApi::send_group_command_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendGroupCommandMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendGroupCommandMessageRequest,
+    }
+    impl SendGroupCommandMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendGroupCommandMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_group_custom_message`](super::EasemobApi::send_group_custom_message).
     #[derive(Debug)]
@@ -1418,12 +3391,32 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendGroupCustomMessageRequest,
     }
+    impl SendGroupCustomMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendGroupCustomMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_group_directed_command_message`](super::EasemobApi::send_group_directed_command_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendGroupDirectedCommandMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendGroupDirectedCommandMessageRequest,
+    }
+    impl SendGroupDirectedCommandMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendGroupDirectedCommandMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_group_directed_custom_message`](super::EasemobApi::send_group_directed_custom_message).
     #[derive(Debug)]
@@ -1432,12 +3425,34 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendGroupDirectedCustomMessageRequest,
     }
+    impl SendGroupDirectedCustomMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendGroupDirectedCustomMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_group_directed_file_message`](super::EasemobApi::send_group_directed_file_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendGroupDirectedFileMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendGroupDirectedFileMessageRequest,
+    }
+    impl SendGroupDirectedFileMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendGroupDirectedFileMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_group_directed_image_message`](super::EasemobApi::send_group_directed_image_message).
     #[derive(Debug)]
@@ -1446,12 +3461,34 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendGroupDirectedImageMessageRequest,
     }
+    impl SendGroupDirectedImageMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendGroupDirectedImageMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_group_directed_location_message`](super::EasemobApi::send_group_directed_location_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendGroupDirectedLocationMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendGroupDirectedLocationMessageRequest,
+    }
+    impl SendGroupDirectedLocationMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendGroupDirectedLocationMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_group_directed_text_message`](super::EasemobApi::send_group_directed_text_message).
     #[derive(Debug)]
@@ -1460,12 +3497,34 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendGroupDirectedTextMessageRequest,
     }
+    impl SendGroupDirectedTextMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendGroupDirectedTextMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_group_directed_video_message`](super::EasemobApi::send_group_directed_video_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendGroupDirectedVideoMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendGroupDirectedVideoMessageRequest,
+    }
+    impl SendGroupDirectedVideoMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendGroupDirectedVideoMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_group_directed_voice_message`](super::EasemobApi::send_group_directed_voice_message).
     #[derive(Debug)]
@@ -1474,12 +3533,32 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendGroupDirectedVoiceMessageRequest,
     }
+    impl SendGroupDirectedVoiceMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            body: crate::gen::models::SendGroupDirectedVoiceMessageRequest,
+        ) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_group_file_message`](super::EasemobApi::send_group_file_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendGroupFileMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendGroupFileMessageRequest,
+    }
+    impl SendGroupFileMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendGroupFileMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_group_image_message`](super::EasemobApi::send_group_image_message).
     #[derive(Debug)]
@@ -1488,12 +3567,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendGroupImageMessageRequest,
     }
+    impl SendGroupImageMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendGroupImageMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_group_location_message`](super::EasemobApi::send_group_location_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendGroupLocationMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendGroupLocationMessageRequest,
+    }
+    impl SendGroupLocationMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendGroupLocationMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_group_text_message`](super::EasemobApi::send_group_text_message).
     #[derive(Debug)]
@@ -1502,12 +3599,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendGroupTextMessageRequest,
     }
+    impl SendGroupTextMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendGroupTextMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_group_video_message`](super::EasemobApi::send_group_video_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendGroupVideoMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendGroupVideoMessageRequest,
+    }
+    impl SendGroupVideoMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendGroupVideoMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_group_voice_message`](super::EasemobApi::send_group_voice_message).
     #[derive(Debug)]
@@ -1516,12 +3631,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendGroupVoiceMessageRequest,
     }
+    impl SendGroupVoiceMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendGroupVoiceMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_user_command_message`](super::EasemobApi::send_user_command_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendUserCommandMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendUserCommandMessageRequest,
+    }
+    impl SendUserCommandMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendUserCommandMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_user_custom_message`](super::EasemobApi::send_user_custom_message).
     #[derive(Debug)]
@@ -1530,12 +3663,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendUserCustomMessageRequest,
     }
+    impl SendUserCustomMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendUserCustomMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_user_file_message`](super::EasemobApi::send_user_file_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendUserFileMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendUserFileMessageRequest,
+    }
+    impl SendUserFileMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendUserFileMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_user_image_message`](super::EasemobApi::send_user_image_message).
     #[derive(Debug)]
@@ -1544,12 +3695,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendUserImageMessageRequest,
     }
+    impl SendUserImageMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendUserImageMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_user_location_message`](super::EasemobApi::send_user_location_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendUserLocationMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendUserLocationMessageRequest,
+    }
+    impl SendUserLocationMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendUserLocationMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::send_user_text_message`](super::EasemobApi::send_user_text_message).
     #[derive(Debug)]
@@ -1558,6 +3727,15 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendUserTextMessageRequest,
     }
+    impl SendUserTextMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendUserTextMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_user_video_message`](super::EasemobApi::send_user_video_message).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1565,12 +3743,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendUserVideoMessageRequest,
     }
+    impl SendUserVideoMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendUserVideoMessageRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_user_voice_message`](super::EasemobApi::send_user_voice_message).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendUserVoiceMessageInput {
         /// The request body.
         pub body: crate::gen::models::SendUserVoiceMessageRequest,
+    }
+    impl SendUserVoiceMessageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendUserVoiceMessageRequest) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::set_chatroom_metadata`](super::EasemobApi::set_chatroom_metadata).
     #[derive(Debug)]
@@ -1583,6 +3779,23 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::ChatroomMetadataSetRequest,
     }
+    impl SetChatroomMetadataInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            username: ::std::string::String,
+            body: crate::gen::models::ChatroomMetadataSetRequest,
+        ) -> Self {
+            Self {
+                chatroom_id,
+                username,
+                body,
+            }
+        }
+    }
     /// Input of [`EasemobApi::set_contact_remark`](super::EasemobApi::set_contact_remark).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1594,6 +3807,23 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SetContactRemarkRequest,
     }
+    impl SetContactRemarkInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            owner_username: ::std::string::String,
+            friend_username: ::std::string::String,
+            body: crate::gen::models::SetContactRemarkRequest,
+        ) -> Self {
+            Self {
+                owner_username,
+                friend_username,
+                body,
+            }
+        }
+    }
     /// Input of [`EasemobApi::set_group_member_attributes`](super::EasemobApi::set_group_member_attributes).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1604,6 +3834,19 @@ pub mod inputs {
         pub username: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::SetGroupMemberAttributesRequest,
+    }
+    impl SetGroupMemberAttributesInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            username: ::std::string::String,
+            body: crate::gen::models::SetGroupMemberAttributesRequest,
+        ) -> Self {
+            Self { group_id, username, body }
+        }
     }
     /// Input of [`EasemobApi::set_notification_settings`](super::EasemobApi::set_notification_settings).
     #[derive(Debug)]
@@ -1618,6 +3861,25 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SetNotificationSettingsRequest,
     }
+    impl SetNotificationSettingsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            chattype: crate::gen::models::NotificationChatType,
+            key: ::std::string::String,
+            body: crate::gen::models::SetNotificationSettingsRequest,
+        ) -> Self {
+            Self {
+                username,
+                chattype,
+                key,
+                body,
+            }
+        }
+    }
     /// Input of [`EasemobApi::set_presence_status`](super::EasemobApi::set_presence_status).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1631,6 +3893,25 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SetPresenceStatusRequest,
     }
+    impl SetPresenceStatusInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            resource: ::std::string::String,
+            status: ::std::string::String,
+            body: crate::gen::models::SetPresenceStatusRequest,
+        ) -> Self {
+            Self {
+                username,
+                resource,
+                status,
+                body,
+            }
+        }
+    }
     /// Input of [`EasemobApi::set_push_display_style`](super::EasemobApi::set_push_display_style).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1639,6 +3920,18 @@ pub mod inputs {
         pub username: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::SetPushDisplayStyleRequest,
+    }
+    impl SetPushDisplayStyleInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            body: crate::gen::models::SetPushDisplayStyleRequest,
+        ) -> Self {
+            Self { username, body }
+        }
     }
     /// Input of [`EasemobApi::set_push_language`](super::EasemobApi::set_push_language).
     #[derive(Debug)]
@@ -1649,6 +3942,18 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SetPushLanguageRequest,
     }
+    impl SetPushLanguageInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            body: crate::gen::models::SetPushLanguageRequest,
+        ) -> Self {
+            Self { username, body }
+        }
+    }
     /// Input of [`EasemobApi::set_push_nickname`](super::EasemobApi::set_push_nickname).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1658,12 +3963,33 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SetPushNicknameRequest,
     }
+    impl SetPushNicknameInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            body: crate::gen::models::SetPushNicknameRequest,
+        ) -> Self {
+            Self { username, body }
+        }
+    }
     /// Input of [`EasemobApi::set_user_global_mute`](super::EasemobApi::set_user_global_mute).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SetUserGlobalMuteInput {
         /// The request body.
         pub body: crate::gen::models::UserGlobalMuteSettings,
+    }
+    impl SetUserGlobalMuteInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::UserGlobalMuteSettings) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::set_user_metadata`](super::EasemobApi::set_user_metadata).
     #[derive(Debug)]
@@ -1677,6 +4003,21 @@ pub mod inputs {
             ::std::string::String,
         >,
     }
+    impl SetUserMetadataInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            body: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        ) -> Self {
+            Self { username, body }
+        }
+    }
     /// Input of [`EasemobApi::set_user_password`](super::EasemobApi::set_user_password).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1686,6 +4027,18 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SetUserPasswordRequest,
     }
+    impl SetUserPasswordInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            body: crate::gen::models::SetUserPasswordRequest,
+        ) -> Self {
+            Self { username, body }
+        }
+    }
     /// Input of [`EasemobApi::set_user_push_template`](super::EasemobApi::set_user_push_template).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1694,6 +4047,18 @@ pub mod inputs {
         pub username: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::SetUserPushTemplateRequest,
+    }
+    impl SetUserPushTemplateInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            body: crate::gen::models::SetUserPushTemplateRequest,
+        ) -> Self {
+            Self { username, body }
+        }
     }
     /// Input of [`EasemobApi::subscribe_presence`](super::EasemobApi::subscribe_presence).
     #[derive(Debug)]
@@ -1708,6 +4073,19 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SubscribePresenceRequest,
     }
+    impl SubscribePresenceInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            expiry: i64,
+            body: crate::gen::models::SubscribePresenceRequest,
+        ) -> Self {
+            Self { username, expiry, body }
+        }
+    }
     /// Input of [`EasemobApi::transfer_group_owner`](super::EasemobApi::transfer_group_owner).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1717,6 +4095,18 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::TransferGroupOwnerRequest,
     }
+    impl TransferGroupOwnerInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            body: crate::gen::models::TransferGroupOwnerRequest,
+        ) -> Self {
+            Self { group_id, body }
+        }
+    }
     /// Input of [`EasemobApi::unblock_chatroom_user`](super::EasemobApi::unblock_chatroom_user).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1725,6 +4115,18 @@ pub mod inputs {
         pub chatroom_id: ::std::string::String,
         /// The user to unblock.
         pub username: ::std::string::String,
+    }
+    impl UnblockChatroomUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            username: ::std::string::String,
+        ) -> Self {
+            Self { chatroom_id, username }
+        }
     }
     /// Input of [`EasemobApi::unblock_chatroom_users`](super::EasemobApi::unblock_chatroom_users).
     #[derive(Debug)]
@@ -1737,6 +4139,18 @@ pub mod inputs {
         /// Documented limits: at least 1 items, at most 60 items.
         pub usernames: ::std::vec::Vec<::std::string::String>,
     }
+    impl UnblockChatroomUsersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            usernames: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self { chatroom_id, usernames }
+        }
+    }
     /// Input of [`EasemobApi::unblock_user`](super::EasemobApi::unblock_user).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1746,6 +4160,21 @@ pub mod inputs {
         /// The user to unblock.
         pub blocked_username: ::std::string::String,
     }
+    impl UnblockUserInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            owner_username: ::std::string::String,
+            blocked_username: ::std::string::String,
+        ) -> Self {
+            Self {
+                owner_username,
+                blocked_username,
+            }
+        }
+    }
     /// Input of [`EasemobApi::unmute_all_chatroom_members`](super::EasemobApi::unmute_all_chatroom_members).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1753,12 +4182,30 @@ pub mod inputs {
         /// The room to unmute.
         pub chatroom_id: ::std::string::String,
     }
+    impl UnmuteAllChatroomMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(chatroom_id: ::std::string::String) -> Self {
+            Self { chatroom_id }
+        }
+    }
     /// Input of [`EasemobApi::unmute_all_group_members`](super::EasemobApi::unmute_all_group_members).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct UnmuteAllGroupMembersInput {
         /// Id of the group.
         pub group_id: ::std::string::String,
+    }
+    impl UnmuteAllGroupMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self { group_id }
+        }
     }
     /// Input of [`EasemobApi::unmute_chatroom_members`](super::EasemobApi::unmute_chatroom_members).
     #[derive(Debug)]
@@ -1771,6 +4218,18 @@ pub mod inputs {
         /// Documented limits: at least 1 items, at most 60 items.
         pub members: ::std::vec::Vec<::std::string::String>,
     }
+    impl UnmuteChatroomMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            members: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self { chatroom_id, members }
+        }
+    }
     /// Input of [`EasemobApi::unmute_group_members`](super::EasemobApi::unmute_group_members).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1782,6 +4241,18 @@ pub mod inputs {
         /// Documented limits: at least 1 items, at most 60 items.
         pub members: ::std::vec::Vec<::std::string::String>,
     }
+    impl UnmuteGroupMembersInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            members: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self { group_id, members }
+        }
+    }
     /// Input of [`EasemobApi::unsubscribe_presence`](super::EasemobApi::unsubscribe_presence).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1790,6 +4261,18 @@ pub mod inputs {
         pub username: ::std::string::String,
         /// The request body.
         pub body: ::std::vec::Vec<::std::string::String>,
+    }
+    impl UnsubscribePresenceInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            username: ::std::string::String,
+            body: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            Self { username, body }
+        }
     }
     /// Input of [`EasemobApi::update_chatroom`](super::EasemobApi::update_chatroom).
     #[derive(Debug)]
@@ -1800,6 +4283,18 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::UpdateChatroomRequest,
     }
+    impl UpdateChatroomInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            body: crate::gen::models::UpdateChatroomRequest,
+        ) -> Self {
+            Self { chatroom_id, body }
+        }
+    }
     /// Input of [`EasemobApi::update_chatroom_announcement`](super::EasemobApi::update_chatroom_announcement).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1808,6 +4303,18 @@ pub mod inputs {
         pub chatroom_id: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::UpdateChatroomAnnouncementRequest,
+    }
+    impl UpdateChatroomAnnouncementInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            chatroom_id: ::std::string::String,
+            body: crate::gen::models::UpdateChatroomAnnouncementRequest,
+        ) -> Self {
+            Self { chatroom_id, body }
+        }
     }
     /// Input of [`EasemobApi::update_group`](super::EasemobApi::update_group).
     #[derive(Debug)]
@@ -1818,6 +4325,18 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::UpdateGroupRequest,
     }
+    impl UpdateGroupInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            body: crate::gen::models::UpdateGroupRequest,
+        ) -> Self {
+            Self { group_id, body }
+        }
+    }
     /// Input of [`EasemobApi::update_group_announcement`](super::EasemobApi::update_group_announcement).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1826,6 +4345,18 @@ pub mod inputs {
         pub group_id: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::UpdateGroupAnnouncementRequest,
+    }
+    impl UpdateGroupAnnouncementInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            body: crate::gen::models::UpdateGroupAnnouncementRequest,
+        ) -> Self {
+            Self { group_id, body }
+        }
     }
     /// Input of [`EasemobApi::update_thread`](super::EasemobApi::update_thread).
     #[derive(Debug)]
@@ -1836,6 +4367,18 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::UpdateThreadRequest,
     }
+    impl UpdateThreadInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            thread_id: ::std::string::String,
+            body: crate::gen::models::UpdateThreadRequest,
+        ) -> Self {
+            Self { thread_id, body }
+        }
+    }
     /// Input of [`EasemobApi::upload_chat_file`](super::EasemobApi::upload_chat_file).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1845,6 +4388,23 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::UploadChatFileRequest,
     }
+    impl UploadChatFileInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::UploadChatFileRequest) -> Self {
+            Self {
+                restrict_access: ::std::option::Option::None,
+                body,
+            }
+        }
+        /// Sets `restrict-access`.
+        pub fn with_restrict_access(mut self, value: bool) -> Self {
+            self.restrict_access = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::upload_group_share_file`](super::EasemobApi::upload_group_share_file).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -1853,6 +4413,18 @@ pub mod inputs {
         pub group_id: ::std::string::String,
         /// The request body.
         pub body: crate::gen::models::UploadGroupShareFileRequest,
+    }
+    impl UploadGroupShareFileInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            group_id: ::std::string::String,
+            body: crate::gen::models::UploadGroupShareFileRequest,
+        ) -> Self {
+            Self { group_id, body }
+        }
     }
 }
 /// One method per operation of the API. Every method has a default that answers

@@ -13,6 +13,23 @@ pub mod inputs {
         /// Share secret.
         pub share_secret: ::std::option::Option<::std::string::String>,
     }
+    impl DownloadThingFileInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(id: ::std::string::String) -> Self {
+            Self {
+                id,
+                share_secret: ::std::option::Option::None,
+            }
+        }
+        /// Sets `share-secret`.
+        pub fn with_share_secret(mut self, value: ::std::string::String) -> Self {
+            self.share_secret = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::download_thing_thumbnail`](super::EasemobApi::download_thing_thumbnail).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -20,12 +37,30 @@ pub mod inputs {
         /// File id.
         pub id: ::std::string::String,
     }
+    impl DownloadThingThumbnailInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(id: ::std::string::String) -> Self {
+            Self { id }
+        }
+    }
     /// Input of [`EasemobApi::get_thing`](super::EasemobApi::get_thing).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct GetThingInput {
         /// The thing's name.
         pub name: ::std::string::String,
+    }
+    impl GetThingInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(name: ::std::string::String) -> Self {
+            Self { name }
+        }
     }
     /// Input of [`EasemobApi::list_pages`](super::EasemobApi::list_pages).
     #[derive(Debug)]
@@ -38,6 +73,34 @@ pub mod inputs {
         /// A keyword-named filter.
         pub type_: ::std::option::Option<crate::gen::models::Level>,
     }
+    impl ListPagesInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                pagenum: ::std::option::Option::None,
+                pagesize: ::std::option::Option::None,
+                type_: ::std::option::Option::None,
+            }
+        }
+        /// Sets `pagenum`.
+        pub fn with_pagenum(mut self, value: i64) -> Self {
+            self.pagenum = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `pagesize`.
+        pub fn with_pagesize(mut self, value: i64) -> Self {
+            self.pagesize = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `type`.
+        pub fn with_type(mut self, value: crate::gen::models::Level) -> Self {
+            self.type_ = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_things`](super::EasemobApi::list_things).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -49,12 +112,43 @@ pub mod inputs {
         /// Cursor.
         pub cursor: ::std::option::Option<::std::string::String>,
     }
+    impl ListThingsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::remove_label`](super::EasemobApi::remove_label).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct RemoveLabelInput {
         /// The label.
         pub label: ::std::string::String,
+    }
+    impl RemoveLabelInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(label: ::std::string::String) -> Self {
+            Self { label }
+        }
     }
     /// Input of [`EasemobApi::remove_labels`](super::EasemobApi::remove_labels).
     #[derive(Debug)]
@@ -63,6 +157,15 @@ pub mod inputs {
         /// The labels.
         pub labels: ::std::vec::Vec<::std::string::String>,
     }
+    impl RemoveLabelsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(labels: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self { labels }
+        }
+    }
     /// Input of [`EasemobApi::send_small_thing`](super::EasemobApi::send_small_thing).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -70,12 +173,30 @@ pub mod inputs {
         /// The request body.
         pub body: crate::gen::models::SendSmallThingRequest,
     }
+    impl SendSmallThingInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::SendSmallThingRequest) -> Self {
+            Self { body }
+        }
+    }
     /// Input of [`EasemobApi::send_things`](super::EasemobApi::send_things).
     #[derive(Debug)]
     #[non_exhaustive]
     pub struct SendThingsInput {
         /// The request body.
         pub body: ::std::vec::Vec<crate::gen::models::Thing>,
+    }
+    impl SendThingsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: ::std::vec::Vec<crate::gen::models::Thing>) -> Self {
+            Self { body }
+        }
     }
     /// Input of [`EasemobApi::set_labels`](super::EasemobApi::set_labels).
     #[derive(Debug)]
@@ -91,6 +212,21 @@ pub mod inputs {
             ::std::string::String,
         >,
     }
+    impl SetLabelsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            names: ::std::vec::Vec<::std::string::String>,
+            body: ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        ) -> Self {
+            Self { names, body }
+        }
+    }
     /// Input of [`EasemobApi::upload_thing_file`](super::EasemobApi::upload_thing_file).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -101,6 +237,27 @@ pub mod inputs {
         pub restrict_access: ::std::option::Option<bool>,
         /// The request body.
         pub body: crate::gen::models::UploadThingFileRequest,
+    }
+    impl UploadThingFileInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            name: ::std::string::String,
+            body: crate::gen::models::UploadThingFileRequest,
+        ) -> Self {
+            Self {
+                name,
+                restrict_access: ::std::option::Option::None,
+                body,
+            }
+        }
+        /// Sets `restrict-access`.
+        pub fn with_restrict_access(mut self, value: bool) -> Self {
+            self.restrict_access = ::std::option::Option::Some(value);
+            self
+        }
     }
 }
 /// One method per operation of the API. Every method has a default that answers
