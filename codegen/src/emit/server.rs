@@ -120,9 +120,10 @@ fn emit_input(op: &OperationIr) -> TokenStream {
             }
         }
     });
+    let derive = if args.is_empty() { quote!(#[derive(Debug, Default)]) } else { quote!(#[derive(Debug)]) };
     quote! {
         #[doc = #doc]
-        #[derive(Debug)]
+        #derive
         #[non_exhaustive]
         pub struct #name {
             #(#params)*

@@ -913,7 +913,7 @@ pub mod inputs {
         }
     }
     /// Input of [`EasemobApi::delete_users`](super::EasemobApi::delete_users).
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     #[non_exhaustive]
     pub struct DeleteUsersInput {
         /// Number of users to delete.
@@ -1285,7 +1285,7 @@ pub mod inputs {
         }
     }
     /// Input of [`EasemobApi::get_metadata_capacity`](super::EasemobApi::get_metadata_capacity).
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     #[non_exhaustive]
     pub struct GetMetadataCapacityInput {}
     impl GetMetadataCapacityInput {
@@ -1982,7 +1982,7 @@ pub mod inputs {
         }
     }
     /// Input of [`EasemobApi::list_chatroom_super_admins`](super::EasemobApi::list_chatroom_super_admins).
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     #[non_exhaustive]
     pub struct ListChatroomSuperAdminsInput {
         /// Page number, starting at 1.
@@ -2017,7 +2017,7 @@ pub mod inputs {
         }
     }
     /// Input of [`EasemobApi::list_chatrooms`](super::EasemobApi::list_chatrooms).
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     #[non_exhaustive]
     pub struct ListChatroomsInput {
         /// Rooms per page.
@@ -2096,7 +2096,7 @@ pub mod inputs {
         }
     }
     /// Input of [`EasemobApi::list_globally_muted_users`](super::EasemobApi::list_globally_muted_users).
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     #[non_exhaustive]
     pub struct ListGloballyMutedUsersInput {
         /// Page number, starting at 1.
@@ -2271,7 +2271,7 @@ pub mod inputs {
         }
     }
     /// Input of [`EasemobApi::list_groups`](super::EasemobApi::list_groups).
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     #[non_exhaustive]
     pub struct ListGroupsInput {
         /// Groups per page.
@@ -2426,7 +2426,7 @@ pub mod inputs {
         }
     }
     /// Input of [`EasemobApi::list_threads`](super::EasemobApi::list_threads).
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     #[non_exhaustive]
     pub struct ListThreadsInput {
         /// Threads per page.
@@ -2659,7 +2659,7 @@ pub mod inputs {
         }
     }
     /// Input of [`EasemobApi::list_users`](super::EasemobApi::list_users).
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     #[non_exhaustive]
     pub struct ListUsersInput {
         /// Number of users to return; larger values are capped at 100.

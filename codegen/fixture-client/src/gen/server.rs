@@ -63,7 +63,7 @@ pub mod inputs {
         }
     }
     /// Input of [`EasemobApi::list_pages`](super::EasemobApi::list_pages).
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     #[non_exhaustive]
     pub struct ListPagesInput {
         /// Page number, from 1.
@@ -102,7 +102,7 @@ pub mod inputs {
         }
     }
     /// Input of [`EasemobApi::list_things`](super::EasemobApi::list_things).
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     #[non_exhaustive]
     pub struct ListThingsInput {
         /// Page size.
