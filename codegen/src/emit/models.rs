@@ -133,7 +133,7 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
         let doc = docs(&v.docs);
         quote!(#doc #variant,)
     });
-    let (raw, raw_owned, as_raw, serialize, from_impl) = if e.integer {
+    let (raw, as_raw, serialize, from_impl) = if e.integer {
         let arms = e.variants.iter().map(|v| {
             let variant = ident(&v.ident);
             let value = v.value.as_i64().unwrap_or_default();
@@ -145,7 +145,6 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
             quote!(#value => Self::#variant,)
         });
         (
-            quote!(i64),
             quote!(i64),
             quote! {
                 /// The value on the wire.
@@ -181,7 +180,6 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
         });
         (
             quote!(::std::string::String),
-            quote!(::std::string::String),
             quote! {
                 /// The value on the wire.
                 pub fn as_str(&self) -> &str {
@@ -208,7 +206,6 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
             },
         )
     };
-    let _ = raw_owned;
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -260,7 +260,8 @@ fn emit_send(op: &OperationIr) -> TokenStream {
         parts.push(match body.encoding {
             Encoding::Json => quote!(request.body = crate::request::Body::json(&self.body)?;),
             Encoding::Form => quote!(request.body = crate::request::Body::form(&self.body)?;),
-            Encoding::Multipart => multipart(&body.ty),
+            // Multipart bodies are structs whose fields become parts in order (see `models`).
+            Encoding::Multipart => quote!(request.body = crate::request::Body::Multipart(self.body.into_multipart());),
         });
     }
     let (idempotent, auth) = (op.idempotent, op.auth);
@@ -289,13 +290,6 @@ fn emit_send(op: &OperationIr) -> TokenStream {
             #(#parts)*
             #execute
         }
-    }
-}
-
-/// Multipart bodies are structs whose fields become parts in order (see `models`).
-fn multipart(_ty: &RustType) -> TokenStream {
-    quote! {
-        request.body = crate::request::Body::Multipart(self.body.into_multipart());
     }
 }
 

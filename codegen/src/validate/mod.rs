@@ -16,7 +16,6 @@ use crate::load::{raw, Item, Loaded, Origin};
 use crate::model::*;
 use crate::naming;
 
-pub use conform::{check as conforms, Mismatch};
 pub use types::mentions_file;
 
 /// Checks everything `loaded` holds; the spec, or every problem found.
