@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use crate::model::{self, Encoding, Location, Model, PagingStyle, Repr, Response, Spec, TypeRef, When};
+use crate::model::{self, Deprecation, Encoding, Location, Model, PagingStyle, Repr, Response, Spec, TypeRef, When};
 use crate::naming;
 
 /// Everything the generated crate is made from.
@@ -41,6 +41,8 @@ pub struct StructIr {
     pub name: String,
     pub docs: Vec<String>,
     pub fields: Vec<FieldIr>,
+    /// Former names, kept as deprecated type aliases.
+    pub aliases: Vec<String>,
     /// Holds a file part, so it is built for multipart upload and never (de)serialised.
     pub has_file: bool,
 }
@@ -56,6 +58,8 @@ pub struct FieldIr {
     /// The value `new` sets: the field tells this body's operation apart from the other
     /// variants of its route (e.g. `type: txt`), so callers need not repeat it.
     pub fixed: Option<Json>,
+    /// The `#[deprecated]` note, when the spec deprecates it.
+    pub deprecated: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +68,8 @@ pub struct EnumIr {
     pub docs: Vec<String>,
     pub integer: bool,
     pub variants: Vec<VariantIr>,
+    /// Former names, kept as deprecated type aliases.
+    pub aliases: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +78,8 @@ pub struct VariantIr {
     /// The wire value: a string, or an integer for integer enums.
     pub value: Json,
     pub docs: Vec<String>,
+    /// The `#[deprecated]` note, when the spec deprecates it.
+    pub deprecated: Option<String>,
 }
 
 /// A type as the generated code spells it.
@@ -122,6 +130,10 @@ pub struct OperationIr {
     pub method_name: String,
     /// The builder type.
     pub builder: String,
+    /// Former operation ids: their methods, builders and inputs stay as deprecated aliases.
+    pub aliases: Vec<String>,
+    /// The `#[deprecated]` note, when the spec deprecates it.
+    pub deprecated: Option<String>,
     pub docs: Vec<String>,
     pub http_method: &'static str,
     /// Relative to the base path, e.g. `/users/{username}`.
@@ -159,6 +171,8 @@ pub struct ParamIr {
     pub ty: RustType,
     pub docs: Vec<String>,
     pub constraints: model::Constraints,
+    /// The `#[deprecated]` note, when the spec deprecates it.
+    pub deprecated: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -197,6 +211,31 @@ pub fn field_ident(wire: &str, rust_name: Option<&String>) -> String {
     rust_name.cloned().unwrap_or_else(|| naming::snake(wire))
 }
 
+/// The method of an operation on its group handle, and of the server trait.
+pub fn method_name(operation_id: &str) -> String {
+    naming::snake(operation_id)
+}
+
+/// The builder type of an operation.
+pub fn builder_name(operation_id: &str) -> String {
+    naming::pascal(operation_id)
+}
+
+/// The server-stub input type of an operation.
+pub fn input_name(operation_id: &str) -> String {
+    format!("{}Input", builder_name(operation_id))
+}
+
+/// The handle type of a resource group (`client.users()` returns `Users`).
+pub fn handle_name(group: &str) -> String {
+    naming::pascal(&naming::snake(group))
+}
+
+/// The `with_*` setter of a field (or server input parameter) with this Rust name.
+pub fn setter_name(field_ident: &str) -> String {
+    format!("with_{}", field_ident.trim_matches('_'))
+}
+
 /// The Rust variant name of an enum value.
 pub fn variant_ident(value: &model::EnumValue) -> String {
     value.rust_name.clone().unwrap_or_else(|| match &value.value {
@@ -216,7 +255,7 @@ pub fn lower(spec: &Spec) -> Crate {
         models,
         groups: groups
             .into_iter()
-            .map(|(module, operations)| Group { handle: naming::pascal(&module), module, operations })
+            .map(|(module, operations)| Group { handle: handle_name(&module), module, operations })
             .collect(),
         api_docs: doc_lines(&spec.api.description),
         base_params: spec.api.base_params.iter().map(|(n, _)| n.clone()).collect(),
@@ -243,6 +282,7 @@ fn lower_model(spec: &Spec, model: &Model) -> ModelIr {
                     docs: field_docs(&f.doc, &f.constraints, f.default.as_ref()),
                     constraints: f.constraints.clone(),
                     fixed: fixed.as_ref().filter(|(name, _)| *name == f.name).map(|(_, v)| v.clone()),
+                    deprecated: f.deprecated.as_ref().map(Deprecation::message),
                 })
                 .collect();
             for field in fields.iter_mut().filter(|f| f.fixed.is_some()) {
@@ -255,6 +295,7 @@ fn lower_model(spec: &Spec, model: &Model) -> ModelIr {
                 docs,
                 has_file: o.fields.iter().any(|f| crate::validate::mentions_file(&f.ty)),
                 fields,
+                aliases: model_aliases(spec, &o.name, &o.renamed_from, o.inline_for.as_deref()),
             })
         }
         Model::Enum(e) => {
@@ -265,11 +306,27 @@ fn lower_model(spec: &Spec, model: &Model) -> ModelIr {
                 variants: e
                     .values
                     .iter()
-                    .map(|v| VariantIr { ident: variant_ident(v), value: v.value.clone(), docs: doc_lines(&v.doc) })
+                    .map(|v| VariantIr {
+                        ident: variant_ident(v),
+                        value: v.value.clone(),
+                        docs: doc_lines(&v.doc),
+                        deprecated: v.deprecated.as_ref().map(Deprecation::message),
+                    })
                     .collect(),
+                aliases: model_aliases(spec, &e.name, &e.renamed_from, None),
             })
         }
     }
+}
+
+/// A model's former names: its own `renamed_from`, or for a body written in place, the
+/// same body under each former id of its operation (`SendMsgRequest` for `send_msg`).
+fn model_aliases(spec: &Spec, name: &str, renamed_from: &[String], inline_for: Option<&str>) -> Vec<String> {
+    let Some(op) = inline_for.and_then(|id| spec.operations.iter().find(|o| o.id == id)) else {
+        return renamed_from.to_vec();
+    };
+    let suffix = name.strip_prefix(&builder_name(&op.id)).unwrap_or_default();
+    op.renamed_from.iter().map(|old| format!("{}{suffix}", builder_name(old))).collect()
 }
 
 /// The top-level body field whose value tells an inline request body's operation apart
@@ -344,6 +401,7 @@ fn lower_operation(spec: &Spec, op: &model::Operation) -> OperationIr {
             ty: RustType::from(&p.ty),
             docs: field_docs(&p.doc, &p.constraints, p.default.as_ref()),
             constraints: p.constraints.clone(),
+            deprecated: p.deprecated.as_ref().map(Deprecation::message),
         };
         if p.required {
             required.push(param);
@@ -388,8 +446,10 @@ fn lower_operation(spec: &Spec, op: &model::Operation) -> OperationIr {
     });
     OperationIr {
         id: op.id.clone(),
-        method_name: naming::snake(&op.id),
-        builder: naming::pascal(&op.id),
+        method_name: method_name(&op.id),
+        builder: builder_name(&op.id),
+        aliases: op.renamed_from.clone(),
+        deprecated: op.deprecated.as_ref().map(Deprecation::message),
         docs: operation_docs(spec, op),
         http_method: op.method.as_str(),
         path_template: op.path.clone(),

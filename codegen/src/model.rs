@@ -14,6 +14,28 @@ pub struct Spec {
     pub operations: Vec<Operation>,
     /// Keyed by name; inline request and response bodies appear here under derived names.
     pub models: BTreeMap<String, Model>,
+    /// Where each item is written, for reports that point into the files.
+    pub locations: Locations,
+}
+
+/// Where operations, their parameters and keys, models, fields and enum values are written,
+/// keyed by spec path: `operations.<id>`, `operations.<id>.params.<name>`,
+/// `operations.<id>.<key>`, `models.<Name>`, `models.<Name>.fields.<name>` and
+/// `models.<Name>.enum.<value>`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Locations(pub BTreeMap<String, crate::diagnostic::Location>);
+
+impl Locations {
+    /// The place of `path`, or of its nearest ancestor that has one.
+    pub fn find(&self, path: &str) -> Option<&crate::diagnostic::Location> {
+        let mut path = path;
+        loop {
+            if let Some(location) = self.0.get(path) {
+                return Some(location);
+            }
+            path = &path[..path.rfind('.')?];
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,7 +135,29 @@ pub struct Operation {
     pub paging: Option<Paging>,
     pub rate_limit: RateLimit,
     pub note: Option<String>,
+    pub deprecated: Option<Deprecation>,
+    /// Former ids of this operation: the generated crate keeps them as deprecated aliases.
+    pub renamed_from: Vec<String>,
     pub examples: Vec<Example>,
+}
+
+/// Why and until when something is deprecated; emitted as `#[deprecated]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deprecation {
+    pub note: Option<String>,
+    /// `YYYY-MM-DD`: the date after which it may be removed.
+    pub sunset: Option<String>,
+}
+
+impl Deprecation {
+    /// The text of `#[deprecated(note = ...)]`.
+    pub fn message(&self) -> String {
+        let mut text = self.note.clone().unwrap_or_else(|| "deprecated by the API".to_owned());
+        if let Some(date) = &self.sunset {
+            text.push_str(&format!(" (may be removed after {date})"));
+        }
+        text
+    }
 }
 
 /// A piece of an operation path.
@@ -176,6 +220,7 @@ pub struct Param {
     pub default: Option<Json>,
     pub rust_name: Option<String>,
     pub constraints: Constraints,
+    pub deprecated: Option<Deprecation>,
 }
 
 /// Documented limits on a value.
@@ -310,6 +355,8 @@ pub struct ObjectModel {
     pub fields: Vec<Field>,
     /// The operation whose request or response body this model was written in place for.
     pub inline_for: Option<String>,
+    /// Former names of this model: the generated crate keeps them as deprecated aliases.
+    pub renamed_from: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -321,6 +368,7 @@ pub struct Field {
     pub default: Option<Json>,
     pub rust_name: Option<String>,
     pub constraints: Constraints,
+    pub deprecated: Option<Deprecation>,
     /// The model this field was copied from through `extends`.
     pub inherited_from: Option<String>,
 }
@@ -335,6 +383,8 @@ pub enum Repr {
 pub struct EnumModel {
     pub name: String,
     pub doc: String,
+    /// Former names of this model: the generated crate keeps them as deprecated aliases.
+    pub renamed_from: Vec<String>,
     pub repr: Repr,
     pub values: Vec<EnumValue>,
 }
@@ -345,4 +395,5 @@ pub struct EnumValue {
     pub value: Json,
     pub doc: String,
     pub rust_name: Option<String>,
+    pub deprecated: Option<Deprecation>,
 }

@@ -1,6 +1,9 @@
 //! `cargo xtask <command>`: the project's commands. Each command is a thin shell around
 //! the `codegen` library; run `cargo xtask help` for the list.
 
+mod diff;
+
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,22 +14,30 @@ commands:
   codegen [--check]      regenerate generated-client/src/gen/ from spec/ (--check: change nothing, fail if stale)
   validate               load and check spec/, printing every problem
   openapi --out FILE     write the spec as an OpenAPI 3.1 JSON document
-  diff [REV]             compare spec/ at git revision REV (default HEAD) with spec/ now
-  diff OLD_DIR NEW_DIR   compare two spec folders: API changes, breaks, version bump
+  diff [OPTIONS]         API changes between two specs: what breaks on the wire, for callers
+                         and for server implementors, and the version bump (diff --help)
   help                   show this text
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    if let ["diff", rest @ ..] = args.as_slice() {
+        // Its own exit codes: 0 clean, 1 the --fail-on gate tripped, 2 the tool failed.
+        return match diff::run(&root(), rest) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(message) => {
+                print_err(&message);
+                ExitCode::from(2)
+            }
+        };
+    }
     let result = match args.as_slice() {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
         ["validate"] => validate(),
         ["openapi", "--out", out] => openapi(Path::new(out)),
-        ["diff"] => diff_rev("HEAD"),
-        ["diff", rev] => diff_rev(rev),
-        ["diff", old, new] => diff_dirs(Path::new(old), Path::new(new)),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
             Ok(())
@@ -36,12 +47,22 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprint!("{message}");
-            if !message.ends_with('\n') {
-                eprintln!();
-            }
+            print_err(&message);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn print_out(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn print_err(message: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(message.as_bytes());
+    if !message.ends_with('\n') {
+        let _ = err.write_all(b"\n");
     }
 }
 
@@ -102,48 +123,5 @@ fn openapi(out: &Path) -> Result<(), String> {
     let text = codegen::openapi::render(&spec);
     codegen::write::write_file(out, &text).map_err(|e| format!("error: cannot write {}: {e}", out.display()))?;
     println!("wrote {} ({} operations, {} schemas)", out.display(), spec.operations.len(), spec.models.len());
-    Ok(())
-}
-
-fn diff_dirs(old: &Path, new: &Path) -> Result<(), String> {
-    let old_spec = codegen::load_spec(old, &old.display().to_string())?;
-    let new_spec = codegen::load_spec(new, &new.display().to_string())?;
-    print_diff(&format!("{} → {}", old.display(), new.display()), &old_spec, &new_spec)
-}
-
-/// Compares `spec/` as committed at `rev` with `spec/` in the work tree.
-fn diff_rev(rev: &str) -> Result<(), String> {
-    let git = |args: &[&str]| -> Result<String, String> {
-        let output = std::process::Command::new("git")
-            .args(args)
-            .current_dir(root())
-            .output()
-            .map_err(|e| format!("error: cannot run git: {e}"))?;
-        if !output.status.success() {
-            return Err(format!("error: git {} failed: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim()));
-        }
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    };
-    let mut sources = Vec::new();
-    for name in git(&["ls-tree", "--name-only", rev, "spec/"])?.lines().filter(|n| n.ends_with(".yaml")) {
-        sources.push((format!("{rev}:{name}"), git(&["show", &format!("{rev}:{name}")])?));
-    }
-    if sources.is_empty() {
-        return Err(format!("error: {rev} has no spec/*.yaml"));
-    }
-    let old_spec = codegen::load_spec_sources(sources)?;
-    let new_spec = load()?;
-    print_diff(&format!("spec/ at {rev} → spec/ now"), &old_spec, &new_spec)
-}
-
-fn print_diff(title: &str, old: &codegen::Spec, new: &codegen::Spec) -> Result<(), String> {
-    let manifest = std::fs::read_to_string(root().join("generated-client/Cargo.toml")).map_err(|e| format!("error: {e}"))?;
-    let version = manifest
-        .lines()
-        .find_map(|l| l.strip_prefix("version = ").map(|v| v.trim_matches('"').to_owned()))
-        .unwrap_or_else(|| "0.0.0".into());
-    let changes = codegen::diff::compare(old, new);
-    println!("API diff: {title}\n");
-    print!("{}", codegen::diff::render(&changes, &version));
     Ok(())
 }

@@ -55,6 +55,8 @@ fn root_module(krate: &Crate) -> TokenStream {
     let count = proc_macro2::Literal::usize_unsuffixed(ops.len());
     quote! {
         //! Everything made from the spec: the models and one request builder per operation.
+        // Generated code keeps using what the spec deprecates; callers get the warnings.
+        #![allow(deprecated)]
 
         pub mod models;
         pub mod operations;
@@ -78,6 +80,26 @@ pub(crate) fn ident(name: &str) -> Ident {
 pub(crate) fn docs(lines: &[String]) -> TokenStream {
     let lines = if lines.is_empty() { vec![" Not documented by the spec.".to_owned()] } else { lines.to_vec() };
     quote! { #(#[doc = #lines])* }
+}
+
+/// `#[deprecated(note = ...)]` when there is a note, else nothing.
+pub(crate) fn deprecated(note: Option<&String>) -> TokenStream {
+    match note {
+        Some(note) => quote!(#[deprecated(note = #note)]),
+        None => quote!(),
+    }
+}
+
+/// A deprecated alias for a renamed type: `pub type Old = New;`.
+pub(crate) fn type_alias(old: &str, new: &str) -> TokenStream {
+    let (old_ident, new_ident) = (ident(old), ident(new));
+    let doc = format!(" Former name of [`{new}`].");
+    let note = format!("renamed to `{new}`");
+    quote! {
+        #[doc = #doc]
+        #[deprecated(note = #note)]
+        pub type #old_ident = #new_ident;
+    }
 }
 
 /// The type as generated code spells it, fully qualified.

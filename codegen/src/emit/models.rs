@@ -4,8 +4,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value as Json;
 
-use super::{docs, ident, rust_type};
-use crate::ir::{Crate, EnumIr, ModelIr, RustType, StructIr};
+use super::{deprecated, docs, ident, rust_type, type_alias};
+use crate::ir::{self, Crate, EnumIr, ModelIr, RustType, StructIr};
 
 pub fn emit(krate: &Crate) -> TokenStream {
     let items = krate.models.iter().map(|m| match m {
@@ -35,7 +35,8 @@ fn emit_struct(s: &StructIr) -> TokenStream {
             quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")])
         };
         let ty = if f.required { ty } else { quote!(::std::option::Option<#ty>) };
-        quote! { #doc #serde pub #field: #ty, }
+        let deprecated = deprecated(f.deprecated.as_ref());
+        quote! { #doc #deprecated #serde pub #field: #ty, }
     });
     let derives = if s.has_file {
         quote!(#[derive(Debug)])
@@ -63,11 +64,13 @@ fn emit_struct(s: &StructIr) -> TokenStream {
     });
     let setters = s.fields.iter().filter(|f| !f.required).map(|f| {
         let field = ident(&f.ident);
-        let setter = ident(&format!("with_{}", f.ident.trim_matches('_')));
+        let setter = ident(&ir::setter_name(&f.ident));
         let ty = rust_type(&f.ty);
         let doc = format!(" Sets `{}`.", f.wire);
+        let deprecated = deprecated(f.deprecated.as_ref());
         quote! {
             #[doc = #doc]
+            #deprecated
             pub fn #setter(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
                 self.#field = ::std::option::Option::Some(value.into());
                 self
@@ -75,7 +78,10 @@ fn emit_struct(s: &StructIr) -> TokenStream {
         }
     });
     let multipart = s.has_file.then(|| multipart(s));
+    let aliases = s.aliases.iter().map(|old| type_alias(old, &s.name));
     quote! {
+        #(#aliases)*
+
         #doc
         #derives
         #[non_exhaustive]
@@ -131,7 +137,8 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.ident);
         let doc = docs(&v.docs);
-        quote!(#doc #variant,)
+        let deprecated = deprecated(v.deprecated.as_ref());
+        quote!(#doc #deprecated #variant,)
     });
     let (raw, as_raw, serialize, from_impl) = if e.integer {
         let arms = e.variants.iter().map(|v| {

@@ -4,8 +4,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{docs, ident, rust_type};
-use crate::ir::{Crate, Group, OperationIr, ParamIr, PathPart, ResponseIr, RustType};
+use super::{deprecated, docs, ident, rust_type, type_alias};
+use crate::ir::{self, Crate, Group, OperationIr, ParamIr, PathPart, ResponseIr, RustType};
 use crate::model::{Encoding, Location};
 
 /// `operations/mod.rs`: the group modules and the client methods that return their handles.
@@ -41,6 +41,7 @@ pub fn emit_group(group: &Group) -> TokenStream {
     let handle_doc = format!(" The `{}` operations; get it from [`Client::{}`](crate::Client::{}).", group.module, group.module, group.module);
     let methods = group.operations.iter().map(emit_method);
     let builders = group.operations.iter().map(|op| emit_builder(group, op));
+    let aliases = group.operations.iter().flat_map(|op| op.aliases.iter().map(|old| type_alias(&ir::builder_name(old), &op.builder)));
     quote! {
         #[doc = #handle_doc]
         #[derive(Debug, Clone)]
@@ -53,6 +54,8 @@ pub fn emit_group(group: &Group) -> TokenStream {
         }
 
         #(#builders)*
+
+        #(#aliases)*
     }
 }
 
@@ -90,11 +93,27 @@ fn emit_method(op: &OperationIr) -> TokenStream {
         args.push(quote!(body: #ty));
         inits.push(quote!(body,));
     }
+    let deprecated = deprecated(op.deprecated.as_ref());
+    let forwarded: Vec<_> = op.required.iter().map(|p| ident(&p.ident)).chain(op.body.as_ref().map(|_| ident("body"))).collect();
+    let aliases = op.aliases.iter().map(|old| {
+        let old = ident(&ir::method_name(old));
+        let doc = format!(" Former name of [`{}`](Self::{}).", op.method_name, op.method_name);
+        let note = format!("renamed to `{}`", op.method_name);
+        quote! {
+            #[doc = #doc]
+            #[deprecated(note = #note)]
+            pub fn #old(&self, #(#args),*) -> #builder {
+                self.#method(#(#forwarded),*)
+            }
+        }
+    });
     quote! {
         #doc
+        #deprecated
         pub fn #method(&self, #(#args),*) -> #builder {
             #builder { client: self.client.clone(), #(#inits)* }
         }
+        #(#aliases)*
     }
 }
 
@@ -207,8 +226,10 @@ fn setter(p: &ParamIr) -> TokenStream {
     let doc = docs(&p.docs);
     let (ty, convert) = arg(&p.ty);
     let value = convert(quote!(value));
+    let deprecated = deprecated(p.deprecated.as_ref());
     quote! {
         #doc
+        #deprecated
         pub fn #name(mut self, value: #ty) -> Self {
             self.#name = ::std::option::Option::Some(#value);
             self

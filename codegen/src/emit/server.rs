@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{docs, ident, rust_type};
-use crate::ir::{Crate, ModelIr, OperationIr, ParamIr, RustType, StructIr};
+use super::{deprecated, docs, ident, rust_type, type_alias};
+use crate::ir::{self, Crate, ModelIr, OperationIr, ParamIr, RustType, StructIr};
 use crate::model::{self, Encoding, Location, Response, Segment, Shape, Spec, When};
 use crate::naming;
 
@@ -60,7 +60,7 @@ pub fn emit(spec: &Spec, krate: &Crate) -> TokenStream {
 }
 
 fn input_name(op: &OperationIr) -> proc_macro2::Ident {
-    ident(&format!("{}Input", op.builder))
+    ident(&ir::input_name(&op.id))
 }
 
 fn output_type(op: &model::Operation) -> TokenStream {
@@ -79,7 +79,8 @@ fn emit_input(op: &OperationIr) -> TokenStream {
         let ty = rust_type(&p.ty);
         let ty = if required { ty } else { quote!(::std::option::Option<#ty>) };
         let doc = docs(&p.docs);
-        quote!(#doc pub #field: #ty,)
+        let deprecated = deprecated(p.deprecated.as_ref());
+        quote!(#doc #deprecated pub #field: #ty,)
     });
     let body = op.body.as_ref().map(|b| {
         let ty = rust_type(&b.ty);
@@ -109,11 +110,13 @@ fn emit_input(op: &OperationIr) -> TokenStream {
     }
     let setters = op.optional.iter().map(|p| {
         let field = ident(&p.ident);
-        let setter = ident(&format!("with_{}", p.ident.trim_matches('_')));
+        let setter = ident(&ir::setter_name(&p.ident));
         let ty = rust_type(&p.ty);
         let doc = format!(" Sets `{}`.", p.wire);
+        let deprecated = deprecated(p.deprecated.as_ref());
         quote! {
             #[doc = #doc]
+            #deprecated
             pub fn #setter(mut self, value: #ty) -> Self {
                 self.#field = ::std::option::Option::Some(value);
                 self
@@ -121,7 +124,9 @@ fn emit_input(op: &OperationIr) -> TokenStream {
         }
     });
     let derive = if args.is_empty() { quote!(#[derive(Debug, Default)]) } else { quote!(#[derive(Debug)]) };
+    let aliases = op.aliases.iter().map(|old| type_alias(&ir::input_name(old), &ir::input_name(&op.id)));
     quote! {
+        #(#aliases)*
         #[doc = #doc]
         #derive
         #[non_exhaustive]
@@ -160,14 +165,32 @@ fn emit_trait_method(op: &model::Operation, ir: &OperationIr) -> TokenStream {
             quote!(crate::server::fallback(self.fallback(&ctx), #id, #example))
         }
     };
-    quote! {
-        #doc
-        fn #method(&self, ctx: RequestContext, input: inputs::#input) -> impl ::std::future::Future<Output = ::std::result::Result<#output, ServerError>> + ::std::marker::Send {
-            let _ = input;
-            let answer = #answer;
-            async move { answer }
-        }
-    }
+    let signature = |name: &proc_macro2::Ident| {
+        quote!(fn #name(&self, ctx: RequestContext, input: inputs::#input) -> impl ::std::future::Future<Output = ::std::result::Result<#output, ServerError>> + ::std::marker::Send)
+    };
+    let fallback = quote! {
+        let _ = input;
+        let answer = #answer;
+        async move { answer }
+    };
+    let deprecated = deprecated(ir.deprecated.as_ref());
+    // A renamed operation keeps its former trait methods (newest first in the chain):
+    // implementations that still provide one keep working, because each default calls the
+    // next former name and the last answers the fallback.
+    let mut names = vec![method.clone()];
+    names.extend(ir.aliases.iter().rev().map(|old| ident(&ir::method_name(old))));
+    let note = format!("renamed to `{}`", ir.method_name);
+    let old_doc = format!(" Former name of [`{}`](Self::{}); implement that one instead.", ir.method_name, ir.method_name);
+    let methods = names.iter().enumerate().map(|(i, name)| {
+        let signature = signature(name);
+        let body = match names.get(i + 1) {
+            Some(next) => quote!(#[allow(deprecated)] self.#next(ctx, input)),
+            None => fallback.clone(),
+        };
+        let attrs = if i == 0 { quote!(#doc #deprecated) } else { quote!(#[doc = #old_doc] #[deprecated(note = #note)]) };
+        quote!(#attrs #signature { #body })
+    });
+    quote!(#(#methods)*)
 }
 
 /// A path shape: literal segments as text, parameters as None.

@@ -88,6 +88,9 @@ pub struct Operation {
     pub paging: Option<Paging>,
     pub rate_limit: Option<RateLimit>,
     pub note: Option<String>,
+    pub deprecated: Option<Deprecated>,
+    #[serde(default)]
+    pub renamed_from: Vec<String>,
     pub examples: Vec<Example>,
 }
 
@@ -142,6 +145,7 @@ pub struct Typed {
     pub max_length: Option<u64>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
+    pub deprecated: Option<Deprecated>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -232,6 +236,8 @@ pub struct Example {
 pub struct Model {
     pub doc: String,
     pub extends: Option<String>,
+    #[serde(default)]
+    pub renamed_from: Vec<String>,
     pub fields: Option<IndexMap<String, Typed>>,
     pub repr: Option<Repr>,
     #[serde(rename = "enum")]
@@ -251,4 +257,38 @@ pub struct EnumValue {
     pub value: Json,
     pub doc: String,
     pub rust_name: Option<String>,
+    pub deprecated: Option<Deprecated>,
+}
+
+/// `deprecated: true`, or `deprecated: {note: ..., sunset: YYYY-MM-DD}`.
+#[derive(Debug)]
+pub enum Deprecated {
+    Flag(bool),
+    Details(DeprecationDetails),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeprecationDetails {
+    pub note: Option<String>,
+    pub sunset: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Deprecated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DeprecatedVisitor;
+        impl<'de> Visitor<'de> for DeprecatedVisitor {
+            type Value = Deprecated;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`true`, or a map with `note` and `sunset`")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Deprecated, E> {
+                Ok(Deprecated::Flag(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Deprecated, A::Error> {
+                DeprecationDetails::deserialize(de::value::MapAccessDeserializer::new(map)).map(Deprecated::Details)
+            }
+        }
+        deserializer.deserialize_any(DeprecatedVisitor)
+    }
 }

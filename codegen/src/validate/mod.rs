@@ -55,6 +55,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
     }
     ctx.file_fields(&operations, &models, &origins);
     ctx.shared_paths(&operations);
+    ctx.rename_collisions(&operations, &sources);
     if let Some(api) = &api {
         if !models.contains_key(&api.error_model) {
             ctx.error(
@@ -66,11 +67,61 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
     }
     match api {
         Some(api) if ctx.diags.is_empty() => {
+            let locations = locations(loaded, &operations, &sources, &models);
             let mut operations: Vec<Operation> = operations.into_iter().map(|(op, _)| op).collect();
             operations.sort_by(|a, b| a.id.cmp(&b.id));
-            Ok(Spec { api, operations, models })
+            Ok(Spec { api, operations, models, locations })
         }
         _ => Err(ctx.diags),
+    }
+}
+
+/// Where every operation, parameter, model, field and enum value of a valid spec is written.
+fn locations(loaded: &Loaded, operations: &[(Operation, &Item<raw::Operation>)], sources: &[ModelSource], models: &BTreeMap<String, Model>) -> Locations {
+    const OPERATION_KEYS: [&str; 13] =
+        ["method", "path", "group", "auth", "idempotent", "variant", "request", "response", "paging", "rate_limit", "deprecated", "summary", "examples"];
+    let mut out = BTreeMap::new();
+    let mut put = |key: String, origin: Origin| {
+        if let Some(location) = loaded.locate(&origin) {
+            out.insert(key, location);
+        }
+    };
+    for (op, item) in operations {
+        let origin = Origin { file: item.file, path: item.path.clone() };
+        let key = format!("operations.{}", op.id);
+        for name in OPERATION_KEYS {
+            put(format!("{key}.{name}"), at(&origin, name));
+        }
+        for p in &op.params {
+            put(format!("{key}.params.{}", p.name), at(&origin, &format!("params.{}", p.name)));
+        }
+        put(key, origin);
+    }
+    for source in sources {
+        let key = format!("models.{}", source.name);
+        match models.get(&source.name) {
+            Some(Model::Object(m)) => {
+                for f in m.fields.iter().filter(|f| f.inherited_from.is_none()) {
+                    put(format!("{key}.fields.{}", f.name), at(&source.origin, &format!("fields.{}", f.name)));
+                }
+            }
+            Some(Model::Enum(m)) => {
+                for (i, v) in m.values.iter().enumerate() {
+                    put(format!("{key}.enum.{}", enum_value_key(&v.value)), at(&source.origin, &format!("enum[{i}]")));
+                }
+            }
+            None => {}
+        }
+        put(key, source.origin.clone());
+    }
+    Locations(out)
+}
+
+/// An enum value as it appears in spec paths: the string itself, or the integer.
+pub fn enum_value_key(value: &Json) -> String {
+    match value {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -94,6 +145,13 @@ fn at(origin: &Origin, key: &str) -> Origin {
         format!("{}.{key}", origin.path)
     };
     Origin { file: origin.file, path }
+}
+
+/// `YYYY-MM-DD` with a plausible month and day.
+fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let number = |s: &str, len: usize, max: u32| s.len() == len && s.parse::<u32>().is_ok_and(|n| (1..=max).contains(&n));
+    parts.len() == 3 && number(parts[0], 4, 9999) && number(parts[1], 2, 12) && number(parts[2], 2, 31)
 }
 
 fn is_snake(name: &str) -> bool {
@@ -267,6 +325,70 @@ impl<'a> Ctx<'a> {
         sources
     }
 
+    // ---- deprecations and renames ----------------------------------------------------
+
+    /// The checked `deprecated:` of the item at `origin`.
+    fn deprecation(&mut self, origin: &Origin, raw: Option<&raw::Deprecated>) -> Option<Deprecation> {
+        match raw? {
+            raw::Deprecated::Flag(false) => None,
+            raw::Deprecated::Flag(true) => Some(Deprecation::default()),
+            raw::Deprecated::Details(details) => {
+                if let Some(date) = &details.sunset {
+                    if !is_date(date) {
+                        self.error_value(at(origin, "deprecated.sunset"), format!("`{date}` is not a date"), "write the sunset date as `YYYY-MM-DD`, e.g. `2027-06-30`");
+                    }
+                }
+                Some(Deprecation { note: details.note.clone(), sunset: details.sunset.clone() })
+            }
+        }
+    }
+
+    /// The checked former names of a model.
+    fn model_renames(&mut self, source: &ModelSource) -> Vec<String> {
+        let renames = &source.raw.renamed_from;
+        if !renames.is_empty() && source.inline_for.is_some() {
+            self.error(at(&source.origin, "renamed_from"), "a body written in place has no name of its own to rename", "rename the operation instead (its `renamed_from` keeps the old body names too), or move the body under `models:`");
+            return Vec::new();
+        }
+        for (i, name) in renames.iter().enumerate() {
+            if !is_pascal(name) {
+                self.error_value(at(&source.origin, &format!("renamed_from[{i}]")), format!("the former name `{name}` is not UpperCamelCase"), format!("write `{}`", naming::pascal(name)));
+            }
+        }
+        renames.clone()
+    }
+
+    /// Former operation ids and model names must not collide with current ones or each other.
+    fn rename_collisions(&mut self, operations: &[(Operation, &Item<raw::Operation>)], sources: &[ModelSource]) {
+        let mut ids: HashMap<&str, Origin> =
+            operations.iter().map(|(op, item)| (op.id.as_str(), Origin { file: item.file, path: item.path.clone() })).collect();
+        for (op, item) in operations {
+            for (i, old) in op.renamed_from.iter().enumerate() {
+                let here = Origin { file: item.file, path: format!("{}.renamed_from[{i}]", item.path) };
+                if !is_snake(old) {
+                    self.error_value(here, format!("the former id `{old}` is not snake_case"), format!("write `{}`", naming::snake(old)));
+                } else if let Some(other) = ids.get(old.as_str()) {
+                    let other_at = self.where_is(other);
+                    self.error_value(here, format!("the former id `{old}` is in use (at {other_at})"), "an old id can only be kept by one operation, and not while an operation still has it; remove one");
+                } else {
+                    ids.insert(old, here);
+                }
+            }
+        }
+        let mut names: HashMap<&str, Origin> = sources.iter().map(|s| (s.name.as_str(), s.origin.clone())).collect();
+        for source in sources {
+            for (i, old) in source.raw.renamed_from.iter().enumerate() {
+                let here = at(&source.origin, &format!("renamed_from[{i}]"));
+                if let Some(other) = names.get(old.as_str()) {
+                    let other_at = self.where_is(other);
+                    self.error_value(here, format!("the former name `{old}` is in use (at {other_at})"), "a model's old name can only be kept once, and not while a model still has it; remove one");
+                } else {
+                    names.insert(old, here);
+                }
+            }
+        }
+    }
+
     // ---- models ----------------------------------------------------------------------
 
     fn type_ref(&mut self, origin: Origin, text: &str, names: &BTreeSet<String>) -> Option<TypeRef> {
@@ -346,6 +468,7 @@ impl<'a> Ctx<'a> {
             default: raw.default.clone(),
             rust_name: raw.rust_name.clone(),
             constraints,
+            deprecated: self.deprecation(&origin, raw.deprecated.as_ref()),
             inherited_from: None,
         })
     }
@@ -370,13 +493,16 @@ impl<'a> Ctx<'a> {
                     extends: raw.extends.clone(),
                     fields: out,
                     inline_for: source.inline_for.clone(),
+                    renamed_from: self.model_renames(source),
                 }))
             }
             (None, Some(values)) => {
                 if raw.extends.is_some() {
                     self.error(at(origin, "extends"), "an enum model cannot extend another model", "remove `extends`");
                 }
-                Some(Model::Enum(self.enum_model(source, values)))
+                let mut model = self.enum_model(source, values);
+                model.renamed_from = self.model_renames(source);
+                Some(Model::Enum(model))
             }
             (Some(_), Some(_)) => {
                 self.error(origin.clone(), format!("`{}` has both `fields` and `enum`", source.name), "a model is either an object (`fields`) or an enum (`enum`); split it in two");
@@ -424,15 +550,17 @@ impl<'a> Ctx<'a> {
                 self.error(here, format!("enum values {} and {} both become the Rust variant `{rust}`", values[first].value, value.value), "give one of them a distinct `rust_name`");
             }
         }
-        EnumModel {
-            name: source.name.clone(),
-            doc: source.raw.doc.clone(),
-            repr,
-            values: values
-                .iter()
-                .map(|v| EnumValue { value: v.value.clone(), doc: v.doc.clone(), rust_name: v.rust_name.clone() })
-                .collect(),
-        }
+        let values = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| EnumValue {
+                value: v.value.clone(),
+                doc: v.doc.clone(),
+                rust_name: v.rust_name.clone(),
+                deprecated: self.deprecation(&at(origin, &format!("enum[{i}]")), v.deprecated.as_ref()),
+            })
+            .collect();
+        EnumModel { name: source.name.clone(), doc: source.raw.doc.clone(), renamed_from: Vec::new(), repr, values }
     }
 
     fn resolve_extends(&mut self, sources: &[ModelSource], models: &mut BTreeMap<String, Model>) {
@@ -622,6 +750,7 @@ impl<'a> Ctx<'a> {
                 default: p.default.clone(),
                 rust_name: p.rust_name.clone(),
                 constraints,
+                deprecated: self.deprecation(&here, p.deprecated.as_ref()),
             });
         }
         for segment in &segments {
@@ -688,6 +817,8 @@ impl<'a> Ctx<'a> {
             paging: None,
             rate_limit: raw.rate_limit.as_ref().map_or(default_rate, |r| rate_limit(r, true)),
             note: raw.note.clone(),
+            deprecated: self.deprecation(&origin, raw.deprecated.as_ref()),
+            renamed_from: raw.renamed_from.clone(),
             examples: raw
                 .examples
                 .iter()

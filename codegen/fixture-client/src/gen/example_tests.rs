@@ -35,6 +35,13 @@ fn equivalent(a: &Value, b: &Value) -> bool {
     }
 }
 #[test]
+fn archive_thing_examples() {
+    round_trip::<
+        crate::gen::models::ArchiveThingRequest,
+    >("{\"shelf\":{\"label\":\"A1\"}}");
+    round_trip::<crate::gen::models::Shelf>("{\"label\":\"A1\",\"state\":\"open\"}");
+}
+#[test]
 fn get_thing_examples() {
     round_trip::<crate::gen::models::Thing>("{\"name\":\"cup\",\"kind\":\"small\"}");
 }
@@ -51,6 +58,10 @@ fn list_things_examples() {
     round_trip::<
         crate::gen::models::ThingPage,
     >("{\"timestamp\":1,\"entities\":[{\"name\":\"cup\"}],\"cursor\":\"abc\"}");
+}
+#[test]
+fn peek_thing_examples() {
+    round_trip::<crate::gen::models::Thing>("{\"name\":\"cup\"}");
 }
 #[test]
 fn remove_label_examples() {

@@ -4,6 +4,43 @@
 use crate::server::{RequestContext, ServerError};
 /// The decoded, validated input of each operation.
 pub mod inputs {
+    /// Former name of [`ArchiveThingInput`].
+    #[deprecated(note = "renamed to `ArchiveThingInput`")]
+    pub type StashThingInput = ArchiveThingInput;
+    /// Input of [`EasemobApi::archive_thing`](super::EasemobApi::archive_thing).
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub struct ArchiveThingInput {
+        /// The thing's name.
+        pub name: ::std::string::String,
+        /// Suppress notifications.
+        #[deprecated(note = "archiving is always quiet now")]
+        pub quiet: ::std::option::Option<bool>,
+        /// The request body.
+        pub body: crate::gen::models::ArchiveThingRequest,
+    }
+    impl ArchiveThingInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            name: ::std::string::String,
+            body: crate::gen::models::ArchiveThingRequest,
+        ) -> Self {
+            Self {
+                name,
+                quiet: ::std::option::Option::None,
+                body,
+            }
+        }
+        /// Sets `quiet`.
+        #[deprecated(note = "archiving is always quiet now")]
+        pub fn with_quiet(mut self, value: bool) -> Self {
+            self.quiet = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::download_thing_file`](super::EasemobApi::download_thing_file).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -132,6 +169,22 @@ pub mod inputs {
         pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
             self.cursor = ::std::option::Option::Some(value);
             self
+        }
+    }
+    /// Input of [`EasemobApi::peek_thing`](super::EasemobApi::peek_thing).
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub struct PeekThingInput {
+        /// The thing's name.
+        pub name: ::std::string::String,
+    }
+    impl PeekThingInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(name: ::std::string::String) -> Self {
+            Self { name }
         }
     }
     /// Input of [`EasemobApi::remove_label`](super::EasemobApi::remove_label).
@@ -280,6 +333,41 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         let _ = ctx;
         crate::server::Fallback::NotImplemented
     }
+    /// Archive a thing on a shelf.
+    ///
+    /// 归档东西 · `POST /{org_name}/{app_name}/things/{name}/archive`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    /// Not retried automatically: repeating it is not known to be safe.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#归档)
+    fn archive_thing(
+        &self,
+        ctx: RequestContext,
+        input: inputs::ArchiveThingInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::gen::models::Shelf, ServerError>,
+    > + ::std::marker::Send {
+        #[allow(deprecated)] self.stash_thing(ctx, input)
+    }
+    /// Former name of [`archive_thing`](Self::archive_thing); implement that one instead.
+    #[deprecated(note = "renamed to `archive_thing`")]
+    fn stash_thing(
+        &self,
+        ctx: RequestContext,
+        input: inputs::ArchiveThingInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::gen::models::Shelf, ServerError>,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "archive_thing",
+            ::std::option::Option::Some("{\"label\":\"A1\",\"state\":\"open\"}"),
+        );
+        async move { answer }
+    }
     /// Download a file.
     ///
     /// 下载文件 · `GET /{org_name}/{app_name}/files/{id}`
@@ -399,6 +487,30 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ::std::option::Option::Some(
                 "{\"timestamp\":1,\"entities\":[{\"name\":\"cup\"}],\"cursor\":\"abc\"}",
             ),
+        );
+        async move { answer }
+    }
+    /// Peek at a thing.
+    ///
+    /// 查看东西 · `GET /{org_name}/{app_name}/things/{name}/peek`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#查看)
+    #[deprecated(note = "use get_thing (may be removed after 2027-01-01)")]
+    fn peek_thing(
+        &self,
+        ctx: RequestContext,
+        input: inputs::PeekThingInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::gen::models::Thing, ServerError>,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "peek_thing",
+            ::std::option::Option::Some("{\"name\":\"cup\"}"),
         );
         async move { answer }
     }
@@ -645,6 +757,15 @@ pub(crate) async fn dispatch<A: EasemobApi>(
             }
             crate::server::no_route(true)
         }
+        [b0, b1, "things", p0, "archive"] => {
+            let path: &[&str] = &[p0];
+            let base: &[&str] = &[b0, b1];
+            let _ = (path, base);
+            if method == ::axum::http::Method::POST {
+                return call_archive_thing(api, &incoming, base, path).await;
+            }
+            crate::server::no_route(true)
+        }
         [b0, b1, "things", p0, "files"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
@@ -663,8 +784,87 @@ pub(crate) async fn dispatch<A: EasemobApi>(
             }
             crate::server::no_route(true)
         }
+        [b0, b1, "things", p0, "peek"] => {
+            let path: &[&str] = &[p0];
+            let base: &[&str] = &[b0, b1];
+            let _ = (path, base);
+            if method == ::axum::http::Method::GET {
+                return call_peek_thing(api, &incoming, base, path).await;
+            }
+            crate::server::no_route(true)
+        }
         _ => crate::server::no_route(false),
     }
+}
+async fn call_archive_thing<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("archive_thing", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
+        return ::axum::response::IntoResponse::into_response(error);
+    }
+    let input = match decode_archive_thing(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.archive_thing(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_archive_thing(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::ArchiveThingInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    let name: ::std::option::Option<::std::string::String> = {
+        let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
+            crate::server::path_text(path[0usize])?,
+        );
+        match text {
+            ::std::option::Option::Some(text) => {
+                crate::server::optional::<
+                    ::std::string::String,
+                >("name", ::std::option::Option::Some(&text), &mut problems)
+            }
+            ::std::option::Option::None => {
+                problems
+                    .push(format!("the {} parameter `{}` is required", "path", "name"));
+                ::std::option::Option::None
+            }
+        }
+    };
+    let quiet: ::std::option::Option<bool> = match incoming.query("quiet") {
+        ::std::option::Option::Some(text) => {
+            let text = text.to_owned();
+            crate::server::optional::<
+                bool,
+            >("quiet", ::std::option::Option::Some(&text), &mut problems)
+        }
+        ::std::option::Option::None => ::std::option::Option::None,
+    };
+    let body: crate::gen::models::ArchiveThingRequest = crate::server::json_body(
+        incoming,
+    )?;
+    crate::server::Validate::validate(&body, "", &mut problems);
+    crate::server::problems_to_error(problems)?;
+    let name = name
+        .ok_or_else(|| crate::server::ServerError::bad_request(
+            format!("the parameter `{}` is required", "name"),
+        ))?;
+    ::std::result::Result::Ok(inputs::ArchiveThingInput {
+        name,
+        quiet,
+        body,
+    })
 }
 async fn call_download_thing_file<A: EasemobApi>(
     api: &A,
@@ -969,6 +1169,59 @@ async fn decode_list_things(
         cursor,
     })
 }
+async fn call_peek_thing<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("peek_thing", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
+        return ::axum::response::IntoResponse::into_response(error);
+    }
+    let input = match decode_peek_thing(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.peek_thing(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_peek_thing(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::PeekThingInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    let name: ::std::option::Option<::std::string::String> = {
+        let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
+            crate::server::path_text(path[0usize])?,
+        );
+        match text {
+            ::std::option::Option::Some(text) => {
+                crate::server::optional::<
+                    ::std::string::String,
+                >("name", ::std::option::Option::Some(&text), &mut problems)
+            }
+            ::std::option::Option::None => {
+                problems
+                    .push(format!("the {} parameter `{}` is required", "path", "name"));
+                ::std::option::Option::None
+            }
+        }
+    };
+    crate::server::problems_to_error(problems)?;
+    let name = name
+        .ok_or_else(|| crate::server::ServerError::bad_request(
+            format!("the parameter `{}` is required", "name"),
+        ))?;
+    ::std::result::Result::Ok(inputs::PeekThingInput { name })
+}
 async fn call_remove_label<A: EasemobApi>(
     api: &A,
     incoming: &crate::server::Incoming,
@@ -1264,6 +1517,19 @@ async fn decode_upload_thing_file(
         body,
     })
 }
+impl crate::server::Validate for crate::gen::models::ArchiveThingRequest {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.shelf,
+            &crate::server::child(path, "shelf"),
+            problems,
+        );
+    }
+}
 impl crate::server::Validate for crate::gen::models::ErrorCode {
     fn validate(&self, _: &str, _: &mut ::std::vec::Vec<::std::string::String>) {}
 }
@@ -1436,6 +1702,43 @@ impl crate::server::Validate for crate::gen::models::SendSmallThingRequest {
             &crate::server::child(path, "to"),
             problems,
         );
+    }
+}
+impl crate::server::Validate for crate::gen::models::Shelf {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.label,
+            &crate::server::child(path, "label"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.colour,
+            &crate::server::child(path, "colour"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.state,
+            &crate::server::child(path, "state"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::ShelfState {
+    fn validate(&self, _: &str, _: &mut ::std::vec::Vec<::std::string::String>) {}
+}
+impl crate::server::FromParam for crate::gen::models::ShelfState {
+    fn from_param(
+        name: &str,
+        text: &str,
+    ) -> ::std::result::Result<Self, ::std::string::String> {
+        {
+            let _ = name;
+            ::std::result::Result::Ok(Self::from(text))
+        }
     }
 }
 impl crate::server::Validate for crate::gen::models::Thing {

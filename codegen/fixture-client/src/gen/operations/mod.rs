@@ -6,6 +6,8 @@ pub mod downloads;
 pub mod files;
 /// The `labels` operations.
 pub mod labels;
+/// The `legacy` operations.
+pub mod legacy;
 /// The `pages` operations.
 pub mod pages;
 /// The `sending` operations.
@@ -28,6 +30,12 @@ impl crate::Client {
     /// The `labels` operations (3 of them).
     pub fn labels(&self) -> labels::Labels {
         labels::Labels {
+            client: self.clone(),
+        }
+    }
+    /// The `legacy` operations (2 of them).
+    pub fn legacy(&self) -> legacy::Legacy {
+        legacy::Legacy {
             client: self.clone(),
         }
     }
