@@ -56,15 +56,19 @@ fn counts(report: &Report) -> String {
 /// One sentence on the version: what the changes need and whether the head has it.
 fn version_sentence(report: &Report) -> String {
     let v = &report.version;
-    let need = v.bump.as_str();
+    let need = match (v.bump, v.base) {
+        (super::Bump::Major, Some(base)) if base.major == 0 => "major bump (the minor number before 1.0)".to_owned(),
+        (super::Bump::Minor, Some(base)) if base.major == 0 => "minor bump (the patch number before 1.0)".to_owned(),
+        (bump, _) => format!("{} bump", bump.as_str()),
+    };
     match (v.base, v.required(), v.head) {
         (_, _, _) if v.bump == super::Bump::None => "no version bump needed".to_owned(),
         (Some(base), Some(required), Some(head)) if head < required => {
-            format!("needs a {need} bump: {base} → at least {required}, but generated-client/Cargo.toml says {head} (too small)")
+            format!("needs a {need}: {base} → at least {required}, but generated-client/Cargo.toml says {head} (too small)")
         }
-        (Some(base), Some(required), Some(head)) => format!("needs a {need} bump: {base} → at least {required}; generated-client/Cargo.toml says {head} (enough)"),
-        (Some(base), Some(required), None) => format!("needs a {need} bump: {base} → at least {required}"),
-        _ => format!("needs a {need} bump"),
+        (Some(base), Some(required), Some(head)) => format!("needs a {need}: {base} → at least {required}; generated-client/Cargo.toml says {head} (enough)"),
+        (Some(base), Some(required), None) => format!("needs a {need}: {base} → at least {required}"),
+        _ => format!("needs a {need}"),
     }
 }
 
