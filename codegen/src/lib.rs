@@ -37,6 +37,12 @@ pub const FIXTURE_SPEC: [&str; 8] = [
     "codegen/tests/fixtures/constructs/page_paging_and_names.yaml",
 ];
 
+/// The two sides of the API-diff witnesses (`codegen/diff-witness/{old,new}`): programs that
+/// compile against the crate generated from the first and not the second prove the diff's
+/// "breaks client code" verdicts.
+pub const WITNESS_OLD_SPEC: [&str; 2] = ["spec/easemob.yaml", "codegen/tests/diff/base.yaml"];
+pub const WITNESS_NEW_SPEC: [&str; 2] = ["spec/easemob.yaml", "codegen/tests/diff/witness.yaml"];
+
 /// Loads and checks the files `names` (relative to `root`, and shown so in diagnostics).
 pub fn load_spec_files(root: &Path, names: &[&str]) -> Result<Spec, String> {
     let mut sources = Vec::new();

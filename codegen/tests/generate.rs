@@ -38,6 +38,15 @@ fn the_fixture_client_is_fresh() {
 }
 
 #[test]
+fn the_diff_witness_crates_are_fresh() {
+    for (files, dir) in [(&codegen::WITNESS_OLD_SPEC, "codegen/diff-witness/old/src/gen"), (&codegen::WITNESS_NEW_SPEC, "codegen/diff-witness/new/src/gen")] {
+        let spec = codegen::load_spec_files(root(), files).unwrap_or_else(|report| panic!("{report}"));
+        let report = codegen::sync_generated(&spec, &root().join(dir), true).unwrap();
+        assert!(report.is_fresh(), "{dir} stale: {:?} {:?}; run `cargo xtask codegen`", report.written, report.removed);
+    }
+}
+
+#[test]
 fn the_checked_in_client_is_fresh_and_has_every_operation() {
     let root = root();
     let spec = codegen::load_spec(&root.join("spec"), "spec").unwrap_or_else(|report| panic!("{report}"));

@@ -84,6 +84,8 @@ fn validate() -> Result<(), String> {
 /// Where generated code goes, relative to the workspace root.
 const CLIENT_GEN: &str = "generated-client/src/gen";
 const FIXTURE_GEN: &str = "codegen/fixture-client/src/gen";
+const WITNESS_OLD_GEN: &str = "codegen/diff-witness/old/src/gen";
+const WITNESS_NEW_GEN: &str = "codegen/diff-witness/new/src/gen";
 
 fn codegen(check: bool) -> Result<(), String> {
     let spec = load()?;
@@ -92,21 +94,28 @@ fn codegen(check: bool) -> Result<(), String> {
         codegen::sync_generated(spec, &root().join(dir), check).map_err(|e| format!("error: cannot write {dir}: {e}"))
     };
     let report = sync(&spec, CLIENT_GEN)?;
-    let fixture_report = sync(&fixture, FIXTURE_GEN)?;
+    let mut fixture_report = sync(&fixture, FIXTURE_GEN)?;
+    for (files, dir) in [(&codegen::WITNESS_OLD_SPEC, WITNESS_OLD_GEN), (&codegen::WITNESS_NEW_SPEC, WITNESS_NEW_GEN)] {
+        let witness = sync(&codegen::load_spec_files(&root(), files)?, dir)?;
+        fixture_report.written.extend(witness.written.iter().map(|f| format!("{dir}/{f}")));
+        fixture_report.removed.extend(witness.removed.iter().map(|f| format!("{dir}/{f}")));
+    }
     let files = report.written.len() + report.unchanged.len();
     if check {
         let mut stale = Vec::new();
-        for (dir, r) in [(CLIENT_GEN, &report), (FIXTURE_GEN, &fixture_report)] {
-            stale.extend(r.written.iter().map(|f| format!("  stale or missing: {dir}/{f}")));
-            stale.extend(r.removed.iter().map(|f| format!("  no longer generated: {dir}/{f}")));
-        }
+        stale.extend(report.written.iter().map(|f| format!("  stale or missing: {CLIENT_GEN}/{f}")));
+        stale.extend(report.removed.iter().map(|f| format!("  no longer generated: {CLIENT_GEN}/{f}")));
+        // Fixture and witness names already carry their folder, except the fixture client's.
+        let qualify = |f: &String| if f.starts_with("codegen/") { f.clone() } else { format!("{FIXTURE_GEN}/{f}") };
+        stale.extend(fixture_report.written.iter().map(|f| format!("  stale or missing: {}", qualify(f))));
+        stale.extend(fixture_report.removed.iter().map(|f| format!("  no longer generated: {}", qualify(f))));
         if !stale.is_empty() {
             return Err(format!("error: generated code is out of date with the spec:\n{}\nrun `cargo xtask codegen` and commit the result\n", stale.join("\n")));
         }
         println!("codegen --check: {} operations, {} models, {files} files up to date", spec.operations.len(), spec.models.len());
     } else {
         println!(
-            "codegen: {} operations, {} models -> {files} files ({} written, {} unchanged, {} removed); fixture client: {} written",
+            "codegen: {} operations, {} models -> {files} files ({} written, {} unchanged, {} removed); fixtures: {} written",
             spec.operations.len(),
             spec.models.len(),
             report.written.len(),

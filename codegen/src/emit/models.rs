@@ -213,7 +213,9 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
             },
         )
     };
+    let aliases = e.aliases.iter().map(|old| type_alias(old, &e.name));
     quote! {
+        #(#aliases)*
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]

@@ -626,6 +626,9 @@ impl Shelf {
         self
     }
 }
+/// Former name of [`ShelfState`].
+#[deprecated(note = "renamed to `ShelfState`")]
+pub type DrawerState = ShelfState;
 /// State of a shelf.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

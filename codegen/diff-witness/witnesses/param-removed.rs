@@ -1,0 +1,3 @@
+//! rule: param-removed
+//! error: E0599
+pub fn witness(c: &api::Client) { let _ = c.widgets().list_widgets().limit(10); }

@@ -1,0 +1,3 @@
+//! rule: response-field-became-required
+//! error: E0308
+pub fn witness(widget: api::models::Widget) -> Option<String> { widget.name }
