@@ -41,4 +41,37 @@ fn main() {
     measure("OpenAPI export", || {
         black_box(codegen::openapi::render(&spec));
     });
+    let edited = edited_spec(&spec_dir);
+    measure("semantic diff, 12 edits", || {
+        black_box(codegen::diff::compare(&spec, &edited));
+    });
+}
+
+/// The real spec with a dozen edits: a rename, a path, a limit, a deprecation, docs, a
+/// rate limit, a field, a model rename, an enum value and the API version.
+fn edited_spec(dir: &Path) -> codegen::Spec {
+    let edits: [(&str, &str, &str); 10] = [
+        ("users.yaml", "  disconnect_user:\n", "  force_logout_user:\n"),
+        ("users.yaml", "    path: /users/{username}/password\n", "    path: /users/{username}/pwd\n"),
+        ("users.yaml", "max: 100, default: 10, doc: \"Number of users to return", "max: 50, default: 10, doc: \"Number of users to return"),
+        ("users.yaml", "    name_zh: 获取单个用户的详情\n", "    name_zh: 获取单个用户的详情\n    deprecated: true\n"),
+        ("users.yaml", "    summary: Get the details of one user.", "    summary: Get one user's details."),
+        ("users.yaml", "      nickname: {type: string, doc: \"Nickname shown in offline push notifications.\"}", "      nickname: {type: string, deprecated: true, doc: \"Nickname shown in offline push notifications.\"}"),
+        ("contacts.yaml", "ContactEntry", "FriendEntry"),
+        ("contacts.yaml", "    doc: One page of a friend list.", "    doc: One page of a contact list."),
+        ("messages.yaml", "      - {value: txt, doc: \"Text message.\"}\n", "      - {value: txt, doc: \"Text message.\"}\n      - {value: sticker, doc: \"Sticker message.\"}\n"),
+        ("easemob.yaml", "  version: 1.0.0", "  version: 1.1.0"),
+    ];
+    let mut sources = Vec::new();
+    let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+    names.sort();
+    for path in names {
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        for (_, from, to) in edits.iter().filter(|(f, _, _)| *f == file) {
+            text = text.replace(from, to);
+        }
+        sources.push((format!("spec/{file}"), text));
+    }
+    codegen::load_spec_sources(sources).expect("the edited spec is valid")
 }

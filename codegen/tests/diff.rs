@@ -263,3 +263,62 @@ fn the_rule_document_is_current() {
     let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(on_disk == render::rules_markdown(), "docs/api-diff-rules.md is stale: run `cargo xtask diff --rules > docs/api-diff-rules.md`");
 }
+
+/// The real spec, every file of `spec/`.
+fn real_spec_files() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+    names.sort();
+    names.into_iter().map(|p| (format!("spec/{}", p.file_name().unwrap().to_string_lossy()), std::fs::read_to_string(&p).unwrap())).collect()
+}
+
+/// A dozen edits of the real spec: (file, from, to); each `from` occurs once in its file.
+const REAL_EDITS: [(&str, &str, &str); 12] = [
+    ("spec/users.yaml", "  disconnect_user:\n", "  force_logout_user:\n"),
+    ("spec/users.yaml", "    path: /users/{username}/password\n", "    path: /users/{username}/pwd\n"),
+    ("spec/users.yaml", "max: 100, default: 10, doc: \"Number of users to return", "max: 50, default: 10, doc: \"Number of users to return"),
+    ("spec/users.yaml", "    name_zh: 获取单个用户的详情\n", "    name_zh: 获取单个用户的详情\n    deprecated: {note: \"use query_users\"}\n"),
+    ("spec/users.yaml", "    summary: Get the details of one user.", "    summary: Get one user's details."),
+    ("spec/users.yaml", "      body: UserEntitiesResponse\n    rate_limit: {count: 100, per: second}\n    examples:\n      - params: {username: XXXX}\n", "      body: UserEntitiesResponse\n    rate_limit: {count: 50, per: second}\n    examples:\n      - params: {username: XXXX}\n"),
+    ("spec/users.yaml", "      nickname: {type: string, doc: \"Nickname shown in offline push notifications.\"}", "      nickname: {type: string, deprecated: true, doc: \"Nickname shown in offline push notifications.\"}"),
+    ("spec/contacts.yaml", "  ContactEntry:\n", "  FriendEntry:\n"),
+    ("spec/contacts.yaml", "\"[ContactEntry]\"", "\"[FriendEntry]\""),
+    ("spec/contacts.yaml", "    doc: One page of a friend list.", "    doc: One page of a contact list."),
+    ("spec/messages.yaml", "      - {value: txt, doc: \"Text message.\"}\n", "      - {value: txt, doc: \"Text message.\"}\n      - {value: sticker, doc: \"Sticker message.\"}\n"),
+    ("spec/easemob.yaml", "  version: 1.0.0", "  version: 1.1.0"),
+];
+
+#[test]
+fn the_real_spec_against_itself_reports_nothing() {
+    let changes = diff::compare(&load(real_spec_files()), &load(real_spec_files()));
+    assert!(changes.is_empty(), "{changes:?}");
+}
+
+#[test]
+fn the_real_spec_with_a_dozen_edits_reports_exactly_those() {
+    let mut files = real_spec_files();
+    for (file, from, to) in REAL_EDITS {
+        let (_, text) = files.iter_mut().find(|(name, _)| name == file).unwrap();
+        assert_eq!(text.matches(from).count(), 1, "{file}: `{from}`");
+        *text = text.replacen(from, to, 1);
+    }
+    let changes = diff::compare(&load(real_spec_files()), &load(files));
+    let found: Vec<(&str, &str)> = changes.iter().map(|c| (c.rule.id, c.path.as_str())).collect();
+    let mut expected = vec![
+        ("operation-renamed", "operations.force_logout_user"),
+        ("operation-path-changed", "operations.set_user_password.path"),
+        ("param-constraint-tightened", "operations.list_users.params.limit"),
+        ("operation-deprecated", "operations.get_user.deprecated"),
+        ("operation-docs-changed", "operations.get_user.summary"),
+        ("operation-rate-limit-lowered", "operations.get_user.rate_limit"),
+        ("field-deprecated", "models.User.fields.nickname"),
+        ("model-renamed", "models.FriendEntry"),
+        ("model-docs-changed", "models.ContactPage"),
+        ("request-enum-value-added", "models.MessageType.enum.sticker"),
+        ("api-version-changed", "api.version"),
+    ];
+    let mut found_sorted = found.clone();
+    found_sorted.sort();
+    expected.sort();
+    assert_eq!(found_sorted, expected, "report order: {found:?}");
+}
