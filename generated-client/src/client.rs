@@ -19,9 +19,10 @@ use crate::error::{ApiError, DecodeError, EncodeError, MAX_ERROR_BODY};
 use crate::files::ByteStream;
 use crate::path::{check_path, encode_segment};
 use crate::rate_limit::RateLimiter;
+use crate::redact::Scrub;
 use crate::request::{Body, OperationRequest};
 use crate::retry::{classify, parse_retry_after, retryable_status, RetryPolicy, TransportRetry};
-use crate::token::{bearer, TokenManager};
+use crate::token::{bearer, Token, TokenManager};
 use crate::Error;
 
 /// The `User-Agent` sent unless [`ClientBuilder::user_agent`] says otherwise.
@@ -476,6 +477,29 @@ impl Client {
         &self.inner.app_name
     }
 
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// A scrubber for the secrets this client knows: the client secret or fixed token, the
+    /// current app token and the one `sent` with the request at hand.
+    fn scrub(&self, sent: Option<&Token>) -> Scrub {
+        let configured = match &self.inner.credentials {
+            Credentials::ClientCredentials { client_secret, .. } => client_secret.expose(),
+            Credentials::Token(token) => token.expose(),
+        };
+        let current = self.inner.tokens.current();
+        Scrub::new(
+            [
+                Some(configured),
+                current.as_ref().and_then(Token::secret),
+                sent.and_then(Token::secret),
+            ]
+            .into_iter()
+            .flatten(),
+        )
+    }
+
     /// Fetches the app token now, unless a valid one is cached, so that wrong credentials
     /// show up at start-up rather than at the first real call. Fails with
     /// [`Error::Token`]. With a fixed token ([`Credentials::Token`]) it does nothing.
@@ -521,7 +545,7 @@ impl Client {
             let response = self.send(req, Expect::Json).await?;
             let status = response.status();
             let body = read_json_body(operation_id, response, max).await?;
-            decode_json(operation_id, status, &body, redact)
+            decode_json(operation_id, status, &body, redact, &self.scrub(None))
         }
         .instrument(span)
         .await
@@ -656,8 +680,9 @@ impl Client {
                     continue;
                 }
             }
+            let scrub = self.scrub(token.as_ref());
             return Err(Error::Api(
-                read_api_error(operation_id, response, retry_after).await,
+                read_api_error(operation_id, response, retry_after, &scrub).await,
             ));
         }
     }
@@ -824,6 +849,7 @@ async fn read_api_error(
     operation_id: &'static str,
     mut response: reqwest::Response,
     retry_after: Option<Duration>,
+    scrub: &Scrub,
 ) -> ApiError {
     let status = response.status();
     // A body cut short by the network still says more than none.
@@ -831,7 +857,7 @@ async fn read_api_error(
         Ok(read) => read,
         Err(_) => (Bytes::new(), false),
     };
-    ApiError::new(operation_id, status, raw, truncated, retry_after)
+    ApiError::new(operation_id, status, raw, truncated, retry_after, scrub)
 }
 
 async fn read_json_body(
@@ -847,6 +873,7 @@ async fn read_json_body(
             ".".into(),
             format!("the response body is larger than the {max} bytes allowed (ClientBuilder::max_response_bytes)"),
             b"",
+            &Scrub::default(),
         ))
     };
     if response
@@ -867,6 +894,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
     status: StatusCode,
     body: &[u8],
     redact: bool,
+    scrub: &Scrub,
 ) -> Result<T, Error> {
     let fail = |path: String, error: serde_json::Error| {
         Error::Decode(DecodeError::new(
@@ -875,6 +903,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
             path,
             error.to_string(),
             if redact { b"" } else { body },
+            scrub,
         ))
     };
     let mut deserializer = serde_json::Deserializer::from_slice(body);
@@ -1033,18 +1062,32 @@ mod tests {
             created: i64,
         }
         let body = br#"{"entities":[{"created":1},{"created":"x"}]}"#;
-        match decode_json::<Page>("op", StatusCode::OK, body, false) {
+        match decode_json::<Page>("op", StatusCode::OK, body, false, &Scrub::default()) {
             Err(Error::Decode(e)) => {
                 assert_eq!(e.path(), "entities[1].created");
                 assert!(e.excerpt().contains("entities"));
             }
             other => panic!("{other:?}"),
         }
-        match decode_json::<Page>("op", StatusCode::OK, body, true) {
+        match decode_json::<Page>("op", StatusCode::OK, body, true, &Scrub::default()) {
             Err(Error::Decode(e)) => assert_eq!(e.excerpt(), ""),
             other => panic!("{other:?}"),
         }
-        assert!(decode_json::<Page>("op", StatusCode::OK, br#"{"entities":[]} x"#, false).is_err());
-        assert!(decode_json::<Page>("op", StatusCode::OK, br#"{"entities":[]} "#, false).is_ok());
+        assert!(decode_json::<Page>(
+            "op",
+            StatusCode::OK,
+            br#"{"entities":[]} x"#,
+            false,
+            &Scrub::default()
+        )
+        .is_err());
+        assert!(decode_json::<Page>(
+            "op",
+            StatusCode::OK,
+            br#"{"entities":[]} "#,
+            false,
+            &Scrub::default()
+        )
+        .is_ok());
     }
 }

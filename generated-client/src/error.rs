@@ -9,18 +9,23 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
 
 use crate::models::{ErrorCode, ErrorResponse};
+use crate::redact::Scrub;
 
 /// Largest error body kept in an [`ApiError`]; the rest is discarded unread.
 pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// Length of the body excerpt kept in a [`DecodeError`].
 pub(crate) const EXCERPT_LEN: usize = 512;
+
+/// How much of a server's text `Display` and `Debug` show.
+const SHOWN_LEN: usize = 512;
 
 /// Everything that can go wrong when calling the API.
 #[derive(Debug)]
@@ -40,8 +45,9 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// The app token could not be obtained; the cause is inside, typically an
-    /// [`Error::Api`] with `invalid_grant` for wrong credentials.
-    Token(Box<Error>),
+    /// [`Error::Api`] with `invalid_grant` for wrong credentials. The cause is shared by
+    /// every call that waited for the same token request.
+    Token(Arc<Error>),
     /// A 2xx answer whose body did not match the expected shape.
     Decode(DecodeError),
     /// Reading a file to upload or writing a downloaded one failed.
@@ -164,12 +170,14 @@ impl From<std::io::Error> for Error {
 ///
 /// The body is decoded as Easemob's [`ErrorResponse`] when possible; an HTML error page
 /// from a proxy, or any other body, leaves [`body`](Self::body) empty and is kept in
-/// [`raw_body`](Self::raw_body) (at most 64 KiB of it).
-#[derive(Debug, Clone)]
+/// [`raw_body`](Self::raw_body) (at most 64 KiB of it). The client secret and app token
+/// are replaced by `***` wherever the server echoed them. `Display` and `Debug` show at
+/// most 512 bytes of the server's text.
+#[derive(Clone)]
 pub struct ApiError(Box<ApiErrorInner>);
 
 // Boxed so that `Result<T, Error>` stays small on the happy path.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct ApiErrorInner {
     operation_id: &'static str,
     status: StatusCode,
@@ -180,13 +188,24 @@ struct ApiErrorInner {
 }
 
 impl ApiError {
+    /// An error from the body as read (`truncated` if the limit cut it), with the known
+    /// secrets scrubbed out before anything is decoded or kept.
     pub(crate) fn new(
         operation_id: &'static str,
         status: StatusCode,
         raw: Bytes,
         truncated: bool,
         retry_after: Option<Duration>,
+        scrub: &Scrub,
     ) -> ApiError {
+        let raw = if truncated {
+            Bytes::from(scrub.cut(&raw))
+        } else {
+            match scrub.bytes(&raw) {
+                Cow::Borrowed(_) => raw,
+                Cow::Owned(scrubbed) => Bytes::from(scrubbed),
+            }
+        };
         let body = if truncated {
             None
         } else {
@@ -253,7 +272,7 @@ impl fmt::Display for ApiError {
             Some(body) => {
                 write!(f, ": {}", body.error)?;
                 if let Some(description) = &body.error_description {
-                    write!(f, ": {description}")?;
+                    write!(f, ": {}", shown(description))?;
                 }
                 Ok(())
             }
@@ -267,7 +286,48 @@ impl fmt::Display for ApiError {
     }
 }
 
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.0;
+        // The raw body is shown only when it could not be decoded; otherwise the code and
+        // description above are what it says.
+        let shown_raw = match inner.body {
+            Some(_) => String::new(),
+            None => format!("{:?} ", excerpt(&inner.raw, SHOWN_LEN)),
+        };
+        let raw = format!(
+            "{shown_raw}({} bytes{})",
+            inner.raw.len(),
+            if inner.truncated { ", truncated" } else { "" }
+        );
+        f.debug_struct("ApiError")
+            .field("operation_id", &inner.operation_id)
+            .field("status", &inner.status)
+            .field("code", &inner.body.as_ref().map(|b| b.error.as_str()))
+            .field(
+                "description",
+                &self.description().map(|d| shown(d).into_owned()),
+            )
+            .field("raw", &format_args!("{raw}"))
+            .field("retry_after", &inner.retry_after)
+            .finish()
+    }
+}
+
 impl std::error::Error for ApiError {}
+
+/// `text`, or its first 512 bytes (cut at a character boundary) and its length.
+fn shown(text: &str) -> Cow<'_, str> {
+    if text.len() <= SHOWN_LEN {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(format!(
+            "{}… ({} bytes)",
+            excerpt(text.as_bytes(), SHOWN_LEN),
+            text.len()
+        ))
+    }
+}
 
 /// A 2xx answer whose body did not match the expected type.
 #[derive(Debug, Clone)]
@@ -280,23 +340,26 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
+    /// A decode error about `body`; the path, message and excerpt are server text, so the
+    /// known secrets are scrubbed out of them.
     pub(crate) fn new(
         operation_id: &'static str,
         status: Option<StatusCode>,
         path: String,
         message: String,
         body: &[u8],
+        scrub: &Scrub,
     ) -> DecodeError {
         let excerpt = if holds_credentials(body) {
             "(withheld: the body holds credentials)".to_owned()
         } else {
-            excerpt(body, EXCERPT_LEN)
+            excerpt(&scrub.prefix(body, EXCERPT_LEN), EXCERPT_LEN)
         };
         DecodeError {
             operation_id,
             status,
-            path,
-            message,
+            path: scrub.text(&path),
+            message: scrub.text(&message),
             excerpt,
         }
     }
@@ -433,10 +496,17 @@ mod tests {
             br#"{"Password":1}"#,
             br#"{"share-secret":2}"#,
         ] {
-            let e = DecodeError::new("op", None, ".".into(), "m".into(), body);
+            let e = DecodeError::new("op", None, ".".into(), "m".into(), body, &Scrub::default());
             assert!(e.excerpt().starts_with("(withheld"), "{}", e.excerpt());
         }
-        let e = DecodeError::new("op", None, ".".into(), "m".into(), br#"{"a":1}"#);
+        let e = DecodeError::new(
+            "op",
+            None,
+            ".".into(),
+            "m".into(),
+            br#"{"a":1}"#,
+            &Scrub::default(),
+        );
         assert_eq!(e.excerpt(), r#"{"a":1}"#);
     }
 
@@ -445,7 +515,14 @@ mod tests {
         let raw = Bytes::from_static(
             br#"{"error":"service_resource_not_found","error_description":"Service resource not found","timestamp":1,"duration":0,"exception":"x"}"#,
         );
-        let e = ApiError::new("get_user", StatusCode::NOT_FOUND, raw, false, None);
+        let e = ApiError::new(
+            "get_user",
+            StatusCode::NOT_FOUND,
+            raw,
+            false,
+            None,
+            &Scrub::default(),
+        );
         assert_eq!(e.code(), Some(&ErrorCode::ServiceResourceNotFound));
         assert_eq!(e.description(), Some("Service resource not found"));
         assert_eq!(
@@ -457,14 +534,66 @@ mod tests {
     #[test]
     fn api_error_keeps_unknown_codes_and_garbage() {
         let raw = Bytes::from_static(br#"{"error":"brand_new_code"}"#);
-        let e = ApiError::new("op", StatusCode::BAD_REQUEST, raw, false, None);
+        let e = ApiError::new(
+            "op",
+            StatusCode::BAD_REQUEST,
+            raw,
+            false,
+            None,
+            &Scrub::default(),
+        );
         assert_eq!(e.code(), Some(&ErrorCode::Unknown("brand_new_code".into())));
 
         let raw = Bytes::from_static(b"<html>bad gateway</html>");
-        let e = ApiError::new("op", StatusCode::BAD_GATEWAY, raw, false, None);
+        let e = ApiError::new(
+            "op",
+            StatusCode::BAD_GATEWAY,
+            raw,
+            false,
+            None,
+            &Scrub::default(),
+        );
         assert!(e.body().is_none());
         assert_eq!(e.raw_body(), b"<html>bad gateway</html>");
         assert!(e.to_string().contains("<html>bad gateway</html>"), "{e}");
+    }
+
+    #[test]
+    fn api_error_scrubs_secrets_and_shows_little() {
+        let scrub = Scrub::new(["hunter2"]);
+        let raw = Bytes::from(format!(
+            r#"{{"error":"illegal_argument","error_description":"secret hunter2 {}"}}"#,
+            "x".repeat(5000)
+        ));
+        let e = ApiError::new("op", StatusCode::BAD_REQUEST, raw, false, None, &scrub);
+        assert_eq!(e.code(), Some(&ErrorCode::IllegalArgument));
+        assert!(e.description().unwrap().starts_with("secret ***"));
+        for shown in [e.to_string(), format!("{e:?}")] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.len() < 2 * SHOWN_LEN, "{} bytes", shown.len());
+        }
+        // Cut by the size limit in the middle of the secret.
+        let raw = Bytes::from_static(b"<html>hunter");
+        let e = ApiError::new("op", StatusCode::BAD_GATEWAY, raw, true, None, &scrub);
+        assert_eq!(e.raw_body(), b"<html>");
+    }
+
+    #[test]
+    fn decode_error_scrubs_path_message_and_excerpt() {
+        let scrub = Scrub::new(["hunter2"]);
+        let body = format!("{}hunter2", " ".repeat(EXCERPT_LEN - 3));
+        let e = DecodeError::new(
+            "op",
+            None,
+            "a.hunter2".into(),
+            "invalid value hunter2".into(),
+            body.as_bytes(),
+            &scrub,
+        );
+        assert_eq!(e.path(), "a.***");
+        assert_eq!(e.message(), "invalid value ***");
+        assert!(e.excerpt().ends_with("***"), "{:?}", e.excerpt());
+        assert!(!format!("{e} {e:?}").contains("hunt"));
     }
 
     #[test]

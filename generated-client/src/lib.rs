@@ -86,6 +86,7 @@ pub mod mock;
 pub mod paging;
 pub mod path;
 mod rate_limit;
+mod redact;
 pub mod request;
 mod retry;
 #[cfg(feature = "server")]

@@ -20,8 +20,11 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 ///
 /// Every byte outside the unreserved characters is encoded, so the value can never add a
 /// segment, a query or a fragment. The whole-segment values `.` and `..` come out as
-/// `%2E` and `%2E%2E`; note that such segments still cannot be sent (URLs treat them as
-/// relative references) and the client refuses them.
+/// `%2E` and `%2E%2E`; such segments still cannot be sent: URL parsers (the WHATWG URL
+/// standard, which reqwest follows) and RFC 3986 normalization in proxies read them as `.`
+/// and `..`, so `DELETE /users/%2E%2E` would reach `/users` or above. The client refuses
+/// them with [`Error::Encode`](crate::Error::Encode) before sending anything; servers
+/// (such as the mock) that receive them percent-encoded decode them to `.` and `..`.
 ///
 /// ```
 /// use easemob_im::path::encode_segment;
@@ -138,6 +141,23 @@ mod tests {
             assert!(check_path(path).is_some(), "{path}");
         }
         assert_eq!(check_path("/users/..."), None);
+    }
+
+    #[test]
+    fn url_parsing_resolves_encoded_dot_segments() {
+        // Why `.` and `..` are refused rather than sent as `%2E%2E`: the URL standard (and
+        // RFC 3986 normalization, which proxies may apply) reads them as dot segments, so
+        // the request would reach the parent resource, such as every user at once.
+        for path in [
+            "/org/app/users/%2E%2E",
+            "/org/app/users/%2e%2E",
+            "/org/app/users/.%2E",
+        ] {
+            let url = reqwest::Url::parse(&format!("http://h{path}")).unwrap();
+            assert_eq!(url.path(), "/org/app/", "{path}");
+        }
+        let url = reqwest::Url::parse("http://h/org/app/users/%2E").unwrap();
+        assert_eq!(url.path(), "/org/app/users/");
     }
 
     #[test]

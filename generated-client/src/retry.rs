@@ -24,6 +24,11 @@ use reqwest::StatusCode;
 /// A `401` is a separate matter: the client fetches a new app token and repeats the request
 /// once, whatever this policy says.
 ///
+/// App token requests follow this policy too. When all their attempts fail, every call that
+/// was waiting for the token gets that failure, and for the next `initial_backoff × 2^(n-1)`
+/// (at most `max_backoff`, *n* counting the failed fetches in a row) calls get it at once
+/// instead of asking again.
+///
 /// [`retry_non_idempotent`]: RetryPolicy::retry_non_idempotent
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -88,11 +93,7 @@ impl RetryPolicy {
     /// The jittered exponential wait before retry number `retry` (1 for the first retry),
     /// with `random` a number in `[0, 1)`.
     pub(crate) fn backoff(&self, retry: u32, random: f64) -> Duration {
-        let exp = retry.saturating_sub(1).min(31);
-        let ceiling = self
-            .initial_backoff
-            .saturating_mul(1u32 << exp)
-            .min(self.max_backoff);
+        let ceiling = self.ceiling(retry);
         let random = if random.is_nan() {
             0.0
         } else {
@@ -100,6 +101,15 @@ impl RetryPolicy {
         };
         // `try_`: the product of a huge ceiling may round above `Duration::MAX`.
         Duration::try_from_secs_f64(ceiling.as_secs_f64() * random).unwrap_or(ceiling)
+    }
+
+    /// The longest wait before retry number `retry` (1 for the first): the initial backoff
+    /// doubled for each earlier retry, at most `max_backoff`.
+    pub(crate) fn ceiling(&self, retry: u32) -> Duration {
+        let exp = retry.saturating_sub(1).min(31);
+        self.initial_backoff
+            .saturating_mul(1u32 << exp)
+            .min(self.max_backoff)
     }
 
     /// The wait before the next attempt after a retryable failure, or `None` to give up.

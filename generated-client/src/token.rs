@@ -2,18 +2,27 @@
 //! until shortly before it expires.
 //!
 //! The token is fetched on first use, not when the client is built. However many requests
-//! need it at once, one fetch runs and the others wait for it (a `tokio` mutex held across
-//! the fetch, with a fast path that only reads the cache). It is renewed once less than a
-//! tenth of its lifetime or five minutes remain, whichever is more, but never before half
-//! of it has passed, so short-lived tokens are not fetched on every call. If renewing fails
-//! while the old token is still valid, the old one is used and renewal is tried again a
-//! little later. A `401` answer invalidates the token that was sent, if it is still the
+//! need it at once, one fetch runs — a *flight* — and every call waiting for it gets its
+//! outcome, success or failure: a failure is shared (as an `Arc`), not repeated by each
+//! waiter one after another. The flight is a shared future that its waiters poll; the state
+//! keeps only a weak handle on it, so if every waiter gives up the fetch is dropped and the
+//! next call starts a new one. After a failed flight, calls get its failure at once until a
+//! backoff from the retry policy has passed, so an outage costs one flight per backoff, not
+//! one per call; each call thus waits for at most one flight, which its own timeout and
+//! retry policy bound.
+//!
+//! The token is renewed once less than a tenth of its lifetime or five minutes remain,
+//! whichever is more, but never before half of it has passed, so short-lived tokens are not
+//! fetched on every call. While a renewal is in flight, other calls keep using the current
+//! token; if renewing fails while it is still valid, it is used and renewal is tried again
+//! a little later. A `401` answer invalidates the token that was sent, if it is still the
 //! current one, so that the retry (and every later call) gets a new one.
 
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::future::{BoxFuture, FutureExt, WeakShared};
 use reqwest::header::HeaderValue;
 use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -21,7 +30,9 @@ use tokio::time::Instant;
 
 use crate::client::{Client, Secret};
 use crate::error::DecodeError;
+use crate::redact::Scrub;
 use crate::request::{Body, OperationRequest, RateLimit};
+use crate::retry::RetryPolicy;
 use crate::Error;
 
 /// Renew when less than this much of the lifetime remains (or a tenth of it, if more).
@@ -37,9 +48,20 @@ pub(crate) struct Token {
     generation: u64,
 }
 
+impl Token {
+    /// The token itself, without `Bearer `.
+    pub(crate) fn secret(&self) -> Option<&str> {
+        self.header.to_str().ok()?.strip_prefix("Bearer ")
+    }
+}
+
+/// What a flight ends with, handed to each of its waiters.
+type Outcome = Result<Token, Arc<Error>>;
+type FlightFuture = BoxFuture<'static, Outcome>;
+
 pub(crate) enum TokenManager {
     Fixed(HeaderValue),
-    Fetched(Box<Fetched>),
+    Fetched(Arc<Fetched>),
 }
 
 pub(crate) struct Fetched {
@@ -47,8 +69,6 @@ pub(crate) struct Fetched {
     client_secret: Secret,
     ttl: Option<u64>,
     state: Mutex<State>,
-    /// Held while fetching, so that only one fetch runs.
-    fetch_lock: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]
@@ -57,6 +77,18 @@ struct State {
     next_generation: u64,
     /// After a failed renewal: do not try again before this.
     renew_not_before: Option<Instant>,
+    /// The fetch in progress. Only its waiters keep it alive.
+    flight: Option<WeakShared<FlightFuture>>,
+    /// The last flight failed and no token is usable: its error, returned without asking
+    /// again until `until`.
+    failure: Option<Failure>,
+    /// Flights that failed in a row, for the backoff.
+    failures_in_a_row: u32,
+}
+
+struct Failure {
+    error: Arc<Error>,
+    until: Instant,
 }
 
 #[derive(Clone)]
@@ -81,6 +113,12 @@ impl State {
         let fresh = cached.renew_at.is_none_or(|at| now < at);
         let renewal_backing_off = self.renew_not_before.is_some_and(|at| now < at);
         (fresh || (renewal_backing_off && cached.is_valid(now))).then(|| cached.token.clone())
+    }
+
+    /// The current token if it still works at all.
+    fn valid(&self, now: Instant) -> Option<Token> {
+        let cached = self.current.as_ref()?;
+        cached.is_valid(now).then(|| cached.token.clone())
     }
 }
 
@@ -111,12 +149,11 @@ impl TokenManager {
         client_secret: Secret,
         ttl: Option<u64>,
     ) -> TokenManager {
-        TokenManager::Fetched(Box::new(Fetched {
+        TokenManager::Fetched(Arc::new(Fetched {
             client_id,
             client_secret,
             ttl,
             state: Mutex::new(State::default()),
-            fetch_lock: tokio::sync::Mutex::new(()),
         }))
     }
 
@@ -125,7 +162,22 @@ impl TokenManager {
         matches!(self, TokenManager::Fetched(_))
     }
 
-    /// A token to send now, fetching one if needed.
+    /// The token the client would send now, if it has one, for scrubbing it out of
+    /// server text.
+    pub(crate) fn current(&self) -> Option<Token> {
+        match self {
+            TokenManager::Fixed(header) => Some(Token {
+                header: header.clone(),
+                generation: 0,
+            }),
+            TokenManager::Fetched(fetched) => {
+                fetched.lock().current.as_ref().map(|c| c.token.clone())
+            }
+        }
+    }
+
+    /// A token to send now: the cached one, or the outcome of the flight that fetches it
+    /// (joining the one in progress, or starting one).
     pub(crate) async fn get(&self, client: &Client) -> Result<Token, Error> {
         let fetched = match self {
             TokenManager::Fixed(header) => {
@@ -136,57 +188,31 @@ impl TokenManager {
             }
             TokenManager::Fetched(fetched) => fetched,
         };
-        if let Some(token) = fetched.lock().usable(Instant::now()) {
-            return Ok(token);
-        }
-        let _fetching = fetched.fetch_lock.lock().await;
-        // Whoever held the lock before us may have fetched a token already.
-        if let Some(token) = fetched.lock().usable(Instant::now()) {
-            return Ok(token);
-        }
-        let sent_at = Instant::now();
-        match fetched.fetch(client).await {
-            Ok(response) => {
-                let (renew_at, expires_at) = schedule(sent_at, response.expires_in.unwrap_or(0));
-                let header = bearer(&response.access_token).ok_or_else(|| {
-                    Error::Token(Box::new(Error::Decode(DecodeError::new(
-                        "get_app_token",
-                        Some(StatusCode::OK),
-                        "access_token".into(),
-                        "the token contains characters not allowed in an HTTP header".into(),
-                        b"",
-                    ))))
-                })?;
-                let mut state = fetched.lock();
-                state.next_generation += 1;
-                let token = Token {
-                    header,
-                    generation: state.next_generation,
-                };
-                state.current = Some(Cached {
-                    token: token.clone(),
-                    renew_at,
-                    expires_at,
-                });
-                state.renew_not_before = None;
-                Ok(token)
+        let flight = {
+            let mut state = fetched.lock();
+            let now = Instant::now();
+            if let Some(token) = state.usable(now) {
+                return Ok(token);
             }
-            Err(error) => {
-                let now = Instant::now();
-                let mut state = fetched.lock();
-                match state.current.clone() {
-                    Some(cached) if cached.is_valid(now) => {
-                        let left = cached
-                            .expires_at
-                            .map_or(MAX_RENEW_RETRY_DELAY, |at| at - now);
-                        state.renew_not_before = Some(now + (left / 2).min(MAX_RENEW_RETRY_DELAY));
-                        tracing::warn!(error = %error, "renewing the app token failed; using the current one meanwhile");
-                        Ok(cached.token)
+            if let Some(failure) = state.failure.as_ref().filter(|f| now < f.until) {
+                return Err(Error::Token(Arc::clone(&failure.error)));
+            }
+            match state.flight.as_ref().and_then(WeakShared::upgrade) {
+                Some(flight) => {
+                    // A renewal is under way: the current token serves meanwhile.
+                    if let Some(token) = state.valid(now) {
+                        return Ok(token);
                     }
-                    _ => Err(Error::Token(Box::new(error))),
+                    flight
+                }
+                None => {
+                    let flight = Arc::clone(fetched).fly(client.clone()).shared();
+                    state.flight = flight.downgrade();
+                    flight
                 }
             }
-        }
+        };
+        flight.await.map_err(Error::Token)
     }
 
     /// Forgets `token` if it is still the current one, after the server refused it.
@@ -210,6 +236,84 @@ impl Fetched {
         // The state is plain data updated in one step; a panic elsewhere cannot leave it
         // half-written, so a poisoned lock is safe to use.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// One flight: fetch, then record the outcome for everyone. A named (boxed) future
+    /// type: the fetch goes through `Client::send`, which awaits `get`, which starts
+    /// flights, and an `async fn` here would make that loop unprovably `Send`.
+    fn fly(self: Arc<Self>, client: Client) -> FlightFuture {
+        Box::pin(async move {
+            let sent_at = Instant::now();
+            let result = self.fetch(&client).await;
+            self.land(sent_at, Instant::now(), result, client.retry_policy())
+        })
+    }
+
+    /// Records the outcome of a flight and returns what its waiters get.
+    fn land(
+        &self,
+        sent_at: Instant,
+        now: Instant,
+        result: Result<TokenResponse, Error>,
+        retry: &RetryPolicy,
+    ) -> Outcome {
+        let result = result.and_then(|response| {
+            let header = bearer(&response.access_token).ok_or_else(|| {
+                Error::Decode(DecodeError::new(
+                    "get_app_token",
+                    Some(StatusCode::OK),
+                    "access_token".into(),
+                    "the token contains characters not allowed in an HTTP header".into(),
+                    b"",
+                    &Scrub::default(),
+                ))
+            })?;
+            Ok((header, response.expires_in.unwrap_or(0)))
+        });
+        let mut state = self.lock();
+        state.flight = None;
+        match result {
+            Ok((header, expires_in)) => {
+                let (renew_at, expires_at) = schedule(sent_at, expires_in);
+                state.next_generation += 1;
+                let token = Token {
+                    header,
+                    generation: state.next_generation,
+                };
+                state.current = Some(Cached {
+                    token: token.clone(),
+                    renew_at,
+                    expires_at,
+                });
+                state.renew_not_before = None;
+                state.failure = None;
+                state.failures_in_a_row = 0;
+                Ok(token)
+            }
+            Err(error) => {
+                state.failures_in_a_row = state.failures_in_a_row.saturating_add(1);
+                if let Some(cached) = state.current.clone().filter(|c| c.is_valid(now)) {
+                    let left = cached
+                        .expires_at
+                        .map_or(MAX_RENEW_RETRY_DELAY, |at| at - now);
+                    state.renew_not_before = Some(now + (left / 2).min(MAX_RENEW_RETRY_DELAY));
+                    tracing::warn!(error = %error, "renewing the app token failed; using the current one meanwhile");
+                    return Ok(cached.token);
+                }
+                let error = Arc::new(error);
+                let wait = retry.ceiling(state.failures_in_a_row);
+                tracing::warn!(
+                    error = %error,
+                    backoff_ms = wait.as_millis() as u64,
+                    "fetching the app token failed; calls fail at once until the backoff ends"
+                );
+                state.failure = Some(Failure {
+                    error: Arc::clone(&error),
+                    until: now + wait,
+                });
+                Err(error)
+            }
+        }
     }
 
     async fn fetch(&self, client: &Client) -> Result<TokenResponse, Error> {
@@ -241,6 +345,7 @@ impl Fetched {
                 "access_token".into(),
                 "the token is empty".into(),
                 b"",
+                &Scrub::default(),
             )));
         }
         Ok(response)

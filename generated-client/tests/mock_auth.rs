@@ -44,7 +44,10 @@ fn fixed_client(base_url: &str, org: &str, app: &str, token: &str) -> Client {
 /// The error behind a failed token fetch.
 fn token_failure(error: Error) -> (u16, ErrorCode) {
     match error {
-        Error::Token(inner) => failure::<()>(Err(*inner)),
+        Error::Token(inner) => (
+            inner.status().expect("an API error").as_u16(),
+            inner.code().cloned().expect("an Easemob error body"),
+        ),
         other => panic!("expected a token error, got {other}"),
     }
 }
