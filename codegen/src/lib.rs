@@ -40,15 +40,21 @@ pub const FIXTURE_SPEC: [&str; 7] = [
 pub fn load_spec_files(root: &Path, names: &[&str]) -> Result<Spec, String> {
     let mut sources = Vec::new();
     for name in names {
-        let text = std::fs::read_to_string(root.join(name)).map_err(|e| format!("error: cannot read {name}: {e}"))?;
-        sources.push(((*name).to_owned(), text));
+        let bytes = std::fs::read(root.join(name)).map_err(|e| format!("error: cannot read {name}: {e}"))?;
+        sources.push(((*name).to_owned(), bytes));
     }
-    load_spec_sources(sources)
+    load_spec_bytes(sources)
 }
 
 /// Loads and checks in-memory spec files (name, text), as tests do.
 pub fn load_spec_sources(sources: Vec<(String, String)>) -> Result<Spec, String> {
     let (loaded, mut diags) = load::load_sources(sources);
+    check_loaded(&loaded, &mut diags)
+}
+
+/// Loads and checks in-memory spec files (name, content) that need not be UTF-8.
+pub fn load_spec_bytes(sources: Vec<(String, Vec<u8>)>) -> Result<Spec, String> {
+    let (loaded, mut diags) = load::load_bytes(sources);
     check_loaded(&loaded, &mut diags)
 }
 
