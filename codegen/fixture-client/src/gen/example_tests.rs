@@ -35,6 +35,12 @@ fn equivalent(a: &Value, b: &Value) -> bool {
     }
 }
 #[test]
+fn get_node_examples() {
+    round_trip::<
+        crate::gen::models::Node,
+    >("{\"value\":\"a\",\"next\":{\"value\":\"b\",\"next\":{\"value\":\"c\"}}}");
+}
+#[test]
 fn get_thing_examples() {
     round_trip::<crate::gen::models::Thing>("{\"name\":\"cup\",\"kind\":\"small\"}");
 }
@@ -88,6 +94,17 @@ fn set_labels_examples() {
     round_trip::<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >("{\"colour\":\"red\"}");
+}
+#[test]
+fn update_person_examples() {
+    round_trip::<
+        crate::gen::models::Person,
+    >(
+        "{\"name\":\"ann\",\"employer\":{\"title\":\"Acme\",\"boss\":{\"name\":\"bob\",\"employer\":{\"title\":\"Acme\"}}}}",
+    );
+    round_trip::<
+        crate::gen::models::Folder,
+    >("{\"children\":[{\"children\":[]}],\"by_name\":{\"docs\":{\"by_name\":{}}}}");
 }
 #[test]
 fn upload_thing_file_examples() {

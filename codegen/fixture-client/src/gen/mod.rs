@@ -8,7 +8,7 @@ pub mod server;
 mod example_tests;
 /// Every operation of the spec as (group, operation id, HTTP method, path template
 /// relative to `/{org_name}/{app_name}`), sorted by group and id.
-pub const OPERATIONS: [(&str, &str, &str, &str); 11] = [
+pub const OPERATIONS: [(&str, &str, &str, &str); 13] = [
     ("downloads", "download_thing_file", "GET", "/files/{id}"),
     ("downloads", "download_thing_thumbnail", "GET", "/files/{id}"),
     ("files", "upload_thing_file", "POST", "/things/{name}/files"),
@@ -16,6 +16,8 @@ pub const OPERATIONS: [(&str, &str, &str, &str); 11] = [
     ("labels", "remove_labels", "DELETE", "/labels/{labels}"),
     ("labels", "set_labels", "PUT", "/things/{names}/labels"),
     ("pages", "list_pages", "GET", "/pages"),
+    ("recursion", "get_node", "GET", "/nodes/{id}"),
+    ("recursion", "update_person", "PUT", "/people/{name}"),
     ("sending", "send_small_thing", "POST", "/send"),
     ("sending", "send_things", "POST", "/send"),
     ("things", "get_thing", "GET", "/things/{name}"),
