@@ -1,6 +1,7 @@
 //! Problems found in the spec, each tied to a place in a file, and their rendering as
 //! `file:line:col` reports with the offending line shown.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// A position in a spec file: 1-based line and column.
@@ -68,11 +69,16 @@ impl Diagnostics {
     }
 
     /// Renders every problem, rustc style, with the offending line of `source(file)`.
-    pub fn render(&self, source: impl Fn(&str) -> Option<String>) -> String {
+    pub fn render<'s>(&self, source: impl Fn(&str) -> Option<&'s str>) -> String {
         let mut out = String::new();
         let sorted = self.sorted();
+        let mut lines: HashMap<String, Option<Lines<'s>>> = HashMap::new();
         for d in &sorted {
-            render_one(&mut out, d, &source);
+            let line_text = d.location.as_ref().and_then(|loc| {
+                let lines = lines.entry(loc.file.clone()).or_insert_with(|| source(&loc.file).map(Lines::new));
+                lines.as_ref().and_then(|l| l.get(loc.line))
+            });
+            render_one(&mut out, d, line_text);
         }
         let n = sorted.len();
         let _ = writeln!(
@@ -84,21 +90,47 @@ impl Diagnostics {
     }
 }
 
-fn render_one(out: &mut String, d: &Diagnostic, source: &impl Fn(&str) -> Option<String>) {
+/// A text with the start of each line, so that each snippet costs one line, not one file.
+struct Lines<'s> {
+    text: &'s str,
+    starts: Vec<usize>,
+}
+
+impl<'s> Lines<'s> {
+    fn new(text: &'s str) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Lines { text, starts }
+    }
+
+    /// Line `line` (1-based), without its line break.
+    fn get(&self, line: usize) -> Option<&'s str> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        if start == self.text.len() && line > 1 {
+            // After the final line break: no line (as `str::lines` sees it).
+            return None;
+        }
+        let end = self.starts.get(line).map_or(self.text.len(), |&next| next - 1);
+        Some(self.text[start..end].trim_end_matches('\r'))
+    }
+}
+
+/// Snippets show at most this many characters of a line, around the column.
+const MAX_SNIPPET: usize = 120;
+
+fn render_one(out: &mut String, d: &Diagnostic, line_text: Option<&str>) {
     let _ = writeln!(out, "error: {}", d.message);
     if let Some(loc) = &d.location {
         let _ = writeln!(out, "  --> {}:{}:{}", loc.file, loc.line, loc.col);
-        let line_text = source(&loc.file)
-            .and_then(|text| text.lines().nth(loc.line - 1).map(str::to_owned));
         if let Some(text) = line_text {
+            let (text, col) = window(text, loc.col);
             let gutter = loc.line.to_string().len();
             let pad = " ".repeat(gutter);
             let caret_pad: String = text
                 .chars()
-                .take(loc.col.saturating_sub(1))
+                .take(col.saturating_sub(1))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            let width = token_width(&text, loc.col);
+            let width = token_width(&text, col);
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{} | {}", loc.line, text.trim_end());
             let _ = writeln!(out, "{pad} | {caret_pad}{}", "^".repeat(width));
@@ -109,6 +141,25 @@ fn render_one(out: &mut String, d: &Diagnostic, source: &impl Fn(&str) -> Option
         let _ = writeln!(out, "   = help: {help}");
     }
     out.push('\n');
+}
+
+/// The part of a long line around `col`, marked with `…` where cut, and the column in it.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let count = line.chars().count();
+    if count <= MAX_SNIPPET {
+        return (line.to_owned(), col);
+    }
+    let start = col.saturating_sub(1 + MAX_SNIPPET / 3).min(count.saturating_sub(MAX_SNIPPET));
+    let mut text: String = line.chars().skip(start).take(MAX_SNIPPET).collect();
+    let mut col = col - start;
+    if start > 0 {
+        text.insert(0, '…');
+        col += 1;
+    }
+    if start + MAX_SNIPPET < count {
+        text.push('…');
+    }
+    (text, col)
 }
 
 /// Width of the token starting at `col`: up to the next `:`, `,`, `}` or end of line.
@@ -139,11 +190,26 @@ mod tests {
         let mut all = Diagnostics::default();
         all.push(diag(2, "second"));
         all.push(diag(1, "first"));
-        let text = all.render(|_| Some("a: 1\n  key: value\n".into()));
+        let text = all.render(|_| Some("a: 1\n  key: value\n"));
         let first = text.find("first").unwrap();
         let second = text.find("second").unwrap();
         assert!(first < second, "{text}");
         assert!(text.contains("2 |   key: value\n  |   ^^^\n"), "{text}");
         assert!(text.ends_with("error: the spec has 2 problems\n"), "{text}");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let mut all = Diagnostics::default();
+        let line = format!("k: [{}x]", "1, ".repeat(1000));
+        let col = line.find('x').unwrap() + 1;
+        all.push(Diagnostic { location: Some(Location { file: "f".into(), line: 1, col }), ..diag(1, "long") });
+        let text = all.render(|_| Some(line.as_str()));
+        assert!(text.contains("1 | … 1, 1, "), "{text}");
+        assert!(text.contains("1, x]\n"), "{text}");
+        let snippet = text.lines().find(|l| l.starts_with("1 | ")).unwrap();
+        let caret = text.lines().find(|l| l.trim_end().ends_with('^')).unwrap();
+        assert_eq!(snippet.chars().position(|c| c == 'x'), caret.chars().position(|c| c == '^'), "{text}");
+        assert!(snippet.chars().count() <= MAX_SNIPPET + 10, "{text}");
     }
 }

@@ -2,7 +2,7 @@
 //! (through `naming`), doc comments split into lines, every type resolved to what the
 //! generated code spells. Emitters only print; every decision about names is made here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
@@ -60,6 +60,9 @@ pub struct FieldIr {
     pub fixed: Option<Json>,
     /// The `#[deprecated]` note, when the spec deprecates it.
     pub deprecated: Option<String>,
+    /// The field closes a cycle of models containing each other, so it holds a `Box` (the
+    /// type would have an infinite size otherwise).
+    pub boxed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -246,7 +249,8 @@ pub fn variant_ident(value: &model::EnumValue) -> String {
 
 /// Lowers the whole spec.
 pub fn lower(spec: &Spec) -> Crate {
-    let models = spec.models.values().map(|m| lower_model(spec, m)).collect();
+    let boxed = boxed_fields(spec);
+    let models = spec.models.values().map(|m| lower_model(spec, m, &boxed)).collect();
     let mut groups: BTreeMap<String, Vec<OperationIr>> = BTreeMap::new();
     for op in &spec.operations {
         groups.entry(naming::snake(&op.group)).or_default().push(lower_operation(spec, op));
@@ -262,7 +266,64 @@ pub fn lower(spec: &Spec) -> Crate {
     }
 }
 
-fn lower_model(spec: &Spec, model: &Model) -> ModelIr {
+/// The fields (model, field name) to box: a depth-first walk over the fields that hold a
+/// model by value (an array or map is on the heap already) boxes each field that leads back
+/// to a model still being walked. Without those fields the models form no cycle, so every
+/// type has a finite size; models and fields are walked in order, so the choice is stable.
+pub fn boxed_fields(spec: &Spec) -> BTreeSet<(String, String)> {
+    let by_value = |name: &str| -> Vec<(String, String)> {
+        match spec.models.get(name) {
+            Some(Model::Object(o)) => o
+                .fields
+                .iter()
+                .filter_map(|f| match &f.ty {
+                    TypeRef::Model(target) if matches!(spec.models.get(target), Some(Model::Object(_))) => Some((f.name.clone(), target.clone())),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Walking,
+        Done,
+    }
+    let mut state: BTreeMap<&str, State> = BTreeMap::new();
+    let mut boxed = BTreeSet::new();
+    for root in spec.models.keys() {
+        if state.contains_key(root.as_str()) {
+            continue;
+        }
+        // An explicit stack of (model, its by-value fields, next field to follow): specs
+        // may hold thousands of models, more than the call stack should.
+        state.insert(root, State::Walking);
+        let mut stack = vec![(root.as_str(), by_value(root), 0usize)];
+        while let Some((model, fields, next)) = stack.last_mut() {
+            let model: &str = model;
+            let Some((field, target)) = fields.get(*next).cloned() else {
+                state.insert(model, State::Done);
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            let Some((target, _)) = spec.models.get_key_value(&target) else { continue };
+            match state.get(target.as_str()) {
+                Some(State::Walking) => {
+                    boxed.insert((model.to_owned(), field));
+                }
+                Some(State::Done) => {}
+                None => {
+                    state.insert(target, State::Walking);
+                    stack.push((target.as_str(), by_value(target), 0));
+                }
+            }
+        }
+    }
+    boxed
+}
+
+fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>) -> ModelIr {
     match model {
         Model::Object(o) => {
             let fixed = fixed_field(spec, o);
@@ -283,6 +344,7 @@ fn lower_model(spec: &Spec, model: &Model) -> ModelIr {
                     constraints: f.constraints.clone(),
                     fixed: fixed.as_ref().filter(|(name, _)| *name == f.name).map(|(_, v)| v.clone()),
                     deprecated: f.deprecated.as_ref().map(Deprecation::message),
+                    boxed: boxed.contains(&(o.name.clone(), f.name.clone())),
                 })
                 .collect();
             for field in fields.iter_mut().filter(|f| f.fixed.is_some()) {
@@ -521,4 +583,43 @@ fn operation_docs(spec: &Spec, op: &model::Operation) -> Vec<String> {
     docs.push(String::new());
     docs.push(format!(" [Official documentation]({})", op.docs_url.replace(' ', "%20")));
     docs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(models: &str) -> Spec {
+        let text = format!(
+            "api:\n  title: t\n  version: '1'\n  description: d\n  docs_base: https://x/\n  base_path: /a\n  base_params: {{}}\n  default_rate_limit: {{count: 1, per: second}}\n  error_model: E\n  servers: []\nmodels:\n  E:\n    doc: e\n    fields: {{}}\n{models}"
+        );
+        crate::load_spec_sources(vec![("s.yaml".into(), text)]).unwrap_or_else(|report| panic!("{report}"))
+    }
+
+    fn boxed(models: &str) -> Vec<(String, String)> {
+        boxed_fields(&spec(models)).into_iter().collect()
+    }
+
+    fn pair(model: &str, field: &str) -> (String, String) {
+        (model.to_owned(), field.to_owned())
+    }
+
+    #[test]
+    fn a_model_containing_itself_boxes_that_field() {
+        let models = "  Node:\n    doc: n\n    fields:\n      next: {type: Node, doc: n}\n      v: {type: string, doc: v}\n";
+        assert_eq!(boxed(models), [pair("Node", "next")]);
+    }
+
+    #[test]
+    fn a_cycle_through_several_models_boxes_one_field() {
+        let models = "  A:\n    doc: a\n    fields:\n      b: {type: B, required: true, doc: b}\n  B:\n    doc: b\n    fields:\n      c: {type: C, doc: c}\n  C:\n    doc: c\n    fields:\n      a: {type: A, doc: a}\n      a2: {type: A, doc: a}\n";
+        // Walked from A: A → B → C, whose two fields back to A each close the cycle.
+        assert_eq!(boxed(models), [pair("C", "a"), pair("C", "a2")]);
+    }
+
+    #[test]
+    fn arrays_maps_and_acyclic_references_are_not_boxed() {
+        let models = "  Tree:\n    doc: t\n    fields:\n      kids: {type: \"[Tree]\", doc: k}\n      named: {type: \"{Tree}\", doc: n}\n      leaf: {type: Leaf, doc: l}\n  Leaf:\n    doc: l\n    fields:\n      e: {type: E, doc: e}\n  Other:\n    doc: o\n    fields:\n      leaf: {type: Leaf, doc: l}\n";
+        assert_eq!(boxed(models), Vec::<(String, String)>::new());
+    }
 }

@@ -26,7 +26,7 @@ pub fn load_spec(dir: &Path, display_dir: &str) -> Result<Spec, String> {
 
 /// The spec of `codegen/fixture-client`, relative to the workspace root: the real API
 /// section and shared models, plus the fixture APIs that exercise every construct.
-pub const FIXTURE_SPEC: [&str; 8] = [
+pub const FIXTURE_SPEC: [&str; 9] = [
     "spec/easemob.yaml",
     "codegen/tests/fixtures/base.yaml",
     "codegen/tests/fixtures/constructs/binary_variants.yaml",
@@ -35,6 +35,7 @@ pub const FIXTURE_SPEC: [&str; 8] = [
     "codegen/tests/fixtures/constructs/json_variants.yaml",
     "codegen/tests/fixtures/constructs/multipart.yaml",
     "codegen/tests/fixtures/constructs/page_paging_and_names.yaml",
+    "codegen/tests/fixtures/constructs/recursive_models.yaml",
 ];
 
 /// The two sides of the API-diff witnesses (`codegen/diff-witness/{old,new}`): programs that
@@ -47,15 +48,21 @@ pub const WITNESS_NEW_SPEC: [&str; 2] = ["spec/easemob.yaml", "codegen/tests/dif
 pub fn load_spec_files(root: &Path, names: &[&str]) -> Result<Spec, String> {
     let mut sources = Vec::new();
     for name in names {
-        let text = std::fs::read_to_string(root.join(name)).map_err(|e| format!("error: cannot read {name}: {e}"))?;
-        sources.push(((*name).to_owned(), text));
+        let bytes = std::fs::read(root.join(name)).map_err(|e| format!("error: cannot read {name}: {e}"))?;
+        sources.push(((*name).to_owned(), bytes));
     }
-    load_spec_sources(sources)
+    load_spec_bytes(sources)
 }
 
 /// Loads and checks in-memory spec files (name, text), as tests do.
 pub fn load_spec_sources(sources: Vec<(String, String)>) -> Result<Spec, String> {
     let (loaded, mut diags) = load::load_sources(sources);
+    check_loaded(&loaded, &mut diags)
+}
+
+/// Loads and checks in-memory spec files (name, content) that need not be UTF-8.
+pub fn load_spec_bytes(sources: Vec<(String, Vec<u8>)>) -> Result<Spec, String> {
+    let (loaded, mut diags) = load::load_bytes(sources);
     check_loaded(&loaded, &mut diags)
 }
 

@@ -5,7 +5,7 @@ use quote::quote;
 use serde_json::Value as Json;
 
 use super::{deprecated, docs, ident, rust_type, type_alias};
-use crate::ir::{self, Crate, EnumIr, ModelIr, RustType, StructIr};
+use crate::ir::{self, Crate, EnumIr, FieldIr, ModelIr, RustType, StructIr};
 
 pub fn emit(krate: &Crate) -> TokenStream {
     let items = krate.models.iter().map(|m| match m {
@@ -24,7 +24,7 @@ fn emit_struct(s: &StructIr) -> TokenStream {
     let doc = docs(&s.docs);
     let fields = s.fields.iter().map(|f| {
         let field = ident(&f.ident);
-        let ty = rust_type(&f.ty);
+        let ty = field_type(f);
         let doc = docs(&f.docs);
         let wire = &f.wire;
         let serde = if s.has_file {
@@ -48,7 +48,7 @@ fn emit_struct(s: &StructIr) -> TokenStream {
     let required: Vec<_> = s.fields.iter().filter(|f| f.required && f.fixed.is_none()).collect();
     let args = required.iter().map(|f| {
         let field = ident(&f.ident);
-        let ty = rust_type(&f.ty);
+        let ty = field_type(f);
         quote!(#field: impl ::std::convert::Into<#ty>)
     });
     let inits = s.fields.iter().map(|f| {
@@ -65,7 +65,7 @@ fn emit_struct(s: &StructIr) -> TokenStream {
     let setters = s.fields.iter().filter(|f| !f.required).map(|f| {
         let field = ident(&f.ident);
         let setter = ident(&ir::setter_name(&f.ident));
-        let ty = rust_type(&f.ty);
+        let ty = field_type(f);
         let doc = format!(" Sets `{}`.", f.wire);
         let deprecated = deprecated(f.deprecated.as_ref());
         quote! {
@@ -99,6 +99,17 @@ fn emit_struct(s: &StructIr) -> TokenStream {
         }
 
         #multipart
+    }
+}
+
+/// The type a struct field holds (without the `Option` of optional fields); `new` and the
+/// setters take `impl Into` it, so a boxed field still takes the model itself.
+fn field_type(f: &FieldIr) -> TokenStream {
+    let ty = rust_type(&f.ty);
+    if f.boxed {
+        quote!(::std::boxed::Box<#ty>)
+    } else {
+        ty
     }
 }
 

@@ -506,9 +506,19 @@ fn emit_model_impls(model: &ModelIr) -> TokenStream {
                 let field = ident(&f.ident);
                 let wire = &f.wire;
                 let bound = field_bounds(f);
+                // The runtime's `Validate` has no impl for `Box`: validate what it holds.
+                let validate = match (f.boxed, f.required) {
+                    (false, _) => quote!(crate::server::Validate::validate(&self.#field, &crate::server::child(path, #wire), problems);),
+                    (true, true) => quote!(crate::server::Validate::validate(&*self.#field, &crate::server::child(path, #wire), problems);),
+                    (true, false) => quote! {
+                        if let ::std::option::Option::Some(value) = &self.#field {
+                            crate::server::Validate::validate(&**value, &crate::server::child(path, #wire), problems);
+                        }
+                    },
+                };
                 quote! {
                     #bound
-                    crate::server::Validate::validate(&self.#field, &crate::server::child(path, #wire), problems);
+                    #validate
                 }
             });
             let multipart = s.has_file.then(|| from_parts(s));

@@ -3,9 +3,12 @@
 //! a [`Diagnostic`] with its `file:line:col`. This is the only module that knows which YAML
 //! crate parses the files.
 
+pub mod limits;
 pub mod positions;
 pub mod raw;
 
+use std::collections::BTreeSet;
+use std::io::Read as _;
 use std::path::Path;
 
 use indexmap::IndexMap;
@@ -38,6 +41,13 @@ pub struct Loaded {
     pub api: Vec<Item<raw::Api>>,
     pub operations: Vec<Item<raw::Operation>>,
     pub models: Vec<Item<raw::Model>>,
+    /// Model names that are declared but could not be read (their file or their own entry
+    /// has an error already reported): references to them are not errors of their own.
+    pub unavailable_models: BTreeSet<String>,
+    /// Whether some file, operation or model could not be read, so that checks needing the
+    /// whole spec (an `api` section somewhere, the other variants of a route) would only
+    /// report what follows from that error.
+    pub partial: bool,
 }
 
 /// Where an item (or a node inside it) is: a file and a spec path.
@@ -63,13 +73,14 @@ impl Loaded {
     }
 
     /// The text of the file called `name`, for rendering snippets.
-    pub fn source(&self, name: &str) -> Option<String> {
-        self.files.iter().find(|f| f.name == name).map(|f| f.text.clone())
+    pub fn source(&self, name: &str) -> Option<&str> {
+        self.files.iter().find(|f| f.name == name).map(|f| f.text.as_str())
     }
 }
 
 /// Reads every `*.yaml` file of `dir`, in name order. `display_dir` is how the folder is
-/// shown in diagnostics (e.g. `spec`).
+/// shown in diagnostics (e.g. `spec`). Only listing the folder can fail: a file that cannot
+/// be read is a diagnostic naming it, and no file is read past [`limits::MAX_FILE_BYTES`].
 pub fn load_dir(dir: &Path, display_dir: &str) -> std::io::Result<(Loaded, Diagnostics)> {
     let mut names: Vec<_> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
@@ -77,30 +88,107 @@ pub fn load_dir(dir: &Path, display_dir: &str) -> std::io::Result<(Loaded, Diagn
         .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
         .collect();
     names.sort();
-    let mut sources = Vec::new();
+    let mut loaded = Loaded::default();
+    let mut diags = Diagnostics::default();
     for path in names {
-        let text = std::fs::read_to_string(&path)?;
         let file_name = path.file_name().unwrap_or_default().to_string_lossy();
-        sources.push((format!("{display_dir}/{file_name}"), text));
+        let name = format!("{display_dir}/{file_name}");
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(&path).and_then(|file| {
+            let len = file.metadata()?.len();
+            file.take(limits::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+            Ok(len)
+        });
+        match read {
+            Ok(len) => add_file(&mut loaded, &mut diags, name, bytes, len),
+            Err(err) => {
+                loaded.partial = true;
+                diags.push(Diagnostic {
+                    location: None,
+                    spec_path: String::new(),
+                    message: format!("cannot read {name}: {err}"),
+                    help: Some("check that the file exists and is readable".into()),
+                });
+            }
+        }
     }
-    Ok(load_sources(sources))
+    limit_models(&mut loaded, &mut diags);
+    Ok((loaded, diags))
 }
 
 /// Parses in-memory files (name, text).
 pub fn load_sources(sources: Vec<(String, String)>) -> (Loaded, Diagnostics) {
+    load_bytes(sources.into_iter().map(|(name, text)| (name, text.into_bytes())).collect())
+}
+
+/// Parses in-memory files (name, content), which need not be UTF-8.
+pub fn load_bytes(sources: Vec<(String, Vec<u8>)>) -> (Loaded, Diagnostics) {
     let mut loaded = Loaded::default();
     let mut diags = Diagnostics::default();
-    for (index, (name, text)) in sources.into_iter().enumerate() {
-        let positions = PositionIndex::build(&text);
-        loaded.files.push(SourceFile { name: name.clone(), text, positions });
-        load_file(&mut loaded, index, &mut diags);
+    for (name, bytes) in sources {
+        let len = bytes.len() as u64;
+        add_file(&mut loaded, &mut diags, name, bytes, len);
     }
+    limit_models(&mut loaded, &mut diags);
     (loaded, diags)
+}
+
+/// Checks a file's size and encoding, indexes it (within the nesting and alias limits),
+/// then decodes it; a file that fails a check is kept for its snippets only.
+/// `len` is the file's full length; `bytes` may stop after [`limits::MAX_FILE_BYTES`] + 1.
+fn add_file(loaded: &mut Loaded, diags: &mut Diagnostics, name: String, bytes: Vec<u8>, len: u64) {
+    let index = loaded.files.len();
+    let refuse = |loaded: &mut Loaded, diags: &mut Diagnostics, text: String, diagnostic: Diagnostic| {
+        diags.push(diagnostic);
+        loaded.unavailable_models.extend(limits::declared_names(&text));
+        loaded.partial = true;
+        loaded.files.push(SourceFile { name: name.clone(), text, positions: PositionIndex::default() });
+    };
+    if bytes.len() > limits::MAX_FILE_BYTES {
+        let diagnostic = limits::too_large(&name, &bytes, len);
+        let head = String::from_utf8_lossy(&bytes[..limits::MAX_FILE_BYTES]).into_owned();
+        return refuse(loaded, diags, head, diagnostic);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let diagnostic = limits::not_utf8(&name, err.as_bytes(), err.utf8_error().valid_up_to());
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            return refuse(loaded, diags, text, diagnostic);
+        }
+    };
+    let (positions, stop) = PositionIndex::build(&text);
+    if let Some(stop) = stop {
+        // serde_yaml is not given a file the scan could not vouch for: past the stop, its
+        // nesting and aliases are unknown.
+        let diagnostic = limits::stopped(&name, &stop);
+        diags.push(diagnostic);
+        loaded.unavailable_models.extend(limits::declared_names(&text));
+        loaded.partial = true;
+        loaded.files.push(SourceFile { name, text, positions });
+        return;
+    }
+    loaded.files.push(SourceFile { name, text, positions });
+    load_file(loaded, index, diags);
+}
+
+/// Keeps the first [`limits::MAX_MODELS`] models.
+fn limit_models(loaded: &mut Loaded, diags: &mut Diagnostics) {
+    if loaded.models.len() <= limits::MAX_MODELS {
+        return;
+    }
+    let first = &loaded.models[limits::MAX_MODELS];
+    let origin = Origin { file: first.file, path: first.path.clone() };
+    diags.push(limits::too_many_models(loaded.locate(&origin), &first.path));
+    let dropped = loaded.models.split_off(limits::MAX_MODELS);
+    loaded.unavailable_models.extend(dropped.into_iter().map(|item| item.name));
+    loaded.partial = true;
 }
 
 fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
     let source = &loaded.files[file];
-    let doc: serde_yaml::Value = match serde_yaml::from_str(&source.text) {
+    let parsed: Result<serde_yaml::Value, _> = serde_yaml::from_str(&source.text);
+    let doc = match parsed {
         Ok(doc) => doc,
         Err(err) => {
             let location = err.location().map(|l| Location {
@@ -116,6 +204,9 @@ fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
                 message: format!("the file is not valid YAML: {message}"),
                 help: Some("fix the YAML syntax; in flow mappings `{...}`, quote text that contains `,`, `:` or `#`".into()),
             });
+            let names = limits::declared_names(&source.text);
+            loaded.unavailable_models.extend(names);
+            loaded.partial = true;
             return;
         }
     };
@@ -123,6 +214,7 @@ fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
         serde_yaml::Value::Mapping(map) => map,
         serde_yaml::Value::Null => return,
         _ => {
+            loaded.partial = true;
             let origin = Origin { file, path: String::new() };
             diags.push(Diagnostic {
                 location: loaded.locate(&origin),
@@ -144,16 +236,21 @@ fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
             "operations" => {
                 for (name, value) in entries(loaded, file, "operations", value, diags) {
                     let path = format!("operations.{name}");
-                    if let Some(value) = decode(loaded, file, &path, value, diags) {
-                        loaded.operations.push(Item { name, file, path, value });
+                    match decode(loaded, file, &path, value, diags) {
+                        Some(value) => loaded.operations.push(Item { name, file, path, value }),
+                        None => loaded.partial = true,
                     }
                 }
             }
             "models" => {
                 for (name, value) in entries(loaded, file, "models", value, diags) {
                     let path = format!("models.{name}");
-                    if let Some(value) = decode(loaded, file, &path, value, diags) {
-                        loaded.models.push(Item { name, file, path, value });
+                    match decode(loaded, file, &path, value, diags) {
+                        Some(value) => loaded.models.push(Item { name, file, path, value }),
+                        None => {
+                            loaded.unavailable_models.insert(name);
+                            loaded.partial = true;
+                        }
                     }
                 }
             }

@@ -5,6 +5,8 @@
 //! that one run shows them all.
 
 mod conform;
+mod extends;
+mod follow_on;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -20,7 +22,7 @@ pub use types::mentions_file;
 
 /// Checks everything `loaded` holds; the spec, or every problem found.
 pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
-    let mut ctx = Ctx { loaded, diags: Diagnostics::default() };
+    let mut ctx = Ctx { loaded, diags: Diagnostics::default(), incomplete: BTreeSet::new(), unreliable: BTreeSet::new() };
     let api = ctx.api();
     let sources = ctx.model_sources();
     let names: BTreeSet<String> = sources.iter().map(|s| s.name.clone()).collect();
@@ -31,6 +33,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
         }
     }
     ctx.resolve_extends(&sources, &mut models);
+    ctx.find_unreliable(&names, &models);
     let mut operations = Vec::new();
     let mut seen_ids: HashMap<&str, &Item<raw::Operation>> = HashMap::new();
     for item in &loaded.operations {
@@ -57,7 +60,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
     ctx.shared_paths(&operations);
     ctx.rename_collisions(&operations, &sources);
     if let Some(api) = &api {
-        if !models.contains_key(&api.error_model) {
+        if !models.contains_key(&api.error_model) && !loaded.unavailable_models.contains(&api.error_model) {
             ctx.error(
                 Origin { file: loaded.api[0].file, path: "api.error_model".into() },
                 format!("the error model `{}` is not defined", api.error_model),
@@ -136,6 +139,10 @@ struct ModelSource<'a> {
 struct Ctx<'a> {
     loaded: &'a Loaded,
     diags: Diagnostics,
+    /// Models missing a part through an error already reported (see `follow_on`).
+    incomplete: BTreeSet<String>,
+    /// Incomplete models and the models that contain them.
+    unreliable: BTreeSet<String>,
 }
 
 fn at(origin: &Origin, key: &str) -> Origin {
@@ -225,6 +232,9 @@ impl<'a> Ctx<'a> {
 
     fn api(&mut self) -> Option<Api> {
         let items = &self.loaded.api;
+        if items.is_empty() && self.loaded.partial {
+            return None;
+        }
         if items.is_empty() {
             self.diags.push(Diagnostic {
                 location: None,
@@ -401,7 +411,9 @@ impl<'a> Ctx<'a> {
         };
         let mut ok = true;
         for name in types::model_names(&ty) {
-            if !names.contains(name) {
+            if !names.contains(name) && self.loaded.unavailable_models.contains(name) {
+                ok = false;
+            } else if !names.contains(name) {
                 let close = names.iter().find(|n| n.eq_ignore_ascii_case(name));
                 let help = match close {
                     Some(close) => format!("did you mean `{close}`?"),
@@ -483,8 +495,11 @@ impl<'a> Ctx<'a> {
                 }
                 let mut out = Vec::new();
                 for (name, field) in fields {
-                    if let Some(field) = self.field(at(origin, &format!("fields.{name}")), name, field, names) {
-                        out.push(field);
+                    match self.field(at(origin, &format!("fields.{name}")), name, field, names) {
+                        Some(field) => out.push(field),
+                        None => {
+                            self.incomplete.insert(source.name.clone());
+                        }
                     }
                 }
                 Some(Model::Object(ObjectModel {
@@ -563,65 +578,12 @@ impl<'a> Ctx<'a> {
         EnumModel { name: source.name.clone(), doc: source.raw.doc.clone(), renamed_from: Vec::new(), repr, values }
     }
 
-    fn resolve_extends(&mut self, sources: &[ModelSource], models: &mut BTreeMap<String, Model>) {
-        let origins: HashMap<&str, &Origin> = sources.iter().map(|s| (s.name.as_str(), &s.origin)).collect();
-        let mut resolved: BTreeMap<String, Vec<Field>> = BTreeMap::new();
-        let names: Vec<String> = models.keys().cloned().collect();
-        for name in names {
-            let mut chain = vec![name.clone()];
-            let mut inherited: Vec<Field> = Vec::new();
-            let mut current = name.clone();
-            while let Some(Model::Object(object)) = models.get(&current) {
-                let Some(parent) = object.extends.clone() else { break };
-                let origin = at(origins[name.as_str()], "extends");
-                if chain.contains(&parent) {
-                    if parent == name {
-                        chain.push(parent);
-                        self.error_value(origin, format!("`{name}` extends itself: {}", chain.join(" → ")), "remove one `extends` of the cycle");
-                    }
-                    break;
-                }
-                match models.get(&parent) {
-                    Some(Model::Object(p)) => {
-                        let mut fields = p.fields.clone();
-                        for f in &mut fields {
-                            f.inherited_from.get_or_insert_with(|| parent.clone());
-                        }
-                        fields.append(&mut inherited);
-                        inherited = fields;
-                    }
-                    Some(Model::Enum(_)) => {
-                        if current == name {
-                            self.error_value(origin, format!("`{name}` extends `{parent}`, which is an enum"), "extend an object model");
-                        }
-                        break;
-                    }
-                    None => {
-                        if current == name {
-                            self.error_value(origin, format!("`{name}` extends `{parent}`, which is not defined"), "define it or correct the name");
-                        }
-                        break;
-                    }
-                }
-                chain.push(parent.clone());
-                current = parent;
-            }
-            if !inherited.is_empty() {
-                resolved.insert(name, inherited);
-            }
-        }
-        for (name, inherited) in resolved {
-            if let Some(Model::Object(object)) = models.get_mut(&name) {
-                for own in &object.fields {
-                    if inherited.iter().any(|f| f.name == own.name) {
-                        let origin = at(origins[name.as_str()], &format!("fields.{}", own.name));
-                        self.error(origin, format!("`{}` is already a field of the model `{name}` extends", own.name), "remove it here, or stop extending");
-                    }
-                }
-                let own = std::mem::take(&mut object.fields);
-                object.fields = inherited.into_iter().chain(own).collect();
-            }
-        }
+    /// Marks the models that follow-on problems would be reported against.
+    fn find_unreliable(&mut self, names: &BTreeSet<String>, models: &BTreeMap<String, Model>) {
+        let mut start = self.incomplete.clone();
+        start.extend(names.iter().filter(|n| !models.contains_key(*n)).cloned());
+        start.extend(self.loaded.unavailable_models.iter().cloned());
+        self.unreliable = follow_on::closure(models, start);
     }
 
     fn model_late_checks(&mut self, models: &BTreeMap<String, Model>, origins: &HashMap<String, Origin>) {
@@ -646,6 +608,9 @@ impl<'a> Ctx<'a> {
     }
 
     fn check_value(&mut self, origin: &Origin, models: &BTreeMap<String, Model>, ty: &TypeRef, constraints: &Constraints, value: &Json, what: &str) {
+        if follow_on::mentions(ty, &self.unreliable) {
+            return;
+        }
         for mismatch in conform::check(models, ty, constraints, value) {
             let path = if mismatch.path.is_empty() { origin.clone() } else { at(origin, &mismatch.path) };
             self.error_value(path, format!("{what}: {}", mismatch.message), mismatch.help);
@@ -873,10 +838,16 @@ impl<'a> Ctx<'a> {
             }
         }
         self.body_shape_checks(op, &origin, models);
-        if let Some(paging) = &item.value.paging {
+        let reliable = |ty: &TypeRef| !follow_on::mentions(ty, &self.unreliable);
+        let response_reliable = match &op.response {
+            Response::Json(ty) => reliable(ty),
+            _ => true,
+        };
+        let request_reliable = op.request.as_ref().is_none_or(|r| reliable(&r.body));
+        if let Some(paging) = item.value.paging.as_ref().filter(|_| response_reliable) {
             op.paging = self.paging(op, &at(&origin, "paging"), paging, models);
         }
-        if let Some(Variant { when: When::BodyField { field, .. }, .. }) = &op.variant {
+        if let Some(Variant { when: When::BodyField { field, .. }, .. }) = op.variant.as_ref().filter(|_| request_reliable) {
             let found = match &op.request {
                 Some(request) => resolve_path(models, &request.body, field),
                 None => Err("the operation has no request body".into()),
@@ -1076,7 +1047,8 @@ impl<'a> Ctx<'a> {
         for indices in by_route.values() {
             let (first, first_item) = &operations[indices[0]];
             if indices.len() == 1 {
-                if let Some(v) = &first.variant {
+                // The other variants may be in what could not be read.
+                if let Some(v) = first.variant.as_ref().filter(|_| !self.loaded.partial) {
                     let origin = Origin { file: first_item.file, path: format!("{}.variant", first_item.path) };
                     self.error(origin, format!("`{}` declares the variant set `{}`, but no other operation shares {} {}", first.id, v.set, first.method.as_str(), first.path), "remove `variant`, or check the other operations' method and path");
                 }

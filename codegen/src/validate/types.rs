@@ -2,16 +2,26 @@
 
 use crate::model::TypeRef;
 
+/// How deep `[...]` and `{...}` may nest in a type. The spec nests 2 deep.
+pub const MAX_TYPE_NESTING: usize = 8;
+
 /// Parses `text`; the error says what is wrong with it.
 pub fn parse(text: &str) -> Result<TypeRef, String> {
+    parse_nested(text, 0)
+}
+
+fn parse_nested(text: &str, depth: usize) -> Result<TypeRef, String> {
     let text = text.trim();
+    if depth > MAX_TYPE_NESTING {
+        return Err(format!("the type nests `[...]` and `{{...}}` more than {MAX_TYPE_NESTING} deep"));
+    }
     if let Some(inner) = text.strip_prefix('[') {
         let inner = inner.strip_suffix(']').ok_or_else(|| format!("`{text}` opens `[` but does not close it"))?;
-        return Ok(TypeRef::Array(Box::new(parse(inner)?)));
+        return Ok(TypeRef::Array(Box::new(parse_nested(inner, depth + 1)?)));
     }
     if let Some(inner) = text.strip_prefix('{') {
         let inner = inner.strip_suffix('}').ok_or_else(|| format!("`{text}` opens `{{` but does not close it"))?;
-        return Ok(TypeRef::Map(Box::new(parse(inner)?)));
+        return Ok(TypeRef::Map(Box::new(parse_nested(inner, depth + 1)?)));
     }
     Ok(match text {
         "string" => TypeRef::String,
@@ -62,5 +72,13 @@ mod tests {
         assert_eq!(parse("integer"), Ok(TypeRef::Integer));
         assert!(parse("[string").unwrap_err().contains("does not close"));
         assert!(parse("int").unwrap_err().contains("is not a type"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("{}string{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse(&deep).unwrap_err().contains("more than 8 deep"));
+        let ok = format!("{}string{}", "[".repeat(MAX_TYPE_NESTING), "]".repeat(MAX_TYPE_NESTING));
+        assert!(parse(&ok).is_ok());
     }
 }

@@ -42,6 +42,12 @@ fn archive_thing_examples() {
     round_trip::<crate::gen::models::Shelf>("{\"label\":\"A1\",\"state\":\"open\"}");
 }
 #[test]
+fn get_node_examples() {
+    round_trip::<
+        crate::gen::models::Node,
+    >("{\"value\":\"a\",\"next\":{\"value\":\"b\",\"next\":{\"value\":\"c\"}}}");
+}
+#[test]
 fn get_thing_examples() {
     round_trip::<crate::gen::models::Thing>("{\"name\":\"cup\",\"kind\":\"small\"}");
 }
@@ -99,6 +105,17 @@ fn set_labels_examples() {
     round_trip::<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >("{\"colour\":\"red\"}");
+}
+#[test]
+fn update_person_examples() {
+    round_trip::<
+        crate::gen::models::Person,
+    >(
+        "{\"name\":\"ann\",\"employer\":{\"title\":\"Acme\",\"boss\":{\"name\":\"bob\",\"employer\":{\"title\":\"Acme\"}}}}",
+    );
+    round_trip::<
+        crate::gen::models::Folder,
+    >("{\"children\":[{\"children\":[]}],\"by_name\":{\"docs\":{\"by_name\":{}}}}");
 }
 #[test]
 fn upload_thing_file_examples() {

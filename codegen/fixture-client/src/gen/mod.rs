@@ -9,7 +9,7 @@ pub mod server;
 mod example_tests;
 /// Every operation of the spec as (group, operation id, HTTP method, path template
 /// relative to `/{org_name}/{app_name}`), sorted by group and id.
-pub const OPERATIONS: [(&str, &str, &str, &str); 13] = [
+pub const OPERATIONS: [(&str, &str, &str, &str); 15] = [
     ("downloads", "download_thing_file", "GET", "/files/{id}"),
     ("downloads", "download_thing_thumbnail", "GET", "/files/{id}"),
     ("files", "upload_thing_file", "POST", "/things/{name}/files"),
@@ -19,6 +19,8 @@ pub const OPERATIONS: [(&str, &str, &str, &str); 13] = [
     ("legacy", "archive_thing", "POST", "/things/{name}/archive"),
     ("legacy", "peek_thing", "GET", "/things/{name}/peek"),
     ("pages", "list_pages", "GET", "/pages"),
+    ("recursion", "get_node", "GET", "/nodes/{id}"),
+    ("recursion", "update_person", "PUT", "/people/{name}"),
     ("sending", "send_small_thing", "POST", "/send"),
     ("sending", "send_things", "POST", "/send"),
     ("things", "get_thing", "GET", "/things/{name}"),

@@ -21,6 +21,51 @@ impl ArchiveThingRequest {
         Self { shelf: shelf.into() }
     }
 }
+/// A company, whose boss is a person.
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Company {
+    /// The company's name.
+    #[serde(
+        rename = "title",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+    /// The person who runs it.
+    #[serde(
+        rename = "boss",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub boss: ::std::option::Option<crate::gen::models::Person>,
+}
+impl Company {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            title: ::std::option::Option::None,
+            boss: ::std::option::Option::None,
+        }
+    }
+    /// Sets `title`.
+    pub fn with_title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `boss`.
+    pub fn with_boss(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::Person>,
+    ) -> Self {
+        self.boss = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 /// The error codes of the error page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -220,6 +265,58 @@ impl ErrorResponse {
         self
     }
 }
+/// A folder; its sub-folders are in a list and a map, which need no box.
+#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Folder {
+    /// Sub-folders, in order.
+    #[serde(
+        rename = "children",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub children: ::std::option::Option<::std::vec::Vec<crate::gen::models::Folder>>,
+    /// Sub-folders by name.
+    #[serde(
+        rename = "by_name",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub by_name: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, crate::gen::models::Folder>,
+    >,
+}
+impl Folder {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            children: ::std::option::Option::None,
+            by_name: ::std::option::Option::None,
+        }
+    }
+    /// Sets `children`.
+    pub fn with_children(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<crate::gen::models::Folder>>,
+    ) -> Self {
+        self.children = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `by_name`.
+    pub fn with_by_name(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::gen::models::Folder,
+            >,
+        >,
+    ) -> Self {
+        self.by_name = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 /// Kind of thing.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -404,6 +501,65 @@ impl ListPagesResponse {
     ) -> Self {
         self.foo_bar = ::std::option::Option::Some(value.into());
         self
+    }
+}
+/// A list node; `next` is a Node itself.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Node {
+    /// The node's value.
+    #[serde(rename = "value")]
+    pub value: ::std::string::String,
+    /// The node after this one.
+    #[serde(
+        rename = "next",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub next: ::std::option::Option<::std::boxed::Box<crate::gen::models::Node>>,
+}
+impl Node {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            value: value.into(),
+            next: ::std::option::Option::None,
+        }
+    }
+    /// Sets `next`.
+    pub fn with_next(
+        mut self,
+        value: impl ::std::convert::Into<::std::boxed::Box<crate::gen::models::Node>>,
+    ) -> Self {
+        self.next = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+/// A person, who works for a company.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Person {
+    /// The person's name.
+    #[serde(rename = "name")]
+    pub name: ::std::string::String,
+    /// The company the person works for.
+    #[serde(rename = "employer")]
+    pub employer: ::std::boxed::Box<crate::gen::models::Company>,
+}
+impl Person {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        employer: impl ::std::convert::Into<
+            ::std::boxed::Box<crate::gen::models::Company>,
+        >,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            employer: employer.into(),
+        }
     }
 }
 /// Fields most successful responses carry around their payload.

@@ -83,6 +83,22 @@ pub mod inputs {
             Self { id }
         }
     }
+    /// Input of [`EasemobApi::get_node`](super::EasemobApi::get_node).
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub struct GetNodeInput {
+        /// The node's id.
+        pub id: ::std::string::String,
+    }
+    impl GetNodeInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(id: ::std::string::String) -> Self {
+            Self { id }
+        }
+    }
     /// Input of [`EasemobApi::get_thing`](super::EasemobApi::get_thing).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -280,6 +296,27 @@ pub mod inputs {
             Self { names, body }
         }
     }
+    /// Input of [`EasemobApi::update_person`](super::EasemobApi::update_person).
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub struct UpdatePersonInput {
+        /// The person's name.
+        pub name: ::std::string::String,
+        /// The request body.
+        pub body: crate::gen::models::Person,
+    }
+    impl UpdatePersonInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            name: ::std::string::String,
+            body: crate::gen::models::Person,
+        ) -> Self {
+            Self { name, body }
+        }
+    }
     /// Input of [`EasemobApi::upload_thing_file`](super::EasemobApi::upload_thing_file).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -411,6 +448,31 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             self.fallback(&ctx),
             "download_thing_thumbnail",
             "image/jpeg",
+        );
+        async move { answer }
+    }
+    /// Get a node and the nodes after it.
+    ///
+    /// 获取节点 · `GET /{org_name}/{app_name}/nodes/{id}`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/recursion.html#获取节点)
+    fn get_node(
+        &self,
+        ctx: RequestContext,
+        input: inputs::GetNodeInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::gen::models::Node, ServerError>,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "get_node",
+            ::std::option::Option::Some(
+                "{\"value\":\"a\",\"next\":{\"value\":\"b\",\"next\":{\"value\":\"c\"}}}",
+            ),
         );
         async move { answer }
     }
@@ -646,6 +708,31 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         );
         async move { answer }
     }
+    /// Update a person; answers with their folders.
+    ///
+    /// 更新人员 · `PUT /{org_name}/{app_name}/people/{name}`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/recursion.html#更新人员)
+    fn update_person(
+        &self,
+        ctx: RequestContext,
+        input: inputs::UpdatePersonInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::gen::models::Folder, ServerError>,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "update_person",
+            ::std::option::Option::Some(
+                "{\"children\":[{\"children\":[]}],\"by_name\":{\"docs\":{\"by_name\":{}}}}",
+            ),
+        );
+        async move { answer }
+    }
     /// Upload a file for a thing.
     ///
     /// 上传文件 · `POST /{org_name}/{app_name}/things/{name}/files`
@@ -708,12 +795,30 @@ pub(crate) async fn dispatch<A: EasemobApi>(
             }
             crate::server::no_route(true)
         }
+        [b0, b1, "nodes", p0] => {
+            let path: &[&str] = &[p0];
+            let base: &[&str] = &[b0, b1];
+            let _ = (path, base);
+            if method == ::axum::http::Method::GET {
+                return call_get_node(api, &incoming, base, path).await;
+            }
+            crate::server::no_route(true)
+        }
         [b0, b1, "pages"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
                 return call_list_pages(api, &incoming, base, path).await;
+            }
+            crate::server::no_route(true)
+        }
+        [b0, b1, "people", p0] => {
+            let path: &[&str] = &[p0];
+            let base: &[&str] = &[b0, b1];
+            let _ = (path, base);
+            if method == ::axum::http::Method::PUT {
+                return call_update_person(api, &incoming, base, path).await;
             }
             crate::server::no_route(true)
         }
@@ -987,6 +1092,59 @@ async fn decode_download_thing_thumbnail(
     ::std::result::Result::Ok(inputs::DownloadThingThumbnailInput {
         id,
     })
+}
+async fn call_get_node<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("get_node", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
+        return ::axum::response::IntoResponse::into_response(error);
+    }
+    let input = match decode_get_node(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.get_node(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_get_node(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::GetNodeInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    let id: ::std::option::Option<::std::string::String> = {
+        let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
+            crate::server::path_text(path[0usize])?,
+        );
+        match text {
+            ::std::option::Option::Some(text) => {
+                crate::server::optional::<
+                    ::std::string::String,
+                >("id", ::std::option::Option::Some(&text), &mut problems)
+            }
+            ::std::option::Option::None => {
+                problems
+                    .push(format!("the {} parameter `{}` is required", "path", "id"));
+                ::std::option::Option::None
+            }
+        }
+    };
+    crate::server::problems_to_error(problems)?;
+    let id = id
+        .ok_or_else(|| crate::server::ServerError::bad_request(
+            format!("the parameter `{}` is required", "id"),
+        ))?;
+    ::std::result::Result::Ok(inputs::GetNodeInput { id })
 }
 async fn call_get_thing<A: EasemobApi>(
     api: &A,
@@ -1445,6 +1603,64 @@ async fn decode_set_labels(
         body,
     })
 }
+async fn call_update_person<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("update_person", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
+        return ::axum::response::IntoResponse::into_response(error);
+    }
+    let input = match decode_update_person(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.update_person(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_update_person(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::UpdatePersonInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    let name: ::std::option::Option<::std::string::String> = {
+        let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
+            crate::server::path_text(path[0usize])?,
+        );
+        match text {
+            ::std::option::Option::Some(text) => {
+                crate::server::optional::<
+                    ::std::string::String,
+                >("name", ::std::option::Option::Some(&text), &mut problems)
+            }
+            ::std::option::Option::None => {
+                problems
+                    .push(format!("the {} parameter `{}` is required", "path", "name"));
+                ::std::option::Option::None
+            }
+        }
+    };
+    let body: crate::gen::models::Person = crate::server::json_body(incoming)?;
+    crate::server::Validate::validate(&body, "", &mut problems);
+    crate::server::problems_to_error(problems)?;
+    let name = name
+        .ok_or_else(|| crate::server::ServerError::bad_request(
+            format!("the parameter `{}` is required", "name"),
+        ))?;
+    ::std::result::Result::Ok(inputs::UpdatePersonInput {
+        name,
+        body,
+    })
+}
 async fn call_upload_thing_file<A: EasemobApi>(
     api: &A,
     incoming: &crate::server::Incoming,
@@ -1530,6 +1746,24 @@ impl crate::server::Validate for crate::gen::models::ArchiveThingRequest {
         );
     }
 }
+impl crate::server::Validate for crate::gen::models::Company {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.title,
+            &crate::server::child(path, "title"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.boss,
+            &crate::server::child(path, "boss"),
+            problems,
+        );
+    }
+}
 impl crate::server::Validate for crate::gen::models::ErrorCode {
     fn validate(&self, _: &str, _: &mut ::std::vec::Vec<::std::string::String>) {}
 }
@@ -1573,6 +1807,24 @@ impl crate::server::Validate for crate::gen::models::ErrorResponse {
         crate::server::Validate::validate(
             &self.duration,
             &crate::server::child(path, "duration"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::Folder {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.children,
+            &crate::server::child(path, "children"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.by_name,
+            &crate::server::child(path, "by_name"),
             problems,
         );
     }
@@ -1626,6 +1878,44 @@ impl crate::server::Validate for crate::gen::models::ListPagesResponse {
         crate::server::Validate::validate(
             &self.foo_bar,
             &crate::server::child(path, "foo-bar"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::Node {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.value,
+            &crate::server::child(path, "value"),
+            problems,
+        );
+        if let ::std::option::Option::Some(value) = &self.next {
+            crate::server::Validate::validate(
+                &**value,
+                &crate::server::child(path, "next"),
+                problems,
+            );
+        }
+    }
+}
+impl crate::server::Validate for crate::gen::models::Person {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.name,
+            &crate::server::child(path, "name"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &*self.employer,
+            &crate::server::child(path, "employer"),
             problems,
         );
     }

@@ -10,6 +10,8 @@ pub mod labels;
 pub mod legacy;
 /// The `pages` operations.
 pub mod pages;
+/// The `recursion` operations.
+pub mod recursion;
 /// The `sending` operations.
 pub mod sending;
 /// The `things` operations.
@@ -42,6 +44,12 @@ impl crate::Client {
     /// The `pages` operations (1 of them).
     pub fn pages(&self) -> pages::Pages {
         pages::Pages {
+            client: self.clone(),
+        }
+    }
+    /// The `recursion` operations (2 of them).
+    pub fn recursion(&self) -> recursion::Recursion {
+        recursion::Recursion {
             client: self.clone(),
         }
     }
