@@ -27,12 +27,13 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -46,13 +47,44 @@ pub mod inputs {
     pub use crate::gen::server::inputs::*;
 }
 
-/// Largest request body the router reads.
+/// Largest request body the router reads for an authenticated request.
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Largest request body the router reads before the caller is known (the token requests,
+/// whose bodies are a few hundred bytes).
+const MAX_ANONYMOUS_BODY_BYTES: usize = 64 * 1024;
+
+/// How long the router waits for a request's body once it starts reading it; past that it
+/// answers `408`. Put it in the request's extensions, for example with
+/// `router.layer(axum::Extension(BodyReadTimeout(Duration::from_secs(30))))`; without it
+/// the router waits as long as the connection lives. The mock's server sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyReadTimeout(pub Duration);
+
+/// Which body size limit applies to a request.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyLimit {
+    /// The caller was authenticated from the head: 16 MiB.
+    Authenticated,
+    /// No token was checked yet (`POST /token`): 64 KiB.
+    Anonymous,
+}
+
+impl BodyLimit {
+    fn bytes(self) -> usize {
+        match self {
+            BodyLimit::Authenticated => MAX_BODY_BYTES,
+            BodyLimit::Anonymous => MAX_ANONYMOUS_BODY_BYTES,
+        }
+    }
+}
 
 /// Who is calling, and for which app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestContext {
-    /// The operation the request was routed to.
+    /// The operation the request was routed to. [`EasemobApi::authenticate`] runs before
+    /// the body is read; for operations that share a method and path and are told apart by
+    /// their body, it sees the name of their variant set instead (such as `get_token`).
     pub operation_id: &'static str,
     /// The org name from the path.
     pub org_name: String,
@@ -114,6 +146,15 @@ impl ServerError {
         ServerError::new(404, ErrorCode::ServiceResourceNotFound, description)
     }
 
+    /// 413 `Request Entity Too Large`.
+    pub fn too_large(limit: usize) -> ServerError {
+        ServerError::new(
+            413,
+            ErrorCode::RequestEntityTooLarge,
+            format!("Request Entity Too Large: the body may have at most {limit} bytes"),
+        )
+    }
+
     /// 501 for an operation the implementation does not provide.
     pub fn not_implemented(operation_id: &str) -> ServerError {
         ServerError::new(
@@ -151,14 +192,17 @@ pub struct Binary {
 }
 
 /// Serves `api`: every operation under `/{org_name}/{app_name}/...`. Requests are routed by
-/// method and path (operations sharing both by their declared variants), authenticated
-/// with [`EasemobApi::authenticate`], decoded and validated against the spec; problems
-/// are answered in the Easemob error format.
+/// method and path, authenticated with [`EasemobApi::authenticate`] from their head, and
+/// only then is the body read (at most 16 MiB; 64 KiB for the token requests, which need
+/// no token; within [`BodyReadTimeout`] if the request carries one), the variant chosen
+/// (for operations sharing a method and path), and the input decoded and validated against
+/// the spec. Problems are answered in the Easemob error format; a wrong method gets `405`
+/// with `Allow`.
 pub fn router<A: EasemobApi>(api: Arc<A>) -> axum::Router {
     axum::Router::new().fallback(move |request: Request<Body>| {
         let api = api.clone();
         async move {
-            match Incoming::read(request).await {
+            match Incoming::head(request) {
                 Ok(incoming) => crate::gen::server::dispatch(&*api, incoming).await,
                 Err(error) => error.into_response(),
             }
@@ -175,28 +219,33 @@ pub struct Incoming {
     pub(crate) segments: Vec<String>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
+    /// Empty until [`read_body`](Self::read_body).
     pub(crate) body: Bytes,
+    /// The body until it is read. In a `Mutex` only so that `Incoming` is `Sync` (the
+    /// generated code holds `&Incoming` across awaits); it is taken with `&mut self`,
+    /// never locked.
+    unread: std::sync::Mutex<Option<Body>>,
+    body_timeout: Option<Duration>,
 }
 
 impl Incoming {
-    async fn read(request: Request<Body>) -> Result<Incoming, ServerError> {
+    /// The request's head; the body stays unread.
+    fn head(request: Request<Body>) -> Result<Incoming, ServerError> {
         let (parts, body) = request.into_parts();
-        let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
-            .await
-            .map_err(|_| {
-                ServerError::new(
-                    413,
-                    ErrorCode::RequestEntityTooLarge,
-                    "Request Entity Too Large",
-                )
-            })?;
-        let segments = parts
+        let segments: Vec<String> = parts
             .uri
             .path()
             .trim_start_matches('/')
             .split('/')
             .map(str::to_owned)
             .collect();
+        // A client or proxy would have resolved these; which resource is meant is unclear.
+        // Percent-encoded (`%2E%2E`), they are values and reach their resource.
+        if segments.iter().any(|s| s == "." || s == "..") {
+            return Err(ServerError::bad_request(
+                "the path has a `.` or `..` segment; percent-encode such values (`%2E`, `%2E%2E`)",
+            ));
+        }
         let query = parts
             .uri
             .query()
@@ -207,7 +256,9 @@ impl Incoming {
             segments,
             query,
             headers: parts.headers,
-            body,
+            body: Bytes::new(),
+            unread: std::sync::Mutex::new(Some(body)),
+            body_timeout: parts.extensions.get::<BodyReadTimeout>().map(|t| t.0),
         })
     }
 
@@ -215,8 +266,72 @@ impl Incoming {
         &self.method
     }
 
-    pub(crate) fn segments(&self) -> Vec<&str> {
-        self.segments.iter().map(String::as_str).collect()
+    /// The raw path segments, taken out so that the dispatch can borrow them while it
+    /// reads the body.
+    pub(crate) fn take_segments(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.segments)
+    }
+
+    /// Runs [`EasemobApi::authenticate`] from the head; the answer to send if it fails.
+    pub(crate) async fn authenticate<A: EasemobApi>(
+        &self,
+        api: &A,
+        operation_id: &'static str,
+        base: &[&str],
+    ) -> Result<(), Response> {
+        let (Some(org), Some(app)) = (base.first(), base.get(1)) else {
+            return Err(ServerError::not_found("Service resource not found").into_response());
+        };
+        let ctx = self
+            .context(operation_id, org, app)
+            .map_err(IntoResponse::into_response)?;
+        api.authenticate(&ctx)
+            .await
+            .map_err(IntoResponse::into_response)
+    }
+
+    /// Reads the body, at most `limit` bytes (refused from `Content-Length` when it says
+    /// more) and within the request's [`BodyReadTimeout`]; the answer to send if that
+    /// fails.
+    pub(crate) async fn read_body(&mut self, limit: BodyLimit) -> Result<(), Response> {
+        let unread = self.unread.get_mut().unwrap_or_else(|e| e.into_inner());
+        let Some(body) = unread.take() else {
+            return Ok(());
+        };
+        let max = limit.bytes();
+        let declared = self
+            .header("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|len| len > max as u64) {
+            return Err(ServerError::too_large(max).into_response());
+        }
+        let read = async {
+            let mut stream = body.into_data_stream();
+            let mut buffer = BytesMut::new();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk
+                    .map_err(|_| ServerError::bad_request("the request body could not be read"))?;
+                if buffer.len() + chunk.len() > max {
+                    return Err(ServerError::too_large(max));
+                }
+                buffer.extend_from_slice(&chunk);
+            }
+            Ok(buffer.freeze())
+        };
+        let read = match self.body_timeout {
+            Some(timeout) => tokio::time::timeout(timeout, read)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(ServerError::new(
+                        408,
+                        ErrorCode::IllegalArgument,
+                        format!("Request Timeout: the body did not arrive within {timeout:?}"),
+                    ))
+                }),
+            None => read.await,
+        };
+        self.body = read.map_err(IntoResponse::into_response)?;
+        Ok(())
     }
 
     pub(crate) fn context(
@@ -627,18 +742,23 @@ pub(crate) fn respond_binary(result: Result<Binary, ServerError>) -> Response {
     }
 }
 
-/// 404 for a path no operation has; 405 for a known path with another method.
-pub(crate) fn no_route(path_known: bool) -> Response {
-    if path_known {
-        ServerError::new(
-            405,
-            ErrorCode::UnsupportedServiceOperation,
-            "Service operation not supported",
-        )
-        .into_response()
-    } else {
-        ServerError::not_found("Service resource not found").into_response()
+/// 404 for a path no operation has (`allowed` empty); 405 with `Allow` for a known path
+/// with another method.
+pub(crate) fn no_route(allowed: &[&str]) -> Response {
+    if allowed.is_empty() {
+        return ServerError::not_found("Service resource not found").into_response();
     }
+    let allow = allowed.join(", ");
+    let mut response = ServerError::new(
+        405,
+        ErrorCode::UnsupportedServiceOperation,
+        format!("Service operation not supported; this path allows {allow}"),
+    )
+    .into_response();
+    if let Ok(value) = HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
 /// The answer when a request on a shared route matches none of its variants: a body that

@@ -2,7 +2,7 @@
 //! operation, an input struct per operation, and the dispatch that routes, decodes and
 //! validates requests for an implementation of the trait.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -17,7 +17,8 @@ pub fn emit(spec: &Spec, krate: &Crate) -> TokenStream {
         krate.groups.iter().flat_map(|g| g.operations.iter()).map(|o| (o.id.as_str(), o)).collect();
     let inputs = spec.operations.iter().map(|op| emit_input(ops[op.id.as_str()]));
     let methods = spec.operations.iter().map(|op| emit_trait_method(op, ops[op.id.as_str()]));
-    let calls = spec.operations.iter().map(|op| emit_call(op, ops[op.id.as_str()]));
+    let early = authenticated_before_body(spec);
+    let calls = spec.operations.iter().map(|op| emit_call(op, ops[op.id.as_str()], early.contains(op.id.as_str())));
     let dispatch = emit_dispatch(spec);
     let impls = krate.models.iter().map(emit_model_impls);
     quote! {
@@ -35,8 +36,9 @@ pub fn emit(spec: &Spec, krate: &Crate) -> TokenStream {
         /// according to [`EasemobApi::fallback`] (501 unless the implementation says otherwise),
         /// so an implementation provides only what it needs.
         pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
-            /// Checks the caller before every operation that needs the app token. Accepts
-            /// every request by default.
+            /// Checks the caller before every operation that needs the app token, from the
+            /// request's head: the body is read only once this succeeds. Accepts every
+            /// request by default.
             fn authenticate(&self, ctx: &RequestContext) -> impl ::std::future::Future<Output = ::std::result::Result<(), ServerError>> + ::std::marker::Send {
                 let _ = ctx;
                 async { ::std::result::Result::Ok(()) }
@@ -208,14 +210,36 @@ fn shape(spec: &Spec, op: &model::Operation) -> PathShape {
     base.chain(path).collect()
 }
 
-fn emit_dispatch(spec: &Spec) -> TokenStream {
-    let base_count = spec.api.base_path.split('/').skip(1).filter(|s| s.starts_with('{')).count();
+/// The operations of each path shape, by method, keyed so that literal segments sort
+/// before parameters.
+fn routes(spec: &Spec) -> BTreeMap<Vec<(u8, String)>, (PathShape, ByMethod<'_>)> {
     let mut shapes: BTreeMap<Vec<(u8, String)>, (PathShape, ByMethod)> = BTreeMap::new();
     for op in &spec.operations {
         let s = shape(spec, op);
         let key = s.iter().map(|seg| seg.as_ref().map_or((1, String::new()), |l| (0, l.clone()))).collect();
         shapes.entry(key).or_insert_with(|| (s.clone(), BTreeMap::new())).1.entry(op.method).or_default().push(op);
     }
+    shapes
+}
+
+/// The operations whose route (method and path) needs the app token for every operation on
+/// it: the dispatch authenticates those from the head, before reading the body, and their
+/// `call_` functions do not authenticate again. On a route shared with an operation that
+/// needs no token (`POST /token`), the operation is known only from the body, so its
+/// `call_` function authenticates after the body is read.
+fn authenticated_before_body(spec: &Spec) -> BTreeSet<&str> {
+    routes(spec)
+        .into_values()
+        .flat_map(|(_, by_method)| by_method.into_values())
+        .filter(|ops| ops.iter().all(|op| op.auth))
+        .flatten()
+        .map(|op| op.id.as_str())
+        .collect()
+}
+
+fn emit_dispatch(spec: &Spec) -> TokenStream {
+    let base_count = spec.api.base_path.split('/').skip(1).filter(|s| s.starts_with('{')).count();
+    let shapes = routes(spec);
     // More segments first is irrelevant to slice patterns; literal-before-parameter order is
     // what makes `/chatrooms/super_admin` win over `/chatrooms/{id}`.
     let arms = shapes.values().map(|(s, by_method)| {
@@ -242,26 +266,53 @@ fn emit_dispatch(spec: &Spec) -> TokenStream {
         let branches = by_method.iter().map(|(method, ops)| {
             let method = ident(method.as_str());
             let body = variant_chain(ops, &path_args);
-            quote!(if method == ::axum::http::Method::#method { return #body; })
+            let all_auth = ops.iter().all(|op| op.auth);
+            // What `authenticate` sees as the operation: the one operation of the route, or
+            // the name of the variant set when the body decides among several.
+            let name = match ops.as_slice() {
+                [op] => op.id.clone(),
+                _ => ops.iter().find_map(|op| op.variant.as_ref().map(|v| v.set.clone())).unwrap_or_else(|| ops[0].id.clone()),
+            };
+            let authenticate = all_auth.then(|| {
+                quote! {
+                    if let ::std::result::Result::Err(response) = incoming.authenticate(api, #name, base).await {
+                        return response;
+                    }
+                }
+            });
+            let limit = if all_auth { quote!(crate::server::BodyLimit::Authenticated) } else { quote!(crate::server::BodyLimit::Anonymous) };
+            quote! {
+                if method == ::axum::http::Method::#method {
+                    #authenticate
+                    if let ::std::result::Result::Err(response) = incoming.read_body(#limit).await {
+                        return response;
+                    }
+                    return #body;
+                }
+            }
         });
+        let mut allowed: Vec<&str> = by_method.keys().map(|m| m.as_str()).collect();
+        allowed.sort_unstable();
         quote! {
             [#(#pattern),*] => {
                 let path: &[&str] = &[#(#path_args),*];
                 let base: &[&str] = &[#(#base_args),*];
                 let _ = (path, base);
                 #(#branches)*
-                crate::server::no_route(true)
+                crate::server::no_route(&[#(#allowed),*])
             }
         }
     });
     quote! {
-        /// Routes one request to its operation.
-        pub(crate) async fn dispatch<A: EasemobApi>(api: &A, incoming: crate::server::Incoming) -> ::axum::response::Response {
+        /// Routes one request to its operation: by path and method, then authentication
+        /// from the head, then the body, then the variant.
+        pub(crate) async fn dispatch<A: EasemobApi>(api: &A, mut incoming: crate::server::Incoming) -> ::axum::response::Response {
             let method = incoming.method().clone();
-            let segments = incoming.segments();
+            let raw_segments = incoming.take_segments();
+            let segments: ::std::vec::Vec<&str> = raw_segments.iter().map(::std::string::String::as_str).collect();
             match segments.as_slice() {
                 #(#arms)*
-                _ => crate::server::no_route(false),
+                _ => crate::server::no_route(&[]),
             }
         }
     }
@@ -331,13 +382,13 @@ fn option_text(text: Option<String>) -> TokenStream {
     }
 }
 
-fn emit_call(op: &model::Operation, ir: &OperationIr) -> TokenStream {
+fn emit_call(op: &model::Operation, ir: &OperationIr, authenticated_early: bool) -> TokenStream {
     let call = ident(&format!("call_{}", ir.method_name));
     let decode = ident(&format!("decode_{}", ir.method_name));
     let method = ident(&ir.method_name);
     let input = input_name(ir);
     let id = &op.id;
-    let authenticate = op.auth.then(|| {
+    let authenticate = (op.auth && !authenticated_early).then(|| {
         quote! {
             if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
                 return ::axum::response::IntoResponse::into_response(error);

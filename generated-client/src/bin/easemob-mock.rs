@@ -2,17 +2,25 @@
 //!
 //! ```text
 //! easemob-mock --listen 127.0.0.1:8080 [--config FILE] [--tenant ORG/APP/CLIENT_ID/CLIENT_SECRET ...]
-//!              [--token-ttl SECONDS] [--strict-messages]
+//!              [--token-ttl SECONDS] [--strict-messages] [--header-timeout SECONDS]
+//!              [--body-timeout SECONDS] [--max-connections N]
 //! ```
+//!
+//! Output goes through [`say`], never `println!`: with `easemob-mock | head -1`, stdout
+//! closes after one line, and the server keeps serving rather than panic on the next.
 
+use std::fmt;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use easemob_im::mock::{self, MockConfig, TenantConfig};
 
 const USAGE: &str = "\
 usage: easemob-mock [--listen ADDR] [--config FILE] [--tenant ORG/APP/CLIENT_ID/CLIENT_SECRET]...
-                    [--token-ttl SECONDS] [--strict-messages]
+                    [--token-ttl SECONDS] [--strict-messages] [--header-timeout SECONDS]
+                    [--body-timeout SECONDS] [--max-connections N]
 
 Serves a stateful in-memory mock of the Easemob IM REST API until Ctrl-C.
 
@@ -24,7 +32,36 @@ Serves a stateful in-memory mock of the Easemob IM REST API until Ctrl-C.
                        `demo-client-id`, secret `demo-client-secret`
   --token-ttl SECONDS  app token lifetime when the token request has no ttl (0: never expires)
   --strict-messages    refuse messages to unknown recipients and from non-members
+  --header-timeout SECONDS
+                       time a client has to send a request head; also how long an idle
+                       connection stays open (default 30; 0: no limit)
+  --body-timeout SECONDS
+                       time a client has to send a body once its head arrived; then 408
+                       (default 60; 0: no limit)
+  --max-connections N  connections served at once; more wait (default 1024)
   -h, --help           this text";
+
+/// Writes to stdout (`Out`) or stderr (`Err`), ignoring failures: a closed stdout must not
+/// stop the server, and there is nowhere else to report it.
+fn say(to: Stream, text: fmt::Arguments<'_>) {
+    let _ = match to {
+        Stream::Out => writeln!(std::io::stdout().lock(), "{text}"),
+        Stream::Err => writeln!(std::io::stderr().lock(), "{text}"),
+    };
+}
+
+#[derive(Clone, Copy)]
+enum Stream {
+    Out,
+    Err,
+}
+
+fn seconds(flag: &str, text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .ok_or_else(|| format!("{flag}: `{text}` is not a number of seconds"))
+}
 
 #[derive(Debug)]
 struct Args {
@@ -38,6 +75,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
     let mut tenants = Vec::new();
     let mut token_ttl = None;
     let mut strict = false;
+    let mut header_timeout = None;
+    let mut body_timeout = None;
+    let mut max_connections = None;
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((flag, value)) if flag.starts_with("--") => {
@@ -71,6 +111,18 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
                     })?);
             }
             "--strict-messages" => strict = true,
+            "--header-timeout" => {
+                header_timeout = Some(seconds("--header-timeout", &value("--header-timeout")?)?)
+            }
+            "--body-timeout" => {
+                body_timeout = Some(seconds("--body-timeout", &value("--body-timeout")?)?)
+            }
+            "--max-connections" => {
+                let text = value("--max-connections")?;
+                max_connections = Some(text.parse::<usize>().map_err(|_| {
+                    format!("--max-connections: `{text}` is not a number of connections")
+                })?);
+            }
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -85,6 +137,15 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
         config.token_ttl = ttl;
     }
     config.strict_messages |= strict;
+    if let Some(timeout) = header_timeout {
+        config.header_read_timeout = timeout;
+    }
+    if let Some(timeout) = body_timeout {
+        config.body_read_timeout = timeout;
+    }
+    if let Some(connections) = max_connections {
+        config.max_connections = connections;
+    }
     config.check().map_err(|e| e.to_string())?;
     Ok(Some(Args { listen, config }))
 }
@@ -94,11 +155,14 @@ async fn main() -> ExitCode {
     let args = match parse(std::env::args().skip(1)) {
         Ok(Some(args)) => args,
         Ok(None) => {
-            println!("{USAGE}");
+            say(Stream::Out, format_args!("{USAGE}"));
             return ExitCode::SUCCESS;
         }
         Err(problem) => {
-            eprintln!("easemob-mock: {problem}\n\n{USAGE}");
+            say(
+                Stream::Err,
+                format_args!("easemob-mock: {problem}\n\n{USAGE}"),
+            );
             return ExitCode::from(2);
         }
     };
@@ -107,33 +171,43 @@ async fn main() -> ExitCode {
     let handle = match mock::start_on(args.config, args.listen).await {
         Ok(handle) => handle,
         Err(error) => {
-            eprintln!("easemob-mock: cannot listen on {}: {error}", args.listen);
+            say(
+                Stream::Err,
+                format_args!("easemob-mock: cannot listen on {}: {error}", args.listen),
+            );
             return ExitCode::FAILURE;
         }
     };
-    println!("easemob-mock listening on {}", handle.base_url());
+    say(
+        Stream::Out,
+        format_args!("easemob-mock listening on {}", handle.base_url()),
+    );
     for tenant in &tenants {
-        println!(
-            "  tenant {}/{}  client id {}  (base path {}/{}/{})",
-            tenant.org,
-            tenant.app,
-            tenant.client_id,
-            handle.base_url(),
-            tenant.org,
-            tenant.app
+        say(
+            Stream::Out,
+            format_args!(
+                "  tenant {}/{}  client id {}  (base path {}/{}/{})",
+                tenant.org,
+                tenant.app,
+                tenant.client_id,
+                handle.base_url(),
+                tenant.org,
+                tenant.app
+            ),
         );
     }
-    println!(
-        "  app tokens live {}",
-        if ttl == 0 {
-            "forever".to_owned()
-        } else {
-            format!("{ttl} s")
-        }
-    );
-    println!("Ctrl-C to stop.");
+    let lifetime = if ttl == 0 {
+        "forever".to_owned()
+    } else {
+        format!("{ttl} s")
+    };
+    say(Stream::Out, format_args!("  app tokens live {lifetime}"));
+    say(Stream::Out, format_args!("Ctrl-C to stop."));
     if let Err(error) = tokio::signal::ctrl_c().await {
-        eprintln!("easemob-mock: cannot wait for Ctrl-C: {error}");
+        say(
+            Stream::Err,
+            format_args!("easemob-mock: cannot wait for Ctrl-C: {error}"),
+        );
     }
     handle.shutdown().await;
     ExitCode::SUCCESS
@@ -165,9 +239,20 @@ mod tests {
             "--token-ttl",
             "5",
             "--strict-messages",
+            "--header-timeout",
+            "0.5",
+            "--body-timeout=2",
+            "--max-connections",
+            "8",
         ])
         .unwrap()
         .unwrap();
+        assert_eq!(
+            parsed.config.header_read_timeout,
+            Duration::from_millis(500)
+        );
+        assert_eq!(parsed.config.body_read_timeout, Duration::from_secs(2));
+        assert_eq!(parsed.config.max_connections, 8);
         assert_eq!(parsed.listen.port(), 0);
         assert_eq!(
             parsed.config.tenants,
@@ -194,6 +279,12 @@ mod tests {
             .unwrap_err()
             .contains("twice"));
         assert!(args(&["--bogus"]).unwrap_err().contains("unknown"));
+        assert!(args(&["--header-timeout", "soon"])
+            .unwrap_err()
+            .contains("--header-timeout"));
+        assert!(args(&["--max-connections", "0"])
+            .unwrap_err()
+            .contains("max_connections"));
         assert!(args(&["--config", "/nonexistent/mock.json"])
             .unwrap_err()
             .contains("cannot read"));

@@ -4431,8 +4431,9 @@ pub mod inputs {
 /// according to [`EasemobApi::fallback`] (501 unless the implementation says otherwise),
 /// so an implementation provides only what it needs.
 pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// Checks the caller before every operation that needs the app token. Accepts
-    /// every request by default.
+    /// Checks the caller before every operation that needs the app token, from the
+    /// request's head: the body is read only once this succeeds. Accepts every
+    /// request by default.
     fn authenticate(
         &self,
         ctx: &RequestContext,
@@ -10799,28 +10800,57 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         async move { answer }
     }
 }
-/// Routes one request to its operation.
+/// Routes one request to its operation: by path and method, then authentication
+/// from the head, then the body, then the variant.
 pub(crate) async fn dispatch<A: EasemobApi>(
     api: &A,
-    incoming: crate::server::Incoming,
+    mut incoming: crate::server::Incoming,
 ) -> ::axum::response::Response {
     let method = incoming.method().clone();
-    let segments = incoming.segments();
+    let raw_segments = incoming.take_segments();
+    let segments: ::std::vec::Vec<&str> = raw_segments
+        .iter()
+        .map(::std::string::String::as_str)
+        .collect();
     match segments.as_slice() {
         [b0, b1, "chatfiles"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "upload_chat_file", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_upload_chat_file(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "chatfiles", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "download_chat_file", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if crate::server::value_matches(
                     incoming.header("thumbnail"),
                     ::std::option::Option::Some("true"),
@@ -10830,37 +10860,97 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     call_download_chat_file(api, &incoming, base, path).await
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "chatgroups"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_groups", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_groups(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "create_group", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_create_group(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatgroups", "user", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_user_groups", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_user_groups(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "chatgroups", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_groups", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_groups(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "update_group", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming
                     .body_field_matches(&["newowner"], ::std::option::Option::None)
                 {
@@ -10870,424 +10960,1168 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                 };
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "delete_group", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_delete_group(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "GET", "PUT"])
         }
         [b0, b1, "chatgroups", p0, "admin"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_group_admins", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_group_admins(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_group_admin", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_group_admin(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatgroups", p0, "admin", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "remove_group_admin", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_remove_group_admin(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE"])
         }
         [b0, b1, "chatgroups", p0, "announcement"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_group_announcement", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_group_announcement(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "update_group_announcement", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_update_group_announcement(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatgroups", p0, "ban"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "mute_all_group_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_mute_all_group_members(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "unmute_all_group_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_unmute_all_group_members(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "POST"])
         }
         [b0, b1, "chatgroups", p0, "blocks", "users"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_group_blocked_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_group_blocked_users(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_group_blocked_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_group_blocked_users(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatgroups", p0, "blocks", "users", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_group_blocked_user", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_group_blocked_user(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "remove_group_blocked_user", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if p1.contains(',') {
                     call_remove_group_blocked_users(api, &incoming, base, path).await
                 } else {
                     call_remove_group_blocked_user(api, &incoming, base, path).await
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "POST"])
         }
         [b0, b1, "chatgroups", p0, "disable"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "disable_group", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_disable_group(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "chatgroups", p0, "enable"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "enable_group", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_enable_group(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "chatgroups", p0, "mute"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_group_mutes", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_group_mutes(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "mute_group_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_mute_group_members(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatgroups", p0, "mute", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "unmute_group_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_unmute_group_members(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE"])
         }
         [b0, b1, "chatgroups", p0, "share_files"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_group_share_files", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_group_share_files(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "upload_group_share_file", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_upload_group_share_file(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatgroups", p0, "share_files", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "download_group_share_file", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_download_group_share_file(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "delete_group_share_file", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_delete_group_share_file(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "GET"])
         }
         [b0, b1, "chatgroups", p0, "user", p1, "is_joined"] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "check_user_joined_group", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_check_user_joined_group(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "chatgroups", p0, "users"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_group_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_group_members(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_group_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_group_members(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatgroups", p0, "users", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_group_member", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_group_member(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "remove_group_member", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if p1.contains(',') {
                     call_remove_group_members(api, &incoming, base, path).await
                 } else {
                     call_remove_group_member(api, &incoming, base, path).await
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "POST"])
         }
         [b0, b1, "chatgroups", p0, "white", "users"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_group_whitelist", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_group_whitelist(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_group_whitelist_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_group_whitelist_users(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatgroups", p0, "white", "users", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_group_whitelist_user", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_group_whitelist_user(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "remove_group_whitelist_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_remove_group_whitelist_users(api, &incoming, base, path)
                     .await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "POST"])
         }
         [b0, b1, "chatmessages", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_message_history_file", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_message_history_file(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "chatrooms"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_chatrooms", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_chatrooms(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "create_chatroom", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_create_chatroom(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatrooms", "super_admin"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_chatroom_super_admins", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_chatroom_super_admins(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_chatroom_super_admin", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_chatroom_super_admin(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatrooms", "super_admin", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "remove_chatroom_super_admin", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_remove_chatroom_super_admin(api, &incoming, base, path)
                     .await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE"])
         }
         [b0, b1, "chatrooms", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_chatrooms", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_chatrooms(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "update_chatroom", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_update_chatroom(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "delete_chatroom", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_delete_chatroom(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "GET", "PUT"])
         }
         [b0, b1, "chatrooms", p0, "admin"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_chatroom_admins", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_chatroom_admins(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_chatroom_admin", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_chatroom_admin(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatrooms", p0, "admin", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "remove_chatroom_admin", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_remove_chatroom_admin(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE"])
         }
         [b0, b1, "chatrooms", p0, "announcement"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_chatroom_announcement", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_chatroom_announcement(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "update_chatroom_announcement", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_update_chatroom_announcement(api, &incoming, base, path)
                     .await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatrooms", p0, "ban"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "mute_all_chatroom_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_mute_all_chatroom_members(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "unmute_all_chatroom_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_unmute_all_chatroom_members(api, &incoming, base, path)
                     .await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "POST"])
         }
         [b0, b1, "chatrooms", p0, "blocks", "users"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_chatroom_blocked_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_chatroom_blocked_users(api, &incoming, base, path)
                     .await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "block_chatroom_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_block_chatroom_users(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatrooms", p0, "blocks", "users", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "block_chatroom_user", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_block_chatroom_user(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "unblock_chatroom_user", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if p1.contains(',') {
                     call_unblock_chatroom_users(api, &incoming, base, path).await
                 } else {
                     call_unblock_chatroom_user(api, &incoming, base, path).await
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "POST"])
         }
         [b0, b1, "chatrooms", p0, "mute"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_chatroom_muted_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_chatroom_muted_members(api, &incoming, base, path)
                     .await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "mute_chatroom_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_mute_chatroom_members(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatrooms", p0, "mute", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "unmute_chatroom_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_unmute_chatroom_members(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE"])
         }
         [b0, b1, "chatrooms", p0, "users"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_chatroom_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_chatroom_members(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_chatroom_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_chatroom_members(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatrooms", p0, "users", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_chatroom_member", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_chatroom_member(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "remove_chatroom_member", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if p1.contains(',') {
                     call_remove_chatroom_members(api, &incoming, base, path).await
                 } else {
                     call_remove_chatroom_member(api, &incoming, base, path).await
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "POST"])
         }
         [b0, b1, "chatrooms", p0, "white", "users"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_chatroom_allowlist", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_chatroom_allowlist(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_chatroom_allowlist_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_chatroom_allowlist_users(api, &incoming, base, path)
                     .await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "chatrooms", p0, "white", "users", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_chatroom_allowlist_user", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_chatroom_allowlist_user(api, &incoming, base, path)
                     .await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "remove_chatroom_allowlist_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_remove_chatroom_allowlist_users(api, &incoming, base, path)
                     .await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "POST"])
         }
         [b0, b1, "messages", "chatgroups"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "send_group_message", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming
                     .body_field_matches(
                         &["type"],
@@ -11368,13 +12202,25 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     }
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "messages", "chatgroups", "import"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "import_group_message", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming
                     .body_field_matches(
                         &["type"],
@@ -11461,13 +12307,25 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     }
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "messages", "chatgroups", "users"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "send_group_directed_message", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming
                     .body_field_matches(
                         &["type"],
@@ -11585,13 +12443,25 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     }
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "messages", "chatrooms"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "send_chatroom_message", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming
                     .body_field_matches(
                         &["type"],
@@ -11678,13 +12548,25 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     }
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "messages", "chatrooms", "broadcast"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "broadcast_chatroom_message", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming
                     .body_field_matches(
                         &["msg", "type"],
@@ -11802,13 +12684,25 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     }
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "messages", "chatrooms", "users"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "send_chatroom_directed_message", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming
                     .body_field_matches(
                         &["type"],
@@ -11931,22 +12825,46 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     }
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "messages", "msg_recall"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "recall_message", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_recall_message(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "messages", "users"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "send_user_message", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming
                     .body_field_matches(
                         &["type"],
@@ -12026,13 +12944,25 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     }
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "messages", "users", "import"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "import_user_message", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming
                     .body_field_matches(
                         &["type"],
@@ -12118,237 +13048,639 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     }
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "metadata", "chatgroup", p0, "get"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "batch_get_group_member_attributes", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_batch_get_group_member_attributes(api, &incoming, base, path)
                     .await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "metadata", "chatgroup", p0, "user", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_group_member_attributes", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_group_member_attributes(api, &incoming, base, path)
                     .await;
             }
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "set_group_member_attributes", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_set_group_member_attributes(api, &incoming, base, path)
                     .await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "PUT"])
         }
         [b0, b1, "metadata", "chatroom", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_chatroom_metadata", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_chatroom_metadata(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "metadata", "chatroom", p0, "user", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "set_chatroom_metadata", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_set_chatroom_metadata(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "delete_chatroom_metadata", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_delete_chatroom_metadata(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "PUT"])
         }
         [b0, b1, "metadata", "chatroom", p0, "user", p1, "forced"] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "force_set_chatroom_metadata", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_force_set_chatroom_metadata(api, &incoming, base, path)
                     .await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "force_delete_chatroom_metadata", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_force_delete_chatroom_metadata(api, &incoming, base, path)
                     .await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "PUT"])
         }
         [b0, b1, "metadata", "user", "capacity"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_metadata_capacity", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_metadata_capacity(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "metadata", "user", "get"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "batch_get_user_metadata", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_batch_get_user_metadata(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "metadata", "user", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_user_metadata", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_user_metadata(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "set_user_metadata", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_set_user_metadata(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "delete_user_metadata", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_delete_user_metadata(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "GET", "PUT"])
         }
         [b0, b1, "mutes"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_globally_muted_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_globally_muted_users(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "set_user_global_mute", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_set_user_global_mute(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "mutes", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_user_global_mute", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_user_global_mute(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "notification", "template"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "create_push_template", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_create_push_template(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "notification", "template", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_push_template", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_push_template(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "delete_push_template", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_delete_push_template(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "GET"])
         }
         [b0, b1, "presence", "online", p0, "type", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_group_online_count", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_group_online_count(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "reaction", "user", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_message_reactions", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_message_reactions(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_reaction", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_reaction(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "delete_reaction", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_delete_reaction(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "GET", "POST"])
         }
         [b0, b1, "reaction", "user", p0, "detail"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_reaction_detail", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_reaction_detail(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "thread"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_threads", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_threads(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "create_thread", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_create_thread(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "thread", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "update_thread", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_update_thread(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "delete_thread", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_delete_thread(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "PUT"])
         }
         [b0, b1, "thread", p0, "users"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_thread_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_thread_members(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_thread_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_thread_members(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "remove_thread_members", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_remove_thread_members(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "GET", "POST"])
         }
         [b0, b1, "threads", "chatgroups", p0, "user", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_user_group_threads", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_user_group_threads(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "threads", "user", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_user_threads", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_user_threads(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "token"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Anonymous)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming
                     .body_field_matches(
                         &["grant_type"],
@@ -12379,34 +13711,82 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     }
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "user", p0, "contacts"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_contacts", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_contacts(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "user", p0, "contacts", "users", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "set_contact_remark", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_set_contact_remark(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["PUT"])
         }
         [b0, b1, "users"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_users(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "register", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming.body_is_object() {
                     call_register_user(api, &incoming, base, path).await
                 } else {
@@ -12418,27 +13798,75 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                 };
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "delete_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_delete_users(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "GET", "POST"])
         }
         [b0, b1, "users", "batch", "status"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_users_status", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_users_status(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "users", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_user", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_user(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "update_user_push_profile", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming
                     .body_field_matches(
                         &["notification_display_style"],
@@ -12457,229 +13885,577 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                 };
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "delete_user", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_delete_user(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "GET", "PUT"])
         }
         [b0, b1, "users", p0, "activate"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "activate_user", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_activate_user(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "users", p0, "blocks", "users"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_blocked_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_blocked_users(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "block_users", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_block_users(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "users", p0, "blocks", "users", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "unblock_user", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_unblock_user(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE"])
         }
         [b0, b1, "users", p0, "contacts", "users"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_all_contacts", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_all_contacts(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "users", p0, "contacts", "users", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "add_contact", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_add_contact(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "remove_contact", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_remove_contact(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "POST"])
         }
         [b0, b1, "users", p0, "deactivate"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "deactivate_user", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_deactivate_user(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "users", p0, "disconnect"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "disconnect_user", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_disconnect_user(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "users", p0, "joined_chatrooms"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_user_joined_chatrooms", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_user_joined_chatrooms(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "users", p0, "notification", "language"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_push_language", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_push_language(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "set_push_language", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_set_push_language(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "PUT"])
         }
         [b0, b1, "users", p0, "notification", "template"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "set_user_push_template", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_set_user_push_template(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["PUT"])
         }
         [b0, b1, "users", p0, "notification", p1, p2] => {
             let path: &[&str] = &[p0, p1, p2];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_notification_settings", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_notification_settings(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "set_notification_settings", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_set_notification_settings(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "PUT"])
         }
         [b0, b1, "users", p0, "offline_msg_count"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_user_offline_message_count", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_user_offline_message_count(api, &incoming, base, path)
                     .await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "users", p0, "offline_msg_status", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_offline_message_status", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_offline_message_status(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "users", p0, "password"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "set_user_password", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_set_user_password(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["PUT"])
         }
         [b0, b1, "users", p0, "presence"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_presence_statuses", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_presence_statuses(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "unsubscribe_presence", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_unsubscribe_presence(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "POST"])
         }
         [b0, b1, "users", p0, "presence", "sublist"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_presence_subscriptions", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_presence_subscriptions(api, &incoming, base, path)
                     .await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "users", p0, "presence", p1] => {
             let path: &[&str] = &[p0, p1];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "subscribe_presence", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_subscribe_presence(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "users", p0, "presence", p1, p2] => {
             let path: &[&str] = &[p0, p1, p2];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "set_presence_status", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_set_presence_status(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "users", p0, "push", "binding"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_push_bindings", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_push_bindings(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "bind_push_device", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_bind_push_device(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "PUT"])
         }
         [b0, b1, "users", p0, "resources"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_user_online_devices", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_user_online_devices(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "users", p0, "status"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_user_status", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_user_status(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "users", p0, "user_channel"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "delete_user_conversation", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_delete_user_conversation(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE"])
         }
-        _ => crate::server::no_route(false),
+        _ => crate::server::no_route(&[]),
     }
 }
 async fn call_activate_user<A: EasemobApi>(
@@ -12694,9 +14470,6 @@ async fn call_activate_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_activate_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -12751,9 +14524,6 @@ async fn call_add_chatroom_admin<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_chatroom_admin(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -12815,9 +14585,6 @@ async fn call_add_chatroom_allowlist_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_chatroom_allowlist_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -12898,9 +14665,6 @@ async fn call_add_chatroom_allowlist_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_chatroom_allowlist_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -12962,9 +14726,6 @@ async fn call_add_chatroom_member<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_chatroom_member(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13045,9 +14806,6 @@ async fn call_add_chatroom_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_chatroom_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13109,9 +14867,6 @@ async fn call_add_chatroom_super_admin<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_chatroom_super_admin(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13147,9 +14902,6 @@ async fn call_add_contact<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_contact(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13233,9 +14985,6 @@ async fn call_add_group_admin<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_group_admin(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13295,9 +15044,6 @@ async fn call_add_group_blocked_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_group_blocked_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13376,9 +15122,6 @@ async fn call_add_group_blocked_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_group_blocked_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13438,9 +15181,6 @@ async fn call_add_group_member<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_group_member(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13519,9 +15259,6 @@ async fn call_add_group_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_group_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13581,9 +15318,6 @@ async fn call_add_group_whitelist_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_group_whitelist_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13662,9 +15396,6 @@ async fn call_add_group_whitelist_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_group_whitelist_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13724,9 +15455,6 @@ async fn call_add_reaction<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_reaction(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13786,9 +15514,6 @@ async fn call_add_thread_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_add_thread_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13850,9 +15575,6 @@ async fn call_batch_get_group_member_attributes<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_batch_get_group_member_attributes(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13912,9 +15634,6 @@ async fn call_batch_get_user_metadata<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_batch_get_user_metadata(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -13950,9 +15669,6 @@ async fn call_bind_push_device<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_bind_push_device(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14012,9 +15728,6 @@ async fn call_block_chatroom_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_block_chatroom_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14095,9 +15808,6 @@ async fn call_block_chatroom_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_block_chatroom_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14159,9 +15869,6 @@ async fn call_block_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_block_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14225,9 +15932,6 @@ async fn call_broadcast_chatroom_command_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_broadcast_chatroom_command_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14265,9 +15969,6 @@ async fn call_broadcast_chatroom_custom_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_broadcast_chatroom_custom_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14304,9 +16005,6 @@ async fn call_broadcast_chatroom_file_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_broadcast_chatroom_file_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14344,9 +16042,6 @@ async fn call_broadcast_chatroom_image_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_broadcast_chatroom_image_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14384,9 +16079,6 @@ async fn call_broadcast_chatroom_location_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_broadcast_chatroom_location_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14425,9 +16117,6 @@ async fn call_broadcast_chatroom_text_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_broadcast_chatroom_text_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14465,9 +16154,6 @@ async fn call_broadcast_chatroom_video_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_broadcast_chatroom_video_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14505,9 +16191,6 @@ async fn call_broadcast_chatroom_voice_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_broadcast_chatroom_voice_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14543,9 +16226,6 @@ async fn call_check_user_joined_group<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_check_user_joined_group(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14624,9 +16304,6 @@ async fn call_create_chatroom<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_create_chatroom(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14662,9 +16339,6 @@ async fn call_create_group<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_create_group(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14698,9 +16372,6 @@ async fn call_create_push_template<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_create_push_template(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14736,9 +16407,6 @@ async fn call_create_thread<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_create_thread(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14772,9 +16440,6 @@ async fn call_deactivate_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_deactivate_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14829,9 +16494,6 @@ async fn call_delete_chatroom<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_delete_chatroom(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14888,9 +16550,6 @@ async fn call_delete_chatroom_metadata<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_delete_chatroom_metadata(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -14976,9 +16635,6 @@ async fn call_delete_group<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_delete_group(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15033,9 +16689,6 @@ async fn call_delete_group_share_file<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_delete_group_share_file(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15114,9 +16767,6 @@ async fn call_delete_push_template<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_delete_push_template(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15169,9 +16819,6 @@ async fn call_delete_reaction<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_delete_reaction(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15282,9 +16929,6 @@ async fn call_delete_thread<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_delete_thread(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15339,9 +16983,6 @@ async fn call_delete_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_delete_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15396,9 +17037,6 @@ async fn call_delete_user_conversation<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_delete_user_conversation(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15458,9 +17096,6 @@ async fn call_delete_user_metadata<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_delete_user_metadata(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15515,9 +17150,6 @@ async fn call_delete_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_delete_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15578,9 +17210,6 @@ async fn call_disable_group<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_disable_group(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15635,9 +17264,6 @@ async fn call_disconnect_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_disconnect_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15692,9 +17318,6 @@ async fn call_download_chat_file<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_download_chat_file(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15761,9 +17384,6 @@ async fn call_download_chat_file_thumbnail<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_download_chat_file_thumbnail(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15830,9 +17450,6 @@ async fn call_download_group_share_file<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_download_group_share_file(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15911,9 +17528,6 @@ async fn call_enable_group<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_enable_group(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -15969,9 +17583,6 @@ async fn call_force_delete_chatroom_metadata<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_force_delete_chatroom_metadata(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16057,9 +17668,6 @@ async fn call_force_set_chatroom_metadata<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_force_set_chatroom_metadata(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16176,9 +17784,6 @@ async fn call_get_chatroom_announcement<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_chatroom_announcement(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16235,9 +17840,6 @@ async fn call_get_chatroom_metadata<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_chatroom_metadata(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16299,9 +17901,6 @@ async fn call_get_chatrooms<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_chatrooms(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16348,9 +17947,6 @@ async fn call_get_group_announcement<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_group_announcement(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16405,9 +18001,6 @@ async fn call_get_group_member_attributes<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_group_member_attributes(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16486,9 +18079,6 @@ async fn call_get_group_online_count<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_group_online_count(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16569,9 +18159,6 @@ async fn call_get_groups<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_groups(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16618,9 +18205,6 @@ async fn call_get_message_history_file<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_message_history_file(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16681,9 +18265,6 @@ async fn call_get_metadata_capacity<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_metadata_capacity(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16714,9 +18295,6 @@ async fn call_get_notification_settings<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_notification_settings(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16817,9 +18395,6 @@ async fn call_get_offline_message_status<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_offline_message_status(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16898,9 +18473,6 @@ async fn call_get_presence_statuses<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_presence_statuses(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -16960,9 +18532,6 @@ async fn call_get_push_language<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_push_language(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17017,9 +18586,6 @@ async fn call_get_push_template<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_push_template(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17072,9 +18638,6 @@ async fn call_get_reaction_detail<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_reaction_detail(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17215,9 +18778,6 @@ async fn call_get_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17270,9 +18830,6 @@ async fn call_get_user_global_mute<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_user_global_mute(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17327,9 +18884,6 @@ async fn call_get_user_metadata<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_user_metadata(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17385,9 +18939,6 @@ async fn call_get_user_offline_message_count<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_user_offline_message_count(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17444,9 +18995,6 @@ async fn call_get_user_status<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_user_status(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17572,9 +19120,6 @@ async fn call_get_users_status<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_users_status(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17610,9 +19155,6 @@ async fn call_import_group_command_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_group_command_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17648,9 +19190,6 @@ async fn call_import_group_custom_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_group_custom_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17686,9 +19225,6 @@ async fn call_import_group_file_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_group_file_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17724,9 +19260,6 @@ async fn call_import_group_image_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_group_image_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17762,9 +19295,6 @@ async fn call_import_group_location_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_group_location_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17800,9 +19330,6 @@ async fn call_import_group_text_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_group_text_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17838,9 +19365,6 @@ async fn call_import_group_video_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_group_video_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17876,9 +19400,6 @@ async fn call_import_group_voice_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_group_voice_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17914,9 +19435,6 @@ async fn call_import_user_command_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_user_command_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17952,9 +19470,6 @@ async fn call_import_user_custom_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_user_custom_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -17990,9 +19505,6 @@ async fn call_import_user_file_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_user_file_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18028,9 +19540,6 @@ async fn call_import_user_image_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_user_image_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18066,9 +19575,6 @@ async fn call_import_user_location_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_user_location_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18104,9 +19610,6 @@ async fn call_import_user_text_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_user_text_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18142,9 +19645,6 @@ async fn call_import_user_video_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_user_video_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18180,9 +19680,6 @@ async fn call_import_user_voice_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_import_user_voice_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18218,9 +19715,6 @@ async fn call_list_all_contacts<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_all_contacts(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18277,9 +19771,6 @@ async fn call_list_blocked_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_blocked_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18366,9 +19857,6 @@ async fn call_list_chatroom_admins<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_chatroom_admins(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18425,9 +19913,6 @@ async fn call_list_chatroom_allowlist<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_chatroom_allowlist(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18484,9 +19969,6 @@ async fn call_list_chatroom_blocked_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_chatroom_blocked_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18543,9 +20025,6 @@ async fn call_list_chatroom_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_chatroom_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18638,9 +20117,6 @@ async fn call_list_chatroom_muted_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_chatroom_muted_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18697,9 +20173,6 @@ async fn call_list_chatroom_super_admins<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_chatroom_super_admins(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18766,9 +20239,6 @@ async fn call_list_chatrooms<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_chatrooms(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18829,9 +20299,6 @@ async fn call_list_contacts<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_contacts(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18928,9 +20395,6 @@ async fn call_list_globally_muted_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_globally_muted_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -18997,9 +20461,6 @@ async fn call_list_group_admins<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_group_admins(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -19054,9 +20515,6 @@ async fn call_list_group_blocked_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_group_blocked_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -19111,9 +20569,6 @@ async fn call_list_group_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_group_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -19204,9 +20659,6 @@ async fn call_list_group_mutes<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_group_mutes(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -19261,9 +20713,6 @@ async fn call_list_group_share_files<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_group_share_files(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -19354,9 +20803,6 @@ async fn call_list_group_whitelist<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_group_whitelist(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -19411,9 +20857,6 @@ async fn call_list_groups<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_groups(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -19474,9 +20917,6 @@ async fn call_list_message_reactions<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_message_reactions(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -19601,9 +21041,6 @@ async fn call_list_presence_subscriptions<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_presence_subscriptions(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -19722,9 +21159,6 @@ async fn call_list_push_bindings<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_push_bindings(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -19779,9 +21213,6 @@ async fn call_list_thread_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_thread_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -19866,9 +21297,6 @@ async fn call_list_threads<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_threads(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -19941,9 +21369,6 @@ async fn call_list_user_group_threads<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_user_group_threads(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20064,9 +21489,6 @@ async fn call_list_user_groups<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_user_groups(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20149,9 +21571,6 @@ async fn call_list_user_joined_chatrooms<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_user_joined_chatrooms(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20242,9 +21661,6 @@ async fn call_list_user_online_devices<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_user_online_devices(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20299,9 +21715,6 @@ async fn call_list_user_threads<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_user_threads(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20398,9 +21811,6 @@ async fn call_list_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20461,9 +21871,6 @@ async fn call_mute_all_chatroom_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_mute_all_chatroom_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20520,9 +21927,6 @@ async fn call_mute_all_group_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_mute_all_group_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20577,9 +21981,6 @@ async fn call_mute_chatroom_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_mute_chatroom_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20641,9 +22042,6 @@ async fn call_mute_group_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_mute_group_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20703,9 +22101,6 @@ async fn call_recall_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_recall_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20739,9 +22134,6 @@ async fn call_register_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_register_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20773,9 +22165,6 @@ async fn call_register_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_register_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20809,9 +22198,6 @@ async fn call_remove_chatroom_admin<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_chatroom_admin(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20893,9 +22279,6 @@ async fn call_remove_chatroom_allowlist_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_chatroom_allowlist_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -20968,9 +22351,6 @@ async fn call_remove_chatroom_member<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_chatroom_member(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21051,9 +22431,6 @@ async fn call_remove_chatroom_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_chatroom_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21126,9 +22503,6 @@ async fn call_remove_chatroom_super_admin<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_chatroom_super_admin(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21185,9 +22559,6 @@ async fn call_remove_contact<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_contact(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21271,9 +22642,6 @@ async fn call_remove_group_admin<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_group_admin(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21352,9 +22720,6 @@ async fn call_remove_group_blocked_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_group_blocked_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21433,9 +22798,6 @@ async fn call_remove_group_blocked_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_group_blocked_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21506,9 +22868,6 @@ async fn call_remove_group_member<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_group_member(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21587,9 +22946,6 @@ async fn call_remove_group_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_group_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21660,9 +23016,6 @@ async fn call_remove_group_whitelist_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_group_whitelist_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21733,9 +23086,6 @@ async fn call_remove_thread_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_thread_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21795,9 +23145,6 @@ async fn call_send_chatroom_command_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_command_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21833,9 +23180,6 @@ async fn call_send_chatroom_custom_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_custom_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -21873,9 +23217,6 @@ async fn call_send_chatroom_directed_command_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_directed_command_message(incoming, path).await
     {
         ::std::result::Result::Ok(input) => input,
@@ -21919,9 +23260,6 @@ async fn call_send_chatroom_directed_custom_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_directed_custom_message(incoming, path).await
     {
         ::std::result::Result::Ok(input) => input,
@@ -21962,9 +23300,6 @@ async fn call_send_chatroom_directed_file_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_directed_file_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22004,9 +23339,6 @@ async fn call_send_chatroom_directed_image_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_directed_image_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22046,9 +23378,6 @@ async fn call_send_chatroom_directed_location_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_directed_location_message(incoming, path)
         .await
     {
@@ -22093,9 +23422,6 @@ async fn call_send_chatroom_directed_text_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_directed_text_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22135,9 +23461,6 @@ async fn call_send_chatroom_directed_video_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_directed_video_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22177,9 +23500,6 @@ async fn call_send_chatroom_directed_voice_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_directed_voice_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22217,9 +23537,6 @@ async fn call_send_chatroom_file_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_file_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22255,9 +23572,6 @@ async fn call_send_chatroom_image_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_image_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22294,9 +23608,6 @@ async fn call_send_chatroom_location_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_location_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22332,9 +23643,6 @@ async fn call_send_chatroom_text_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_text_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22370,9 +23678,6 @@ async fn call_send_chatroom_video_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_video_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22408,9 +23713,6 @@ async fn call_send_chatroom_voice_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_chatroom_voice_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22446,9 +23748,6 @@ async fn call_send_group_command_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_command_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22484,9 +23783,6 @@ async fn call_send_group_custom_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_custom_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22524,9 +23820,6 @@ async fn call_send_group_directed_command_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_directed_command_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22566,9 +23859,6 @@ async fn call_send_group_directed_custom_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_directed_custom_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22606,9 +23896,6 @@ async fn call_send_group_directed_file_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_directed_file_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22646,9 +23933,6 @@ async fn call_send_group_directed_image_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_directed_image_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22686,9 +23970,6 @@ async fn call_send_group_directed_location_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_directed_location_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22728,9 +24009,6 @@ async fn call_send_group_directed_text_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_directed_text_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22768,9 +24046,6 @@ async fn call_send_group_directed_video_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_directed_video_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22808,9 +24083,6 @@ async fn call_send_group_directed_voice_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_directed_voice_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22846,9 +24118,6 @@ async fn call_send_group_file_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_file_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22884,9 +24153,6 @@ async fn call_send_group_image_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_image_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22922,9 +24188,6 @@ async fn call_send_group_location_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_location_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22960,9 +24223,6 @@ async fn call_send_group_text_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_text_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -22998,9 +24258,6 @@ async fn call_send_group_video_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_video_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23036,9 +24293,6 @@ async fn call_send_group_voice_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_group_voice_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23074,9 +24328,6 @@ async fn call_send_user_command_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_user_command_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23112,9 +24363,6 @@ async fn call_send_user_custom_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_user_custom_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23150,9 +24398,6 @@ async fn call_send_user_file_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_user_file_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23188,9 +24433,6 @@ async fn call_send_user_image_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_user_image_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23226,9 +24468,6 @@ async fn call_send_user_location_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_user_location_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23264,9 +24503,6 @@ async fn call_send_user_text_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_user_text_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23302,9 +24538,6 @@ async fn call_send_user_video_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_user_video_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23340,9 +24573,6 @@ async fn call_send_user_voice_message<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_user_voice_message(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23378,9 +24608,6 @@ async fn call_set_chatroom_metadata<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_chatroom_metadata(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23466,9 +24693,6 @@ async fn call_set_contact_remark<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_contact_remark(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23557,9 +24781,6 @@ async fn call_set_group_member_attributes<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_group_member_attributes(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23643,9 +24864,6 @@ async fn call_set_notification_settings<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_notification_settings(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23751,9 +24969,6 @@ async fn call_set_presence_status<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_presence_status(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23861,9 +25076,6 @@ async fn call_set_push_display_style<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_push_display_style(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23923,9 +25135,6 @@ async fn call_set_push_language<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_push_language(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -23985,9 +25194,6 @@ async fn call_set_push_nickname<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_push_nickname(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24047,9 +25253,6 @@ async fn call_set_user_global_mute<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_user_global_mute(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24085,9 +25288,6 @@ async fn call_set_user_metadata<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_user_metadata(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24148,9 +25348,6 @@ async fn call_set_user_password<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_user_password(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24210,9 +25407,6 @@ async fn call_set_user_push_template<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_user_push_template(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24272,9 +25466,6 @@ async fn call_subscribe_presence<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_subscribe_presence(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24366,9 +25557,6 @@ async fn call_transfer_group_owner<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_transfer_group_owner(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24428,9 +25616,6 @@ async fn call_unblock_chatroom_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_unblock_chatroom_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24511,9 +25696,6 @@ async fn call_unblock_chatroom_users<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_unblock_chatroom_users(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24586,9 +25768,6 @@ async fn call_unblock_user<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_unblock_user(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24672,9 +25851,6 @@ async fn call_unmute_all_chatroom_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_unmute_all_chatroom_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24731,9 +25907,6 @@ async fn call_unmute_all_group_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_unmute_all_group_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24788,9 +25961,6 @@ async fn call_unmute_chatroom_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_unmute_chatroom_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24863,9 +26033,6 @@ async fn call_unmute_group_members<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_unmute_group_members(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24936,9 +26103,6 @@ async fn call_unsubscribe_presence<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_unsubscribe_presence(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -24998,9 +26162,6 @@ async fn call_update_chatroom<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_update_chatroom(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -25062,9 +26223,6 @@ async fn call_update_chatroom_announcement<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_update_chatroom_announcement(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -25126,9 +26284,6 @@ async fn call_update_group<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_update_group(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -25188,9 +26343,6 @@ async fn call_update_group_announcement<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_update_group_announcement(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -25250,9 +26402,6 @@ async fn call_update_thread<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_update_thread(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -25312,9 +26461,6 @@ async fn call_upload_chat_file<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_upload_chat_file(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -25362,9 +26508,6 @@ async fn call_upload_group_share_file<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_upload_group_share_file(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {

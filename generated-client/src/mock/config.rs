@@ -3,11 +3,19 @@
 
 use std::fmt;
 use std::path::Path;
+use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 /// The default token lifetime: 7 days, in seconds.
 pub const DEFAULT_TOKEN_TTL_SECS: u64 = 7 * 24 * 60 * 60;
+
+/// The default time a client has to send a request head: 30 s.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default time a client has to send a request body once its head arrived: 60 s.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default number of connections served at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// One app the mock serves, under `/{org}/{app}`, with the credentials its app token is
 /// granted for.
@@ -96,9 +104,14 @@ impl fmt::Debug for TenantConfig {
 ///   ],
 ///   "token_ttl": 3600,
 ///   "recall_window": 120,
-///   "strict_messages": false
+///   "strict_messages": false,
+///   "header_read_timeout": 30,
+///   "body_read_timeout": 60,
+///   "max_connections": 1024
 /// }
 /// ```
+///
+/// Timeouts are in seconds (fractions allowed; 0: no limit).
 ///
 /// Every key is optional: without `tenants` the demo tenant is served.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -117,6 +130,23 @@ pub struct MockConfig {
     /// recipients answer 404 `service_resource_not_found`, and senders who are not members
     /// of the group or chat room, or are muted or blocked in it, 403 `forbidden_op`.
     pub strict_messages: bool,
+    /// How long a client may take to send a request's head, and an idle connection may
+    /// wait for its next request, before the connection is closed (zero: no limit).
+    #[serde(deserialize_with = "seconds")]
+    pub header_read_timeout: Duration,
+    /// How long a client may take to send a request's body once its head has arrived;
+    /// past that the mock answers `408` and closes the connection (zero: no limit).
+    #[serde(deserialize_with = "seconds")]
+    pub body_read_timeout: Duration,
+    /// How many connections are served at once; more wait to be accepted (at least 1).
+    pub max_connections: usize,
+}
+
+/// A duration written as a number of seconds.
+fn seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    let secs = f64::deserialize(deserializer)?;
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| serde::de::Error::custom(format!("{secs} is not a number of seconds")))
 }
 
 impl Default for MockConfig {
@@ -131,6 +161,9 @@ impl Default for MockConfig {
             token_ttl: DEFAULT_TOKEN_TTL_SECS,
             recall_window: 120,
             strict_messages: false,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -170,6 +203,24 @@ impl MockConfig {
         self
     }
 
+    /// Sets how long a request's head (or an idle connection) may take (zero: no limit).
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> MockConfig {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Sets how long a request's body may take once its head arrived (zero: no limit).
+    pub fn with_body_read_timeout(mut self, timeout: Duration) -> MockConfig {
+        self.body_read_timeout = timeout;
+        self
+    }
+
+    /// Sets how many connections are served at once.
+    pub fn with_max_connections(mut self, connections: usize) -> MockConfig {
+        self.max_connections = connections;
+        self
+    }
+
     /// Reads the JSON form (see the type's docs).
     pub fn from_json_str(text: &str) -> Result<MockConfig, ConfigError> {
         let config: MockConfig = serde_json::from_str(text)
@@ -191,6 +242,9 @@ impl MockConfig {
     pub fn check(&self) -> Result<(), ConfigError> {
         if self.tenants.is_empty() {
             return Err(ConfigError("no tenant is configured".into()));
+        }
+        if self.max_connections == 0 {
+            return Err(ConfigError("max_connections must be at least 1".into()));
         }
         for (i, tenant) in self.tenants.iter().enumerate() {
             if tenant.org.is_empty() || tenant.app.is_empty() || tenant.client_id.is_empty() {
@@ -247,6 +301,14 @@ mod tests {
         assert_eq!(config.tenants, vec![TenantConfig::new("a", "b", "i", "s")]);
         assert_eq!(config.token_ttl, 60);
         assert_eq!(config.recall_window, 120);
+        assert_eq!(config.header_read_timeout, DEFAULT_HEADER_READ_TIMEOUT);
+        let config = MockConfig::from_json_str(
+            r#"{"header_read_timeout": 0.25, "body_read_timeout": 0, "max_connections": 2}"#,
+        )
+        .unwrap();
+        assert_eq!(config.header_read_timeout, Duration::from_millis(250));
+        assert_eq!(config.body_read_timeout, Duration::ZERO);
+        assert_eq!(config.max_connections, 2);
         assert_eq!(
             MockConfig::from_json_str("{}").unwrap(),
             MockConfig::default()
@@ -270,6 +332,14 @@ mod tests {
             .unwrap_err()
             .0
             .contains("twice"));
+        assert!(MockConfig::from_json_str(r#"{"header_read_timeout": -1}"#)
+            .unwrap_err()
+            .0
+            .contains("seconds"));
+        assert!(MockConfig::from_json_str(r#"{"max_connections": 0}"#)
+            .unwrap_err()
+            .0
+            .contains("max_connections"));
     }
 
     #[test]

@@ -23,6 +23,7 @@
 
 mod api;
 mod config;
+mod serve;
 mod store;
 
 use std::collections::BTreeSet;
@@ -35,7 +36,10 @@ use tokio::task::JoinHandle;
 
 use crate::{Client, Credentials};
 
-pub use config::{ConfigError, MockConfig, TenantConfig, DEFAULT_TOKEN_TTL_SECS};
+pub use config::{
+    ConfigError, MockConfig, TenantConfig, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_TOKEN_TTL_SECS,
+};
 pub use store::{MessageOrigin, SentMessage};
 
 use store::{Store, Tenant};
@@ -170,7 +174,8 @@ pub fn router(config: MockConfig) -> axum::Router {
     Arc::new(MockServer::new(config)).router()
 }
 
-/// Serves a new mock on `127.0.0.1` with a free port, in the current tokio runtime.
+/// Serves a new mock on `127.0.0.1` with a free port, in the current tokio runtime, with
+/// the timeouts and connection limit of `config`.
 pub async fn start(config: MockConfig) -> std::io::Result<MockHandle> {
     start_on(config, SocketAddr::from(([127, 0, 0, 1], 0))).await
 }
@@ -182,23 +187,26 @@ pub async fn start_on(config: MockConfig, addr: SocketAddr) -> std::io::Result<M
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
+    let limits = serve::Limits {
+        header_read_timeout: nonzero(config.header_read_timeout),
+        body_read_timeout: nonzero(config.body_read_timeout),
+        max_connections: config.max_connections,
+    };
     let server = Arc::new(MockServer::new(config));
     let app = server.router();
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let serving = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
-        if let Err(error) = serving.await {
-            tracing::warn!(%error, "the mock server stopped");
-        }
-    });
+    let task = tokio::spawn(serve::serve(listener, app, limits, stopped));
     Ok(MockHandle {
         addr,
         server,
         stop: Some(stop),
         task: Some(task),
     })
+}
+
+/// `None` for zero, which means no limit.
+fn nonzero(timeout: Duration) -> Option<Duration> {
+    (!timeout.is_zero()).then_some(timeout)
 }
 
 /// A running mock: where it listens and its state. Dropping it stops the server.

@@ -20,6 +20,8 @@ pub mod paging;
 pub mod path;
 #[path = "../../../../generated-client/src/rate_limit.rs"]
 mod rate_limit;
+#[path = "../../../../generated-client/src/redact.rs"]
+mod redact;
 #[path = "../../../../generated-client/src/request.rs"]
 pub mod request;
 #[path = "../../../../generated-client/src/retry.rs"]

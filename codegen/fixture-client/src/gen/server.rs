@@ -354,8 +354,9 @@ pub mod inputs {
 /// according to [`EasemobApi::fallback`] (501 unless the implementation says otherwise),
 /// so an implementation provides only what it needs.
 pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// Checks the caller before every operation that needs the app token. Accepts
-    /// every request by default.
+    /// Checks the caller before every operation that needs the app token, from the
+    /// request's head: the body is read only once this succeeds. Accepts every
+    /// request by default.
     fn authenticate(
         &self,
         ctx: &RequestContext,
@@ -758,19 +759,36 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         async move { answer }
     }
 }
-/// Routes one request to its operation.
+/// Routes one request to its operation: by path and method, then authentication
+/// from the head, then the body, then the variant.
 pub(crate) async fn dispatch<A: EasemobApi>(
     api: &A,
-    incoming: crate::server::Incoming,
+    mut incoming: crate::server::Incoming,
 ) -> ::axum::response::Response {
     let method = incoming.method().clone();
-    let segments = incoming.segments();
+    let raw_segments = incoming.take_segments();
+    let segments: ::std::vec::Vec<&str> = raw_segments
+        .iter()
+        .map(::std::string::String::as_str)
+        .collect();
     match segments.as_slice() {
         [b0, b1, "files", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "download", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if crate::server::value_matches(
                     incoming.header("thumbnail"),
                     ::std::option::Option::Some("true"),
@@ -780,53 +798,113 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     call_download_thing_file(api, &incoming, base, path).await
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "labels", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "remove_label", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if p0.contains(',') {
                     call_remove_labels(api, &incoming, base, path).await
                 } else {
                     call_remove_label(api, &incoming, base, path).await
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE"])
         }
         [b0, b1, "nodes", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_node", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_node(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "pages"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_pages", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_pages(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "people", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "update_person", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_update_person(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["PUT"])
         }
         [b0, b1, "send"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "send", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if incoming
                     .body_field_matches(
                         &["kind"],
@@ -842,63 +920,135 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                     }
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "things"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "list_things", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_things(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "things", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_thing", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_thing(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "things", p0, "archive"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "archive_thing", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_archive_thing(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "things", p0, "files"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "upload_thing_file", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_upload_thing_file(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["POST"])
         }
         [b0, b1, "things", p0, "labels"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "set_labels", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_set_labels(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["PUT"])
         }
         [b0, b1, "things", p0, "peek"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "peek_thing", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_peek_thing(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
-        _ => crate::server::no_route(false),
+        _ => crate::server::no_route(&[]),
     }
 }
 async fn call_archive_thing<A: EasemobApi>(
@@ -913,9 +1063,6 @@ async fn call_archive_thing<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_archive_thing(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -983,9 +1130,6 @@ async fn call_download_thing_file<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_download_thing_file(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1050,9 +1194,6 @@ async fn call_download_thing_thumbnail<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_download_thing_thumbnail(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1105,9 +1246,6 @@ async fn call_get_node<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_node(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1158,9 +1296,6 @@ async fn call_get_thing<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_thing(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1211,9 +1346,6 @@ async fn call_list_pages<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_pages(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1276,9 +1408,6 @@ async fn call_list_things<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_list_things(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1339,9 +1468,6 @@ async fn call_peek_thing<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_peek_thing(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1392,9 +1518,6 @@ async fn call_remove_label<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_label(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1445,9 +1568,6 @@ async fn call_remove_labels<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_remove_labels(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1486,9 +1606,6 @@ async fn call_send_small_thing<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_small_thing(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1524,9 +1641,6 @@ async fn call_send_things<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_send_things(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1560,9 +1674,6 @@ async fn call_set_labels<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_set_labels(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1615,9 +1726,6 @@ async fn call_update_person<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_update_person(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -1673,9 +1781,6 @@ async fn call_upload_thing_file<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_upload_thing_file(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {

@@ -205,8 +205,9 @@ pub mod inputs {
 /// according to [`EasemobApi::fallback`] (501 unless the implementation says otherwise),
 /// so an implementation provides only what it needs.
 pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// Checks the caller before every operation that needs the app token. Accepts
-    /// every request by default.
+    /// Checks the caller before every operation that needs the app token, from the
+    /// request's head: the body is read only once this succeeds. Accepts every
+    /// request by default.
     fn authenticate(
         &self,
         ctx: &RequestContext,
@@ -416,70 +417,153 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         async move { answer }
     }
 }
-/// Routes one request to its operation.
+/// Routes one request to its operation: by path and method, then authentication
+/// from the head, then the body, then the variant.
 pub(crate) async fn dispatch<A: EasemobApi>(
     api: &A,
-    incoming: crate::server::Incoming,
+    mut incoming: crate::server::Incoming,
 ) -> ::axum::response::Response {
     let method = incoming.method().clone();
-    let segments = incoming.segments();
+    let raw_segments = incoming.take_segments();
+    let segments: ::std::vec::Vec<&str> = raw_segments
+        .iter()
+        .map(::std::string::String::as_str)
+        .collect();
     match segments.as_slice() {
         [b0, b1, "widgets"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Anonymous)
+                    .await
+                {
+                    return response;
+                }
                 return call_list_widgets(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "create_widget", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_create_widget(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET", "POST"])
         }
         [b0, b1, "widgets", "search"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "search_widgets", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_search_widgets(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "widgets", p0] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_widget", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_get_widget(api, &incoming, base, path).await;
             }
             if method == ::axum::http::Method::DELETE {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "retire", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return if p0.contains(',') {
                     call_retire_widgets(api, &incoming, base, path).await
                 } else {
                     call_retire_widget(api, &incoming, base, path).await
                 };
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["DELETE", "GET"])
         }
         [b0, b1, "widgets", p0, "stats"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "widget_stats", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_widget_stats(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["GET"])
         }
         [b0, b1, "widgets", p0, "touch"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
             let _ = (path, base);
             if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "touch_widget", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
                 return call_touch_widget(api, &incoming, base, path).await;
             }
-            crate::server::no_route(true)
+            crate::server::no_route(&["PUT"])
         }
-        _ => crate::server::no_route(false),
+        _ => crate::server::no_route(&[]),
     }
 }
 async fn call_create_widget<A: EasemobApi>(
@@ -494,9 +578,6 @@ async fn call_create_widget<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_create_widget(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -528,9 +609,6 @@ async fn call_get_widget<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_get_widget(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -683,9 +761,6 @@ async fn call_retire_widget<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_retire_widget(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -736,9 +811,6 @@ async fn call_retire_widgets<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_retire_widgets(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -775,9 +847,6 @@ async fn call_search_widgets<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_search_widgets(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -838,9 +907,6 @@ async fn call_touch_widget<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_touch_widget(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
@@ -917,9 +983,6 @@ async fn call_widget_stats<A: EasemobApi>(
             return ::axum::response::IntoResponse::into_response(error);
         }
     };
-    if let ::std::result::Result::Err(error) = api.authenticate(&ctx).await {
-        return ::axum::response::IntoResponse::into_response(error);
-    }
     let input = match decode_widget_stats(incoming, path).await {
         ::std::result::Result::Ok(input) => input,
         ::std::result::Result::Err(error) => {
