@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::error::{ApiError, DecodeError, EncodeError, MAX_ERROR_BODY};
+use crate::call::{BinaryCall, EmptyCall, Fetched, JsonCall};
 use crate::files::ByteStream;
 use crate::path::{check_path, encode_segment};
 use crate::rate_limit::RateLimiter;
@@ -521,7 +522,7 @@ impl Client {
         &self,
         req: OperationRequest,
     ) -> Result<T, Error> {
-        self.json(req, false).await
+        self.call_json(Ok(req)).await
     }
 
     /// Like [`execute_json`](Self::execute_json), but a decode error carries no excerpt of
@@ -530,14 +531,21 @@ impl Client {
         &self,
         req: OperationRequest,
     ) -> Result<T, Error> {
-        self.json(req, true).await
+        let client = self.clone();
+        JsonCall::new(Box::pin(async move { client.fetch_json(req, true).await })).await
     }
 
-    async fn json<T: DeserializeOwned>(
-        &self,
-        req: OperationRequest,
-        redact: bool,
-    ) -> Result<T, Error> {
+    /// The call a generated builder returns for a JSON answer: `req` is the request, or
+    /// why it could not be made (answered without sending anything).
+    // Generated code calls it when the spec has an operation of this kind.
+    #[allow(dead_code)]
+    pub(crate) fn call_json<T>(&self, req: Result<OperationRequest, Error>) -> JsonCall<T> {
+        let client = self.clone();
+        JsonCall::new(Box::pin(async move { client.fetch_json(req?, false).await }))
+    }
+
+    /// Sends `req` and reads its JSON answer; the same code for every operation.
+    async fn fetch_json(&self, req: OperationRequest, redact: bool) -> Result<Fetched, Error> {
         let span = request_span(&req);
         let operation_id = req.operation_id;
         let max = self.inner.max_response_bytes;
@@ -545,10 +553,26 @@ impl Client {
             let response = self.send(req, Expect::Json).await?;
             let status = response.status();
             let body = read_json_body(operation_id, response, max).await?;
-            decode_json(operation_id, status, &body, redact, &self.scrub(None))
+            Ok(Fetched { operation_id, status, body, redact, scrub: self.scrub(None) })
         }
         .instrument(span)
         .await
+    }
+
+    /// The call a generated builder returns when the answer's body does not matter.
+    // Generated code calls it when the spec has an operation of this kind.
+    #[allow(dead_code)]
+    pub(crate) fn call_empty(&self, req: Result<OperationRequest, Error>) -> EmptyCall {
+        let client = self.clone();
+        EmptyCall(Box::pin(async move { client.execute_empty(req?).await }))
+    }
+
+    /// The call a generated builder returns for a download.
+    // Generated code calls it when the spec has an operation of this kind.
+    #[allow(dead_code)]
+    pub(crate) fn call_binary(&self, req: Result<OperationRequest, Error>) -> BinaryCall {
+        let client = self.clone();
+        BinaryCall(Box::pin(async move { client.execute_binary(req?).await }))
     }
 
     /// Like [`execute`](Self::execute), discarding the body.
@@ -906,13 +930,10 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
             scrub,
         ))
     };
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        fail(path, e.into_inner())
-    })?;
-    deserializer.end().map_err(|e| fail(".".into(), e))?;
-    Ok(value)
+    serde_json::from_slice(body).map_err(|e| {
+        let path = crate::json_path::at(body, e.line(), e.column());
+        fail(path, e)
+    })
 }
 
 #[cfg(test)]

@@ -77,9 +77,11 @@
 mod gen;
 pub use gen::*;
 
+pub mod call;
 mod client;
 pub mod error;
 pub mod files;
+mod json_path;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;

@@ -192,6 +192,7 @@ fn emit_builder(group: &Group, op: &OperationIr) -> TokenStream {
     let seconds = proc_macro2::Literal::u64_unsuffixed(op.rate_seconds);
     let rate_doc = format!(" The documented rate limit: {} per {} s.", op.rate_count, op.rate_seconds);
     let output = output_type(op);
+    let call = call_type(op);
     let send = emit_send(op);
     let stream = op.paging.as_ref().map(|_| emit_stream(op));
     quote! {
@@ -212,10 +213,10 @@ fn emit_builder(group: &Group, op: &OperationIr) -> TokenStream {
 
         impl ::std::future::IntoFuture for #builder {
             type Output = ::std::result::Result<#output, crate::Error>;
-            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>>;
+            type IntoFuture = #call;
 
             fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
+                self.send()
             }
         }
     }
@@ -286,11 +287,11 @@ fn emit_send(op: &OperationIr) -> TokenStream {
         });
     }
     let (idempotent, auth) = (op.idempotent, op.auth);
-    let output = output_type(op);
+    let call = call_type(op);
     let execute = match &op.response {
-        ResponseIr::Json(_) => quote!(self.client.execute_json(request).await),
-        ResponseIr::Binary => quote!(self.client.execute_binary(request).await),
-        ResponseIr::Empty => quote!(self.client.execute_empty(request).await),
+        ResponseIr::Json(_) => quote!(client.call_json(self.into_request())),
+        ResponseIr::Binary => quote!(client.call_binary(self.into_request())),
+        ResponseIr::Empty => quote!(client.call_empty(self.into_request())),
     };
     let guard = op.batch_list.as_ref().map(|(list, message)| {
         let list = ident(list);
@@ -301,16 +302,34 @@ fn emit_send(op: &OperationIr) -> TokenStream {
         }
     });
     quote! {
-        /// Sends the request.
-        pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
+        /// Sends the request; the same as `.await`ing the builder.
+        pub fn send(self) -> #call {
+            let client = self.client.clone();
+            #execute
+        }
+
+        /// The request as plain data, or why it cannot be made.
+        fn into_request(self) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
             #guard
             let mut request = crate::request::OperationRequest::new(#id, ::reqwest::Method::#method, #template, #path);
             request.idempotent = #idempotent;
             request.auth = #auth;
             request.rate_limit = Self::RATE_LIMIT;
             #(#parts)*
-            #execute
+            ::std::result::Result::Ok(request)
         }
+    }
+}
+
+/// The future a builder's `send` returns.
+fn call_type(op: &OperationIr) -> TokenStream {
+    match &op.response {
+        ResponseIr::Json(ty) => {
+            let ty = rust_type(ty);
+            quote!(crate::call::JsonCall<#ty>)
+        }
+        ResponseIr::Binary => quote!(crate::call::BinaryCall),
+        ResponseIr::Empty => quote!(crate::call::EmptyCall),
     }
 }
 

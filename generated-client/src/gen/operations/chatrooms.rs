@@ -956,13 +956,17 @@ impl AddChatroomAdmin {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddChatroomAdminResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddChatroomAdminResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_chatroom_admin",
             ::reqwest::Method::POST,
@@ -976,7 +980,7 @@ impl AddChatroomAdmin {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddChatroomAdmin {
@@ -984,13 +988,11 @@ impl ::std::future::IntoFuture for AddChatroomAdmin {
         crate::gen::models::AddChatroomAdminResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::AddChatroomAdminResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::add_chatroom_allowlist_user`]: set optional parameters, then `.await` it (or call `send`).
@@ -1007,13 +1009,17 @@ impl AddChatroomAllowlistUser {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddChatroomAllowlistUserResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddChatroomAllowlistUserResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_chatroom_allowlist_user",
             ::reqwest::Method::POST,
@@ -1027,7 +1033,7 @@ impl AddChatroomAllowlistUser {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddChatroomAllowlistUser {
@@ -1035,13 +1041,11 @@ impl ::std::future::IntoFuture for AddChatroomAllowlistUser {
         crate::gen::models::AddChatroomAllowlistUserResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::AddChatroomAllowlistUserResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::add_chatroom_allowlist_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -1058,13 +1062,17 @@ impl AddChatroomAllowlistUsers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddChatroomAllowlistUsersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddChatroomAllowlistUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_chatroom_allowlist_users",
             ::reqwest::Method::POST,
@@ -1078,7 +1086,7 @@ impl AddChatroomAllowlistUsers {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddChatroomAllowlistUsers {
@@ -1086,13 +1094,11 @@ impl ::std::future::IntoFuture for AddChatroomAllowlistUsers {
         crate::gen::models::AddChatroomAllowlistUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::AddChatroomAllowlistUsersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::add_chatroom_member`]: set optional parameters, then `.await` it (or call `send`).
@@ -1109,13 +1115,17 @@ impl AddChatroomMember {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddChatroomMemberResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddChatroomMemberResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_chatroom_member",
             ::reqwest::Method::POST,
@@ -1128,7 +1138,7 @@ impl AddChatroomMember {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddChatroomMember {
@@ -1136,13 +1146,11 @@ impl ::std::future::IntoFuture for AddChatroomMember {
         crate::gen::models::AddChatroomMemberResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::AddChatroomMemberResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::add_chatroom_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -1159,13 +1167,17 @@ impl AddChatroomMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddChatroomMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddChatroomMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_chatroom_members",
             ::reqwest::Method::POST,
@@ -1179,7 +1191,7 @@ impl AddChatroomMembers {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddChatroomMembers {
@@ -1187,13 +1199,11 @@ impl ::std::future::IntoFuture for AddChatroomMembers {
         crate::gen::models::AddChatroomMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::AddChatroomMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::add_chatroom_super_admin`]: set optional parameters, then `.await` it (or call `send`).
@@ -1209,13 +1219,17 @@ impl AddChatroomSuperAdmin {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddChatroomSuperAdminResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddChatroomSuperAdminResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_chatroom_super_admin",
             ::reqwest::Method::POST,
@@ -1226,7 +1240,7 @@ impl AddChatroomSuperAdmin {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddChatroomSuperAdmin {
@@ -1234,13 +1248,11 @@ impl ::std::future::IntoFuture for AddChatroomSuperAdmin {
         crate::gen::models::AddChatroomSuperAdminResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::AddChatroomSuperAdminResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::block_chatroom_user`]: set optional parameters, then `.await` it (or call `send`).
@@ -1257,13 +1269,17 @@ impl BlockChatroomUser {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::BlockChatroomUserResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::BlockChatroomUserResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "block_chatroom_user",
             ::reqwest::Method::POST,
@@ -1277,7 +1293,7 @@ impl BlockChatroomUser {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BlockChatroomUser {
@@ -1285,13 +1301,11 @@ impl ::std::future::IntoFuture for BlockChatroomUser {
         crate::gen::models::BlockChatroomUserResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::BlockChatroomUserResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::block_chatroom_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -1308,13 +1322,17 @@ impl BlockChatroomUsers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::BlockChatroomUsersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::BlockChatroomUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "block_chatroom_users",
             ::reqwest::Method::POST,
@@ -1328,7 +1346,7 @@ impl BlockChatroomUsers {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BlockChatroomUsers {
@@ -1336,13 +1354,11 @@ impl ::std::future::IntoFuture for BlockChatroomUsers {
         crate::gen::models::BlockChatroomUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::BlockChatroomUsersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::create_chatroom`]: set optional parameters, then `.await` it (or call `send`).
@@ -1358,13 +1374,17 @@ impl CreateChatroom {
         count: 50,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::CreateChatroomResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::CreateChatroomResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "create_chatroom",
             ::reqwest::Method::POST,
@@ -1375,7 +1395,7 @@ impl CreateChatroom {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for CreateChatroom {
@@ -1383,13 +1403,9 @@ impl ::std::future::IntoFuture for CreateChatroom {
         crate::gen::models::CreateChatroomResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::CreateChatroomResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::delete_chatroom`]: set optional parameters, then `.await` it (or call `send`).
@@ -1405,13 +1421,17 @@ impl DeleteChatroom {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::DeleteChatroomResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::DeleteChatroomResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "delete_chatroom",
             ::reqwest::Method::DELETE,
@@ -1424,7 +1444,7 @@ impl DeleteChatroom {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DeleteChatroom {
@@ -1432,13 +1452,9 @@ impl ::std::future::IntoFuture for DeleteChatroom {
         crate::gen::models::DeleteChatroomResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::DeleteChatroomResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::delete_chatroom_metadata`]: set optional parameters, then `.await` it (or call `send`).
@@ -1456,13 +1472,17 @@ impl DeleteChatroomMetadata {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ChatroomMetadataResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ChatroomMetadataResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "delete_chatroom_metadata",
             ::reqwest::Method::DELETE,
@@ -1477,7 +1497,7 @@ impl DeleteChatroomMetadata {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DeleteChatroomMetadata {
@@ -1485,13 +1505,11 @@ impl ::std::future::IntoFuture for DeleteChatroomMetadata {
         crate::gen::models::ChatroomMetadataResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ChatroomMetadataResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::force_delete_chatroom_metadata`]: set optional parameters, then `.await` it (or call `send`).
@@ -1509,13 +1527,17 @@ impl ForceDeleteChatroomMetadata {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ChatroomMetadataResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ChatroomMetadataResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "force_delete_chatroom_metadata",
             ::reqwest::Method::DELETE,
@@ -1530,7 +1552,7 @@ impl ForceDeleteChatroomMetadata {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ForceDeleteChatroomMetadata {
@@ -1538,13 +1560,11 @@ impl ::std::future::IntoFuture for ForceDeleteChatroomMetadata {
         crate::gen::models::ChatroomMetadataResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ChatroomMetadataResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::force_set_chatroom_metadata`]: set optional parameters, then `.await` it (or call `send`).
@@ -1562,13 +1582,17 @@ impl ForceSetChatroomMetadata {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ChatroomMetadataResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ChatroomMetadataResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "force_set_chatroom_metadata",
             ::reqwest::Method::PUT,
@@ -1583,7 +1607,7 @@ impl ForceSetChatroomMetadata {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ForceSetChatroomMetadata {
@@ -1591,13 +1615,11 @@ impl ::std::future::IntoFuture for ForceSetChatroomMetadata {
         crate::gen::models::ChatroomMetadataResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ChatroomMetadataResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::get_chatroom_announcement`]: set optional parameters, then `.await` it (or call `send`).
@@ -1613,13 +1635,17 @@ impl GetChatroomAnnouncement {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::GetChatroomAnnouncementResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::GetChatroomAnnouncementResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_chatroom_announcement",
             ::reqwest::Method::GET,
@@ -1632,7 +1658,7 @@ impl GetChatroomAnnouncement {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetChatroomAnnouncement {
@@ -1640,13 +1666,11 @@ impl ::std::future::IntoFuture for GetChatroomAnnouncement {
         crate::gen::models::GetChatroomAnnouncementResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::GetChatroomAnnouncementResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::get_chatroom_metadata`]: set optional parameters, then `.await` it (or call `send`).
@@ -1663,13 +1687,17 @@ impl GetChatroomMetadata {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::GetChatroomMetadataResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::GetChatroomMetadataResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_chatroom_metadata",
             ::reqwest::Method::POST,
@@ -1683,7 +1711,7 @@ impl GetChatroomMetadata {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetChatroomMetadata {
@@ -1691,13 +1719,11 @@ impl ::std::future::IntoFuture for GetChatroomMetadata {
         crate::gen::models::GetChatroomMetadataResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::GetChatroomMetadataResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::get_chatrooms`]: set optional parameters, then `.await` it (or call `send`).
@@ -1713,10 +1739,17 @@ impl GetChatrooms {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::GetChatroomsResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::GetChatroomsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_chatrooms",
             ::reqwest::Method::GET,
@@ -1730,7 +1763,7 @@ impl GetChatrooms {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetChatrooms {
@@ -1738,13 +1771,9 @@ impl ::std::future::IntoFuture for GetChatrooms {
         crate::gen::models::GetChatroomsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::GetChatroomsResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::list_chatroom_admins`]: set optional parameters, then `.await` it (or call `send`).
@@ -1760,13 +1789,17 @@ impl ListChatroomAdmins {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListChatroomAdminsResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListChatroomAdminsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_chatroom_admins",
             ::reqwest::Method::GET,
@@ -1779,7 +1812,7 @@ impl ListChatroomAdmins {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListChatroomAdmins {
@@ -1787,13 +1820,11 @@ impl ::std::future::IntoFuture for ListChatroomAdmins {
         crate::gen::models::ListChatroomAdminsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListChatroomAdminsResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::list_chatroom_allowlist`]: set optional parameters, then `.await` it (or call `send`).
@@ -1809,13 +1840,17 @@ impl ListChatroomAllowlist {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListChatroomAllowlistResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListChatroomAllowlistResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_chatroom_allowlist",
             ::reqwest::Method::GET,
@@ -1828,7 +1863,7 @@ impl ListChatroomAllowlist {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListChatroomAllowlist {
@@ -1836,13 +1871,11 @@ impl ::std::future::IntoFuture for ListChatroomAllowlist {
         crate::gen::models::ListChatroomAllowlistResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListChatroomAllowlistResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::list_chatroom_blocked_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -1858,13 +1891,17 @@ impl ListChatroomBlockedUsers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListChatroomBlockedUsersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListChatroomBlockedUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_chatroom_blocked_users",
             ::reqwest::Method::GET,
@@ -1877,7 +1914,7 @@ impl ListChatroomBlockedUsers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListChatroomBlockedUsers {
@@ -1885,13 +1922,11 @@ impl ::std::future::IntoFuture for ListChatroomBlockedUsers {
         crate::gen::models::ListChatroomBlockedUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListChatroomBlockedUsersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::list_chatroom_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -1923,13 +1958,17 @@ impl ListChatroomMembers {
         self.pagesize = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListChatroomMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListChatroomMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_chatroom_members",
             ::reqwest::Method::GET,
@@ -1948,7 +1987,7 @@ impl ListChatroomMembers {
         if let ::std::option::Option::Some(value) = &self.pagesize {
             request.query.push(("pagesize", value.to_string()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after a short or empty page, or the first error.
@@ -1981,13 +2020,11 @@ impl ::std::future::IntoFuture for ListChatroomMembers {
         crate::gen::models::ListChatroomMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListChatroomMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::list_chatroom_muted_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -2003,13 +2040,17 @@ impl ListChatroomMutedMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListChatroomMutedMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListChatroomMutedMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_chatroom_muted_members",
             ::reqwest::Method::GET,
@@ -2022,7 +2063,7 @@ impl ListChatroomMutedMembers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListChatroomMutedMembers {
@@ -2030,13 +2071,11 @@ impl ::std::future::IntoFuture for ListChatroomMutedMembers {
         crate::gen::models::ListChatroomMutedMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListChatroomMutedMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::list_chatroom_super_admins`]: set optional parameters, then `.await` it (or call `send`).
@@ -2067,13 +2106,17 @@ impl ListChatroomSuperAdmins {
         self.pagesize = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListChatroomSuperAdminsResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListChatroomSuperAdminsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_chatroom_super_admins",
             ::reqwest::Method::GET,
@@ -2089,7 +2132,7 @@ impl ListChatroomSuperAdmins {
         if let ::std::option::Option::Some(value) = &self.pagesize {
             request.query.push(("pagesize", value.to_string()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after a short or empty page, or the first error.
@@ -2119,13 +2162,11 @@ impl ::std::future::IntoFuture for ListChatroomSuperAdmins {
         crate::gen::models::ListChatroomSuperAdminsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListChatroomSuperAdminsResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::list_chatrooms`]: set optional parameters, then `.await` it (or call `send`).
@@ -2157,10 +2198,17 @@ impl ListChatrooms {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::ListChatroomsResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::ListChatroomsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_chatrooms",
             ::reqwest::Method::GET,
@@ -2176,7 +2224,7 @@ impl ListChatrooms {
         if let ::std::option::Option::Some(value) = &self.cursor {
             request.query.push(("cursor", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after the last page or the first error.
@@ -2210,13 +2258,9 @@ impl ::std::future::IntoFuture for ListChatrooms {
         crate::gen::models::ListChatroomsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ListChatroomsResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::list_user_joined_chatrooms`]: set optional parameters, then `.await` it (or call `send`).
@@ -2248,13 +2292,17 @@ impl ListUserJoinedChatrooms {
         self.pagesize = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListUserJoinedChatroomsResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListUserJoinedChatroomsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_user_joined_chatrooms",
             ::reqwest::Method::GET,
@@ -2273,7 +2321,7 @@ impl ListUserJoinedChatrooms {
         if let ::std::option::Option::Some(value) = &self.pagesize {
             request.query.push(("pagesize", value.to_string()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after a short or empty page, or the first error.
@@ -2303,13 +2351,11 @@ impl ::std::future::IntoFuture for ListUserJoinedChatrooms {
         crate::gen::models::ListUserJoinedChatroomsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListUserJoinedChatroomsResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::mute_all_chatroom_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -2325,13 +2371,17 @@ impl MuteAllChatroomMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MuteAllChatroomMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MuteAllChatroomMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "mute_all_chatroom_members",
             ::reqwest::Method::POST,
@@ -2344,7 +2394,7 @@ impl MuteAllChatroomMembers {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for MuteAllChatroomMembers {
@@ -2352,13 +2402,11 @@ impl ::std::future::IntoFuture for MuteAllChatroomMembers {
         crate::gen::models::MuteAllChatroomMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MuteAllChatroomMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::mute_chatroom_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -2375,13 +2423,17 @@ impl MuteChatroomMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MuteChatroomMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MuteChatroomMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "mute_chatroom_members",
             ::reqwest::Method::POST,
@@ -2395,7 +2447,7 @@ impl MuteChatroomMembers {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for MuteChatroomMembers {
@@ -2403,13 +2455,11 @@ impl ::std::future::IntoFuture for MuteChatroomMembers {
         crate::gen::models::MuteChatroomMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MuteChatroomMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::remove_chatroom_admin`]: set optional parameters, then `.await` it (or call `send`).
@@ -2426,13 +2476,17 @@ impl RemoveChatroomAdmin {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::RemoveChatroomAdminResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::RemoveChatroomAdminResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "remove_chatroom_admin",
             ::reqwest::Method::DELETE,
@@ -2445,7 +2499,7 @@ impl RemoveChatroomAdmin {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveChatroomAdmin {
@@ -2453,13 +2507,11 @@ impl ::std::future::IntoFuture for RemoveChatroomAdmin {
         crate::gen::models::RemoveChatroomAdminResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::RemoveChatroomAdminResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::remove_chatroom_allowlist_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -2476,13 +2528,19 @@ impl RemoveChatroomAllowlistUsers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> crate::call::JsonCall<
         crate::gen::models::RemoveChatroomAllowlistUsersResponse,
-        crate::Error,
     > {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "remove_chatroom_allowlist_users",
             ::reqwest::Method::DELETE,
@@ -2497,7 +2555,7 @@ impl RemoveChatroomAllowlistUsers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveChatroomAllowlistUsers {
@@ -2505,13 +2563,11 @@ impl ::std::future::IntoFuture for RemoveChatroomAllowlistUsers {
         crate::gen::models::RemoveChatroomAllowlistUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::RemoveChatroomAllowlistUsersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::remove_chatroom_member`]: set optional parameters, then `.await` it (or call `send`).
@@ -2528,13 +2584,17 @@ impl RemoveChatroomMember {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::RemoveChatroomMemberResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::RemoveChatroomMemberResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "remove_chatroom_member",
             ::reqwest::Method::DELETE,
@@ -2547,7 +2607,7 @@ impl RemoveChatroomMember {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveChatroomMember {
@@ -2555,13 +2615,11 @@ impl ::std::future::IntoFuture for RemoveChatroomMember {
         crate::gen::models::RemoveChatroomMemberResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::RemoveChatroomMemberResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::remove_chatroom_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -2578,13 +2636,17 @@ impl RemoveChatroomMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::RemoveChatroomMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::RemoveChatroomMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         if self.usernames.len() < 2 {
             return ::std::result::Result::Err(
                 crate::Error::encode(
@@ -2606,7 +2668,7 @@ impl RemoveChatroomMembers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveChatroomMembers {
@@ -2614,13 +2676,11 @@ impl ::std::future::IntoFuture for RemoveChatroomMembers {
         crate::gen::models::RemoveChatroomMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::RemoveChatroomMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::remove_chatroom_super_admin`]: set optional parameters, then `.await` it (or call `send`).
@@ -2636,13 +2696,17 @@ impl RemoveChatroomSuperAdmin {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::RemoveChatroomSuperAdminResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::RemoveChatroomSuperAdminResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "remove_chatroom_super_admin",
             ::reqwest::Method::DELETE,
@@ -2655,7 +2719,7 @@ impl RemoveChatroomSuperAdmin {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveChatroomSuperAdmin {
@@ -2663,13 +2727,11 @@ impl ::std::future::IntoFuture for RemoveChatroomSuperAdmin {
         crate::gen::models::RemoveChatroomSuperAdminResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::RemoveChatroomSuperAdminResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::set_chatroom_metadata`]: set optional parameters, then `.await` it (or call `send`).
@@ -2687,13 +2749,17 @@ impl SetChatroomMetadata {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ChatroomMetadataResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ChatroomMetadataResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_chatroom_metadata",
             ::reqwest::Method::PUT,
@@ -2708,7 +2774,7 @@ impl SetChatroomMetadata {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetChatroomMetadata {
@@ -2716,13 +2782,11 @@ impl ::std::future::IntoFuture for SetChatroomMetadata {
         crate::gen::models::ChatroomMetadataResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ChatroomMetadataResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::unblock_chatroom_user`]: set optional parameters, then `.await` it (or call `send`).
@@ -2739,13 +2803,17 @@ impl UnblockChatroomUser {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::UnblockChatroomUserResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::UnblockChatroomUserResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "unblock_chatroom_user",
             ::reqwest::Method::DELETE,
@@ -2759,7 +2827,7 @@ impl UnblockChatroomUser {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UnblockChatroomUser {
@@ -2767,13 +2835,11 @@ impl ::std::future::IntoFuture for UnblockChatroomUser {
         crate::gen::models::UnblockChatroomUserResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::UnblockChatroomUserResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::unblock_chatroom_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -2790,13 +2856,17 @@ impl UnblockChatroomUsers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::UnblockChatroomUsersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::UnblockChatroomUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         if self.usernames.len() < 2 {
             return ::std::result::Result::Err(
                 crate::Error::encode(
@@ -2818,7 +2888,7 @@ impl UnblockChatroomUsers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UnblockChatroomUsers {
@@ -2826,13 +2896,11 @@ impl ::std::future::IntoFuture for UnblockChatroomUsers {
         crate::gen::models::UnblockChatroomUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::UnblockChatroomUsersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::unmute_all_chatroom_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -2848,13 +2916,17 @@ impl UnmuteAllChatroomMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::UnmuteAllChatroomMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::UnmuteAllChatroomMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "unmute_all_chatroom_members",
             ::reqwest::Method::DELETE,
@@ -2867,7 +2939,7 @@ impl UnmuteAllChatroomMembers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UnmuteAllChatroomMembers {
@@ -2875,13 +2947,11 @@ impl ::std::future::IntoFuture for UnmuteAllChatroomMembers {
         crate::gen::models::UnmuteAllChatroomMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::UnmuteAllChatroomMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::unmute_chatroom_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -2898,13 +2968,17 @@ impl UnmuteChatroomMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::UnmuteChatroomMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::UnmuteChatroomMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "unmute_chatroom_members",
             ::reqwest::Method::DELETE,
@@ -2919,7 +2993,7 @@ impl UnmuteChatroomMembers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UnmuteChatroomMembers {
@@ -2927,13 +3001,11 @@ impl ::std::future::IntoFuture for UnmuteChatroomMembers {
         crate::gen::models::UnmuteChatroomMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::UnmuteChatroomMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::update_chatroom`]: set optional parameters, then `.await` it (or call `send`).
@@ -2950,13 +3022,17 @@ impl UpdateChatroom {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::UpdateChatroomResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::UpdateChatroomResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "update_chatroom",
             ::reqwest::Method::PUT,
@@ -2970,7 +3046,7 @@ impl UpdateChatroom {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UpdateChatroom {
@@ -2978,13 +3054,9 @@ impl ::std::future::IntoFuture for UpdateChatroom {
         crate::gen::models::UpdateChatroomResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::UpdateChatroomResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Chatrooms::update_chatroom_announcement`]: set optional parameters, then `.await` it (or call `send`).
@@ -3001,13 +3073,17 @@ impl UpdateChatroomAnnouncement {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::UpdateChatroomAnnouncementResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::UpdateChatroomAnnouncementResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "update_chatroom_announcement",
             ::reqwest::Method::POST,
@@ -3021,7 +3097,7 @@ impl UpdateChatroomAnnouncement {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UpdateChatroomAnnouncement {
@@ -3029,12 +3105,10 @@ impl ::std::future::IntoFuture for UpdateChatroomAnnouncement {
         crate::gen::models::UpdateChatroomAnnouncementResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::UpdateChatroomAnnouncementResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

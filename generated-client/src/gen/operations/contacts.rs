@@ -235,13 +235,17 @@ impl AddContact {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ContactEntitiesResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ContactEntitiesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_contact",
             ::reqwest::Method::POST,
@@ -255,7 +259,7 @@ impl AddContact {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddContact {
@@ -263,13 +267,9 @@ impl ::std::future::IntoFuture for AddContact {
         crate::gen::models::ContactEntitiesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ContactEntitiesResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Contacts::block_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -286,10 +286,15 @@ impl BlockUsers {
         count: 50,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::BlockUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::BlockUsersResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "block_users",
             ::reqwest::Method::POST,
@@ -303,7 +308,7 @@ impl BlockUsers {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BlockUsers {
@@ -311,13 +316,9 @@ impl ::std::future::IntoFuture for BlockUsers {
         crate::gen::models::BlockUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::BlockUsersResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Contacts::list_all_contacts`]: set optional parameters, then `.await` it (or call `send`).
@@ -333,13 +334,17 @@ impl ListAllContacts {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListAllContactsResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListAllContactsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_all_contacts",
             ::reqwest::Method::GET,
@@ -352,7 +357,7 @@ impl ListAllContacts {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListAllContacts {
@@ -360,13 +365,9 @@ impl ::std::future::IntoFuture for ListAllContacts {
         crate::gen::models::ListAllContactsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ListAllContactsResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Contacts::list_blocked_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -399,13 +400,17 @@ impl ListBlockedUsers {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListBlockedUsersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListBlockedUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_blocked_users",
             ::reqwest::Method::GET,
@@ -424,7 +429,7 @@ impl ListBlockedUsers {
         if let ::std::option::Option::Some(value) = &self.cursor {
             request.query.push(("cursor", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after the last page or the first error.
@@ -458,13 +463,11 @@ impl ::std::future::IntoFuture for ListBlockedUsers {
         crate::gen::models::ListBlockedUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListBlockedUsersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Contacts::list_contacts`]: set optional parameters, then `.await` it (or call `send`).
@@ -505,10 +508,17 @@ impl ListContacts {
         self.need_return_remark = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::ListContactsResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::ListContactsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_contacts",
             ::reqwest::Method::GET,
@@ -530,7 +540,7 @@ impl ListContacts {
         if let ::std::option::Option::Some(value) = &self.need_return_remark {
             request.query.push(("needReturnRemark", value.to_string()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after the last page or the first error.
@@ -566,13 +576,9 @@ impl ::std::future::IntoFuture for ListContacts {
         crate::gen::models::ListContactsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ListContactsResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Contacts::remove_contact`]: set optional parameters, then `.await` it (or call `send`).
@@ -589,13 +595,17 @@ impl RemoveContact {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ContactEntitiesResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ContactEntitiesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "remove_contact",
             ::reqwest::Method::DELETE,
@@ -609,7 +619,7 @@ impl RemoveContact {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveContact {
@@ -617,13 +627,9 @@ impl ::std::future::IntoFuture for RemoveContact {
         crate::gen::models::ContactEntitiesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ContactEntitiesResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Contacts::set_contact_remark`]: set optional parameters, then `.await` it (or call `send`).
@@ -641,13 +647,17 @@ impl SetContactRemark {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::SetContactRemarkResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::SetContactRemarkResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_contact_remark",
             ::reqwest::Method::PUT,
@@ -662,7 +672,7 @@ impl SetContactRemark {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetContactRemark {
@@ -670,13 +680,11 @@ impl ::std::future::IntoFuture for SetContactRemark {
         crate::gen::models::SetContactRemarkResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::SetContactRemarkResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Contacts::unblock_user`]: set optional parameters, then `.await` it (or call `send`).
@@ -693,13 +701,17 @@ impl UnblockUser {
         count: 50,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ContactEntitiesResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ContactEntitiesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "unblock_user",
             ::reqwest::Method::DELETE,
@@ -713,7 +725,7 @@ impl UnblockUser {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UnblockUser {
@@ -721,12 +733,8 @@ impl ::std::future::IntoFuture for UnblockUser {
         crate::gen::models::ContactEntitiesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ContactEntitiesResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

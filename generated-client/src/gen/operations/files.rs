@@ -115,10 +115,15 @@ impl DownloadChatFile {
         self.share_secret = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::BinaryCall {
+        let client = self.client.clone();
+        client.call_binary(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::files::ByteStream, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "download_chat_file",
             ::reqwest::Method::GET,
@@ -134,18 +139,14 @@ impl DownloadChatFile {
         if let ::std::option::Option::Some(value) = &self.share_secret {
             request.headers.push(("share-secret", value.clone()));
         }
-        self.client.execute_binary(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DownloadChatFile {
     type Output = ::std::result::Result<crate::files::ByteStream, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::BinaryCall;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Files::download_chat_file_thumbnail`]: set optional parameters, then `.await` it (or call `send`).
@@ -170,10 +171,15 @@ impl DownloadChatFileThumbnail {
         self.share_secret = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::BinaryCall {
+        let client = self.client.clone();
+        client.call_binary(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::files::ByteStream, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "download_chat_file_thumbnail",
             ::reqwest::Method::GET,
@@ -190,18 +196,14 @@ impl DownloadChatFileThumbnail {
             request.headers.push(("share-secret", value.clone()));
         }
         request.headers.push(("thumbnail", "true".to_owned()));
-        self.client.execute_binary(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DownloadChatFileThumbnail {
     type Output = ::std::result::Result<crate::files::ByteStream, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::BinaryCall;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Files::upload_chat_file`]: set optional parameters, then `.await` it (or call `send`).
@@ -223,10 +225,15 @@ impl UploadChatFile {
         self.restrict_access = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::FileUploadResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::FileUploadResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "upload_chat_file",
             ::reqwest::Method::POST,
@@ -240,7 +247,7 @@ impl UploadChatFile {
             request.headers.push(("restrict-access", value.to_string()));
         }
         request.body = crate::request::Body::Multipart(self.body.into_multipart());
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UploadChatFile {
@@ -248,12 +255,8 @@ impl ::std::future::IntoFuture for UploadChatFile {
         crate::gen::models::FileUploadResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::FileUploadResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -1003,10 +1003,17 @@ impl AddGroupAdmin {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::AddGroupAdminResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::AddGroupAdminResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_group_admin",
             ::reqwest::Method::POST,
@@ -1020,7 +1027,7 @@ impl AddGroupAdmin {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddGroupAdmin {
@@ -1028,13 +1035,9 @@ impl ::std::future::IntoFuture for AddGroupAdmin {
         crate::gen::models::AddGroupAdminResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::AddGroupAdminResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::add_group_blocked_user`]: set optional parameters, then `.await` it (or call `send`).
@@ -1051,13 +1054,17 @@ impl AddGroupBlockedUser {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddGroupBlockedUserResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddGroupBlockedUserResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_group_blocked_user",
             ::reqwest::Method::POST,
@@ -1071,7 +1078,7 @@ impl AddGroupBlockedUser {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddGroupBlockedUser {
@@ -1079,13 +1086,11 @@ impl ::std::future::IntoFuture for AddGroupBlockedUser {
         crate::gen::models::AddGroupBlockedUserResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::AddGroupBlockedUserResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::add_group_blocked_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -1102,13 +1107,17 @@ impl AddGroupBlockedUsers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddGroupBlockedUsersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddGroupBlockedUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_group_blocked_users",
             ::reqwest::Method::POST,
@@ -1122,7 +1131,7 @@ impl AddGroupBlockedUsers {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddGroupBlockedUsers {
@@ -1130,13 +1139,11 @@ impl ::std::future::IntoFuture for AddGroupBlockedUsers {
         crate::gen::models::AddGroupBlockedUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::AddGroupBlockedUsersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::add_group_member`]: set optional parameters, then `.await` it (or call `send`).
@@ -1153,13 +1160,17 @@ impl AddGroupMember {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddGroupMemberResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddGroupMemberResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_group_member",
             ::reqwest::Method::POST,
@@ -1172,7 +1183,7 @@ impl AddGroupMember {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddGroupMember {
@@ -1180,13 +1191,9 @@ impl ::std::future::IntoFuture for AddGroupMember {
         crate::gen::models::AddGroupMemberResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::AddGroupMemberResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::add_group_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -1203,13 +1210,17 @@ impl AddGroupMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddGroupMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddGroupMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_group_members",
             ::reqwest::Method::POST,
@@ -1223,7 +1234,7 @@ impl AddGroupMembers {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddGroupMembers {
@@ -1231,13 +1242,9 @@ impl ::std::future::IntoFuture for AddGroupMembers {
         crate::gen::models::AddGroupMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::AddGroupMembersResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::add_group_whitelist_user`]: set optional parameters, then `.await` it (or call `send`).
@@ -1254,13 +1261,17 @@ impl AddGroupWhitelistUser {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddGroupWhitelistUserResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddGroupWhitelistUserResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_group_whitelist_user",
             ::reqwest::Method::POST,
@@ -1274,7 +1285,7 @@ impl AddGroupWhitelistUser {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddGroupWhitelistUser {
@@ -1282,13 +1293,11 @@ impl ::std::future::IntoFuture for AddGroupWhitelistUser {
         crate::gen::models::AddGroupWhitelistUserResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::AddGroupWhitelistUserResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::add_group_whitelist_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -1305,13 +1314,17 @@ impl AddGroupWhitelistUsers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddGroupWhitelistUsersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddGroupWhitelistUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_group_whitelist_users",
             ::reqwest::Method::POST,
@@ -1325,7 +1338,7 @@ impl AddGroupWhitelistUsers {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddGroupWhitelistUsers {
@@ -1333,13 +1346,11 @@ impl ::std::future::IntoFuture for AddGroupWhitelistUsers {
         crate::gen::models::AddGroupWhitelistUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::AddGroupWhitelistUsersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::batch_get_group_member_attributes`]: set optional parameters, then `.await` it (or call `send`).
@@ -1356,13 +1367,19 @@ impl BatchGetGroupMemberAttributes {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> crate::call::JsonCall<
         crate::gen::models::BatchGetGroupMemberAttributesResponse,
-        crate::Error,
     > {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "batch_get_group_member_attributes",
             ::reqwest::Method::POST,
@@ -1376,7 +1393,7 @@ impl BatchGetGroupMemberAttributes {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BatchGetGroupMemberAttributes {
@@ -1384,13 +1401,11 @@ impl ::std::future::IntoFuture for BatchGetGroupMemberAttributes {
         crate::gen::models::BatchGetGroupMemberAttributesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::BatchGetGroupMemberAttributesResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::check_user_joined_group`]: set optional parameters, then `.await` it (or call `send`).
@@ -1407,13 +1422,17 @@ impl CheckUserJoinedGroup {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::CheckUserJoinedGroupResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::CheckUserJoinedGroupResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "check_user_joined_group",
             ::reqwest::Method::GET,
@@ -1427,7 +1446,7 @@ impl CheckUserJoinedGroup {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for CheckUserJoinedGroup {
@@ -1435,13 +1454,11 @@ impl ::std::future::IntoFuture for CheckUserJoinedGroup {
         crate::gen::models::CheckUserJoinedGroupResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::CheckUserJoinedGroupResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::create_group`]: set optional parameters, then `.await` it (or call `send`).
@@ -1457,10 +1474,15 @@ impl CreateGroup {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::CreateGroupResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::CreateGroupResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "create_group",
             ::reqwest::Method::POST,
@@ -1471,7 +1493,7 @@ impl CreateGroup {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for CreateGroup {
@@ -1479,13 +1501,9 @@ impl ::std::future::IntoFuture for CreateGroup {
         crate::gen::models::CreateGroupResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::CreateGroupResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::delete_group`]: set optional parameters, then `.await` it (or call `send`).
@@ -1501,10 +1519,15 @@ impl DeleteGroup {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::DeleteGroupResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::DeleteGroupResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "delete_group",
             ::reqwest::Method::DELETE,
@@ -1517,7 +1540,7 @@ impl DeleteGroup {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DeleteGroup {
@@ -1525,13 +1548,9 @@ impl ::std::future::IntoFuture for DeleteGroup {
         crate::gen::models::DeleteGroupResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::DeleteGroupResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::delete_group_share_file`]: set optional parameters, then `.await` it (or call `send`).
@@ -1548,13 +1567,17 @@ impl DeleteGroupShareFile {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::DeleteGroupShareFileResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::DeleteGroupShareFileResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "delete_group_share_file",
             ::reqwest::Method::DELETE,
@@ -1568,7 +1591,7 @@ impl DeleteGroupShareFile {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DeleteGroupShareFile {
@@ -1576,13 +1599,11 @@ impl ::std::future::IntoFuture for DeleteGroupShareFile {
         crate::gen::models::DeleteGroupShareFileResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::DeleteGroupShareFileResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::disable_group`]: set optional parameters, then `.await` it (or call `send`).
@@ -1598,10 +1619,17 @@ impl DisableGroup {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::DisableGroupResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::DisableGroupResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "disable_group",
             ::reqwest::Method::POST,
@@ -1614,7 +1642,7 @@ impl DisableGroup {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DisableGroup {
@@ -1622,13 +1650,9 @@ impl ::std::future::IntoFuture for DisableGroup {
         crate::gen::models::DisableGroupResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::DisableGroupResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::download_group_share_file`]: set optional parameters, then `.await` it (or call `send`).
@@ -1645,10 +1669,15 @@ impl DownloadGroupShareFile {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::BinaryCall {
+        let client = self.client.clone();
+        client.call_binary(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::files::ByteStream, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "download_group_share_file",
             ::reqwest::Method::GET,
@@ -1662,18 +1691,14 @@ impl DownloadGroupShareFile {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_binary(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DownloadGroupShareFile {
     type Output = ::std::result::Result<crate::files::ByteStream, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::BinaryCall;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::enable_group`]: set optional parameters, then `.await` it (or call `send`).
@@ -1689,10 +1714,15 @@ impl EnableGroup {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::EnableGroupResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::EnableGroupResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "enable_group",
             ::reqwest::Method::POST,
@@ -1705,7 +1735,7 @@ impl EnableGroup {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for EnableGroup {
@@ -1713,13 +1743,9 @@ impl ::std::future::IntoFuture for EnableGroup {
         crate::gen::models::EnableGroupResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::EnableGroupResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::get_group_announcement`]: set optional parameters, then `.await` it (or call `send`).
@@ -1735,13 +1761,17 @@ impl GetGroupAnnouncement {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::GetGroupAnnouncementResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::GetGroupAnnouncementResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_group_announcement",
             ::reqwest::Method::GET,
@@ -1754,7 +1784,7 @@ impl GetGroupAnnouncement {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetGroupAnnouncement {
@@ -1762,13 +1792,11 @@ impl ::std::future::IntoFuture for GetGroupAnnouncement {
         crate::gen::models::GetGroupAnnouncementResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::GetGroupAnnouncementResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::get_group_member_attributes`]: set optional parameters, then `.await` it (or call `send`).
@@ -1785,13 +1813,17 @@ impl GetGroupMemberAttributes {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::GetGroupMemberAttributesResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::GetGroupMemberAttributesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_group_member_attributes",
             ::reqwest::Method::GET,
@@ -1805,7 +1837,7 @@ impl GetGroupMemberAttributes {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetGroupMemberAttributes {
@@ -1813,13 +1845,11 @@ impl ::std::future::IntoFuture for GetGroupMemberAttributes {
         crate::gen::models::GetGroupMemberAttributesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::GetGroupMemberAttributesResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::get_groups`]: set optional parameters, then `.await` it (or call `send`).
@@ -1835,10 +1865,15 @@ impl GetGroups {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::GetGroupsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::GetGroupsResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_groups",
             ::reqwest::Method::GET,
@@ -1852,7 +1887,7 @@ impl GetGroups {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetGroups {
@@ -1860,13 +1895,9 @@ impl ::std::future::IntoFuture for GetGroups {
         crate::gen::models::GetGroupsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::GetGroupsResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::list_group_admins`]: set optional parameters, then `.await` it (or call `send`).
@@ -1882,13 +1913,17 @@ impl ListGroupAdmins {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListGroupAdminsResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListGroupAdminsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_group_admins",
             ::reqwest::Method::GET,
@@ -1901,7 +1936,7 @@ impl ListGroupAdmins {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListGroupAdmins {
@@ -1909,13 +1944,9 @@ impl ::std::future::IntoFuture for ListGroupAdmins {
         crate::gen::models::ListGroupAdminsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ListGroupAdminsResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::list_group_blocked_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -1931,13 +1962,17 @@ impl ListGroupBlockedUsers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListGroupBlockedUsersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListGroupBlockedUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_group_blocked_users",
             ::reqwest::Method::GET,
@@ -1950,7 +1985,7 @@ impl ListGroupBlockedUsers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListGroupBlockedUsers {
@@ -1958,13 +1993,11 @@ impl ::std::future::IntoFuture for ListGroupBlockedUsers {
         crate::gen::models::ListGroupBlockedUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListGroupBlockedUsersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::list_group_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -1996,13 +2029,17 @@ impl ListGroupMembers {
         self.pagesize = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListGroupMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListGroupMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_group_members",
             ::reqwest::Method::GET,
@@ -2021,7 +2058,7 @@ impl ListGroupMembers {
         if let ::std::option::Option::Some(value) = &self.pagesize {
             request.query.push(("pagesize", value.to_string()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after a short or empty page, or the first error.
@@ -2051,13 +2088,11 @@ impl ::std::future::IntoFuture for ListGroupMembers {
         crate::gen::models::ListGroupMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListGroupMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::list_group_mutes`]: set optional parameters, then `.await` it (or call `send`).
@@ -2073,13 +2108,17 @@ impl ListGroupMutes {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListGroupMutesResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListGroupMutesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_group_mutes",
             ::reqwest::Method::GET,
@@ -2092,7 +2131,7 @@ impl ListGroupMutes {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListGroupMutes {
@@ -2100,13 +2139,9 @@ impl ::std::future::IntoFuture for ListGroupMutes {
         crate::gen::models::ListGroupMutesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ListGroupMutesResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::list_group_share_files`]: set optional parameters, then `.await` it (or call `send`).
@@ -2138,13 +2173,17 @@ impl ListGroupShareFiles {
         self.pagesize = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListGroupShareFilesResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListGroupShareFilesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_group_share_files",
             ::reqwest::Method::GET,
@@ -2163,7 +2202,7 @@ impl ListGroupShareFiles {
         if let ::std::option::Option::Some(value) = &self.pagesize {
             request.query.push(("pagesize", value.to_string()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after a short or empty page, or the first error.
@@ -2193,13 +2232,11 @@ impl ::std::future::IntoFuture for ListGroupShareFiles {
         crate::gen::models::ListGroupShareFilesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListGroupShareFilesResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::list_group_whitelist`]: set optional parameters, then `.await` it (or call `send`).
@@ -2215,13 +2252,17 @@ impl ListGroupWhitelist {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListGroupWhitelistResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListGroupWhitelistResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_group_whitelist",
             ::reqwest::Method::GET,
@@ -2234,7 +2275,7 @@ impl ListGroupWhitelist {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListGroupWhitelist {
@@ -2242,13 +2283,11 @@ impl ::std::future::IntoFuture for ListGroupWhitelist {
         crate::gen::models::ListGroupWhitelistResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListGroupWhitelistResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::list_groups`]: set optional parameters, then `.await` it (or call `send`).
@@ -2280,10 +2319,15 @@ impl ListGroups {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::ListGroupsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::ListGroupsResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_groups",
             ::reqwest::Method::GET,
@@ -2299,7 +2343,7 @@ impl ListGroups {
         if let ::std::option::Option::Some(value) = &self.cursor {
             request.query.push(("cursor", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after the last page or the first error.
@@ -2333,13 +2377,9 @@ impl ::std::future::IntoFuture for ListGroups {
         crate::gen::models::ListGroupsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ListGroupsResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::list_user_groups`]: set optional parameters, then `.await` it (or call `send`).
@@ -2371,13 +2411,17 @@ impl ListUserGroups {
         self.pagenum = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListUserGroupsResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListUserGroupsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_user_groups",
             ::reqwest::Method::GET,
@@ -2396,7 +2440,7 @@ impl ListUserGroups {
         if let ::std::option::Option::Some(value) = &self.pagenum {
             request.query.push(("pagenum", value.to_string()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListUserGroups {
@@ -2404,13 +2448,9 @@ impl ::std::future::IntoFuture for ListUserGroups {
         crate::gen::models::ListUserGroupsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ListUserGroupsResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::mute_all_group_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -2426,13 +2466,17 @@ impl MuteAllGroupMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MuteAllGroupMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MuteAllGroupMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "mute_all_group_members",
             ::reqwest::Method::POST,
@@ -2445,7 +2489,7 @@ impl MuteAllGroupMembers {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for MuteAllGroupMembers {
@@ -2453,13 +2497,11 @@ impl ::std::future::IntoFuture for MuteAllGroupMembers {
         crate::gen::models::MuteAllGroupMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MuteAllGroupMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::mute_group_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -2476,13 +2518,17 @@ impl MuteGroupMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MuteGroupMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MuteGroupMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "mute_group_members",
             ::reqwest::Method::POST,
@@ -2496,7 +2542,7 @@ impl MuteGroupMembers {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for MuteGroupMembers {
@@ -2504,13 +2550,11 @@ impl ::std::future::IntoFuture for MuteGroupMembers {
         crate::gen::models::MuteGroupMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MuteGroupMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::remove_group_admin`]: set optional parameters, then `.await` it (or call `send`).
@@ -2527,13 +2571,17 @@ impl RemoveGroupAdmin {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::RemoveGroupAdminResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::RemoveGroupAdminResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "remove_group_admin",
             ::reqwest::Method::DELETE,
@@ -2546,7 +2594,7 @@ impl RemoveGroupAdmin {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveGroupAdmin {
@@ -2554,13 +2602,11 @@ impl ::std::future::IntoFuture for RemoveGroupAdmin {
         crate::gen::models::RemoveGroupAdminResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::RemoveGroupAdminResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::remove_group_blocked_user`]: set optional parameters, then `.await` it (or call `send`).
@@ -2577,13 +2623,17 @@ impl RemoveGroupBlockedUser {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::RemoveGroupBlockedUserResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::RemoveGroupBlockedUserResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "remove_group_blocked_user",
             ::reqwest::Method::DELETE,
@@ -2597,7 +2647,7 @@ impl RemoveGroupBlockedUser {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveGroupBlockedUser {
@@ -2605,13 +2655,11 @@ impl ::std::future::IntoFuture for RemoveGroupBlockedUser {
         crate::gen::models::RemoveGroupBlockedUserResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::RemoveGroupBlockedUserResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::remove_group_blocked_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -2628,13 +2676,17 @@ impl RemoveGroupBlockedUsers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::RemoveGroupBlockedUsersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::RemoveGroupBlockedUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         if self.usernames.len() < 2 {
             return ::std::result::Result::Err(
                 crate::Error::encode(
@@ -2656,7 +2708,7 @@ impl RemoveGroupBlockedUsers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveGroupBlockedUsers {
@@ -2664,13 +2716,11 @@ impl ::std::future::IntoFuture for RemoveGroupBlockedUsers {
         crate::gen::models::RemoveGroupBlockedUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::RemoveGroupBlockedUsersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::remove_group_member`]: set optional parameters, then `.await` it (or call `send`).
@@ -2687,13 +2737,17 @@ impl RemoveGroupMember {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::RemoveGroupMemberResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::RemoveGroupMemberResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "remove_group_member",
             ::reqwest::Method::DELETE,
@@ -2706,7 +2760,7 @@ impl RemoveGroupMember {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveGroupMember {
@@ -2714,13 +2768,11 @@ impl ::std::future::IntoFuture for RemoveGroupMember {
         crate::gen::models::RemoveGroupMemberResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::RemoveGroupMemberResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::remove_group_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -2737,13 +2789,17 @@ impl RemoveGroupMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::RemoveGroupMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::RemoveGroupMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         if self.members.len() < 2 {
             return ::std::result::Result::Err(
                 crate::Error::encode(
@@ -2765,7 +2821,7 @@ impl RemoveGroupMembers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveGroupMembers {
@@ -2773,13 +2829,11 @@ impl ::std::future::IntoFuture for RemoveGroupMembers {
         crate::gen::models::RemoveGroupMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::RemoveGroupMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::remove_group_whitelist_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -2796,13 +2850,17 @@ impl RemoveGroupWhitelistUsers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::RemoveGroupWhitelistUsersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::RemoveGroupWhitelistUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "remove_group_whitelist_users",
             ::reqwest::Method::DELETE,
@@ -2817,7 +2875,7 @@ impl RemoveGroupWhitelistUsers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveGroupWhitelistUsers {
@@ -2825,13 +2883,11 @@ impl ::std::future::IntoFuture for RemoveGroupWhitelistUsers {
         crate::gen::models::RemoveGroupWhitelistUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::RemoveGroupWhitelistUsersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::set_group_member_attributes`]: set optional parameters, then `.await` it (or call `send`).
@@ -2849,13 +2905,17 @@ impl SetGroupMemberAttributes {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::SetGroupMemberAttributesResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::SetGroupMemberAttributesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_group_member_attributes",
             ::reqwest::Method::PUT,
@@ -2870,7 +2930,7 @@ impl SetGroupMemberAttributes {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetGroupMemberAttributes {
@@ -2878,13 +2938,11 @@ impl ::std::future::IntoFuture for SetGroupMemberAttributes {
         crate::gen::models::SetGroupMemberAttributesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::SetGroupMemberAttributesResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::transfer_group_owner`]: set optional parameters, then `.await` it (or call `send`).
@@ -2901,13 +2959,17 @@ impl TransferGroupOwner {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::TransferGroupOwnerResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::TransferGroupOwnerResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "transfer_group_owner",
             ::reqwest::Method::PUT,
@@ -2921,7 +2983,7 @@ impl TransferGroupOwner {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for TransferGroupOwner {
@@ -2929,13 +2991,11 @@ impl ::std::future::IntoFuture for TransferGroupOwner {
         crate::gen::models::TransferGroupOwnerResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::TransferGroupOwnerResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::unmute_all_group_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -2951,13 +3011,17 @@ impl UnmuteAllGroupMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::UnmuteAllGroupMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::UnmuteAllGroupMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "unmute_all_group_members",
             ::reqwest::Method::DELETE,
@@ -2970,7 +3034,7 @@ impl UnmuteAllGroupMembers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UnmuteAllGroupMembers {
@@ -2978,13 +3042,11 @@ impl ::std::future::IntoFuture for UnmuteAllGroupMembers {
         crate::gen::models::UnmuteAllGroupMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::UnmuteAllGroupMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::unmute_group_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -3001,13 +3063,17 @@ impl UnmuteGroupMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::UnmuteGroupMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::UnmuteGroupMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "unmute_group_members",
             ::reqwest::Method::DELETE,
@@ -3022,7 +3088,7 @@ impl UnmuteGroupMembers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UnmuteGroupMembers {
@@ -3030,13 +3096,11 @@ impl ::std::future::IntoFuture for UnmuteGroupMembers {
         crate::gen::models::UnmuteGroupMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::UnmuteGroupMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::update_group`]: set optional parameters, then `.await` it (or call `send`).
@@ -3053,10 +3117,15 @@ impl UpdateGroup {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::UpdateGroupResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::UpdateGroupResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "update_group",
             ::reqwest::Method::PUT,
@@ -3070,7 +3139,7 @@ impl UpdateGroup {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UpdateGroup {
@@ -3078,13 +3147,9 @@ impl ::std::future::IntoFuture for UpdateGroup {
         crate::gen::models::UpdateGroupResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::UpdateGroupResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::update_group_announcement`]: set optional parameters, then `.await` it (or call `send`).
@@ -3101,13 +3166,17 @@ impl UpdateGroupAnnouncement {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::UpdateGroupAnnouncementResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::UpdateGroupAnnouncementResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "update_group_announcement",
             ::reqwest::Method::POST,
@@ -3121,7 +3190,7 @@ impl UpdateGroupAnnouncement {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UpdateGroupAnnouncement {
@@ -3129,13 +3198,11 @@ impl ::std::future::IntoFuture for UpdateGroupAnnouncement {
         crate::gen::models::UpdateGroupAnnouncementResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::UpdateGroupAnnouncementResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Groups::upload_group_share_file`]: set optional parameters, then `.await` it (or call `send`).
@@ -3152,13 +3219,17 @@ impl UploadGroupShareFile {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::UploadGroupShareFileResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::UploadGroupShareFileResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "upload_group_share_file",
             ::reqwest::Method::POST,
@@ -3172,7 +3243,7 @@ impl UploadGroupShareFile {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::Multipart(self.body.into_multipart());
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UploadGroupShareFile {
@@ -3180,12 +3251,10 @@ impl ::std::future::IntoFuture for UploadGroupShareFile {
         crate::gen::models::UploadGroupShareFileResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::UploadGroupShareFileResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -1665,13 +1665,17 @@ impl BroadcastChatroomCommandMessage {
         count: 10,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MessageBroadcastResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageBroadcastResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "broadcast_chatroom_command_message",
             ::reqwest::Method::POST,
@@ -1682,7 +1686,7 @@ impl BroadcastChatroomCommandMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BroadcastChatroomCommandMessage {
@@ -1690,13 +1694,11 @@ impl ::std::future::IntoFuture for BroadcastChatroomCommandMessage {
         crate::gen::models::MessageBroadcastResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MessageBroadcastResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::broadcast_chatroom_custom_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -1712,13 +1714,17 @@ impl BroadcastChatroomCustomMessage {
         count: 10,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MessageBroadcastResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageBroadcastResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "broadcast_chatroom_custom_message",
             ::reqwest::Method::POST,
@@ -1729,7 +1735,7 @@ impl BroadcastChatroomCustomMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BroadcastChatroomCustomMessage {
@@ -1737,13 +1743,11 @@ impl ::std::future::IntoFuture for BroadcastChatroomCustomMessage {
         crate::gen::models::MessageBroadcastResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MessageBroadcastResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::broadcast_chatroom_file_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -1759,13 +1763,17 @@ impl BroadcastChatroomFileMessage {
         count: 10,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MessageBroadcastResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageBroadcastResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "broadcast_chatroom_file_message",
             ::reqwest::Method::POST,
@@ -1776,7 +1784,7 @@ impl BroadcastChatroomFileMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BroadcastChatroomFileMessage {
@@ -1784,13 +1792,11 @@ impl ::std::future::IntoFuture for BroadcastChatroomFileMessage {
         crate::gen::models::MessageBroadcastResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MessageBroadcastResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::broadcast_chatroom_image_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -1806,13 +1812,17 @@ impl BroadcastChatroomImageMessage {
         count: 10,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MessageBroadcastResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageBroadcastResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "broadcast_chatroom_image_message",
             ::reqwest::Method::POST,
@@ -1823,7 +1833,7 @@ impl BroadcastChatroomImageMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BroadcastChatroomImageMessage {
@@ -1831,13 +1841,11 @@ impl ::std::future::IntoFuture for BroadcastChatroomImageMessage {
         crate::gen::models::MessageBroadcastResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MessageBroadcastResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::broadcast_chatroom_location_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -1853,13 +1861,17 @@ impl BroadcastChatroomLocationMessage {
         count: 10,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MessageBroadcastResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageBroadcastResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "broadcast_chatroom_location_message",
             ::reqwest::Method::POST,
@@ -1870,7 +1882,7 @@ impl BroadcastChatroomLocationMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BroadcastChatroomLocationMessage {
@@ -1878,13 +1890,11 @@ impl ::std::future::IntoFuture for BroadcastChatroomLocationMessage {
         crate::gen::models::MessageBroadcastResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MessageBroadcastResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::broadcast_chatroom_text_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -1900,13 +1910,17 @@ impl BroadcastChatroomTextMessage {
         count: 10,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MessageBroadcastResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageBroadcastResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "broadcast_chatroom_text_message",
             ::reqwest::Method::POST,
@@ -1917,7 +1931,7 @@ impl BroadcastChatroomTextMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BroadcastChatroomTextMessage {
@@ -1925,13 +1939,11 @@ impl ::std::future::IntoFuture for BroadcastChatroomTextMessage {
         crate::gen::models::MessageBroadcastResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MessageBroadcastResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::broadcast_chatroom_video_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -1947,13 +1959,17 @@ impl BroadcastChatroomVideoMessage {
         count: 10,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MessageBroadcastResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageBroadcastResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "broadcast_chatroom_video_message",
             ::reqwest::Method::POST,
@@ -1964,7 +1980,7 @@ impl BroadcastChatroomVideoMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BroadcastChatroomVideoMessage {
@@ -1972,13 +1988,11 @@ impl ::std::future::IntoFuture for BroadcastChatroomVideoMessage {
         crate::gen::models::MessageBroadcastResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MessageBroadcastResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::broadcast_chatroom_voice_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -1994,13 +2008,17 @@ impl BroadcastChatroomVoiceMessage {
         count: 10,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MessageBroadcastResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageBroadcastResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "broadcast_chatroom_voice_message",
             ::reqwest::Method::POST,
@@ -2011,7 +2029,7 @@ impl BroadcastChatroomVoiceMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BroadcastChatroomVoiceMessage {
@@ -2019,13 +2037,11 @@ impl ::std::future::IntoFuture for BroadcastChatroomVoiceMessage {
         crate::gen::models::MessageBroadcastResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MessageBroadcastResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::delete_user_conversation`]: set optional parameters, then `.await` it (or call `send`).
@@ -2042,13 +2058,17 @@ impl DeleteUserConversation {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::DeleteUserConversationResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::DeleteUserConversationResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "delete_user_conversation",
             ::reqwest::Method::DELETE,
@@ -2062,7 +2082,7 @@ impl DeleteUserConversation {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DeleteUserConversation {
@@ -2070,13 +2090,11 @@ impl ::std::future::IntoFuture for DeleteUserConversation {
         crate::gen::models::DeleteUserConversationResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::DeleteUserConversationResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::get_message_history_file`]: set optional parameters, then `.await` it (or call `send`).
@@ -2092,13 +2110,17 @@ impl GetMessageHistoryFile {
         count: 10,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::GetMessageHistoryFileResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::GetMessageHistoryFileResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_message_history_file",
             ::reqwest::Method::GET,
@@ -2110,7 +2132,7 @@ impl GetMessageHistoryFile {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetMessageHistoryFile {
@@ -2118,13 +2140,11 @@ impl ::std::future::IntoFuture for GetMessageHistoryFile {
         crate::gen::models::GetMessageHistoryFileResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::GetMessageHistoryFileResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_group_command_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2140,10 +2160,17 @@ impl ImportGroupCommandMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_group_command_message",
             ::reqwest::Method::POST,
@@ -2154,7 +2181,7 @@ impl ImportGroupCommandMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportGroupCommandMessage {
@@ -2162,13 +2189,9 @@ impl ::std::future::IntoFuture for ImportGroupCommandMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_group_custom_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2184,10 +2207,17 @@ impl ImportGroupCustomMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_group_custom_message",
             ::reqwest::Method::POST,
@@ -2198,7 +2228,7 @@ impl ImportGroupCustomMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportGroupCustomMessage {
@@ -2206,13 +2236,9 @@ impl ::std::future::IntoFuture for ImportGroupCustomMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_group_file_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2228,10 +2254,17 @@ impl ImportGroupFileMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_group_file_message",
             ::reqwest::Method::POST,
@@ -2242,7 +2275,7 @@ impl ImportGroupFileMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportGroupFileMessage {
@@ -2250,13 +2283,9 @@ impl ::std::future::IntoFuture for ImportGroupFileMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_group_image_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2272,10 +2301,17 @@ impl ImportGroupImageMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_group_image_message",
             ::reqwest::Method::POST,
@@ -2286,7 +2322,7 @@ impl ImportGroupImageMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportGroupImageMessage {
@@ -2294,13 +2330,9 @@ impl ::std::future::IntoFuture for ImportGroupImageMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_group_location_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2316,10 +2348,17 @@ impl ImportGroupLocationMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_group_location_message",
             ::reqwest::Method::POST,
@@ -2330,7 +2369,7 @@ impl ImportGroupLocationMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportGroupLocationMessage {
@@ -2338,13 +2377,9 @@ impl ::std::future::IntoFuture for ImportGroupLocationMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_group_text_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2360,10 +2395,17 @@ impl ImportGroupTextMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_group_text_message",
             ::reqwest::Method::POST,
@@ -2374,7 +2416,7 @@ impl ImportGroupTextMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportGroupTextMessage {
@@ -2382,13 +2424,9 @@ impl ::std::future::IntoFuture for ImportGroupTextMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_group_video_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2404,10 +2442,17 @@ impl ImportGroupVideoMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_group_video_message",
             ::reqwest::Method::POST,
@@ -2418,7 +2463,7 @@ impl ImportGroupVideoMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportGroupVideoMessage {
@@ -2426,13 +2471,9 @@ impl ::std::future::IntoFuture for ImportGroupVideoMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_group_voice_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2448,10 +2489,17 @@ impl ImportGroupVoiceMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_group_voice_message",
             ::reqwest::Method::POST,
@@ -2462,7 +2510,7 @@ impl ImportGroupVoiceMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportGroupVoiceMessage {
@@ -2470,13 +2518,9 @@ impl ::std::future::IntoFuture for ImportGroupVoiceMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_user_command_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2492,10 +2536,17 @@ impl ImportUserCommandMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_user_command_message",
             ::reqwest::Method::POST,
@@ -2506,7 +2557,7 @@ impl ImportUserCommandMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportUserCommandMessage {
@@ -2514,13 +2565,9 @@ impl ::std::future::IntoFuture for ImportUserCommandMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_user_custom_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2536,10 +2583,17 @@ impl ImportUserCustomMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_user_custom_message",
             ::reqwest::Method::POST,
@@ -2550,7 +2604,7 @@ impl ImportUserCustomMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportUserCustomMessage {
@@ -2558,13 +2612,9 @@ impl ::std::future::IntoFuture for ImportUserCustomMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_user_file_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2580,10 +2630,17 @@ impl ImportUserFileMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_user_file_message",
             ::reqwest::Method::POST,
@@ -2594,7 +2651,7 @@ impl ImportUserFileMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportUserFileMessage {
@@ -2602,13 +2659,9 @@ impl ::std::future::IntoFuture for ImportUserFileMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_user_image_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2624,10 +2677,17 @@ impl ImportUserImageMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_user_image_message",
             ::reqwest::Method::POST,
@@ -2638,7 +2698,7 @@ impl ImportUserImageMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportUserImageMessage {
@@ -2646,13 +2706,9 @@ impl ::std::future::IntoFuture for ImportUserImageMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_user_location_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2668,10 +2724,17 @@ impl ImportUserLocationMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_user_location_message",
             ::reqwest::Method::POST,
@@ -2682,7 +2745,7 @@ impl ImportUserLocationMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportUserLocationMessage {
@@ -2690,13 +2753,9 @@ impl ::std::future::IntoFuture for ImportUserLocationMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_user_text_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2712,10 +2771,17 @@ impl ImportUserTextMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_user_text_message",
             ::reqwest::Method::POST,
@@ -2726,7 +2792,7 @@ impl ImportUserTextMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportUserTextMessage {
@@ -2734,13 +2800,9 @@ impl ::std::future::IntoFuture for ImportUserTextMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_user_video_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2756,10 +2818,17 @@ impl ImportUserVideoMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_user_video_message",
             ::reqwest::Method::POST,
@@ -2770,7 +2839,7 @@ impl ImportUserVideoMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportUserVideoMessage {
@@ -2778,13 +2847,9 @@ impl ::std::future::IntoFuture for ImportUserVideoMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::import_user_voice_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2800,10 +2865,17 @@ impl ImportUserVoiceMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageImportResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MessageImportResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "import_user_voice_message",
             ::reqwest::Method::POST,
@@ -2814,7 +2886,7 @@ impl ImportUserVoiceMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ImportUserVoiceMessage {
@@ -2822,13 +2894,9 @@ impl ::std::future::IntoFuture for ImportUserVoiceMessage {
         crate::gen::models::MessageImportResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageImportResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::recall_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2844,10 +2912,17 @@ impl RecallMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::RecallMessageResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::RecallMessageResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "recall_message",
             ::reqwest::Method::POST,
@@ -2858,7 +2933,7 @@ impl RecallMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RecallMessage {
@@ -2866,13 +2941,9 @@ impl ::std::future::IntoFuture for RecallMessage {
         crate::gen::models::RecallMessageResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::RecallMessageResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_command_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2888,10 +2959,15 @@ impl SendChatroomCommandMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_command_message",
             ::reqwest::Method::POST,
@@ -2902,7 +2978,7 @@ impl SendChatroomCommandMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomCommandMessage {
@@ -2910,13 +2986,9 @@ impl ::std::future::IntoFuture for SendChatroomCommandMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_custom_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2932,10 +3004,15 @@ impl SendChatroomCustomMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_custom_message",
             ::reqwest::Method::POST,
@@ -2946,7 +3023,7 @@ impl SendChatroomCustomMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomCustomMessage {
@@ -2954,13 +3031,9 @@ impl ::std::future::IntoFuture for SendChatroomCustomMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_directed_command_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -2976,10 +3049,15 @@ impl SendChatroomDirectedCommandMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_command_message",
             ::reqwest::Method::POST,
@@ -2990,7 +3068,7 @@ impl SendChatroomDirectedCommandMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomDirectedCommandMessage {
@@ -2998,13 +3076,9 @@ impl ::std::future::IntoFuture for SendChatroomDirectedCommandMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_directed_custom_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3020,10 +3094,15 @@ impl SendChatroomDirectedCustomMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_custom_message",
             ::reqwest::Method::POST,
@@ -3034,7 +3113,7 @@ impl SendChatroomDirectedCustomMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomDirectedCustomMessage {
@@ -3042,13 +3121,9 @@ impl ::std::future::IntoFuture for SendChatroomDirectedCustomMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_directed_file_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3064,10 +3139,15 @@ impl SendChatroomDirectedFileMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_file_message",
             ::reqwest::Method::POST,
@@ -3078,7 +3158,7 @@ impl SendChatroomDirectedFileMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomDirectedFileMessage {
@@ -3086,13 +3166,9 @@ impl ::std::future::IntoFuture for SendChatroomDirectedFileMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_directed_image_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3108,10 +3184,15 @@ impl SendChatroomDirectedImageMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_image_message",
             ::reqwest::Method::POST,
@@ -3122,7 +3203,7 @@ impl SendChatroomDirectedImageMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomDirectedImageMessage {
@@ -3130,13 +3211,9 @@ impl ::std::future::IntoFuture for SendChatroomDirectedImageMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_directed_location_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3152,10 +3229,15 @@ impl SendChatroomDirectedLocationMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_location_message",
             ::reqwest::Method::POST,
@@ -3166,7 +3248,7 @@ impl SendChatroomDirectedLocationMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomDirectedLocationMessage {
@@ -3174,13 +3256,9 @@ impl ::std::future::IntoFuture for SendChatroomDirectedLocationMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_directed_text_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3196,10 +3274,15 @@ impl SendChatroomDirectedTextMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_text_message",
             ::reqwest::Method::POST,
@@ -3210,7 +3293,7 @@ impl SendChatroomDirectedTextMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomDirectedTextMessage {
@@ -3218,13 +3301,9 @@ impl ::std::future::IntoFuture for SendChatroomDirectedTextMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_directed_video_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3240,10 +3319,15 @@ impl SendChatroomDirectedVideoMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_video_message",
             ::reqwest::Method::POST,
@@ -3254,7 +3338,7 @@ impl SendChatroomDirectedVideoMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomDirectedVideoMessage {
@@ -3262,13 +3346,9 @@ impl ::std::future::IntoFuture for SendChatroomDirectedVideoMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_directed_voice_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3284,10 +3364,15 @@ impl SendChatroomDirectedVoiceMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_voice_message",
             ::reqwest::Method::POST,
@@ -3298,7 +3383,7 @@ impl SendChatroomDirectedVoiceMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomDirectedVoiceMessage {
@@ -3306,13 +3391,9 @@ impl ::std::future::IntoFuture for SendChatroomDirectedVoiceMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_file_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3328,10 +3409,15 @@ impl SendChatroomFileMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_file_message",
             ::reqwest::Method::POST,
@@ -3342,7 +3428,7 @@ impl SendChatroomFileMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomFileMessage {
@@ -3350,13 +3436,9 @@ impl ::std::future::IntoFuture for SendChatroomFileMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_image_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3372,10 +3454,15 @@ impl SendChatroomImageMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_image_message",
             ::reqwest::Method::POST,
@@ -3386,7 +3473,7 @@ impl SendChatroomImageMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomImageMessage {
@@ -3394,13 +3481,9 @@ impl ::std::future::IntoFuture for SendChatroomImageMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_location_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3416,10 +3499,15 @@ impl SendChatroomLocationMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_location_message",
             ::reqwest::Method::POST,
@@ -3430,7 +3518,7 @@ impl SendChatroomLocationMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomLocationMessage {
@@ -3438,13 +3526,9 @@ impl ::std::future::IntoFuture for SendChatroomLocationMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_text_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3460,10 +3544,15 @@ impl SendChatroomTextMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_text_message",
             ::reqwest::Method::POST,
@@ -3474,7 +3563,7 @@ impl SendChatroomTextMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomTextMessage {
@@ -3482,13 +3571,9 @@ impl ::std::future::IntoFuture for SendChatroomTextMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_video_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3504,10 +3589,15 @@ impl SendChatroomVideoMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_video_message",
             ::reqwest::Method::POST,
@@ -3518,7 +3608,7 @@ impl SendChatroomVideoMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomVideoMessage {
@@ -3526,13 +3616,9 @@ impl ::std::future::IntoFuture for SendChatroomVideoMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_chatroom_voice_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3548,10 +3634,15 @@ impl SendChatroomVoiceMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_voice_message",
             ::reqwest::Method::POST,
@@ -3562,7 +3653,7 @@ impl SendChatroomVoiceMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendChatroomVoiceMessage {
@@ -3570,13 +3661,9 @@ impl ::std::future::IntoFuture for SendChatroomVoiceMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_command_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3592,10 +3679,15 @@ impl SendGroupCommandMessage {
         count: 20,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_command_message",
             ::reqwest::Method::POST,
@@ -3606,7 +3698,7 @@ impl SendGroupCommandMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupCommandMessage {
@@ -3614,13 +3706,9 @@ impl ::std::future::IntoFuture for SendGroupCommandMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_custom_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3636,10 +3724,15 @@ impl SendGroupCustomMessage {
         count: 20,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_custom_message",
             ::reqwest::Method::POST,
@@ -3650,7 +3743,7 @@ impl SendGroupCustomMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupCustomMessage {
@@ -3658,13 +3751,9 @@ impl ::std::future::IntoFuture for SendGroupCustomMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_directed_command_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3680,10 +3769,15 @@ impl SendGroupDirectedCommandMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_command_message",
             ::reqwest::Method::POST,
@@ -3694,7 +3788,7 @@ impl SendGroupDirectedCommandMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupDirectedCommandMessage {
@@ -3702,13 +3796,9 @@ impl ::std::future::IntoFuture for SendGroupDirectedCommandMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_directed_custom_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3724,10 +3814,15 @@ impl SendGroupDirectedCustomMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_custom_message",
             ::reqwest::Method::POST,
@@ -3738,7 +3833,7 @@ impl SendGroupDirectedCustomMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupDirectedCustomMessage {
@@ -3746,13 +3841,9 @@ impl ::std::future::IntoFuture for SendGroupDirectedCustomMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_directed_file_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3768,10 +3859,15 @@ impl SendGroupDirectedFileMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_file_message",
             ::reqwest::Method::POST,
@@ -3782,7 +3878,7 @@ impl SendGroupDirectedFileMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupDirectedFileMessage {
@@ -3790,13 +3886,9 @@ impl ::std::future::IntoFuture for SendGroupDirectedFileMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_directed_image_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3812,10 +3904,15 @@ impl SendGroupDirectedImageMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_image_message",
             ::reqwest::Method::POST,
@@ -3826,7 +3923,7 @@ impl SendGroupDirectedImageMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupDirectedImageMessage {
@@ -3834,13 +3931,9 @@ impl ::std::future::IntoFuture for SendGroupDirectedImageMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_directed_location_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3856,10 +3949,15 @@ impl SendGroupDirectedLocationMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_location_message",
             ::reqwest::Method::POST,
@@ -3870,7 +3968,7 @@ impl SendGroupDirectedLocationMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupDirectedLocationMessage {
@@ -3878,13 +3976,9 @@ impl ::std::future::IntoFuture for SendGroupDirectedLocationMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_directed_text_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3900,10 +3994,15 @@ impl SendGroupDirectedTextMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_text_message",
             ::reqwest::Method::POST,
@@ -3914,7 +4013,7 @@ impl SendGroupDirectedTextMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupDirectedTextMessage {
@@ -3922,13 +4021,9 @@ impl ::std::future::IntoFuture for SendGroupDirectedTextMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_directed_video_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3944,10 +4039,15 @@ impl SendGroupDirectedVideoMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_video_message",
             ::reqwest::Method::POST,
@@ -3958,7 +4058,7 @@ impl SendGroupDirectedVideoMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupDirectedVideoMessage {
@@ -3966,13 +4066,9 @@ impl ::std::future::IntoFuture for SendGroupDirectedVideoMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_directed_voice_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -3988,10 +4084,15 @@ impl SendGroupDirectedVoiceMessage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_voice_message",
             ::reqwest::Method::POST,
@@ -4002,7 +4103,7 @@ impl SendGroupDirectedVoiceMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupDirectedVoiceMessage {
@@ -4010,13 +4111,9 @@ impl ::std::future::IntoFuture for SendGroupDirectedVoiceMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_file_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4032,10 +4129,15 @@ impl SendGroupFileMessage {
         count: 20,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_file_message",
             ::reqwest::Method::POST,
@@ -4046,7 +4148,7 @@ impl SendGroupFileMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupFileMessage {
@@ -4054,13 +4156,9 @@ impl ::std::future::IntoFuture for SendGroupFileMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_image_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4076,10 +4174,15 @@ impl SendGroupImageMessage {
         count: 20,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_image_message",
             ::reqwest::Method::POST,
@@ -4090,7 +4193,7 @@ impl SendGroupImageMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupImageMessage {
@@ -4098,13 +4201,9 @@ impl ::std::future::IntoFuture for SendGroupImageMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_location_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4120,10 +4219,15 @@ impl SendGroupLocationMessage {
         count: 20,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_location_message",
             ::reqwest::Method::POST,
@@ -4134,7 +4238,7 @@ impl SendGroupLocationMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupLocationMessage {
@@ -4142,13 +4246,9 @@ impl ::std::future::IntoFuture for SendGroupLocationMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_text_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4164,10 +4264,15 @@ impl SendGroupTextMessage {
         count: 20,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_text_message",
             ::reqwest::Method::POST,
@@ -4178,7 +4283,7 @@ impl SendGroupTextMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupTextMessage {
@@ -4186,13 +4291,9 @@ impl ::std::future::IntoFuture for SendGroupTextMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_video_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4208,10 +4309,15 @@ impl SendGroupVideoMessage {
         count: 20,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_video_message",
             ::reqwest::Method::POST,
@@ -4222,7 +4328,7 @@ impl SendGroupVideoMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupVideoMessage {
@@ -4230,13 +4336,9 @@ impl ::std::future::IntoFuture for SendGroupVideoMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_group_voice_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4252,10 +4354,15 @@ impl SendGroupVoiceMessage {
         count: 20,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_group_voice_message",
             ::reqwest::Method::POST,
@@ -4266,7 +4373,7 @@ impl SendGroupVoiceMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendGroupVoiceMessage {
@@ -4274,13 +4381,9 @@ impl ::std::future::IntoFuture for SendGroupVoiceMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_user_command_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4296,10 +4399,15 @@ impl SendUserCommandMessage {
         count: 6000,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_user_command_message",
             ::reqwest::Method::POST,
@@ -4310,7 +4418,7 @@ impl SendUserCommandMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendUserCommandMessage {
@@ -4318,13 +4426,9 @@ impl ::std::future::IntoFuture for SendUserCommandMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_user_custom_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4340,10 +4444,15 @@ impl SendUserCustomMessage {
         count: 6000,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_user_custom_message",
             ::reqwest::Method::POST,
@@ -4354,7 +4463,7 @@ impl SendUserCustomMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendUserCustomMessage {
@@ -4362,13 +4471,9 @@ impl ::std::future::IntoFuture for SendUserCustomMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_user_file_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4384,10 +4489,15 @@ impl SendUserFileMessage {
         count: 6000,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_user_file_message",
             ::reqwest::Method::POST,
@@ -4398,7 +4508,7 @@ impl SendUserFileMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendUserFileMessage {
@@ -4406,13 +4516,9 @@ impl ::std::future::IntoFuture for SendUserFileMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_user_image_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4428,10 +4534,15 @@ impl SendUserImageMessage {
         count: 6000,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_user_image_message",
             ::reqwest::Method::POST,
@@ -4442,7 +4553,7 @@ impl SendUserImageMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendUserImageMessage {
@@ -4450,13 +4561,9 @@ impl ::std::future::IntoFuture for SendUserImageMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_user_location_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4472,10 +4579,15 @@ impl SendUserLocationMessage {
         count: 6000,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_user_location_message",
             ::reqwest::Method::POST,
@@ -4486,7 +4598,7 @@ impl SendUserLocationMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendUserLocationMessage {
@@ -4494,13 +4606,9 @@ impl ::std::future::IntoFuture for SendUserLocationMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_user_text_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4516,10 +4624,15 @@ impl SendUserTextMessage {
         count: 6000,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_user_text_message",
             ::reqwest::Method::POST,
@@ -4530,7 +4643,7 @@ impl SendUserTextMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendUserTextMessage {
@@ -4538,13 +4651,9 @@ impl ::std::future::IntoFuture for SendUserTextMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_user_video_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4560,10 +4669,15 @@ impl SendUserVideoMessage {
         count: 6000,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_user_video_message",
             ::reqwest::Method::POST,
@@ -4574,7 +4688,7 @@ impl SendUserVideoMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendUserVideoMessage {
@@ -4582,13 +4696,9 @@ impl ::std::future::IntoFuture for SendUserVideoMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Messages::send_user_voice_message`]: set optional parameters, then `.await` it (or call `send`).
@@ -4604,10 +4714,15 @@ impl SendUserVoiceMessage {
         count: 6000,
         per: ::std::time::Duration::from_secs(60),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MessageSendResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MessageSendResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_user_voice_message",
             ::reqwest::Method::POST,
@@ -4618,7 +4733,7 @@ impl SendUserVoiceMessage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendUserVoiceMessage {
@@ -4626,12 +4741,8 @@ impl ::std::future::IntoFuture for SendUserVoiceMessage {
         crate::gen::models::MessageSendResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MessageSendResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

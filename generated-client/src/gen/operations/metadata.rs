@@ -129,10 +129,17 @@ impl BatchGetUserMetadata {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MetadataUsersResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MetadataUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "batch_get_user_metadata",
             ::reqwest::Method::POST,
@@ -143,7 +150,7 @@ impl BatchGetUserMetadata {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BatchGetUserMetadata {
@@ -151,13 +158,9 @@ impl ::std::future::IntoFuture for BatchGetUserMetadata {
         crate::gen::models::MetadataUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MetadataUsersResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Metadata::delete_user_metadata`]: set optional parameters, then `.await` it (or call `send`).
@@ -173,13 +176,17 @@ impl DeleteUserMetadata {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MetadataDeleteResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MetadataDeleteResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "delete_user_metadata",
             ::reqwest::Method::DELETE,
@@ -192,7 +199,7 @@ impl DeleteUserMetadata {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DeleteUserMetadata {
@@ -200,13 +207,9 @@ impl ::std::future::IntoFuture for DeleteUserMetadata {
         crate::gen::models::MetadataDeleteResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MetadataDeleteResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Metadata::get_metadata_capacity`]: set optional parameters, then `.await` it (or call `send`).
@@ -221,13 +224,17 @@ impl GetMetadataCapacity {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::MetadataCapacityResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::MetadataCapacityResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_metadata_capacity",
             ::reqwest::Method::GET,
@@ -237,7 +244,7 @@ impl GetMetadataCapacity {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetMetadataCapacity {
@@ -245,13 +252,11 @@ impl ::std::future::IntoFuture for GetMetadataCapacity {
         crate::gen::models::MetadataCapacityResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::MetadataCapacityResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Metadata::get_user_metadata`]: set optional parameters, then `.await` it (or call `send`).
@@ -267,10 +272,17 @@ impl GetUserMetadata {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MetadataUserResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MetadataUserResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_user_metadata",
             ::reqwest::Method::GET,
@@ -283,7 +295,7 @@ impl GetUserMetadata {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetUserMetadata {
@@ -291,13 +303,9 @@ impl ::std::future::IntoFuture for GetUserMetadata {
         crate::gen::models::MetadataUserResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MetadataUserResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Metadata::set_user_metadata`]: set optional parameters, then `.await` it (or call `send`).
@@ -314,10 +322,17 @@ impl SetUserMetadata {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::MetadataUserResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::MetadataUserResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_user_metadata",
             ::reqwest::Method::PUT,
@@ -331,7 +346,7 @@ impl SetUserMetadata {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::form(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetUserMetadata {
@@ -339,12 +354,8 @@ impl ::std::future::IntoFuture for SetUserMetadata {
         crate::gen::models::MetadataUserResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MetadataUserResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -182,13 +182,17 @@ impl GetGroupOnlineCount {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::PresenceOnlineCountResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::PresenceOnlineCountResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_group_online_count",
             ::reqwest::Method::GET,
@@ -202,7 +206,7 @@ impl GetGroupOnlineCount {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetGroupOnlineCount {
@@ -210,13 +214,11 @@ impl ::std::future::IntoFuture for GetGroupOnlineCount {
         crate::gen::models::PresenceOnlineCountResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::PresenceOnlineCountResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Presence::get_presence_statuses`]: set optional parameters, then `.await` it (or call `send`).
@@ -233,13 +235,17 @@ impl GetPresenceStatuses {
         count: 50,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::PresenceStatusesResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::PresenceStatusesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_presence_statuses",
             ::reqwest::Method::POST,
@@ -253,7 +259,7 @@ impl GetPresenceStatuses {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetPresenceStatuses {
@@ -261,13 +267,11 @@ impl ::std::future::IntoFuture for GetPresenceStatuses {
         crate::gen::models::PresenceStatusesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::PresenceStatusesResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Presence::list_presence_subscriptions`]: set optional parameters, then `.await` it (or call `send`).
@@ -285,13 +289,17 @@ impl ListPresenceSubscriptions {
         count: 50,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::PresenceSubscriptionListResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::PresenceSubscriptionListResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_presence_subscriptions",
             ::reqwest::Method::GET,
@@ -306,7 +314,7 @@ impl ListPresenceSubscriptions {
         request.rate_limit = Self::RATE_LIMIT;
         request.query.push(("pageNum", self.page_num.to_string()));
         request.query.push(("pageSize", self.page_size.to_string()));
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after a short or empty page, or the first error.
@@ -340,13 +348,11 @@ impl ::std::future::IntoFuture for ListPresenceSubscriptions {
         crate::gen::models::PresenceSubscriptionListResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::PresenceSubscriptionListResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Presence::set_presence_status`]: set optional parameters, then `.await` it (or call `send`).
@@ -365,13 +371,17 @@ impl SetPresenceStatus {
         count: 50,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::PresenceResultResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::PresenceResultResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_presence_status",
             ::reqwest::Method::POST,
@@ -386,7 +396,7 @@ impl SetPresenceStatus {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetPresenceStatus {
@@ -394,13 +404,9 @@ impl ::std::future::IntoFuture for SetPresenceStatus {
         crate::gen::models::PresenceResultResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::PresenceResultResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Presence::subscribe_presence`]: set optional parameters, then `.await` it (or call `send`).
@@ -418,13 +424,17 @@ impl SubscribePresence {
         count: 50,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::PresenceSubscribeResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::PresenceSubscribeResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "subscribe_presence",
             ::reqwest::Method::POST,
@@ -438,7 +448,7 @@ impl SubscribePresence {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SubscribePresence {
@@ -446,13 +456,11 @@ impl ::std::future::IntoFuture for SubscribePresence {
         crate::gen::models::PresenceSubscribeResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::PresenceSubscribeResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Presence::unsubscribe_presence`]: set optional parameters, then `.await` it (or call `send`).
@@ -469,13 +477,17 @@ impl UnsubscribePresence {
         count: 50,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::PresenceResultResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::PresenceResultResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "unsubscribe_presence",
             ::reqwest::Method::DELETE,
@@ -489,7 +501,7 @@ impl UnsubscribePresence {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UnsubscribePresence {
@@ -497,12 +509,8 @@ impl ::std::future::IntoFuture for UnsubscribePresence {
         crate::gen::models::PresenceResultResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::PresenceResultResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -326,13 +326,17 @@ impl BindPushDevice {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::PushBindingListResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::PushBindingListResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "bind_push_device",
             ::reqwest::Method::PUT,
@@ -346,7 +350,7 @@ impl BindPushDevice {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for BindPushDevice {
@@ -354,13 +358,9 @@ impl ::std::future::IntoFuture for BindPushDevice {
         crate::gen::models::PushBindingListResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::PushBindingListResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Push::create_push_template`]: set optional parameters, then `.await` it (or call `send`).
@@ -376,10 +376,17 @@ impl CreatePushTemplate {
         count: 10,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::PushTemplateResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::PushTemplateResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "create_push_template",
             ::reqwest::Method::POST,
@@ -390,7 +397,7 @@ impl CreatePushTemplate {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for CreatePushTemplate {
@@ -398,13 +405,9 @@ impl ::std::future::IntoFuture for CreatePushTemplate {
         crate::gen::models::PushTemplateResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::PushTemplateResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Push::delete_push_template`]: set optional parameters, then `.await` it (or call `send`).
@@ -420,10 +423,17 @@ impl DeletePushTemplate {
         count: 10,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::PushTemplateResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::PushTemplateResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "delete_push_template",
             ::reqwest::Method::DELETE,
@@ -436,7 +446,7 @@ impl DeletePushTemplate {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DeletePushTemplate {
@@ -444,13 +454,9 @@ impl ::std::future::IntoFuture for DeletePushTemplate {
         crate::gen::models::PushTemplateResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::PushTemplateResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Push::get_notification_settings`]: set optional parameters, then `.await` it (or call `send`).
@@ -468,13 +474,17 @@ impl GetNotificationSettings {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::NotificationSettingsResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::NotificationSettingsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_notification_settings",
             ::reqwest::Method::GET,
@@ -488,7 +498,7 @@ impl GetNotificationSettings {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetNotificationSettings {
@@ -496,13 +506,11 @@ impl ::std::future::IntoFuture for GetNotificationSettings {
         crate::gen::models::NotificationSettingsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::NotificationSettingsResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Push::get_push_language`]: set optional parameters, then `.await` it (or call `send`).
@@ -518,13 +526,17 @@ impl GetPushLanguage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::NotificationLanguageResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::NotificationLanguageResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_push_language",
             ::reqwest::Method::GET,
@@ -537,7 +549,7 @@ impl GetPushLanguage {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetPushLanguage {
@@ -545,13 +557,11 @@ impl ::std::future::IntoFuture for GetPushLanguage {
         crate::gen::models::NotificationLanguageResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::NotificationLanguageResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Push::get_push_template`]: set optional parameters, then `.await` it (or call `send`).
@@ -567,10 +577,17 @@ impl GetPushTemplate {
         count: 10,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::PushTemplateResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::PushTemplateResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_push_template",
             ::reqwest::Method::GET,
@@ -583,7 +600,7 @@ impl GetPushTemplate {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetPushTemplate {
@@ -591,13 +608,9 @@ impl ::std::future::IntoFuture for GetPushTemplate {
         crate::gen::models::PushTemplateResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::PushTemplateResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Push::list_push_bindings`]: set optional parameters, then `.await` it (or call `send`).
@@ -613,13 +626,17 @@ impl ListPushBindings {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::PushBindingListResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::PushBindingListResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_push_bindings",
             ::reqwest::Method::GET,
@@ -632,7 +649,7 @@ impl ListPushBindings {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListPushBindings {
@@ -640,13 +657,9 @@ impl ::std::future::IntoFuture for ListPushBindings {
         crate::gen::models::PushBindingListResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::PushBindingListResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Push::set_notification_settings`]: set optional parameters, then `.await` it (or call `send`).
@@ -665,13 +678,17 @@ impl SetNotificationSettings {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::NotificationSettingsResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::NotificationSettingsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_notification_settings",
             ::reqwest::Method::PUT,
@@ -686,7 +703,7 @@ impl SetNotificationSettings {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetNotificationSettings {
@@ -694,13 +711,11 @@ impl ::std::future::IntoFuture for SetNotificationSettings {
         crate::gen::models::NotificationSettingsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::NotificationSettingsResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Push::set_push_display_style`]: set optional parameters, then `.await` it (or call `send`).
@@ -717,13 +732,17 @@ impl SetPushDisplayStyle {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::PushUserProfileResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::PushUserProfileResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_push_display_style",
             ::reqwest::Method::PUT,
@@ -736,7 +755,7 @@ impl SetPushDisplayStyle {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetPushDisplayStyle {
@@ -744,13 +763,9 @@ impl ::std::future::IntoFuture for SetPushDisplayStyle {
         crate::gen::models::PushUserProfileResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::PushUserProfileResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Push::set_push_language`]: set optional parameters, then `.await` it (or call `send`).
@@ -767,13 +782,17 @@ impl SetPushLanguage {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::NotificationLanguageResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::NotificationLanguageResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_push_language",
             ::reqwest::Method::PUT,
@@ -787,7 +806,7 @@ impl SetPushLanguage {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetPushLanguage {
@@ -795,13 +814,11 @@ impl ::std::future::IntoFuture for SetPushLanguage {
         crate::gen::models::NotificationLanguageResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::NotificationLanguageResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Push::set_push_nickname`]: set optional parameters, then `.await` it (or call `send`).
@@ -818,13 +835,17 @@ impl SetPushNickname {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::PushUserProfileResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::PushUserProfileResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_push_nickname",
             ::reqwest::Method::PUT,
@@ -837,7 +858,7 @@ impl SetPushNickname {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetPushNickname {
@@ -845,13 +866,9 @@ impl ::std::future::IntoFuture for SetPushNickname {
         crate::gen::models::PushUserProfileResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::PushUserProfileResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Push::set_user_push_template`]: set optional parameters, then `.await` it (or call `send`).
@@ -868,13 +885,17 @@ impl SetUserPushTemplate {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::PushUserTemplateResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::PushUserTemplateResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_user_push_template",
             ::reqwest::Method::PUT,
@@ -888,7 +909,7 @@ impl SetUserPushTemplate {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetUserPushTemplate {
@@ -896,12 +917,10 @@ impl ::std::future::IntoFuture for SetUserPushTemplate {
         crate::gen::models::PushUserTemplateResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::PushUserTemplateResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -140,10 +140,15 @@ impl AddReaction {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::ReactionAddResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::ReactionAddResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_reaction",
             ::reqwest::Method::POST,
@@ -157,7 +162,7 @@ impl AddReaction {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddReaction {
@@ -165,13 +170,9 @@ impl ::std::future::IntoFuture for AddReaction {
         crate::gen::models::ReactionAddResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ReactionAddResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Reactions::delete_reaction`]: set optional parameters, then `.await` it (or call `send`).
@@ -189,13 +190,17 @@ impl DeleteReaction {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ReactionStatusResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ReactionStatusResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "delete_reaction",
             ::reqwest::Method::DELETE,
@@ -210,7 +215,7 @@ impl DeleteReaction {
         request.rate_limit = Self::RATE_LIMIT;
         request.query.push(("msgId", self.msg_id.clone()));
         request.query.push(("message", self.message.clone()));
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DeleteReaction {
@@ -218,13 +223,9 @@ impl ::std::future::IntoFuture for DeleteReaction {
         crate::gen::models::ReactionStatusResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ReactionStatusResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Reactions::get_reaction_detail`]: set optional parameters, then `.await` it (or call `send`).
@@ -259,13 +260,17 @@ impl GetReactionDetail {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ReactionDetailResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ReactionDetailResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_reaction_detail",
             ::reqwest::Method::GET,
@@ -286,7 +291,7 @@ impl GetReactionDetail {
         if let ::std::option::Option::Some(value) = &self.cursor {
             request.query.push(("cursor", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after the last page or the first error.
@@ -322,13 +327,9 @@ impl ::std::future::IntoFuture for GetReactionDetail {
         crate::gen::models::ReactionDetailResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ReactionDetailResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Reactions::list_message_reactions`]: set optional parameters, then `.await` it (or call `send`).
@@ -355,10 +356,17 @@ impl ListMessageReactions {
         self.group_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::ReactionListResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::ReactionListResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_message_reactions",
             ::reqwest::Method::GET,
@@ -386,7 +394,7 @@ impl ListMessageReactions {
         if let ::std::option::Option::Some(value) = &self.group_id {
             request.query.push(("groupId", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListMessageReactions {
@@ -394,12 +402,8 @@ impl ::std::future::IntoFuture for ListMessageReactions {
         crate::gen::models::ReactionListResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ReactionListResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -240,13 +240,17 @@ impl AddThreadMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::AddThreadMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::AddThreadMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "add_thread_members",
             ::reqwest::Method::POST,
@@ -260,7 +264,7 @@ impl AddThreadMembers {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for AddThreadMembers {
@@ -268,13 +272,11 @@ impl ::std::future::IntoFuture for AddThreadMembers {
         crate::gen::models::AddThreadMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::AddThreadMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Threads::create_thread`]: set optional parameters, then `.await` it (or call `send`).
@@ -290,10 +292,17 @@ impl CreateThread {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::CreateThreadResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::CreateThreadResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "create_thread",
             ::reqwest::Method::POST,
@@ -304,7 +313,7 @@ impl CreateThread {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for CreateThread {
@@ -312,13 +321,9 @@ impl ::std::future::IntoFuture for CreateThread {
         crate::gen::models::CreateThreadResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::CreateThreadResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Threads::delete_thread`]: set optional parameters, then `.await` it (or call `send`).
@@ -334,10 +339,17 @@ impl DeleteThread {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::DeleteThreadResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::DeleteThreadResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "delete_thread",
             ::reqwest::Method::DELETE,
@@ -349,7 +361,7 @@ impl DeleteThread {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DeleteThread {
@@ -357,13 +369,9 @@ impl ::std::future::IntoFuture for DeleteThread {
         crate::gen::models::DeleteThreadResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::DeleteThreadResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Threads::list_thread_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -396,13 +404,17 @@ impl ListThreadMembers {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListThreadMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListThreadMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_thread_members",
             ::reqwest::Method::GET,
@@ -421,7 +433,7 @@ impl ListThreadMembers {
         if let ::std::option::Option::Some(value) = &self.cursor {
             request.query.push(("cursor", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after the last page or the first error.
@@ -457,13 +469,11 @@ impl ::std::future::IntoFuture for ListThreadMembers {
         crate::gen::models::ListThreadMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListThreadMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Threads::list_threads`]: set optional parameters, then `.await` it (or call `send`).
@@ -503,10 +513,15 @@ impl ListThreads {
         self.sort = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::ListThreadsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::ListThreadsResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_threads",
             ::reqwest::Method::GET,
@@ -525,7 +540,7 @@ impl ListThreads {
         if let ::std::option::Option::Some(value) = &self.sort {
             request.query.push(("sort", value.to_string()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after the last page or the first error.
@@ -560,13 +575,9 @@ impl ::std::future::IntoFuture for ListThreads {
         crate::gen::models::ListThreadsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ListThreadsResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Threads::list_user_group_threads`]: set optional parameters, then `.await` it (or call `send`).
@@ -608,13 +619,17 @@ impl ListUserGroupThreads {
         self.sort = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListUserGroupThreadsResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListUserGroupThreadsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_user_group_threads",
             ::reqwest::Method::GET,
@@ -637,7 +652,7 @@ impl ListUserGroupThreads {
         if let ::std::option::Option::Some(value) = &self.sort {
             request.query.push(("sort", value.to_string()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after the last page or the first error.
@@ -672,13 +687,11 @@ impl ::std::future::IntoFuture for ListUserGroupThreads {
         crate::gen::models::ListUserGroupThreadsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListUserGroupThreadsResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Threads::list_user_threads`]: set optional parameters, then `.await` it (or call `send`).
@@ -719,13 +732,17 @@ impl ListUserThreads {
         self.sort = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListUserThreadsResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListUserThreadsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_user_threads",
             ::reqwest::Method::GET,
@@ -747,7 +764,7 @@ impl ListUserThreads {
         if let ::std::option::Option::Some(value) = &self.sort {
             request.query.push(("sort", value.to_string()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after the last page or the first error.
@@ -782,13 +799,9 @@ impl ::std::future::IntoFuture for ListUserThreads {
         crate::gen::models::ListUserThreadsResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ListUserThreadsResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Threads::remove_thread_members`]: set optional parameters, then `.await` it (or call `send`).
@@ -805,13 +818,17 @@ impl RemoveThreadMembers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::RemoveThreadMembersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::RemoveThreadMembersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "remove_thread_members",
             ::reqwest::Method::DELETE,
@@ -825,7 +842,7 @@ impl RemoveThreadMembers {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveThreadMembers {
@@ -833,13 +850,11 @@ impl ::std::future::IntoFuture for RemoveThreadMembers {
         crate::gen::models::RemoveThreadMembersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::RemoveThreadMembersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Threads::update_thread`]: set optional parameters, then `.await` it (or call `send`).
@@ -856,10 +871,17 @@ impl UpdateThread {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::UpdateThreadResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::UpdateThreadResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "update_thread",
             ::reqwest::Method::PUT,
@@ -872,7 +894,7 @@ impl UpdateThread {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UpdateThread {
@@ -880,12 +902,8 @@ impl ::std::future::IntoFuture for UpdateThread {
         crate::gen::models::UpdateThreadResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::UpdateThreadResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

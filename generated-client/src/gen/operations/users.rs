@@ -426,10 +426,15 @@ impl ActivateUser {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::ResponseEnvelope> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::ResponseEnvelope, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "activate_user",
             ::reqwest::Method::POST,
@@ -442,7 +447,7 @@ impl ActivateUser {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ActivateUser {
@@ -450,13 +455,9 @@ impl ::std::future::IntoFuture for ActivateUser {
         crate::gen::models::ResponseEnvelope,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ResponseEnvelope>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::deactivate_user`]: set optional parameters, then `.await` it (or call `send`).
@@ -472,10 +473,17 @@ impl DeactivateUser {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::UserEntitiesResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::UserEntitiesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "deactivate_user",
             ::reqwest::Method::POST,
@@ -488,7 +496,7 @@ impl DeactivateUser {
         request.idempotent = false;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DeactivateUser {
@@ -496,13 +504,9 @@ impl ::std::future::IntoFuture for DeactivateUser {
         crate::gen::models::UserEntitiesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::UserEntitiesResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::delete_user`]: set optional parameters, then `.await` it (or call `send`).
@@ -518,10 +522,17 @@ impl DeleteUser {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::UserEntitiesResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::UserEntitiesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "delete_user",
             ::reqwest::Method::DELETE,
@@ -533,7 +544,7 @@ impl DeleteUser {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DeleteUser {
@@ -541,13 +552,9 @@ impl ::std::future::IntoFuture for DeleteUser {
         crate::gen::models::UserEntitiesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::UserEntitiesResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::delete_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -579,10 +586,15 @@ impl DeleteUsers {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::UserListResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::UserListResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "delete_users",
             ::reqwest::Method::DELETE,
@@ -598,7 +610,7 @@ impl DeleteUsers {
         if let ::std::option::Option::Some(value) = &self.cursor {
             request.query.push(("cursor", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DeleteUsers {
@@ -606,13 +618,9 @@ impl ::std::future::IntoFuture for DeleteUsers {
         crate::gen::models::UserListResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::UserListResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::disconnect_user`]: set optional parameters, then `.await` it (or call `send`).
@@ -628,13 +636,17 @@ impl DisconnectUser {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::DisconnectUserResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::DisconnectUserResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "disconnect_user",
             ::reqwest::Method::GET,
@@ -647,7 +659,7 @@ impl DisconnectUser {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DisconnectUser {
@@ -655,13 +667,9 @@ impl ::std::future::IntoFuture for DisconnectUser {
         crate::gen::models::DisconnectUserResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::DisconnectUserResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::get_offline_message_status`]: set optional parameters, then `.await` it (or call `send`).
@@ -678,13 +686,17 @@ impl GetOfflineMessageStatus {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::GetOfflineMessageStatusResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::GetOfflineMessageStatusResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_offline_message_status",
             ::reqwest::Method::GET,
@@ -698,7 +710,7 @@ impl GetOfflineMessageStatus {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetOfflineMessageStatus {
@@ -706,13 +718,11 @@ impl ::std::future::IntoFuture for GetOfflineMessageStatus {
         crate::gen::models::GetOfflineMessageStatusResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::GetOfflineMessageStatusResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::get_user`]: set optional parameters, then `.await` it (or call `send`).
@@ -728,10 +738,17 @@ impl GetUser {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::UserEntitiesResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::UserEntitiesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_user",
             ::reqwest::Method::GET,
@@ -743,7 +760,7 @@ impl GetUser {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetUser {
@@ -751,13 +768,9 @@ impl ::std::future::IntoFuture for GetUser {
         crate::gen::models::UserEntitiesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::UserEntitiesResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::get_user_global_mute`]: set optional parameters, then `.await` it (or call `send`).
@@ -773,13 +786,17 @@ impl GetUserGlobalMute {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::GetUserGlobalMuteResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::GetUserGlobalMuteResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_user_global_mute",
             ::reqwest::Method::GET,
@@ -791,7 +808,7 @@ impl GetUserGlobalMute {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetUserGlobalMute {
@@ -799,13 +816,11 @@ impl ::std::future::IntoFuture for GetUserGlobalMute {
         crate::gen::models::GetUserGlobalMuteResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::GetUserGlobalMuteResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::get_user_offline_message_count`]: set optional parameters, then `.await` it (or call `send`).
@@ -821,13 +836,17 @@ impl GetUserOfflineMessageCount {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::GetUserOfflineMessageCountResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::GetUserOfflineMessageCountResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_user_offline_message_count",
             ::reqwest::Method::GET,
@@ -840,7 +859,7 @@ impl GetUserOfflineMessageCount {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetUserOfflineMessageCount {
@@ -848,13 +867,11 @@ impl ::std::future::IntoFuture for GetUserOfflineMessageCount {
         crate::gen::models::GetUserOfflineMessageCountResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::GetUserOfflineMessageCountResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::get_user_status`]: set optional parameters, then `.await` it (or call `send`).
@@ -870,10 +887,17 @@ impl GetUserStatus {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::GetUserStatusResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::GetUserStatusResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_user_status",
             ::reqwest::Method::GET,
@@ -886,7 +910,7 @@ impl GetUserStatus {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetUserStatus {
@@ -894,13 +918,9 @@ impl ::std::future::IntoFuture for GetUserStatus {
         crate::gen::models::GetUserStatusResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::GetUserStatusResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::get_users_status`]: set optional parameters, then `.await` it (or call `send`).
@@ -916,13 +936,17 @@ impl GetUsersStatus {
         count: 50,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::GetUsersStatusResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::GetUsersStatusResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_users_status",
             ::reqwest::Method::POST,
@@ -933,7 +957,7 @@ impl GetUsersStatus {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetUsersStatus {
@@ -941,13 +965,9 @@ impl ::std::future::IntoFuture for GetUsersStatus {
         crate::gen::models::GetUsersStatusResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::GetUsersStatusResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::list_globally_muted_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -978,13 +998,17 @@ impl ListGloballyMutedUsers {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListGloballyMutedUsersResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListGloballyMutedUsersResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_globally_muted_users",
             ::reqwest::Method::GET,
@@ -1000,7 +1024,7 @@ impl ListGloballyMutedUsers {
         if let ::std::option::Option::Some(value) = &self.page_size {
             request.query.push(("pageSize", value.to_string()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after a short or empty page, or the first error.
@@ -1034,13 +1058,11 @@ impl ::std::future::IntoFuture for ListGloballyMutedUsers {
         crate::gen::models::ListGloballyMutedUsersResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListGloballyMutedUsersResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::list_user_online_devices`]: set optional parameters, then `.await` it (or call `send`).
@@ -1056,13 +1078,17 @@ impl ListUserOnlineDevices {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::ListUserOnlineDevicesResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::ListUserOnlineDevicesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_user_online_devices",
             ::reqwest::Method::GET,
@@ -1075,7 +1101,7 @@ impl ListUserOnlineDevices {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListUserOnlineDevices {
@@ -1083,13 +1109,11 @@ impl ::std::future::IntoFuture for ListUserOnlineDevices {
         crate::gen::models::ListUserOnlineDevicesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::ListUserOnlineDevicesResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::list_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -1121,10 +1145,15 @@ impl ListUsers {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::UserListResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::UserListResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_users",
             ::reqwest::Method::GET,
@@ -1140,7 +1169,7 @@ impl ListUsers {
         if let ::std::option::Option::Some(value) = &self.cursor {
             request.query.push(("cursor", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after the last page or the first error.
@@ -1174,13 +1203,9 @@ impl ::std::future::IntoFuture for ListUsers {
         crate::gen::models::UserListResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::UserListResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::register_user`]: set optional parameters, then `.await` it (or call `send`).
@@ -1196,10 +1221,17 @@ impl RegisterUser {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::UserEntitiesResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::UserEntitiesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "register_user",
             ::reqwest::Method::POST,
@@ -1210,7 +1242,7 @@ impl RegisterUser {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RegisterUser {
@@ -1218,13 +1250,9 @@ impl ::std::future::IntoFuture for RegisterUser {
         crate::gen::models::UserEntitiesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::UserEntitiesResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::register_users`]: set optional parameters, then `.await` it (or call `send`).
@@ -1240,10 +1268,17 @@ impl RegisterUsers {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::gen::models::UserRegisterResponse, crate::Error> {
+    ) -> crate::call::JsonCall<crate::gen::models::UserRegisterResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "register_users",
             ::reqwest::Method::POST,
@@ -1254,7 +1289,7 @@ impl RegisterUsers {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RegisterUsers {
@@ -1262,13 +1297,9 @@ impl ::std::future::IntoFuture for RegisterUsers {
         crate::gen::models::UserRegisterResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::UserRegisterResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::set_user_global_mute`]: set optional parameters, then `.await` it (or call `send`).
@@ -1284,13 +1315,17 @@ impl SetUserGlobalMute {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::gen::models::SetUserGlobalMuteResponse,
-        crate::Error,
-    > {
+    ) -> crate::call::JsonCall<crate::gen::models::SetUserGlobalMuteResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_user_global_mute",
             ::reqwest::Method::POST,
@@ -1301,7 +1336,7 @@ impl SetUserGlobalMute {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetUserGlobalMute {
@@ -1309,13 +1344,11 @@ impl ::std::future::IntoFuture for SetUserGlobalMute {
         crate::gen::models::SetUserGlobalMuteResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        crate::gen::models::SetUserGlobalMuteResponse,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Users::set_user_password`]: set optional parameters, then `.await` it (or call `send`).
@@ -1332,10 +1365,15 @@ impl SetUserPassword {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::ResponseEnvelope> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::ResponseEnvelope, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_user_password",
             ::reqwest::Method::PUT,
@@ -1349,7 +1387,7 @@ impl SetUserPassword {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetUserPassword {
@@ -1357,12 +1395,8 @@ impl ::std::future::IntoFuture for SetUserPassword {
         crate::gen::models::ResponseEnvelope,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ResponseEnvelope>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

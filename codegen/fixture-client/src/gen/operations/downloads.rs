@@ -73,10 +73,15 @@ impl DownloadThingFile {
         self.share_secret = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::BinaryCall {
+        let client = self.client.clone();
+        client.call_binary(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::files::ByteStream, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "download_thing_file",
             ::reqwest::Method::GET,
@@ -89,18 +94,14 @@ impl DownloadThingFile {
         if let ::std::option::Option::Some(value) = &self.share_secret {
             request.headers.push(("share-secret", value.clone()));
         }
-        self.client.execute_binary(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DownloadThingFile {
     type Output = ::std::result::Result<crate::files::ByteStream, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::BinaryCall;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Downloads::download_thing_thumbnail`]: set optional parameters, then `.await` it (or call `send`).
@@ -116,10 +117,15 @@ impl DownloadThingThumbnail {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::BinaryCall {
+        let client = self.client.clone();
+        client.call_binary(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::files::ByteStream, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "download_thing_thumbnail",
             ::reqwest::Method::GET,
@@ -130,17 +136,13 @@ impl DownloadThingThumbnail {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.headers.push(("thumbnail", "true".to_owned()));
-        self.client.execute_binary(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for DownloadThingThumbnail {
     type Output = ::std::result::Result<crate::files::ByteStream, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::BinaryCall;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

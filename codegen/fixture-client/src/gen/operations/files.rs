@@ -54,10 +54,15 @@ impl UploadThingFile {
         self.restrict_access = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::Thing> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::Thing, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "upload_thing_file",
             ::reqwest::Method::POST,
@@ -73,17 +78,13 @@ impl UploadThingFile {
             request.headers.push(("restrict-access", value.to_string()));
         }
         request.body = crate::request::Body::Multipart(self.body.into_multipart());
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for UploadThingFile {
     type Output = ::std::result::Result<crate::gen::models::Thing, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::Thing>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

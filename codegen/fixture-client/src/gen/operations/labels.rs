@@ -91,13 +91,19 @@ impl RemoveLabel {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> crate::call::JsonCall<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        crate::Error,
     > {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "remove_label",
             ::reqwest::Method::DELETE,
@@ -107,7 +113,7 @@ impl RemoveLabel {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveLabel {
@@ -115,13 +121,11 @@ impl ::std::future::IntoFuture for RemoveLabel {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Labels::remove_labels`]: set optional parameters, then `.await` it (or call `send`).
@@ -137,16 +141,22 @@ impl RemoveLabels {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> crate::call::JsonCall<
         ::std::collections::BTreeMap<
             ::std::string::String,
             ::std::vec::Vec<::std::string::String>,
         >,
-        crate::Error,
     > {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         if self.labels.len() < 2 {
             return ::std::result::Result::Err(
                 crate::Error::encode(
@@ -167,7 +177,7 @@ impl RemoveLabels {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveLabels {
@@ -178,13 +188,14 @@ impl ::std::future::IntoFuture for RemoveLabels {
         >,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+    type IntoFuture = crate::call::JsonCall<
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
         >,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Labels::set_labels`]: set optional parameters, then `.await` it (or call `send`).
@@ -201,13 +212,19 @@ impl SetLabels {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> crate::call::JsonCall<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        crate::Error,
     > {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "set_labels",
             ::reqwest::Method::PUT,
@@ -222,7 +239,7 @@ impl SetLabels {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::form(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SetLabels {
@@ -230,12 +247,10 @@ impl ::std::future::IntoFuture for SetLabels {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -56,10 +56,15 @@ impl ListPages {
         self.type_ = ::std::option::Option::Some(value);
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::ListPagesResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::ListPagesResponse, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_pages",
             ::reqwest::Method::GET,
@@ -78,7 +83,7 @@ impl ListPages {
         if let ::std::option::Option::Some(value) = &self.type_ {
             request.query.push(("type", value.to_string()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after a short or empty page, or the first error.
@@ -108,12 +113,8 @@ impl ::std::future::IntoFuture for ListPages {
         crate::gen::models::ListPagesResponse,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ListPagesResponse>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -63,13 +63,19 @@ impl SendSmallThing {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> crate::call::JsonCall<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        crate::Error,
     > {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_small_thing",
             ::reqwest::Method::POST,
@@ -80,7 +86,7 @@ impl SendSmallThing {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendSmallThing {
@@ -88,13 +94,11 @@ impl ::std::future::IntoFuture for SendSmallThing {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Sending::send_things`]: set optional parameters, then `.await` it (or call `send`).
@@ -110,8 +114,15 @@ impl SendThings {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::EmptyCall {
+        let client = self.client.clone();
+        client.call_empty(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "send_things",
             ::reqwest::Method::POST,
@@ -122,17 +133,13 @@ impl SendThings {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_empty(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SendThings {
     type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::EmptyCall;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }

@@ -171,10 +171,15 @@ impl FindWidgets {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::WidgetPage> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::WidgetPage, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "find_widgets",
             ::reqwest::Method::GET,
@@ -190,18 +195,14 @@ impl FindWidgets {
         if let ::std::option::Option::Some(value) = &self.cursor {
             request.query.push(("cursor", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for FindWidgets {
     type Output = ::std::result::Result<crate::gen::models::WidgetPage, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::WidgetPage>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Widgets::get_widget`]: set optional parameters, then `.await` it (or call `send`).
@@ -244,10 +245,15 @@ impl GetWidget {
         self.trace = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::Widget> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::Widget, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_widget",
             ::reqwest::Method::GET,
@@ -267,18 +273,14 @@ impl GetWidget {
         if let ::std::option::Option::Some(value) = &self.trace {
             request.headers.push(("trace", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetWidget {
     type Output = ::std::result::Result<crate::gen::models::Widget, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::Widget>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Widgets::list_widgets`]: set optional parameters, then `.await` it (or call `send`).
@@ -302,10 +304,15 @@ impl ListWidgets {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::WidgetPage> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::WidgetPage, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_widgets",
             ::reqwest::Method::GET,
@@ -318,18 +325,14 @@ impl ListWidgets {
         if let ::std::option::Option::Some(value) = &self.cursor {
             request.query.push(("cursor", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for ListWidgets {
     type Output = ::std::result::Result<crate::gen::models::WidgetPage, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::WidgetPage>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Widgets::remove_widget`]: set optional parameters, then `.await` it (or call `send`).
@@ -345,8 +348,15 @@ impl RemoveWidget {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::EmptyCall {
+        let client = self.client.clone();
+        client.call_empty(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "remove_widget",
             ::reqwest::Method::DELETE,
@@ -356,18 +366,14 @@ impl RemoveWidget {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_empty(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RemoveWidget {
     type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::EmptyCall;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Widgets::retire_widgets`]: set optional parameters, then `.await` it (or call `send`).
@@ -383,8 +389,15 @@ impl RetireWidgets {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::EmptyCall {
+        let client = self.client.clone();
+        client.call_empty(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         if self.ids.len() < 2 {
             return ::std::result::Result::Err(
                 crate::Error::encode(
@@ -405,18 +418,14 @@ impl RetireWidgets {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_empty(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RetireWidgets {
     type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::EmptyCall;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Widgets::touch_widget`]: set optional parameters, then `.await` it (or call `send`).
@@ -441,8 +450,15 @@ impl TouchWidget {
         self.token = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::EmptyCall {
+        let client = self.client.clone();
+        client.call_empty(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "touch_widget",
             ::reqwest::Method::PUT,
@@ -457,18 +473,14 @@ impl TouchWidget {
         if let ::std::option::Option::Some(value) = &self.token {
             request.headers.push(("token", value.clone()));
         }
-        self.client.execute_empty(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for TouchWidget {
     type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::EmptyCall;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Former name of [`FindWidgets`].

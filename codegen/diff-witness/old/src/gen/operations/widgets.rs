@@ -193,10 +193,15 @@ impl CreateWidget {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::Widget> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::Widget, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "create_widget",
             ::reqwest::Method::POST,
@@ -207,18 +212,14 @@ impl CreateWidget {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.body = crate::request::Body::json(&self.body)?;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for CreateWidget {
     type Output = ::std::result::Result<crate::gen::models::Widget, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::Widget>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Widgets::get_widget`]: set optional parameters, then `.await` it (or call `send`).
@@ -260,10 +261,15 @@ impl GetWidget {
         self.trace = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::Widget> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::Widget, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "get_widget",
             ::reqwest::Method::GET,
@@ -282,18 +288,14 @@ impl GetWidget {
         if let ::std::option::Option::Some(value) = &self.trace {
             request.headers.push(("trace", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for GetWidget {
     type Output = ::std::result::Result<crate::gen::models::Widget, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::Widget>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Widgets::list_widgets`]: set optional parameters, then `.await` it (or call `send`).
@@ -325,10 +327,15 @@ impl ListWidgets {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::WidgetPage> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::WidgetPage, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "list_widgets",
             ::reqwest::Method::GET,
@@ -344,7 +351,7 @@ impl ListWidgets {
         if let ::std::option::Option::Some(value) = &self.cursor {
             request.query.push(("cursor", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
     /// Every item of every page, fetching the next page only when needed; the stream
     /// ends after the last page or the first error.
@@ -375,13 +382,9 @@ impl ListWidgets {
 }
 impl ::std::future::IntoFuture for ListWidgets {
     type Output = ::std::result::Result<crate::gen::models::WidgetPage, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::WidgetPage>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Widgets::retire_widget`]: set optional parameters, then `.await` it (or call `send`).
@@ -397,8 +400,15 @@ impl RetireWidget {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::EmptyCall {
+        let client = self.client.clone();
+        client.call_empty(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "retire_widget",
             ::reqwest::Method::DELETE,
@@ -408,18 +418,14 @@ impl RetireWidget {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_empty(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RetireWidget {
     type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::EmptyCall;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Widgets::retire_widgets`]: set optional parameters, then `.await` it (or call `send`).
@@ -435,8 +441,15 @@ impl RetireWidgets {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::EmptyCall {
+        let client = self.client.clone();
+        client.call_empty(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         if self.ids.len() < 2 {
             return ::std::result::Result::Err(
                 crate::Error::encode(
@@ -457,18 +470,14 @@ impl RetireWidgets {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_empty(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for RetireWidgets {
     type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::EmptyCall;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Widgets::search_widgets`]: set optional parameters, then `.await` it (or call `send`).
@@ -500,10 +509,15 @@ impl SearchWidgets {
         self.cursor = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::WidgetPage> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
         self,
-    ) -> ::std::result::Result<crate::gen::models::WidgetPage, crate::Error> {
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "search_widgets",
             ::reqwest::Method::GET,
@@ -519,18 +533,14 @@ impl SearchWidgets {
         if let ::std::option::Option::Some(value) = &self.cursor {
             request.query.push(("cursor", value.clone()));
         }
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for SearchWidgets {
     type Output = ::std::result::Result<crate::gen::models::WidgetPage, crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::WidgetPage>;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Widgets::touch_widget`]: set optional parameters, then `.await` it (or call `send`).
@@ -547,8 +557,15 @@ impl TouchWidget {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::EmptyCall {
+        let client = self.client.clone();
+        client.call_empty(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "touch_widget",
             ::reqwest::Method::PUT,
@@ -561,18 +578,14 @@ impl TouchWidget {
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
         request.headers.push(("token", self.token.clone()));
-        self.client.execute_empty(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for TouchWidget {
     type Output = ::std::result::Result<(), crate::Error>;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::call::EmptyCall;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// Request for [`Widgets::widget_stats`]: set optional parameters, then `.await` it (or call `send`).
@@ -588,13 +601,19 @@ impl WidgetStats {
         count: 100,
         per: ::std::time::Duration::from_secs(1),
     };
-    /// Sends the request.
-    pub async fn send(
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> crate::call::JsonCall<
         ::std::collections::BTreeMap<::std::string::String, i64>,
-        crate::Error,
     > {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
             "widget_stats",
             ::reqwest::Method::GET,
@@ -606,7 +625,7 @@ impl WidgetStats {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        self.client.execute_json(request).await
+        ::std::result::Result::Ok(request)
     }
 }
 impl ::std::future::IntoFuture for WidgetStats {
@@ -614,12 +633,10 @@ impl ::std::future::IntoFuture for WidgetStats {
         ::std::collections::BTreeMap<::std::string::String, i64>,
         crate::Error,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::call::JsonCall<
+        ::std::collections::BTreeMap<::std::string::String, i64>,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
