@@ -45,6 +45,9 @@ pub struct StructIr {
     pub aliases: Vec<String>,
     /// Holds a file part, so it is built for multipart upload and never (de)serialised.
     pub has_file: bool,
+    /// Which way it travels: the client serialises requests and deserialises responses; the
+    /// other direction (and a response's `new` and setters) is for the server side and tests.
+    pub directions: crate::usage::Directions,
 }
 
 #[derive(Debug, Clone)]
@@ -250,7 +253,18 @@ pub fn variant_ident(value: &model::EnumValue) -> String {
 /// Lowers the whole spec.
 pub fn lower(spec: &Spec) -> Crate {
     let boxed = boxed_fields(spec);
-    let models = spec.models.values().map(|m| lower_model(spec, m, &boxed)).collect();
+    let directions = crate::usage::directions(spec);
+    let models = spec
+        .models
+        .values()
+        .map(|m| {
+            let name = match m {
+                Model::Object(o) => &o.name,
+                Model::Enum(e) => &e.name,
+            };
+            lower_model(spec, m, &boxed, directions.get(name).copied().unwrap_or_default())
+        })
+        .collect();
     let mut groups: BTreeMap<String, Vec<OperationIr>> = BTreeMap::new();
     for op in &spec.operations {
         groups.entry(naming::snake(&op.group)).or_default().push(lower_operation(spec, op));
@@ -323,7 +337,7 @@ pub fn boxed_fields(spec: &Spec) -> BTreeSet<(String, String)> {
     boxed
 }
 
-fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>) -> ModelIr {
+fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>, directions: crate::usage::Directions) -> ModelIr {
     match model {
         Model::Object(o) => {
             let fixed = fixed_field(spec, o);
@@ -358,6 +372,7 @@ fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>) -
                 has_file: o.fields.iter().any(|f| crate::validate::mentions_file(&f.ty)),
                 fields,
                 aliases: model_aliases(spec, &o.name, &o.renamed_from, o.inline_for.as_deref()),
+                directions,
             })
         }
         Model::Enum(e) => {

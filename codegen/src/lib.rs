@@ -9,6 +9,7 @@ pub mod load;
 pub mod model;
 pub mod naming;
 pub mod openapi;
+pub mod usage;
 pub mod validate;
 pub mod write;
 

@@ -315,6 +315,8 @@ fn the_real_spec_with_a_dozen_edits_reports_exactly_those() {
         ("model-renamed", "models.FriendEntry"),
         ("model-docs-changed", "models.ContactPage"),
         ("request-enum-value-added", "models.MessageType.enum.sticker"),
+        // Message history records (a downloaded file no operation decodes) carry it too.
+        ("response-enum-value-added", "models.MessageType.enum.sticker"),
         ("api-version-changed", "api.version"),
     ];
     let mut found_sorted = found.clone();

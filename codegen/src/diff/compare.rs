@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use super::rules::rule;
-use super::usage::{self, Directions};
+use crate::usage::{self, Directions};
 use super::{Change, Side};
 use crate::ir;
 use crate::model::{Constraints, Deprecation, EnumModel, Field, Model, Operation, Param, Response, Spec, TypeRef};
@@ -25,7 +25,7 @@ pub(super) fn run(old: &Spec, new: &Spec) -> Vec<Change> {
     let (old_dirs, new_dirs) = (usage::directions(old), usage::directions(new));
     for (a, b) in &model_pairs {
         let dirs = old_dirs.get(a.as_str()).copied().unwrap_or_default().union(new_dirs.get(b.as_str()).copied().unwrap_or_default());
-        walk.model(a, b, dirs.or_response());
+        walk.model(a, b, dirs);
     }
     walk.out
 }

@@ -11,7 +11,6 @@ pub mod code;
 mod compare;
 pub mod render;
 pub mod rules;
-mod usage;
 
 use crate::diagnostic::Location;
 use crate::model::Spec;

@@ -38,13 +38,25 @@ fn emit_struct(s: &StructIr) -> TokenStream {
         let deprecated = deprecated(f.deprecated.as_ref());
         quote! { #doc #deprecated #serde pub #field: #ty, }
     });
+    // The client needs only one serde direction per model; the server side and the
+    // crate's own round-trip tests need the other too.
+    let server_side = quote!(any(test, feature = "server"));
+    let default = s.fields.iter().all(|f| !f.required).then(|| quote!(Default,));
+    let dirs = s.directions;
     let derives = if s.has_file {
         quote!(#[derive(Debug)])
-    } else if s.fields.iter().all(|f| !f.required) {
-        quote!(#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
     } else {
-        quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+        let serialize = if dirs.request { quote!(#[derive(::serde::Serialize)]) } else { quote!(#[cfg_attr(#server_side, derive(::serde::Serialize))]) };
+        let deserialize = if dirs.response { quote!(#[derive(::serde::Deserialize)]) } else { quote!(#[cfg_attr(#server_side, derive(::serde::Deserialize))]) };
+        quote! {
+            #[derive(Debug, Clone, #default PartialEq)]
+            #serialize
+            #deserialize
+        }
     };
+    // Callers build requests; only implementations of the server stubs (and tests) build
+    // responses, so a response's constructor and setters are theirs.
+    let constructors = (!dirs.request).then(|| quote!(#[cfg(#server_side)]));
     let required: Vec<_> = s.fields.iter().filter(|f| f.required && f.fixed.is_none()).collect();
     let args = required.iter().map(|f| {
         let field = ident(&f.ident);
@@ -89,6 +101,7 @@ fn emit_struct(s: &StructIr) -> TokenStream {
             #(#fields)*
         }
 
+        #constructors
         impl #name {
             /// A value with the required fields set and every optional field empty.
             #[allow(clippy::too_many_arguments)]

@@ -4,7 +4,9 @@
 /// The member to promote.
 ///
 /// Body of the `add_chatroom_admin` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddChatroomAdminRequest {
     /// User id of the member to make admin.
@@ -21,7 +23,9 @@ impl AddChatroomAdminRequest {
 /// Answer to add_chatroom_admin.
 ///
 /// Body of the `add_chatroom_admin` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddChatroomAdminResponse {
     /// The HTTP method of the request, in lower case.
@@ -95,6 +99,7 @@ pub struct AddChatroomAdminResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomAdminAddResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddChatroomAdminResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -190,7 +195,9 @@ impl AddChatroomAdminResponse {
 /// Answer to add_chatroom_allowlist_user.
 ///
 /// Body of the `add_chatroom_allowlist_user` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddChatroomAllowlistUserResponse {
     /// The HTTP method of the request, in lower case.
@@ -264,6 +271,7 @@ pub struct AddChatroomAllowlistUserResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomUserListResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddChatroomAllowlistUserResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -359,7 +367,9 @@ impl AddChatroomAllowlistUserResponse {
 /// The users to allow-list.
 ///
 /// Body of the `add_chatroom_allowlist_users` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddChatroomAllowlistUsersRequest {
     /// User ids to allow-list.
@@ -382,7 +392,9 @@ impl AddChatroomAllowlistUsersRequest {
 /// Answer to add_chatroom_allowlist_users.
 ///
 /// Body of the `add_chatroom_allowlist_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddChatroomAllowlistUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -458,6 +470,7 @@ pub struct AddChatroomAllowlistUsersResponse {
         ::std::vec::Vec<crate::gen::models::ChatroomUserListResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddChatroomAllowlistUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -555,7 +568,9 @@ impl AddChatroomAllowlistUsersResponse {
 /// Answer to add_chatroom_member.
 ///
 /// Body of the `add_chatroom_member` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddChatroomMemberResponse {
     /// The HTTP method of the request, in lower case.
@@ -629,6 +644,7 @@ pub struct AddChatroomMemberResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomMemberResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddChatroomMemberResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -724,7 +740,9 @@ impl AddChatroomMemberResponse {
 /// The users to add.
 ///
 /// Body of the `add_chatroom_members` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddChatroomMembersRequest {
     /// User ids to add.
@@ -747,7 +765,9 @@ impl AddChatroomMembersRequest {
 /// Answer to add_chatroom_members.
 ///
 /// Body of the `add_chatroom_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddChatroomMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -821,6 +841,7 @@ pub struct AddChatroomMembersResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomMembersAddResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddChatroomMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -916,7 +937,9 @@ impl AddChatroomMembersResponse {
 /// The user to promote.
 ///
 /// Body of the `add_chatroom_super_admin` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddChatroomSuperAdminRequest {
     /// User id of the new super admin; one user per request.
@@ -935,7 +958,9 @@ impl AddChatroomSuperAdminRequest {
 /// Answer to add_chatroom_super_admin.
 ///
 /// Body of the `add_chatroom_super_admin` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddChatroomSuperAdminResponse {
     /// The HTTP method of the request, in lower case.
@@ -1009,6 +1034,7 @@ pub struct AddChatroomSuperAdminResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomSuperAdminAddResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddChatroomSuperAdminResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -1104,7 +1130,9 @@ impl AddChatroomSuperAdminResponse {
 /// The member to promote.
 ///
 /// Body of the `add_group_admin` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddGroupAdminRequest {
     /// User id of the member to make an admin.
@@ -1121,7 +1149,9 @@ impl AddGroupAdminRequest {
 /// Result of add_group_admin.
 ///
 /// Body of the `add_group_admin` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddGroupAdminResponse {
     /// The HTTP method of the request, in lower case.
@@ -1204,6 +1234,7 @@ pub struct AddGroupAdminResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupAdminAddResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddGroupAdminResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -1310,7 +1341,9 @@ impl AddGroupAdminResponse {
 /// Result of add_group_blocked_user.
 ///
 /// Body of the `add_group_blocked_user` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddGroupBlockedUserResponse {
     /// The HTTP method of the request, in lower case.
@@ -1384,6 +1417,7 @@ pub struct AddGroupBlockedUserResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupUserResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddGroupBlockedUserResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -1479,7 +1513,9 @@ impl AddGroupBlockedUserResponse {
 /// The users to block.
 ///
 /// Body of the `add_group_blocked_users` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddGroupBlockedUsersRequest {
     /// User ids to block, at most 60.
@@ -1502,7 +1538,9 @@ impl AddGroupBlockedUsersRequest {
 /// Result of add_group_blocked_users.
 ///
 /// Body of the `add_group_blocked_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddGroupBlockedUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -1578,6 +1616,7 @@ pub struct AddGroupBlockedUsersResponse {
         ::std::vec::Vec<crate::gen::models::GroupUserResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddGroupBlockedUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -1675,7 +1714,9 @@ impl AddGroupBlockedUsersResponse {
 /// Result of add_group_member.
 ///
 /// Body of the `add_group_member` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddGroupMemberResponse {
     /// The HTTP method of the request, in lower case.
@@ -1749,6 +1790,7 @@ pub struct AddGroupMemberResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupUserResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddGroupMemberResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -1844,7 +1886,9 @@ impl AddGroupMemberResponse {
 /// The users to add.
 ///
 /// Body of the `add_group_members` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddGroupMembersRequest {
     /// User ids to add, at most 60.
@@ -1867,7 +1911,9 @@ impl AddGroupMembersRequest {
 /// Result of add_group_members.
 ///
 /// Body of the `add_group_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddGroupMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -1941,6 +1987,7 @@ pub struct AddGroupMembersResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupMembersAddResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddGroupMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -2036,7 +2083,9 @@ impl AddGroupMembersResponse {
 /// Result of add_group_whitelist_user.
 ///
 /// Body of the `add_group_whitelist_user` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddGroupWhitelistUserResponse {
     /// The HTTP method of the request, in lower case.
@@ -2110,6 +2159,7 @@ pub struct AddGroupWhitelistUserResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupUserResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddGroupWhitelistUserResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -2205,7 +2255,9 @@ impl AddGroupWhitelistUserResponse {
 /// The users to add to the white list.
 ///
 /// Body of the `add_group_whitelist_users` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddGroupWhitelistUsersRequest {
     /// User ids to add, at most 60.
@@ -2228,7 +2280,9 @@ impl AddGroupWhitelistUsersRequest {
 /// Result of add_group_whitelist_users.
 ///
 /// Body of the `add_group_whitelist_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddGroupWhitelistUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -2304,6 +2358,7 @@ pub struct AddGroupWhitelistUsersResponse {
         ::std::vec::Vec<crate::gen::models::GroupUserResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddGroupWhitelistUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -2401,7 +2456,9 @@ impl AddGroupWhitelistUsersResponse {
 /// The message and the emoji.
 ///
 /// Body of the `add_reaction` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddReactionRequest {
     /// Id of the message reacted to.
@@ -2429,7 +2486,9 @@ impl AddReactionRequest {
 /// The users to add.
 ///
 /// Body of the `add_thread_members` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddThreadMembersRequest {
     /// User ids to add, at most 10.
@@ -2452,7 +2511,9 @@ impl AddThreadMembersRequest {
 /// Result of add_thread_members.
 ///
 /// Body of the `add_thread_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddThreadMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -2519,6 +2580,7 @@ pub struct AddThreadMembersResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ThreadStatusResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl AddThreadMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -2605,7 +2667,9 @@ impl AddThreadMembersResponse {
 /// Which members and attribute keys to read.
 ///
 /// Body of the `batch_get_group_member_attributes` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BatchGetGroupMemberAttributesRequest {
     /// User ids of the members, at most 10.
@@ -2633,7 +2697,9 @@ impl BatchGetGroupMemberAttributesRequest {
 /// Result of batch_get_group_member_attributes.
 ///
 /// Body of the `batch_get_group_member_attributes` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BatchGetGroupMemberAttributesResponse {
     /// The HTTP method of the request, in lower case.
@@ -2705,6 +2771,7 @@ pub struct BatchGetGroupMemberAttributesResponse {
         >,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl BatchGetGroupMemberAttributesResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -2799,7 +2866,9 @@ impl BatchGetGroupMemberAttributesResponse {
 /// Users and attribute names to read.
 ///
 /// Body of the `batch_get_user_metadata` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BatchGetUserMetadataRequest {
     /// User ids to read, at most 100.
@@ -2827,7 +2896,9 @@ impl BatchGetUserMetadataRequest {
 /// Binding to create, or to remove when the token or certificate name is empty.
 ///
 /// Body of the `bind_push_device` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BindPushDeviceRequest {
     /// Identifier of the device, used by the server to match bindings.
@@ -2858,7 +2929,9 @@ impl BindPushDeviceRequest {
 /// Answer to block_chatroom_user.
 ///
 /// Body of the `block_chatroom_user` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BlockChatroomUserResponse {
     /// The HTTP method of the request, in lower case.
@@ -2932,6 +3005,7 @@ pub struct BlockChatroomUserResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomUserListResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl BlockChatroomUserResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -3027,7 +3101,9 @@ impl BlockChatroomUserResponse {
 /// The users to block.
 ///
 /// Body of the `block_chatroom_users` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BlockChatroomUsersRequest {
     /// User ids to block.
@@ -3050,7 +3126,9 @@ impl BlockChatroomUsersRequest {
 /// Answer to block_chatroom_users.
 ///
 /// Body of the `block_chatroom_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BlockChatroomUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -3126,6 +3204,7 @@ pub struct BlockChatroomUsersResponse {
         ::std::vec::Vec<crate::gen::models::ChatroomUserListResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl BlockChatroomUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -3223,7 +3302,9 @@ impl BlockChatroomUsersResponse {
 /// The users to block.
 ///
 /// Body of the `block_users` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BlockUsersRequest {
     /// User ids to block.
@@ -3244,7 +3325,9 @@ impl BlockUsersRequest {
 /// The users added to the block list.
 ///
 /// Body of the `block_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BlockUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -3318,6 +3401,7 @@ pub struct BlockUsersResponse {
     )]
     pub data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl BlockUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -3413,7 +3497,9 @@ impl BlockUsersResponse {
 /// A command (pass-through) broadcast to all active chat rooms.
 ///
 /// Body of the `broadcast_chatroom_command_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BroadcastChatroomCommandMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -3490,7 +3576,9 @@ impl BroadcastChatroomCommandMessageRequest {
 /// A custom broadcast to all active chat rooms.
 ///
 /// Body of the `broadcast_chatroom_custom_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BroadcastChatroomCustomMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -3565,7 +3653,9 @@ impl BroadcastChatroomCustomMessageRequest {
 /// A file broadcast to all active chat rooms.
 ///
 /// Body of the `broadcast_chatroom_file_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BroadcastChatroomFileMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -3640,7 +3730,9 @@ impl BroadcastChatroomFileMessageRequest {
 /// An image broadcast to all active chat rooms.
 ///
 /// Body of the `broadcast_chatroom_image_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BroadcastChatroomImageMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -3715,7 +3807,9 @@ impl BroadcastChatroomImageMessageRequest {
 /// A location broadcast to all active chat rooms.
 ///
 /// Body of the `broadcast_chatroom_location_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BroadcastChatroomLocationMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -3792,7 +3886,9 @@ impl BroadcastChatroomLocationMessageRequest {
 /// A text broadcast to all active chat rooms.
 ///
 /// Body of the `broadcast_chatroom_text_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BroadcastChatroomTextMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -3867,7 +3963,9 @@ impl BroadcastChatroomTextMessageRequest {
 /// A video broadcast to all active chat rooms.
 ///
 /// Body of the `broadcast_chatroom_video_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BroadcastChatroomVideoMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -3942,7 +4040,9 @@ impl BroadcastChatroomVideoMessageRequest {
 /// A voice broadcast to all active chat rooms.
 ///
 /// Body of the `broadcast_chatroom_voice_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct BroadcastChatroomVoiceMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -4015,7 +4115,9 @@ impl BroadcastChatroomVoiceMessageRequest {
     }
 }
 /// Outcome of add_chatroom_admin.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomAdminAddResult {
     /// `success` when the member was promoted (the table calls it a boolean; the server sends this string).
@@ -4033,6 +4135,7 @@ pub struct ChatroomAdminAddResult {
     )]
     pub newadmin: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomAdminAddResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -4060,7 +4163,9 @@ impl ChatroomAdminAddResult {
     }
 }
 /// Outcome of remove_chatroom_admin.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomAdminRemoveResult {
     /// `success` when the admin was demoted (the table calls it a boolean; the server sends this string).
@@ -4078,6 +4183,7 @@ pub struct ChatroomAdminRemoveResult {
     )]
     pub oldadmin: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomAdminRemoveResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -4105,7 +4211,9 @@ impl ChatroomAdminRemoveResult {
     }
 }
 /// One entry of a member list; exactly one of owner and member is set.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomAffiliation {
     /// User id of the room owner.
@@ -4123,6 +4231,7 @@ pub struct ChatroomAffiliation {
     )]
     pub member: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomAffiliation {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -4150,7 +4259,9 @@ impl ChatroomAffiliation {
     }
 }
 /// A chat room's announcement.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomAnnouncement {
     /// Announcement text.
@@ -4161,6 +4272,7 @@ pub struct ChatroomAnnouncement {
     )]
     pub announcement: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomAnnouncement {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -4179,7 +4291,9 @@ impl ChatroomAnnouncement {
     }
 }
 /// Outcome of update_chatroom_announcement.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomAnnouncementResult {
     /// Room id.
@@ -4197,6 +4311,7 @@ pub struct ChatroomAnnouncementResult {
     )]
     pub result: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomAnnouncementResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -4221,7 +4336,9 @@ impl ChatroomAnnouncementResult {
     }
 }
 /// Outcome of delete_chatroom.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomDeleteResult {
     /// True if the room was deleted.
@@ -4239,6 +4356,7 @@ pub struct ChatroomDeleteResult {
     )]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomDeleteResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -4263,7 +4381,9 @@ impl ChatroomDeleteResult {
     }
 }
 /// Full details of a chat room.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomDetail {
     /// Room id, assigned by the server.
@@ -4353,6 +4473,7 @@ pub struct ChatroomDetail {
     )]
     pub public: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomDetail {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -4457,7 +4578,9 @@ impl ChatroomDetail {
     }
 }
 /// The common fields of chat-room answers.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomEnvelope {
     /// The HTTP method of the request, in lower case.
@@ -4524,6 +4647,7 @@ pub struct ChatroomEnvelope {
     )]
     pub entities: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -4608,7 +4732,9 @@ impl ChatroomEnvelope {
     }
 }
 /// Identifies a newly created chat room.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomId {
     /// Id of the created room.
@@ -4619,6 +4745,7 @@ pub struct ChatroomId {
     )]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomId {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -4637,7 +4764,9 @@ impl ChatroomId {
     }
 }
 /// A chat room a user has joined.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomJoined {
     /// Room id, assigned by the server.
@@ -4662,6 +4791,7 @@ pub struct ChatroomJoined {
     )]
     pub disabled: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomJoined {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -4698,7 +4828,9 @@ impl ChatroomJoined {
     }
 }
 /// Outcome of adding or removing one chat-room member.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomMemberResult {
     /// True if the operation succeeded for this user.
@@ -4737,6 +4869,7 @@ pub struct ChatroomMemberResult {
     )]
     pub user: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomMemberResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -4788,7 +4921,9 @@ impl ChatroomMemberResult {
     }
 }
 /// Outcome of add_chatroom_members.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomMembersAddResult {
     /// User ids that were added.
@@ -4813,6 +4948,7 @@ pub struct ChatroomMembersAddResult {
     )]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomMembersAddResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -4905,7 +5041,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatroomMetadataAutoDelete {
     }
 }
 /// Custom attribute keys to delete from a chat room.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatroomMetadataDeleteRequest {
     /// Attribute keys to delete, at most 10.
@@ -4936,7 +5074,9 @@ impl ChatroomMetadataDeleteRequest {
     }
 }
 /// Answer to setting or deleting chat-room attributes.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomMetadataResponse {
     /// The HTTP method of the request, in lower case.
@@ -5010,6 +5150,7 @@ pub struct ChatroomMetadataResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomMetadataResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomMetadataResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5103,7 +5244,9 @@ impl ChatroomMetadataResponse {
     }
 }
 /// Per-key outcome of setting or deleting chat-room attributes.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomMetadataResult {
     /// Keys that were set or deleted.
@@ -5123,6 +5266,7 @@ pub struct ChatroomMetadataResult {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomMetadataResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5152,7 +5296,9 @@ impl ChatroomMetadataResult {
     }
 }
 /// Custom attributes to set on a chat room.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChatroomMetadataSetRequest {
     /// Attributes to set, at most 10 pairs; keys up to 128 characters of a-z, A-Z, 0-9, _, - and . and values up to 4096 characters.
@@ -5196,7 +5342,9 @@ impl ChatroomMetadataSetRequest {
     }
 }
 /// A muted chat-room member, or the outcome of muting one.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomMute {
     /// True if the user was muted; only in answers to mute_chatroom_members.
@@ -5221,6 +5369,7 @@ pub struct ChatroomMute {
     )]
     pub user: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomMute {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5251,7 +5400,9 @@ impl ChatroomMute {
     }
 }
 /// Whether a chat room is muted as a whole.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomMuteAllState {
     /// True while the whole room is muted.
@@ -5262,6 +5413,7 @@ pub struct ChatroomMuteAllState {
     )]
     pub mute: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomMuteAllState {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5277,7 +5429,9 @@ impl ChatroomMuteAllState {
     }
 }
 /// Paging parameters echoed back by page-style list endpoints.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomPageParams {
     /// The requested page size, as a one-element array of strings (the tables say Int; the server sends strings).
@@ -5295,6 +5449,7 @@ pub struct ChatroomPageParams {
     )]
     pub pagenum: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomPageParams {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5322,7 +5477,9 @@ impl ChatroomPageParams {
     }
 }
 /// A chat room as listed by list_chatrooms.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomSummary {
     /// Room id, assigned by the server.
@@ -5354,6 +5511,7 @@ pub struct ChatroomSummary {
     )]
     pub affiliations_count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomSummary {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5399,7 +5557,9 @@ impl ChatroomSummary {
     }
 }
 /// Outcome of add_chatroom_super_admin.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomSuperAdminAddResult {
     /// `success` when the user was promoted (the table calls it a boolean; the server sends this string).
@@ -5424,6 +5584,7 @@ pub struct ChatroomSuperAdminAddResult {
     )]
     pub properties: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomSuperAdminAddResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5460,7 +5621,9 @@ impl ChatroomSuperAdminAddResult {
     }
 }
 /// Outcome of remove_chatroom_super_admin.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomSuperAdminRemoveResult {
     /// User id whose super-admin rights were removed.
@@ -5478,6 +5641,7 @@ pub struct ChatroomSuperAdminRemoveResult {
     )]
     pub resource: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomSuperAdminRemoveResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5505,7 +5669,9 @@ impl ChatroomSuperAdminRemoveResult {
     }
 }
 /// Outcome of unmuting one chat-room member.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomUnmuteResult {
     /// True if the user was taken off the mute list.
@@ -5523,6 +5689,7 @@ pub struct ChatroomUnmuteResult {
     )]
     pub user: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomUnmuteResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5547,7 +5714,9 @@ impl ChatroomUnmuteResult {
     }
 }
 /// Which settings update_chatroom changed.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomUpdateResult {
     /// True if the name was changed.
@@ -5572,6 +5741,7 @@ pub struct ChatroomUpdateResult {
     )]
     pub maxusers: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomUpdateResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5599,7 +5769,9 @@ impl ChatroomUpdateResult {
     }
 }
 /// Outcome for one user of a block-list or allow-list change.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatroomUserListResult {
     /// True if the change succeeded for this user.
@@ -5638,6 +5810,7 @@ pub struct ChatroomUserListResult {
     )]
     pub chatroomid: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ChatroomUserListResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5691,7 +5864,9 @@ impl ChatroomUserListResult {
 /// Result of check_user_joined_group.
 ///
 /// Body of the `check_user_joined_group` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CheckUserJoinedGroupResponse {
     /// The HTTP method of the request, in lower case.
@@ -5758,6 +5933,7 @@ pub struct CheckUserJoinedGroupResponse {
     )]
     pub data: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl CheckUserJoinedGroupResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5839,7 +6015,9 @@ impl CheckUserJoinedGroupResponse {
     }
 }
 /// A response carrying the user a contact or block-list change concerned.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactEntitiesResponse {
     /// The HTTP method of the request, in lower case.
@@ -5906,6 +6084,7 @@ pub struct ContactEntitiesResponse {
     )]
     pub entities: ::std::option::Option<::std::vec::Vec<crate::gen::models::User>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ContactEntitiesResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -5990,7 +6169,9 @@ impl ContactEntitiesResponse {
     }
 }
 /// A friend in a paged friend list.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactEntry {
     /// The friend's user id.
@@ -6008,6 +6189,7 @@ pub struct ContactEntry {
     )]
     pub remark: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ContactEntry {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -6035,7 +6217,9 @@ impl ContactEntry {
     }
 }
 /// One page of a friend list.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactPage {
     /// The friends of this page.
@@ -6055,6 +6239,7 @@ pub struct ContactPage {
     )]
     pub cursor: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ContactPage {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -6086,7 +6271,9 @@ impl ContactPage {
 /// Settings of the new room.
 ///
 /// Body of the `create_chatroom` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateChatroomRequest {
     /// Room name.
@@ -6172,7 +6359,9 @@ impl CreateChatroomRequest {
 /// Answer to create_chatroom.
 ///
 /// Body of the `create_chatroom` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateChatroomResponse {
     /// The HTTP method of the request, in lower case.
@@ -6246,6 +6435,7 @@ pub struct CreateChatroomResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomId>,
 }
+#[cfg(any(test, feature = "server"))]
 impl CreateChatroomResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -6341,7 +6531,9 @@ impl CreateChatroomResponse {
 /// Settings of the new group.
 ///
 /// Body of the `create_group` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateGroupRequest {
     /// Name of the group, at most 128 characters.
@@ -6516,7 +6708,9 @@ impl CreateGroupRequest {
 /// Result of create_group.
 ///
 /// Body of the `create_group` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateGroupResponse {
     /// The HTTP method of the request, in lower case.
@@ -6590,6 +6784,7 @@ pub struct CreateGroupResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupCreateResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl CreateGroupResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -6685,7 +6880,9 @@ impl CreateGroupResponse {
 /// The template to create.
 ///
 /// Body of the `create_push_template` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreatePushTemplateRequest {
     /// Template name, at most 64 ASCII letters and digits; `default` makes it the app's default template.
@@ -6718,7 +6915,9 @@ impl CreatePushTemplateRequest {
 /// The new thread.
 ///
 /// Body of the `create_thread` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateThreadRequest {
     /// Id of the group the thread belongs to.
@@ -6756,7 +6955,9 @@ impl CreateThreadRequest {
 /// Result of create_thread.
 ///
 /// Body of the `create_thread` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateThreadResponse {
     /// The HTTP method of the request, in lower case.
@@ -6823,6 +7024,7 @@ pub struct CreateThreadResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ThreadCreateResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl CreateThreadResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -6909,7 +7111,9 @@ impl CreateThreadResponse {
 /// Answer to delete_chatroom.
 ///
 /// Body of the `delete_chatroom` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteChatroomResponse {
     /// The HTTP method of the request, in lower case.
@@ -6983,6 +7187,7 @@ pub struct DeleteChatroomResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomDeleteResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl DeleteChatroomResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -7078,7 +7283,9 @@ impl DeleteChatroomResponse {
 /// Result of delete_group.
 ///
 /// Body of the `delete_group` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteGroupResponse {
     /// The HTTP method of the request, in lower case.
@@ -7152,6 +7359,7 @@ pub struct DeleteGroupResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupDeleteResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl DeleteGroupResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -7247,7 +7455,9 @@ impl DeleteGroupResponse {
 /// Result of delete_group_share_file.
 ///
 /// Body of the `delete_group_share_file` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteGroupShareFileResponse {
     /// The HTTP method of the request, in lower case.
@@ -7321,6 +7531,7 @@ pub struct DeleteGroupShareFileResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupShareFileDeleteResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl DeleteGroupShareFileResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -7416,7 +7627,9 @@ impl DeleteGroupShareFileResponse {
 /// Result of delete_thread.
 ///
 /// Body of the `delete_thread` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteThreadResponse {
     /// The HTTP method of the request, in lower case.
@@ -7483,6 +7696,7 @@ pub struct DeleteThreadResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ThreadStatusResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl DeleteThreadResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -7569,7 +7783,9 @@ impl DeleteThreadResponse {
 /// The conversation to delete.
 ///
 /// Body of the `delete_user_conversation` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteUserConversationRequest {
     /// Conversation id: the peer's user id for a one-to-one chat, the group id for a group chat.
@@ -7600,7 +7816,9 @@ impl DeleteUserConversationRequest {
 /// Result of deleting a conversation.
 ///
 /// Body of the `delete_user_conversation` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteUserConversationResponse {
     /// The HTTP method of the request, in lower case.
@@ -7674,6 +7892,7 @@ pub struct DeleteUserConversationResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::MessageDeleteConversationResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl DeleteUserConversationResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -7771,7 +7990,9 @@ impl DeleteUserConversationResponse {
 /// Result of disable_group.
 ///
 /// Body of the `disable_group` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DisableGroupResponse {
     /// The HTTP method of the request, in lower case.
@@ -7854,6 +8075,7 @@ pub struct DisableGroupResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupDisabledState>,
 }
+#[cfg(any(test, feature = "server"))]
 impl DisableGroupResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -7960,7 +8182,9 @@ impl DisableGroupResponse {
 /// Result of a forced logout.
 ///
 /// Body of the `disconnect_user` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DisconnectUserResponse {
     /// The HTTP method of the request, in lower case.
@@ -8041,6 +8265,7 @@ pub struct DisconnectUserResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl DisconnectUserResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -8142,7 +8367,9 @@ impl DisconnectUserResponse {
 /// Result of enable_group.
 ///
 /// Body of the `enable_group` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EnableGroupResponse {
     /// The HTTP method of the request, in lower case.
@@ -8225,6 +8452,7 @@ pub struct EnableGroupResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupDisabledState>,
 }
+#[cfg(any(test, feature = "server"))]
 impl EnableGroupResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -8453,7 +8681,9 @@ impl<'de> ::serde::Deserialize<'de> for ErrorCode {
     }
 }
 /// The body of every error response.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// Machine-readable error code.
@@ -8488,6 +8718,7 @@ pub struct ErrorResponse {
     )]
     pub duration: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ErrorResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -8580,7 +8811,9 @@ impl<'de> ::serde::Deserialize<'de> for FileEntityType {
     }
 }
 /// A file stored by an upload.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileUploadEntity {
     /// The file's UUID; messages refer to the file by it.
@@ -8605,6 +8838,7 @@ pub struct FileUploadEntity {
     )]
     pub share_secret: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl FileUploadEntity {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -8641,7 +8875,9 @@ impl FileUploadEntity {
     }
 }
 /// Answer to a file upload.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FileUploadResponse {
     /// The HTTP method of the request, in lower case.
@@ -8710,6 +8946,7 @@ pub struct FileUploadResponse {
         ::std::vec::Vec<crate::gen::models::FileUploadEntity>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl FileUploadResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -8798,7 +9035,9 @@ impl FileUploadResponse {
 /// Answer to get_chatroom_announcement.
 ///
 /// Body of the `get_chatroom_announcement` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetChatroomAnnouncementResponse {
     /// The HTTP method of the request, in lower case.
@@ -8872,6 +9111,7 @@ pub struct GetChatroomAnnouncementResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomAnnouncement>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GetChatroomAnnouncementResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -8967,7 +9207,9 @@ impl GetChatroomAnnouncementResponse {
 /// Which attributes to read.
 ///
 /// Body of the `get_chatroom_metadata` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetChatroomMetadataRequest {
     /// Attribute keys to read; all attributes when left out.
@@ -8998,7 +9240,9 @@ impl GetChatroomMetadataRequest {
 /// Answer to get_chatroom_metadata.
 ///
 /// Body of the `get_chatroom_metadata` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetChatroomMetadataResponse {
     /// The HTTP method of the request, in lower case.
@@ -9074,6 +9318,7 @@ pub struct GetChatroomMetadataResponse {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl GetChatroomMetadataResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -9171,7 +9416,9 @@ impl GetChatroomMetadataResponse {
 /// Answer to get_chatrooms.
 ///
 /// Body of the `get_chatrooms` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetChatroomsResponse {
     /// The HTTP method of the request, in lower case.
@@ -9252,6 +9499,7 @@ pub struct GetChatroomsResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GetChatroomsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -9355,7 +9603,9 @@ impl GetChatroomsResponse {
 /// Result of get_group_announcement.
 ///
 /// Body of the `get_group_announcement` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGroupAnnouncementResponse {
     /// The HTTP method of the request, in lower case.
@@ -9429,6 +9679,7 @@ pub struct GetGroupAnnouncementResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupAnnouncement>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GetGroupAnnouncementResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -9524,7 +9775,9 @@ impl GetGroupAnnouncementResponse {
 /// Result of get_group_member_attributes.
 ///
 /// Body of the `get_group_member_attributes` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGroupMemberAttributesResponse {
     /// The HTTP method of the request, in lower case.
@@ -9593,6 +9846,7 @@ pub struct GetGroupMemberAttributesResponse {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl GetGroupMemberAttributesResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -9681,7 +9935,9 @@ impl GetGroupMemberAttributesResponse {
 /// Details of the requested groups.
 ///
 /// Body of the `get_groups` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGroupsResponse {
     /// The HTTP method of the request, in lower case.
@@ -9771,6 +10027,7 @@ pub struct GetGroupsResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl GetGroupsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -9885,7 +10142,9 @@ impl GetGroupsResponse {
 /// The download links of the history file.
 ///
 /// Body of the `get_message_history_file` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetMessageHistoryFileResponse {
     /// The HTTP method of the request, in lower case.
@@ -9954,6 +10213,7 @@ pub struct GetMessageHistoryFileResponse {
         ::std::vec::Vec<crate::gen::models::MessageHistoryFile>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl GetMessageHistoryFileResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -10042,7 +10302,9 @@ impl GetMessageHistoryFileResponse {
 /// The delivery status of one offline message.
 ///
 /// Body of the `get_offline_message_status` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetOfflineMessageStatusResponse {
     /// The HTTP method of the request, in lower case.
@@ -10128,6 +10390,7 @@ pub struct GetOfflineMessageStatusResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GetOfflineMessageStatusResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -10234,7 +10497,9 @@ impl GetOfflineMessageStatusResponse {
 /// Users whose presence is read.
 ///
 /// Body of the `get_presence_statuses` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetPresenceStatusesRequest {
     /// User ids to read, at most 100.
@@ -10257,7 +10522,9 @@ impl GetPresenceStatusesRequest {
 /// The global mute state of one user.
 ///
 /// Body of the `get_user_global_mute` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetUserGlobalMuteResponse {
     /// The HTTP method of the request, in lower case.
@@ -10324,6 +10591,7 @@ pub struct GetUserGlobalMuteResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::UserGlobalMuteStatus>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GetUserGlobalMuteResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -10410,7 +10678,9 @@ impl GetUserGlobalMuteResponse {
 /// The number of offline messages of one user.
 ///
 /// Body of the `get_user_offline_message_count` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetUserOfflineMessageCountResponse {
     /// The HTTP method of the request, in lower case.
@@ -10493,6 +10763,7 @@ pub struct GetUserOfflineMessageCountResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GetUserOfflineMessageCountResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -10596,7 +10867,9 @@ impl GetUserOfflineMessageCountResponse {
 /// The online status of one user.
 ///
 /// Body of the `get_user_status` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetUserStatusResponse {
     /// The HTTP method of the request, in lower case.
@@ -10682,6 +10955,7 @@ pub struct GetUserStatusResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GetUserStatusResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -10788,7 +11062,9 @@ impl GetUserStatusResponse {
 /// The users to look up.
 ///
 /// Body of the `get_users_status` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetUsersStatusRequest {
     /// User ids to query, at most 100.
@@ -10811,7 +11087,9 @@ impl GetUsersStatusRequest {
 /// Online status of several users; `action` is `get batch user status`.
 ///
 /// Body of the `get_users_status` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetUsersStatusResponse {
     /// The HTTP method of the request, in lower case.
@@ -10885,6 +11163,7 @@ pub struct GetUsersStatusResponse {
         >,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl GetUsersStatusResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -10976,7 +11255,9 @@ impl GetUsersStatusResponse {
     }
 }
 /// Outcome of add_group_admin.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupAdminAddResult {
     /// Whether the member was made an admin.
@@ -10994,6 +11275,7 @@ pub struct GroupAdminAddResult {
     )]
     pub newadmin: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupAdminAddResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11077,7 +11359,9 @@ impl<'de> ::serde::Deserialize<'de> for GroupAdminOutcome {
     }
 }
 /// Outcome of remove_group_admin.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupAdminRemoveResult {
     /// Whether the admin was demoted.
@@ -11095,6 +11379,7 @@ pub struct GroupAdminRemoveResult {
     )]
     pub oldadmin: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupAdminRemoveResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11122,7 +11407,9 @@ impl GroupAdminRemoveResult {
     }
 }
 /// One member of a group, keyed by role; exactly one of the fields is present.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupAffiliation {
     /// User id, when the member is the owner.
@@ -11140,6 +11427,7 @@ pub struct GroupAffiliation {
     )]
     pub member: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupAffiliation {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11167,7 +11455,9 @@ impl GroupAffiliation {
     }
 }
 /// A group's announcement.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupAnnouncement {
     /// Text of the announcement.
@@ -11178,6 +11468,7 @@ pub struct GroupAnnouncement {
     )]
     pub announcement: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupAnnouncement {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11196,7 +11487,9 @@ impl GroupAnnouncement {
     }
 }
 /// Outcome of update_group_announcement.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupAnnouncementUpdateResult {
     /// Id of the group.
@@ -11214,6 +11507,7 @@ pub struct GroupAnnouncementUpdateResult {
     )]
     pub result: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupAnnouncementUpdateResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11238,7 +11532,9 @@ impl GroupAnnouncementUpdateResult {
     }
 }
 /// The group made by create_group.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupCreateResult {
     /// Id of the new group.
@@ -11249,6 +11545,7 @@ pub struct GroupCreateResult {
     )]
     pub groupid: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupCreateResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11267,7 +11564,9 @@ impl GroupCreateResult {
     }
 }
 /// Outcome of delete_group.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupDeleteResult {
     /// True when the group was deleted.
@@ -11285,6 +11584,7 @@ pub struct GroupDeleteResult {
     )]
     pub groupid: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupDeleteResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11309,7 +11609,9 @@ impl GroupDeleteResult {
     }
 }
 /// Full details of a group.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupDetail {
     /// Id of the group.
@@ -11415,6 +11717,7 @@ pub struct GroupDetail {
     )]
     pub custom: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupDetail {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11531,7 +11834,9 @@ impl GroupDetail {
     }
 }
 /// Whether a group is disabled.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupDisabledState {
     /// True while the group is disabled.
@@ -11542,6 +11847,7 @@ pub struct GroupDisabledState {
     )]
     pub disabled: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupDisabledState {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11557,7 +11863,9 @@ impl GroupDisabledState {
     }
 }
 /// A group as listed by list_user_groups.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupJoinedInfo {
     /// Name of the group.
@@ -11638,6 +11946,7 @@ pub struct GroupJoinedInfo {
     )]
     pub created: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupJoinedInfo {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11800,7 +12109,9 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberAction {
     }
 }
 /// Outcome of add_group_members.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupMembersAddResult {
     /// User ids that were added.
@@ -11825,6 +12136,7 @@ pub struct GroupMembersAddResult {
     )]
     pub action: ::std::option::Option<crate::gen::models::GroupMemberAction>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupMembersAddResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11861,7 +12173,9 @@ impl GroupMembersAddResult {
     }
 }
 /// A muted group member.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupMute {
     /// When the mute ends, Unix milliseconds.
@@ -11879,6 +12193,7 @@ pub struct GroupMute {
     )]
     pub user: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupMute {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11903,7 +12218,9 @@ impl GroupMute {
     }
 }
 /// Group-wide mute state after a mute-all or unmute-all call.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupMuteAllState {
     /// True while the whole group is muted.
@@ -11914,6 +12231,7 @@ pub struct GroupMuteAllState {
     )]
     pub mute: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupMuteAllState {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11929,7 +12247,9 @@ impl GroupMuteAllState {
     }
 }
 /// Outcome of muting one member.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupMuteResult {
     /// True when the member was muted.
@@ -11954,6 +12274,7 @@ pub struct GroupMuteResult {
     )]
     pub user: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupMuteResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -11984,7 +12305,9 @@ impl GroupMuteResult {
     }
 }
 /// Outcome of transfer_group_owner.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupOwnerTransferResult {
     /// True when ownership was transferred.
@@ -11995,6 +12318,7 @@ pub struct GroupOwnerTransferResult {
     )]
     pub newowner: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupOwnerTransferResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -12066,7 +12390,9 @@ impl<'de> ::serde::Deserialize<'de> for GroupScale {
     }
 }
 /// A file shared in a group.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupShareFile {
     /// Id of the file, used to download or delete it.
@@ -12105,6 +12431,7 @@ pub struct GroupShareFile {
     )]
     pub created: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupShareFile {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -12153,7 +12480,9 @@ impl GroupShareFile {
     }
 }
 /// Outcome of delete_group_share_file.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupShareFileDeleteResult {
     /// Id of the group.
@@ -12178,6 +12507,7 @@ pub struct GroupShareFileDeleteResult {
     )]
     pub result: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupShareFileDeleteResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -12211,7 +12541,9 @@ impl GroupShareFileDeleteResult {
     }
 }
 /// A file stored by upload_group_share_file.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupShareFileUploadResult {
     /// URL of the file on the Easemob server.
@@ -12257,6 +12589,7 @@ pub struct GroupShareFileUploadResult {
     )]
     pub file_size: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupShareFileUploadResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -12314,7 +12647,9 @@ impl GroupShareFileUploadResult {
     }
 }
 /// A group as listed by list_groups.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupSummary {
     /// The owner, as app key and user id joined by an underscore (org#app_user).
@@ -12360,6 +12695,7 @@ pub struct GroupSummary {
     )]
     pub groupname: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupSummary {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -12420,7 +12756,9 @@ impl GroupSummary {
     }
 }
 /// Outcome of unmuting one member.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupUnmuteResult {
     /// True when the member was unmuted.
@@ -12438,6 +12776,7 @@ pub struct GroupUnmuteResult {
     )]
     pub user: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupUnmuteResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -12462,7 +12801,9 @@ impl GroupUnmuteResult {
     }
 }
 /// For each setting sent to update_group, whether it was changed.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupUpdateResult {
     /// Whether the description was changed.
@@ -12522,6 +12863,7 @@ pub struct GroupUpdateResult {
     )]
     pub custom: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupUpdateResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -12582,7 +12924,9 @@ impl GroupUpdateResult {
     }
 }
 /// Outcome of a member, block-list or white-list change for one user.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupUserResult {
     /// True when the change succeeded for this user.
@@ -12621,6 +12965,7 @@ pub struct GroupUserResult {
     )]
     pub groupid: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl GroupUserResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -12674,7 +13019,9 @@ impl GroupUserResult {
 /// A group command (pass-through) message to import.
 ///
 /// Body of the `import_group_command_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportGroupCommandMessageRequest {
     /// Sender's user id.
@@ -12754,7 +13101,9 @@ impl ImportGroupCommandMessageRequest {
 /// A group custom message to import.
 ///
 /// Body of the `import_group_custom_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportGroupCustomMessageRequest {
     /// Sender's user id.
@@ -12834,7 +13183,9 @@ impl ImportGroupCustomMessageRequest {
 /// A group file message to import.
 ///
 /// Body of the `import_group_file_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportGroupFileMessageRequest {
     /// Sender's user id.
@@ -12914,7 +13265,9 @@ impl ImportGroupFileMessageRequest {
 /// A group image message to import.
 ///
 /// Body of the `import_group_image_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportGroupImageMessageRequest {
     /// Sender's user id.
@@ -12994,7 +13347,9 @@ impl ImportGroupImageMessageRequest {
 /// A group location message to import.
 ///
 /// Body of the `import_group_location_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportGroupLocationMessageRequest {
     /// Sender's user id.
@@ -13074,7 +13429,9 @@ impl ImportGroupLocationMessageRequest {
 /// A group text message to import.
 ///
 /// Body of the `import_group_text_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportGroupTextMessageRequest {
     /// Sender's user id.
@@ -13154,7 +13511,9 @@ impl ImportGroupTextMessageRequest {
 /// A group video message to import.
 ///
 /// Body of the `import_group_video_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportGroupVideoMessageRequest {
     /// Sender's user id.
@@ -13234,7 +13593,9 @@ impl ImportGroupVideoMessageRequest {
 /// A group voice message to import.
 ///
 /// Body of the `import_group_voice_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportGroupVoiceMessageRequest {
     /// Sender's user id.
@@ -13314,7 +13675,9 @@ impl ImportGroupVoiceMessageRequest {
 /// A one-to-one command (pass-through) message to import.
 ///
 /// Body of the `import_user_command_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportUserCommandMessageRequest {
     /// Sender's user id.
@@ -13394,7 +13757,9 @@ impl ImportUserCommandMessageRequest {
 /// A one-to-one custom message to import.
 ///
 /// Body of the `import_user_custom_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportUserCustomMessageRequest {
     /// Sender's user id.
@@ -13474,7 +13839,9 @@ impl ImportUserCustomMessageRequest {
 /// A one-to-one file message to import.
 ///
 /// Body of the `import_user_file_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportUserFileMessageRequest {
     /// Sender's user id.
@@ -13554,7 +13921,9 @@ impl ImportUserFileMessageRequest {
 /// A one-to-one image message to import.
 ///
 /// Body of the `import_user_image_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportUserImageMessageRequest {
     /// Sender's user id.
@@ -13634,7 +14003,9 @@ impl ImportUserImageMessageRequest {
 /// A one-to-one location message to import.
 ///
 /// Body of the `import_user_location_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportUserLocationMessageRequest {
     /// Sender's user id.
@@ -13714,7 +14085,9 @@ impl ImportUserLocationMessageRequest {
 /// A one-to-one text message to import.
 ///
 /// Body of the `import_user_text_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportUserTextMessageRequest {
     /// Sender's user id.
@@ -13794,7 +14167,9 @@ impl ImportUserTextMessageRequest {
 /// A one-to-one video message to import.
 ///
 /// Body of the `import_user_video_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportUserVideoMessageRequest {
     /// Sender's user id.
@@ -13874,7 +14249,9 @@ impl ImportUserVideoMessageRequest {
 /// A one-to-one voice message to import.
 ///
 /// Body of the `import_user_voice_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImportUserVoiceMessageRequest {
     /// Sender's user id.
@@ -13954,7 +14331,9 @@ impl ImportUserVoiceMessageRequest {
 /// All of a user's friends.
 ///
 /// Body of the `list_all_contacts` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAllContactsResponse {
     /// The HTTP method of the request, in lower case.
@@ -14035,6 +14414,7 @@ pub struct ListAllContactsResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListAllContactsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -14136,7 +14516,9 @@ impl ListAllContactsResponse {
 /// A page of a user's block list.
 ///
 /// Body of the `list_blocked_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListBlockedUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -14224,6 +14606,7 @@ pub struct ListBlockedUsersResponse {
     )]
     pub data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListBlockedUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -14334,7 +14717,9 @@ impl ListBlockedUsersResponse {
 /// Answer to list_chatroom_admins.
 ///
 /// Body of the `list_chatroom_admins` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListChatroomAdminsResponse {
     /// The HTTP method of the request, in lower case.
@@ -14415,6 +14800,7 @@ pub struct ListChatroomAdminsResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListChatroomAdminsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -14516,7 +14902,9 @@ impl ListChatroomAdminsResponse {
 /// Answer to list_chatroom_allowlist.
 ///
 /// Body of the `list_chatroom_allowlist` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListChatroomAllowlistResponse {
     /// The HTTP method of the request, in lower case.
@@ -14597,6 +14985,7 @@ pub struct ListChatroomAllowlistResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListChatroomAllowlistResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -14698,7 +15087,9 @@ impl ListChatroomAllowlistResponse {
 /// Answer to list_chatroom_blocked_users.
 ///
 /// Body of the `list_chatroom_blocked_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListChatroomBlockedUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -14779,6 +15170,7 @@ pub struct ListChatroomBlockedUsersResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListChatroomBlockedUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -14880,7 +15272,9 @@ impl ListChatroomBlockedUsersResponse {
 /// Answer to list_chatroom_members.
 ///
 /// Body of the `list_chatroom_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListChatroomMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -14970,6 +15364,7 @@ pub struct ListChatroomMembersResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListChatroomMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -15082,7 +15477,9 @@ impl ListChatroomMembersResponse {
 /// Answer to list_chatroom_muted_members.
 ///
 /// Body of the `list_chatroom_muted_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListChatroomMutedMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -15156,6 +15553,7 @@ pub struct ListChatroomMutedMembersResponse {
     )]
     pub data: ::std::option::Option<::std::vec::Vec<crate::gen::models::ChatroomMute>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListChatroomMutedMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -15253,7 +15651,9 @@ impl ListChatroomMutedMembersResponse {
 /// Answer to list_chatroom_super_admins.
 ///
 /// Body of the `list_chatroom_super_admins` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListChatroomSuperAdminsResponse {
     /// The HTTP method of the request, in lower case.
@@ -15341,6 +15741,7 @@ pub struct ListChatroomSuperAdminsResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListChatroomSuperAdminsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -15451,7 +15852,9 @@ impl ListChatroomSuperAdminsResponse {
 /// Answer to list_chatrooms.
 ///
 /// Body of the `list_chatrooms` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListChatroomsResponse {
     /// The HTTP method of the request, in lower case.
@@ -15541,6 +15944,7 @@ pub struct ListChatroomsResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListChatroomsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -15653,7 +16057,9 @@ impl ListChatroomsResponse {
 /// A page of a user's friends.
 ///
 /// Body of the `list_contacts` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListContactsResponse {
     /// The HTTP method of the request, in lower case.
@@ -15734,6 +16140,7 @@ pub struct ListContactsResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ContactPage>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListContactsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -15835,7 +16242,9 @@ impl ListContactsResponse {
 /// One page of globally muted users.
 ///
 /// Body of the `list_globally_muted_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListGloballyMutedUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -15902,6 +16311,7 @@ pub struct ListGloballyMutedUsersResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::UserGlobalMutePage>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListGloballyMutedUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -15988,7 +16398,9 @@ impl ListGloballyMutedUsersResponse {
 /// Result of list_group_admins.
 ///
 /// Body of the `list_group_admins` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListGroupAdminsResponse {
     /// The HTTP method of the request, in lower case.
@@ -16069,6 +16481,7 @@ pub struct ListGroupAdminsResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListGroupAdminsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -16170,7 +16583,9 @@ impl ListGroupAdminsResponse {
 /// Result of list_group_blocked_users.
 ///
 /// Body of the `list_group_blocked_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListGroupBlockedUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -16251,6 +16666,7 @@ pub struct ListGroupBlockedUsersResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListGroupBlockedUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -16352,7 +16768,9 @@ impl ListGroupBlockedUsersResponse {
 /// One page of a group's members.
 ///
 /// Body of the `list_group_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListGroupMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -16447,6 +16865,7 @@ pub struct ListGroupMembersResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListGroupMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -16564,7 +16983,9 @@ impl ListGroupMembersResponse {
 /// Result of list_group_mutes.
 ///
 /// Body of the `list_group_mutes` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListGroupMutesResponse {
     /// The HTTP method of the request, in lower case.
@@ -16638,6 +17059,7 @@ pub struct ListGroupMutesResponse {
     )]
     pub data: ::std::option::Option<::std::vec::Vec<crate::gen::models::GroupMute>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListGroupMutesResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -16733,7 +17155,9 @@ impl ListGroupMutesResponse {
 /// One page of a group's shared files.
 ///
 /// Body of the `list_group_share_files` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListGroupShareFilesResponse {
     /// The HTTP method of the request, in lower case.
@@ -16819,6 +17243,7 @@ pub struct ListGroupShareFilesResponse {
     )]
     pub data: ::std::option::Option<::std::vec::Vec<crate::gen::models::GroupShareFile>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListGroupShareFilesResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -16930,7 +17355,9 @@ impl ListGroupShareFilesResponse {
 /// Result of list_group_whitelist.
 ///
 /// Body of the `list_group_whitelist` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListGroupWhitelistResponse {
     /// The HTTP method of the request, in lower case.
@@ -17011,6 +17438,7 @@ pub struct ListGroupWhitelistResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListGroupWhitelistResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -17112,7 +17540,9 @@ impl ListGroupWhitelistResponse {
 /// One page of the app's groups.
 ///
 /// Body of the `list_groups` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListGroupsResponse {
     /// The HTTP method of the request, in lower case.
@@ -17212,6 +17642,7 @@ pub struct ListGroupsResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListGroupsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -17338,7 +17769,9 @@ impl ListGroupsResponse {
 /// One page of a thread's members.
 ///
 /// Body of the `list_thread_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListThreadMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -17412,6 +17845,7 @@ pub struct ListThreadMembersResponse {
     )]
     pub properties: ::std::option::Option<crate::gen::models::ThreadPageProperties>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListThreadMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -17507,7 +17941,9 @@ impl ListThreadMembersResponse {
 /// One page of the app's threads.
 ///
 /// Body of the `list_threads` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListThreadsResponse {
     /// The HTTP method of the request, in lower case.
@@ -17581,6 +18017,7 @@ pub struct ListThreadsResponse {
     )]
     pub properties: ::std::option::Option<crate::gen::models::ThreadPageProperties>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListThreadsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -17676,7 +18113,9 @@ impl ListThreadsResponse {
 /// One page of a user's threads in a group.
 ///
 /// Body of the `list_user_group_threads` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserGroupThreadsResponse {
     /// The HTTP method of the request, in lower case.
@@ -17750,6 +18189,7 @@ pub struct ListUserGroupThreadsResponse {
     )]
     pub properties: ::std::option::Option<crate::gen::models::ThreadPageProperties>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListUserGroupThreadsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -17845,7 +18285,9 @@ impl ListUserGroupThreadsResponse {
 /// One page of a user's groups.
 ///
 /// Body of the `list_user_groups` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserGroupsResponse {
     /// The HTTP method of the request, in lower case.
@@ -17921,6 +18363,7 @@ pub struct ListUserGroupsResponse {
         ::std::vec::Vec<crate::gen::models::GroupJoinedInfo>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListUserGroupsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -18015,7 +18458,9 @@ impl ListUserGroupsResponse {
 /// Answer to list_user_joined_chatrooms.
 ///
 /// Body of the `list_user_joined_chatrooms` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserJoinedChatroomsResponse {
     /// The HTTP method of the request, in lower case.
@@ -18110,6 +18555,7 @@ pub struct ListUserJoinedChatroomsResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListUserJoinedChatroomsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -18231,7 +18677,9 @@ impl ListUserJoinedChatroomsResponse {
 /// The user's logged-in devices.
 ///
 /// Body of the `list_user_online_devices` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserOnlineDevicesResponse {
     /// The HTTP method of the request, in lower case.
@@ -18305,6 +18753,7 @@ pub struct ListUserOnlineDevicesResponse {
     )]
     pub data: ::std::option::Option<::std::vec::Vec<crate::gen::models::UserDevice>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListUserOnlineDevicesResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -18400,7 +18849,9 @@ impl ListUserOnlineDevicesResponse {
 /// One page of a user's threads.
 ///
 /// Body of the `list_user_threads` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserThreadsResponse {
     /// The HTTP method of the request, in lower case.
@@ -18474,6 +18925,7 @@ pub struct ListUserThreadsResponse {
     )]
     pub properties: ::std::option::Option<crate::gen::models::ThreadPageProperties>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListUserThreadsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -18567,7 +19019,9 @@ impl ListUserThreadsResponse {
     }
 }
 /// A command (pass-through) broadcast; the content fields sit next to type.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageBroadcastCommandContent {
     /// The command.
@@ -18591,7 +19045,9 @@ impl MessageBroadcastCommandContent {
     }
 }
 /// A custom broadcast; the content fields sit next to type.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageBroadcastCustomContent {
     /// Custom event type, 1 to 32 characters matching [a-zA-Z0-9-_/\.].
@@ -18648,7 +19104,9 @@ impl MessageBroadcastCustomContent {
     }
 }
 /// Fields common to every chat-room broadcast; each request adds msg.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageBroadcastEnvelope {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -18679,6 +19137,7 @@ pub struct MessageBroadcastEnvelope {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageBroadcastEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -18715,7 +19174,9 @@ impl MessageBroadcastEnvelope {
     }
 }
 /// A file broadcast; the content fields sit next to type.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageBroadcastFileContent {
     /// File name; recommended, since clients show it.
@@ -18771,7 +19232,9 @@ impl MessageBroadcastFileContent {
     }
 }
 /// An image broadcast; the content fields sit next to type.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageBroadcastImageContent {
     /// Image file name; recommended, since clients show it.
@@ -18843,7 +19306,9 @@ impl MessageBroadcastImageContent {
     }
 }
 /// A location broadcast; the content fields sit next to type.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageBroadcastLocationContent {
     /// Latitude in degrees, as a decimal string.
@@ -18877,7 +19342,9 @@ impl MessageBroadcastLocationContent {
     }
 }
 /// Response of a chat-room broadcast.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageBroadcastResponse {
     /// The HTTP method of the request, in lower case.
@@ -18944,6 +19411,7 @@ pub struct MessageBroadcastResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::MessageBroadcastResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageBroadcastResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -19028,7 +19496,9 @@ impl MessageBroadcastResponse {
     }
 }
 /// Identifies a chat-room broadcast.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageBroadcastResult {
     /// The broadcast id.
@@ -19039,6 +19509,7 @@ pub struct MessageBroadcastResult {
     )]
     pub id: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageBroadcastResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -19054,7 +19525,9 @@ impl MessageBroadcastResult {
     }
 }
 /// A text broadcast; the content fields sit next to type.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageBroadcastTextContent {
     /// The text.
@@ -19078,7 +19551,9 @@ impl MessageBroadcastTextContent {
     }
 }
 /// A video broadcast; the content fields sit next to type.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageBroadcastVideoContent {
     /// Video file name; recommended, since clients show it.
@@ -19192,7 +19667,9 @@ impl MessageBroadcastVideoContent {
     }
 }
 /// A voice broadcast; the content fields sit next to type.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageBroadcastVoiceContent {
     /// Audio file name; recommended, since clients show it.
@@ -19321,7 +19798,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageChatType {
     }
 }
 /// Fields common to every directed chat-room message; each request adds type and body.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageChatroomDirectedEnvelope {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -19362,6 +19841,7 @@ pub struct MessageChatroomDirectedEnvelope {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageChatroomDirectedEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -19403,7 +19883,9 @@ impl MessageChatroomDirectedEnvelope {
     }
 }
 /// Fields common to every message sent to chat rooms; each request adds type and body.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageChatroomEnvelope {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -19439,6 +19921,7 @@ pub struct MessageChatroomEnvelope {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageChatroomEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -19538,7 +20021,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageChatroomMsgLevel {
     }
 }
 /// Content of a command (pass-through) message.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageCommandBody {
     /// The command.
@@ -19609,7 +20094,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageConversationType {
     }
 }
 /// Content of a custom message.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageCustomBody {
     /// Custom event type, 1 to 32 characters matching [a-zA-Z0-9-_/\.].
@@ -19660,7 +20147,9 @@ impl MessageCustomBody {
     }
 }
 /// Outcome of deleting a conversation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageDeleteConversationResult {
     /// `ok` on success; failures come back as error responses.
@@ -19671,6 +20160,7 @@ pub struct MessageDeleteConversationResult {
     )]
     pub result: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageDeleteConversationResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -19741,7 +20231,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageDirection {
     }
 }
 /// Content of a file message; upload the file first.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageFileBody {
     /// File name; recommended, since clients show it.
@@ -19790,7 +20282,9 @@ impl MessageFileBody {
     }
 }
 /// Fields common to every directed group message; each request adds type and body.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageGroupDirectedEnvelope {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -19820,6 +20314,7 @@ pub struct MessageGroupDirectedEnvelope {
     #[serde(rename = "users")]
     pub users: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageGroupDirectedEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -19852,7 +20347,9 @@ impl MessageGroupDirectedEnvelope {
     }
 }
 /// Fields common to every message sent to groups; each request adds type and body.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageGroupEnvelope {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -19884,6 +20381,7 @@ pub struct MessageGroupEnvelope {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageGroupEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -19923,7 +20421,9 @@ impl MessageGroupEnvelope {
     }
 }
 /// One message body in a history record; type says which of the other fields are present.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageHistoryBody {
     /// Message type.
@@ -20041,6 +20541,7 @@ pub struct MessageHistoryBody {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageHistoryBody {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -20184,7 +20685,9 @@ impl MessageHistoryBody {
     }
 }
 /// Where to download one history file.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageHistoryFile {
     /// Download URL of the history file: storage address plus Expires (Unix seconds), OSSAccessKeyId and Signature query parameters. Valid for a limited time only.
@@ -20195,6 +20698,7 @@ pub struct MessageHistoryFile {
     )]
     pub url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageHistoryFile {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -20213,7 +20717,9 @@ impl MessageHistoryFile {
     }
 }
 /// The content of a history record.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageHistoryPayload {
     /// The message bodies (normally one).
@@ -20247,6 +20753,7 @@ pub struct MessageHistoryPayload {
     )]
     pub to: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageHistoryPayload {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -20294,7 +20801,9 @@ impl MessageHistoryPayload {
     }
 }
 /// One message record in a downloaded history file (get_message_history_file).
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageHistoryRecord {
     /// Message id.
@@ -20347,6 +20856,7 @@ pub struct MessageHistoryRecord {
     )]
     pub payload: ::std::option::Option<crate::gen::models::MessageHistoryPayload>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageHistoryRecord {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -20416,7 +20926,9 @@ impl MessageHistoryRecord {
     }
 }
 /// Content of an image message; upload the image first.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageImageBody {
     /// Image file name; recommended, since clients show it.
@@ -20481,7 +20993,9 @@ impl MessageImageBody {
     }
 }
 /// Width and height of an image or video thumbnail, in pixels.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(::serde::Serialize)]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageImageSize {
     /// Width in pixels.
@@ -20520,7 +21034,9 @@ impl MessageImageSize {
     }
 }
 /// Fields common to every imported group message; each request adds type and body.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageImportGroupEnvelope {
     /// Sender's user id.
@@ -20553,6 +21069,7 @@ pub struct MessageImportGroupEnvelope {
     )]
     pub need_download: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageImportGroupEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -20585,7 +21102,9 @@ impl MessageImportGroupEnvelope {
     }
 }
 /// Response of a message import.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageImportResponse {
     /// The HTTP method of the request, in lower case.
@@ -20666,6 +21185,7 @@ pub struct MessageImportResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::MessageImportResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageImportResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -20768,7 +21288,9 @@ impl MessageImportResponse {
     }
 }
 /// The message created by an import.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageImportResult {
     /// Id of the imported message.
@@ -20779,6 +21301,7 @@ pub struct MessageImportResult {
     )]
     pub msg_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageImportResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -20797,7 +21320,9 @@ impl MessageImportResult {
     }
 }
 /// Fields common to every imported one-to-one message; each request adds type and body.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageImportUserEnvelope {
     /// Sender's user id.
@@ -20830,6 +21355,7 @@ pub struct MessageImportUserEnvelope {
     )]
     pub need_download: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageImportUserEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -20862,7 +21388,9 @@ impl MessageImportUserEnvelope {
     }
 }
 /// Content of a location message.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageLocationBody {
     /// Latitude in degrees, as a decimal string.
@@ -20891,7 +21419,9 @@ impl MessageLocationBody {
     }
 }
 /// A message that could not be recalled.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageRecallFailure {
     /// Id of the message.
@@ -20909,6 +21439,7 @@ pub struct MessageRecallFailure {
     )]
     pub recalled: ::std::option::Option<crate::gen::models::MessageRecallStatus>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageRecallFailure {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -20936,7 +21467,9 @@ impl MessageRecallFailure {
     }
 }
 /// A message that was recalled.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageRecallResult {
     /// Outcome; `yes` on success.
@@ -20975,6 +21508,7 @@ pub struct MessageRecallResult {
     )]
     pub msg_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageRecallResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -21149,7 +21683,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageRouteType {
     }
 }
 /// Response of every send request (users, groups, chat rooms, directed messages).
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageSendResponse {
     /// The HTTP method of the request, in lower case.
@@ -21218,6 +21754,7 @@ pub struct MessageSendResponse {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageSendResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -21304,7 +21841,9 @@ impl MessageSendResponse {
     }
 }
 /// Content of a text message.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageTextBody {
     /// The text.
@@ -21399,7 +21938,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageType {
     }
 }
 /// Fields common to every message sent to users; each request adds type and body.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageUserEnvelope {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -21440,6 +21981,7 @@ pub struct MessageUserEnvelope {
     )]
     pub ext: ::std::option::Option<::serde_json::Value>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MessageUserEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -21485,7 +22027,9 @@ impl MessageUserEnvelope {
     }
 }
 /// Content of a video message; upload the video (and its thumbnail) first.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageVideoBody {
     /// Video file name; recommended, since clients show it.
@@ -21592,7 +22136,9 @@ impl MessageVideoBody {
     }
 }
 /// Content of a voice message; upload the audio file first.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MessageVoiceBody {
     /// Audio file name; recommended, since clients show it.
@@ -21654,7 +22200,9 @@ impl MessageVoiceBody {
     }
 }
 /// Response of get_metadata_capacity.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetadataCapacityResponse {
     /// The HTTP method of the request, in lower case.
@@ -21735,6 +22283,7 @@ pub struct MetadataCapacityResponse {
     )]
     pub data: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MetadataCapacityResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -21834,7 +22383,9 @@ impl MetadataCapacityResponse {
     }
 }
 /// Response of delete_user_metadata.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetadataDeleteResponse {
     /// The HTTP method of the request, in lower case.
@@ -21915,6 +22466,7 @@ pub struct MetadataDeleteResponse {
     )]
     pub data: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MetadataDeleteResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -22014,7 +22566,9 @@ impl MetadataDeleteResponse {
     }
 }
 /// Fields the user attribute responses may carry around their `data`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetadataResponseEnvelope {
     /// The HTTP method of the request, in lower case.
@@ -22088,6 +22642,7 @@ pub struct MetadataResponseEnvelope {
     )]
     pub username: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MetadataResponseEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -22181,7 +22736,9 @@ impl MetadataResponseEnvelope {
     }
 }
 /// Response of set_user_metadata and get_user_metadata.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetadataUserResponse {
     /// The HTTP method of the request, in lower case.
@@ -22264,6 +22821,7 @@ pub struct MetadataUserResponse {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl MetadataUserResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -22368,7 +22926,9 @@ impl MetadataUserResponse {
     }
 }
 /// Response of batch_get_user_metadata.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetadataUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -22454,6 +23014,7 @@ pub struct MetadataUsersResponse {
         >,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl MetadataUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -22566,7 +23127,9 @@ impl MetadataUsersResponse {
 /// Answer to mute_all_chatroom_members.
 ///
 /// Body of the `mute_all_chatroom_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MuteAllChatroomMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -22640,6 +23203,7 @@ pub struct MuteAllChatroomMembersResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomMuteAllState>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MuteAllChatroomMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -22735,7 +23299,9 @@ impl MuteAllChatroomMembersResponse {
 /// Result of mute_all_group_members.
 ///
 /// Body of the `mute_all_group_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MuteAllGroupMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -22809,6 +23375,7 @@ pub struct MuteAllGroupMembersResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupMuteAllState>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MuteAllGroupMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -22904,7 +23471,9 @@ impl MuteAllGroupMembersResponse {
 /// Who to mute and for how long.
 ///
 /// Body of the `mute_chatroom_members` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MuteChatroomMembersRequest {
     /// Mute length in milliseconds from now; -1 mutes for good.
@@ -22934,7 +23503,9 @@ impl MuteChatroomMembersRequest {
 /// Answer to mute_chatroom_members.
 ///
 /// Body of the `mute_chatroom_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MuteChatroomMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -23008,6 +23579,7 @@ pub struct MuteChatroomMembersResponse {
     )]
     pub data: ::std::option::Option<::std::vec::Vec<crate::gen::models::ChatroomMute>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl MuteChatroomMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -23105,7 +23677,9 @@ impl MuteChatroomMembersResponse {
 /// Who to mute and for how long.
 ///
 /// Body of the `mute_group_members` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MuteGroupMembersRequest {
     /// How long the mute lasts, in milliseconds.
@@ -23133,7 +23707,9 @@ impl MuteGroupMembersRequest {
 /// Result of mute_group_members.
 ///
 /// Body of the `mute_group_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MuteGroupMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -23209,6 +23785,7 @@ pub struct MuteGroupMembersResponse {
         ::std::vec::Vec<crate::gen::models::GroupMuteResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl MuteGroupMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -23360,7 +23937,9 @@ impl<'de> ::serde::Deserialize<'de> for NotificationChatType {
     }
 }
 /// Preferred language of push notifications.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationLanguage {
     /// Language code; empty when pushes are not translated.
@@ -23371,6 +23950,7 @@ pub struct NotificationLanguage {
     )]
     pub language: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl NotificationLanguage {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -23389,7 +23969,9 @@ impl NotificationLanguage {
     }
 }
 /// Response of set_push_language and get_push_language.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationLanguageResponse {
     /// The HTTP method of the request, in lower case.
@@ -23456,6 +24038,7 @@ pub struct NotificationLanguageResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::NotificationLanguage>,
 }
+#[cfg(any(test, feature = "server"))]
 impl NotificationLanguageResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -23604,7 +24187,9 @@ impl<'de> ::serde::Deserialize<'de> for NotificationMode {
     }
 }
 /// Push settings of a user, app-wide or for one conversation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationSettings {
     /// Which offline messages trigger a push notification.
@@ -23629,6 +24214,7 @@ pub struct NotificationSettings {
     )]
     pub ignore_duration: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl NotificationSettings {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -23665,7 +24251,9 @@ impl NotificationSettings {
     }
 }
 /// Response of set_notification_settings and get_notification_settings.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationSettingsResponse {
     /// The HTTP method of the request, in lower case.
@@ -23732,6 +24320,7 @@ pub struct NotificationSettingsResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::NotificationSettings>,
 }
+#[cfg(any(test, feature = "server"))]
 impl NotificationSettingsResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -23816,7 +24405,9 @@ impl NotificationSettingsResponse {
     }
 }
 /// Response of get_group_online_count.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresenceOnlineCountResponse {
     /// Number of group members online.
@@ -23827,6 +24418,7 @@ pub struct PresenceOnlineCountResponse {
     )]
     pub result: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl PresenceOnlineCountResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -23842,7 +24434,9 @@ impl PresenceOnlineCountResponse {
     }
 }
 /// Response of set_presence_status and unsubscribe_presence.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresenceResultResponse {
     /// `ok` on success, otherwise the reason of the failure.
@@ -23853,6 +24447,7 @@ pub struct PresenceResultResponse {
     )]
     pub result: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl PresenceResultResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -23871,7 +24466,9 @@ impl PresenceResultResponse {
     }
 }
 /// Response of get_presence_statuses.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresenceStatusesResponse {
     /// Presence of each requested user.
@@ -23884,6 +24481,7 @@ pub struct PresenceStatusesResponse {
         ::std::vec::Vec<crate::gen::models::PresenceUserStatus>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl PresenceStatusesResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -23904,7 +24502,9 @@ impl PresenceStatusesResponse {
     }
 }
 /// Response of subscribe_presence.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresenceSubscribeResponse {
     /// Presence of each subscribed user.
@@ -23917,6 +24517,7 @@ pub struct PresenceSubscribeResponse {
         ::std::vec::Vec<crate::gen::models::PresenceSubscribedUser>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl PresenceSubscribeResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -23937,7 +24538,9 @@ impl PresenceSubscribeResponse {
     }
 }
 /// Presence of a user just subscribed to.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresenceSubscribedUser {
     /// The subscribed user's id.
@@ -23978,6 +24581,7 @@ pub struct PresenceSubscribedUser {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl PresenceSubscribedUser {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -24034,7 +24638,9 @@ impl PresenceSubscribedUser {
     }
 }
 /// One presence subscription.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresenceSubscription {
     /// The subscribed user's id.
@@ -24052,6 +24658,7 @@ pub struct PresenceSubscription {
     )]
     pub expiry: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl PresenceSubscription {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -24079,7 +24686,9 @@ impl PresenceSubscription {
     }
 }
 /// Response of list_presence_subscriptions.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresenceSubscriptionListResponse {
     /// The page of subscriptions.
@@ -24090,6 +24699,7 @@ pub struct PresenceSubscriptionListResponse {
     )]
     pub result: ::std::option::Option<crate::gen::models::PresenceSubscriptionPage>,
 }
+#[cfg(any(test, feature = "server"))]
 impl PresenceSubscriptionListResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -24108,7 +24718,9 @@ impl PresenceSubscriptionListResponse {
     }
 }
 /// One page of a user's presence subscriptions.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresenceSubscriptionPage {
     /// Total number of subscriptions, as a decimal string.
@@ -24128,6 +24740,7 @@ pub struct PresenceSubscriptionPage {
         ::std::vec::Vec<crate::gen::models::PresenceSubscription>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl PresenceSubscriptionPage {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -24157,7 +24770,9 @@ impl PresenceSubscriptionPage {
     }
 }
 /// Presence of one user.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PresenceUserStatus {
     /// The user's id.
@@ -24191,6 +24806,7 @@ pub struct PresenceUserStatus {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl PresenceUserStatus {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -24238,7 +24854,9 @@ impl PresenceUserStatus {
     }
 }
 /// One binding of a device to a push certificate and device token.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PushBinding {
     /// Identifier of the device.
@@ -24263,6 +24881,7 @@ pub struct PushBinding {
     )]
     pub notifier_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl PushBinding {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -24299,7 +24918,9 @@ impl PushBinding {
     }
 }
 /// Response of bind_push_device and list_push_bindings.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PushBindingListResponse {
     /// The HTTP method of the request, in lower case.
@@ -24368,6 +24989,7 @@ pub struct PushBindingListResponse {
         ::std::vec::Vec<crate::gen::models::PushBinding>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl PushBindingListResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -24504,7 +25126,9 @@ impl<'de> ::serde::Deserialize<'de> for PushDisplayStyle {
     }
 }
 /// A push template.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PushTemplate {
     /// Template name.
@@ -24543,6 +25167,7 @@ pub struct PushTemplate {
     )]
     pub content_pattern: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl PushTemplate {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -24591,7 +25216,9 @@ impl PushTemplate {
     }
 }
 /// Response of create_push_template, get_push_template and delete_push_template.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PushTemplateResponse {
     /// The HTTP method of the request, in lower case.
@@ -24658,6 +25285,7 @@ pub struct PushTemplateResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::PushTemplate>,
 }
+#[cfg(any(test, feature = "server"))]
 impl PushTemplateResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -24742,7 +25370,9 @@ impl PushTemplateResponse {
     }
 }
 /// The user record returned after changing push nickname or display style.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PushUserProfile {
     /// Internal UUID of the user.
@@ -24832,6 +25462,7 @@ pub struct PushUserProfile {
     )]
     pub notifier_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl PushUserProfile {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -24942,7 +25573,9 @@ impl PushUserProfile {
     }
 }
 /// Response of set_push_nickname and set_push_display_style.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PushUserProfileResponse {
     /// The HTTP method of the request, in lower case.
@@ -25011,6 +25644,7 @@ pub struct PushUserProfileResponse {
         ::std::vec::Vec<crate::gen::models::PushUserProfile>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl PushUserProfileResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -25097,7 +25731,9 @@ impl PushUserProfileResponse {
     }
 }
 /// The push template a receiving user has chosen.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PushUserTemplate {
     /// Name of the chosen template.
@@ -25108,6 +25744,7 @@ pub struct PushUserTemplate {
     )]
     pub template_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl PushUserTemplate {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -25126,7 +25763,9 @@ impl PushUserTemplate {
     }
 }
 /// Response of set_user_push_template.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PushUserTemplateResponse {
     /// The HTTP method of the request, in lower case.
@@ -25193,6 +25832,7 @@ pub struct PushUserTemplateResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::PushUserTemplate>,
 }
+#[cfg(any(test, feature = "server"))]
 impl PushUserTemplateResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -25277,7 +25917,9 @@ impl PushUserTemplateResponse {
     }
 }
 /// Response of add_reaction.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReactionAddResponse {
     /// `ok` when the request succeeded.
@@ -25302,6 +25944,7 @@ pub struct ReactionAddResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ReactionCreated>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ReactionAddResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -25391,7 +26034,9 @@ impl<'de> ::serde::Deserialize<'de> for ReactionChatType {
     }
 }
 /// A reaction just added to a message.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReactionCreated {
     /// Reaction id.
@@ -25458,6 +26103,7 @@ pub struct ReactionCreated {
     )]
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ReactionCreated {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -25548,7 +26194,9 @@ impl ReactionCreated {
     }
 }
 /// One reaction of a message with a page of its users.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReactionDetail {
     /// Reaction id.
@@ -25594,6 +26242,7 @@ pub struct ReactionDetail {
     )]
     pub cursor: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ReactionDetail {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -25651,7 +26300,9 @@ impl ReactionDetail {
     }
 }
 /// Response of get_reaction_detail.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReactionDetailResponse {
     /// `ok` when the request succeeded.
@@ -25676,6 +26327,7 @@ pub struct ReactionDetailResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ReactionDetail>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ReactionDetailResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -25709,7 +26361,9 @@ impl ReactionDetailResponse {
     }
 }
 /// Response of list_message_reactions.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReactionListResponse {
     /// `ok` when the request succeeded.
@@ -25736,6 +26390,7 @@ pub struct ReactionListResponse {
         ::std::vec::Vec<crate::gen::models::ReactionMessage>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl ReactionListResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -25771,7 +26426,9 @@ impl ReactionListResponse {
     }
 }
 /// The reactions of one message.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReactionMessage {
     /// Id of the message.
@@ -25791,6 +26448,7 @@ pub struct ReactionMessage {
         ::std::vec::Vec<crate::gen::models::ReactionSummary>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl ReactionMessage {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -25820,7 +26478,9 @@ impl ReactionMessage {
     }
 }
 /// Result fields every reaction response carries; the whole response of delete_reaction.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReactionStatusResponse {
     /// `ok` when the request succeeded.
@@ -25838,6 +26498,7 @@ pub struct ReactionStatusResponse {
     )]
     pub timestamp: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ReactionStatusResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -25862,7 +26523,9 @@ impl ReactionStatusResponse {
     }
 }
 /// One reaction of a message with its first users.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReactionSummary {
     /// Reaction id.
@@ -25901,6 +26564,7 @@ pub struct ReactionSummary {
     )]
     pub user_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ReactionSummary {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -25951,7 +26615,9 @@ impl ReactionSummary {
 /// The message to recall.
 ///
 /// Body of the `recall_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RecallMessageRequest {
     /// Id of the message to recall; one message per call.
@@ -26013,7 +26679,9 @@ impl RecallMessageRequest {
 /// Result of a recall.
 ///
 /// Body of the `recall_message` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecallMessageResponse {
     /// The HTTP method of the request, in lower case.
@@ -26089,6 +26757,7 @@ pub struct RecallMessageResponse {
         ::std::vec::Vec<crate::gen::models::MessageRecallFailure>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl RecallMessageResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -26186,7 +26855,9 @@ impl RecallMessageResponse {
 /// Answer to remove_chatroom_admin.
 ///
 /// Body of the `remove_chatroom_admin` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveChatroomAdminResponse {
     /// The HTTP method of the request, in lower case.
@@ -26260,6 +26931,7 @@ pub struct RemoveChatroomAdminResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomAdminRemoveResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl RemoveChatroomAdminResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -26355,7 +27027,9 @@ impl RemoveChatroomAdminResponse {
 /// Answer to remove_chatroom_allowlist_users.
 ///
 /// Body of the `remove_chatroom_allowlist_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveChatroomAllowlistUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -26431,6 +27105,7 @@ pub struct RemoveChatroomAllowlistUsersResponse {
         ::std::vec::Vec<crate::gen::models::ChatroomUserListResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl RemoveChatroomAllowlistUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -26528,7 +27203,9 @@ impl RemoveChatroomAllowlistUsersResponse {
 /// Answer to remove_chatroom_member.
 ///
 /// Body of the `remove_chatroom_member` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveChatroomMemberResponse {
     /// The HTTP method of the request, in lower case.
@@ -26602,6 +27279,7 @@ pub struct RemoveChatroomMemberResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomMemberResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl RemoveChatroomMemberResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -26697,7 +27375,9 @@ impl RemoveChatroomMemberResponse {
 /// Answer to remove_chatroom_members.
 ///
 /// Body of the `remove_chatroom_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveChatroomMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -26773,6 +27453,7 @@ pub struct RemoveChatroomMembersResponse {
         ::std::vec::Vec<crate::gen::models::ChatroomMemberResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl RemoveChatroomMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -26870,7 +27551,9 @@ impl RemoveChatroomMembersResponse {
 /// Answer to remove_chatroom_super_admin.
 ///
 /// Body of the `remove_chatroom_super_admin` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveChatroomSuperAdminResponse {
     /// The HTTP method of the request, in lower case.
@@ -26951,6 +27634,7 @@ pub struct RemoveChatroomSuperAdminResponse {
     )]
     pub properties: ::std::option::Option<::serde_json::Value>,
 }
+#[cfg(any(test, feature = "server"))]
 impl RemoveChatroomSuperAdminResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -27057,7 +27741,9 @@ impl RemoveChatroomSuperAdminResponse {
 /// Result of remove_group_admin.
 ///
 /// Body of the `remove_group_admin` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveGroupAdminResponse {
     /// The HTTP method of the request, in lower case.
@@ -27131,6 +27817,7 @@ pub struct RemoveGroupAdminResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupAdminRemoveResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl RemoveGroupAdminResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -27226,7 +27913,9 @@ impl RemoveGroupAdminResponse {
 /// Result of remove_group_blocked_user.
 ///
 /// Body of the `remove_group_blocked_user` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveGroupBlockedUserResponse {
     /// The HTTP method of the request, in lower case.
@@ -27300,6 +27989,7 @@ pub struct RemoveGroupBlockedUserResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupUserResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl RemoveGroupBlockedUserResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -27395,7 +28085,9 @@ impl RemoveGroupBlockedUserResponse {
 /// Result of remove_group_blocked_users.
 ///
 /// Body of the `remove_group_blocked_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveGroupBlockedUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -27471,6 +28163,7 @@ pub struct RemoveGroupBlockedUsersResponse {
         ::std::vec::Vec<crate::gen::models::GroupUserResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl RemoveGroupBlockedUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -27568,7 +28261,9 @@ impl RemoveGroupBlockedUsersResponse {
 /// Result of remove_group_member.
 ///
 /// Body of the `remove_group_member` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveGroupMemberResponse {
     /// The HTTP method of the request, in lower case.
@@ -27642,6 +28337,7 @@ pub struct RemoveGroupMemberResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupUserResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl RemoveGroupMemberResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -27737,7 +28433,9 @@ impl RemoveGroupMemberResponse {
 /// Result of remove_group_members.
 ///
 /// Body of the `remove_group_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveGroupMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -27813,6 +28511,7 @@ pub struct RemoveGroupMembersResponse {
         ::std::vec::Vec<crate::gen::models::GroupUserResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl RemoveGroupMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -27910,7 +28609,9 @@ impl RemoveGroupMembersResponse {
 /// Result of remove_group_whitelist_users.
 ///
 /// Body of the `remove_group_whitelist_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveGroupWhitelistUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -27986,6 +28687,7 @@ pub struct RemoveGroupWhitelistUsersResponse {
         ::std::vec::Vec<crate::gen::models::GroupUserResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl RemoveGroupWhitelistUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -28083,7 +28785,9 @@ impl RemoveGroupWhitelistUsersResponse {
 /// The members to remove.
 ///
 /// Body of the `remove_thread_members` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RemoveThreadMembersRequest {
     /// User ids to remove, at most 10.
@@ -28106,7 +28810,9 @@ impl RemoveThreadMembersRequest {
 /// Result of remove_thread_members.
 ///
 /// Body of the `remove_thread_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveThreadMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -28175,6 +28881,7 @@ pub struct RemoveThreadMembersResponse {
         ::std::vec::Vec<crate::gen::models::ThreadMemberRemoveResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl RemoveThreadMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -28261,7 +28968,9 @@ impl RemoveThreadMembersResponse {
     }
 }
 /// Fields most successful responses carry around their payload.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseEnvelope {
     /// The HTTP method of the request, in lower case.
@@ -28321,6 +29030,7 @@ pub struct ResponseEnvelope {
     )]
     pub duration: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ResponseEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -28398,7 +29108,9 @@ impl ResponseEnvelope {
 /// A command (pass-through) message to up to 10 chat rooms.
 ///
 /// Body of the `send_chatroom_command_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomCommandMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -28488,7 +29200,9 @@ impl SendChatroomCommandMessageRequest {
 /// A custom message to up to 10 chat rooms.
 ///
 /// Body of the `send_chatroom_custom_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomCustomMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -28578,7 +29292,9 @@ impl SendChatroomCustomMessageRequest {
 /// A directed command (pass-through) message to members of one chat room.
 ///
 /// Body of the `send_chatroom_directed_command_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomDirectedCommandMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -28675,7 +29391,9 @@ impl SendChatroomDirectedCommandMessageRequest {
 /// A directed custom message to members of one chat room.
 ///
 /// Body of the `send_chatroom_directed_custom_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomDirectedCustomMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -28772,7 +29490,9 @@ impl SendChatroomDirectedCustomMessageRequest {
 /// A directed file message to members of one chat room.
 ///
 /// Body of the `send_chatroom_directed_file_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomDirectedFileMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -28869,7 +29589,9 @@ impl SendChatroomDirectedFileMessageRequest {
 /// A directed image message to members of one chat room.
 ///
 /// Body of the `send_chatroom_directed_image_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomDirectedImageMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -28966,7 +29688,9 @@ impl SendChatroomDirectedImageMessageRequest {
 /// A directed location message to members of one chat room.
 ///
 /// Body of the `send_chatroom_directed_location_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomDirectedLocationMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -29063,7 +29787,9 @@ impl SendChatroomDirectedLocationMessageRequest {
 /// A directed text message to members of one chat room.
 ///
 /// Body of the `send_chatroom_directed_text_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomDirectedTextMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -29160,7 +29886,9 @@ impl SendChatroomDirectedTextMessageRequest {
 /// A directed video message to members of one chat room.
 ///
 /// Body of the `send_chatroom_directed_video_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomDirectedVideoMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -29257,7 +29985,9 @@ impl SendChatroomDirectedVideoMessageRequest {
 /// A directed voice message to members of one chat room.
 ///
 /// Body of the `send_chatroom_directed_voice_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomDirectedVoiceMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -29354,7 +30084,9 @@ impl SendChatroomDirectedVoiceMessageRequest {
 /// A file message to up to 10 chat rooms.
 ///
 /// Body of the `send_chatroom_file_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomFileMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -29444,7 +30176,9 @@ impl SendChatroomFileMessageRequest {
 /// An image message to up to 10 chat rooms.
 ///
 /// Body of the `send_chatroom_image_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomImageMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -29534,7 +30268,9 @@ impl SendChatroomImageMessageRequest {
 /// A location message to up to 10 chat rooms.
 ///
 /// Body of the `send_chatroom_location_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomLocationMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -29624,7 +30360,9 @@ impl SendChatroomLocationMessageRequest {
 /// A text message to up to 10 chat rooms.
 ///
 /// Body of the `send_chatroom_text_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomTextMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -29714,7 +30452,9 @@ impl SendChatroomTextMessageRequest {
 /// A video message to up to 10 chat rooms.
 ///
 /// Body of the `send_chatroom_video_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomVideoMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -29804,7 +30544,9 @@ impl SendChatroomVideoMessageRequest {
 /// A voice message to up to 10 chat rooms.
 ///
 /// Body of the `send_chatroom_voice_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendChatroomVoiceMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -29894,7 +30636,9 @@ impl SendChatroomVoiceMessageRequest {
 /// A command (pass-through) message to up to 3 groups.
 ///
 /// Body of the `send_group_command_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupCommandMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -29980,7 +30724,9 @@ impl SendGroupCommandMessageRequest {
 /// A custom message to up to 3 groups.
 ///
 /// Body of the `send_group_custom_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupCustomMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -30066,7 +30812,9 @@ impl SendGroupCustomMessageRequest {
 /// A directed command (pass-through) message to members of one group.
 ///
 /// Body of the `send_group_directed_command_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupDirectedCommandMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -30143,7 +30891,9 @@ impl SendGroupDirectedCommandMessageRequest {
 /// A directed custom message to members of one group.
 ///
 /// Body of the `send_group_directed_custom_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupDirectedCustomMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -30220,7 +30970,9 @@ impl SendGroupDirectedCustomMessageRequest {
 /// A directed file message to members of one group.
 ///
 /// Body of the `send_group_directed_file_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupDirectedFileMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -30297,7 +31049,9 @@ impl SendGroupDirectedFileMessageRequest {
 /// A directed image message to members of one group.
 ///
 /// Body of the `send_group_directed_image_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupDirectedImageMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -30374,7 +31128,9 @@ impl SendGroupDirectedImageMessageRequest {
 /// A directed location message to members of one group.
 ///
 /// Body of the `send_group_directed_location_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupDirectedLocationMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -30451,7 +31207,9 @@ impl SendGroupDirectedLocationMessageRequest {
 /// A directed text message to members of one group.
 ///
 /// Body of the `send_group_directed_text_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupDirectedTextMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -30528,7 +31286,9 @@ impl SendGroupDirectedTextMessageRequest {
 /// A directed video message to members of one group.
 ///
 /// Body of the `send_group_directed_video_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupDirectedVideoMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -30605,7 +31365,9 @@ impl SendGroupDirectedVideoMessageRequest {
 /// A directed voice message to members of one group.
 ///
 /// Body of the `send_group_directed_voice_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupDirectedVoiceMessageRequest {
     /// Sender's user id; admin when left out. An empty string fails the request.
@@ -30682,7 +31444,9 @@ impl SendGroupDirectedVoiceMessageRequest {
 /// A file message to up to 3 groups.
 ///
 /// Body of the `send_group_file_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupFileMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -30768,7 +31532,9 @@ impl SendGroupFileMessageRequest {
 /// An image message to up to 3 groups.
 ///
 /// Body of the `send_group_image_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupImageMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -30854,7 +31620,9 @@ impl SendGroupImageMessageRequest {
 /// A location message to up to 3 groups.
 ///
 /// Body of the `send_group_location_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupLocationMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -30940,7 +31708,9 @@ impl SendGroupLocationMessageRequest {
 /// A text message to up to 3 groups.
 ///
 /// Body of the `send_group_text_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupTextMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -31026,7 +31796,9 @@ impl SendGroupTextMessageRequest {
 /// A video message to up to 3 groups.
 ///
 /// Body of the `send_group_video_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupVideoMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -31112,7 +31884,9 @@ impl SendGroupVideoMessageRequest {
 /// A voice message to up to 3 groups.
 ///
 /// Body of the `send_group_voice_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendGroupVoiceMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -31198,7 +31972,9 @@ impl SendGroupVoiceMessageRequest {
 /// A command (pass-through) message to one or more users.
 ///
 /// Body of the `send_user_command_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendUserCommandMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -31299,7 +32075,9 @@ impl SendUserCommandMessageRequest {
 /// A custom message to one or more users.
 ///
 /// Body of the `send_user_custom_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendUserCustomMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -31400,7 +32178,9 @@ impl SendUserCustomMessageRequest {
 /// A file message to one or more users.
 ///
 /// Body of the `send_user_file_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendUserFileMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -31501,7 +32281,9 @@ impl SendUserFileMessageRequest {
 /// An image message to one or more users.
 ///
 /// Body of the `send_user_image_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendUserImageMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -31602,7 +32384,9 @@ impl SendUserImageMessageRequest {
 /// A location message to one or more users.
 ///
 /// Body of the `send_user_location_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendUserLocationMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -31703,7 +32487,9 @@ impl SendUserLocationMessageRequest {
 /// A text message to one or more users.
 ///
 /// Body of the `send_user_text_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendUserTextMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -31804,7 +32590,9 @@ impl SendUserTextMessageRequest {
 /// A video message to one or more users.
 ///
 /// Body of the `send_user_video_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendUserVideoMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -31905,7 +32693,9 @@ impl SendUserVideoMessageRequest {
 /// A voice message to one or more users.
 ///
 /// Body of the `send_user_voice_message` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendUserVoiceMessageRequest {
     /// Sender's user id; admin when left out. The id is not checked for existence, and an empty string fails the request.
@@ -32006,7 +32796,9 @@ impl SendUserVoiceMessageRequest {
 /// The new remark.
 ///
 /// Body of the `set_contact_remark` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetContactRemarkRequest {
     /// The remark, at most 100 characters.
@@ -32025,7 +32817,9 @@ impl SetContactRemarkRequest {
 /// Result of setting a friend remark.
 ///
 /// Body of the `set_contact_remark` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetContactRemarkResponse {
     /// The HTTP method of the request, in lower case.
@@ -32092,6 +32886,7 @@ pub struct SetContactRemarkResponse {
     )]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl SetContactRemarkResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -32178,7 +32973,9 @@ impl SetContactRemarkResponse {
 /// The attributes to set.
 ///
 /// Body of the `set_group_member_attributes` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetGroupMemberAttributesRequest {
     /// Attributes to set: keys of at most 16 bytes, values of at most 512 bytes; an empty value deletes the key.
@@ -32204,7 +33001,9 @@ impl SetGroupMemberAttributesRequest {
 /// Result of set_group_member_attributes.
 ///
 /// Body of the `set_group_member_attributes` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetGroupMemberAttributesResponse {
     /// The HTTP method of the request, in lower case.
@@ -32273,6 +33072,7 @@ pub struct SetGroupMemberAttributesResponse {
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl SetGroupMemberAttributesResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -32361,7 +33161,9 @@ impl SetGroupMemberAttributesResponse {
 /// New push settings; fields left out keep their value.
 ///
 /// Body of the `set_notification_settings` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetNotificationSettingsRequest {
     /// Which offline messages trigger a push notification. `DEFAULT` is only valid for a single conversation.
@@ -32426,7 +33228,9 @@ impl SetNotificationSettingsRequest {
 /// Extra presence information.
 ///
 /// Body of the `set_presence_status` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetPresenceStatusRequest {
     /// Presence extension text; best kept within 64 bytes.
@@ -32443,7 +33247,9 @@ impl SetPresenceStatusRequest {
 /// The new display style.
 ///
 /// Body of the `set_push_display_style` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetPushDisplayStyleRequest {
     /// How offline push notifications are shown; 0 (summary) when never set.
@@ -32466,7 +33272,9 @@ impl SetPushDisplayStyleRequest {
 /// The preferred push language.
 ///
 /// Body of the `set_push_language` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetPushLanguageRequest {
     /// Language code for push notifications; an empty string turns translation off so pushes keep the original language.
@@ -32487,7 +33295,9 @@ impl SetPushLanguageRequest {
 /// The new push nickname.
 ///
 /// Body of the `set_push_nickname` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetPushNicknameRequest {
     /// Nickname shown as the sender in push notifications received by others; at most 100 characters (letters, digits, Chinese and special characters).
@@ -32520,7 +33330,9 @@ impl SetPushNicknameRequest {
 /// Result of setting a global mute.
 ///
 /// Body of the `set_user_global_mute` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetUserGlobalMuteResponse {
     /// The HTTP method of the request, in lower case.
@@ -32587,6 +33399,7 @@ pub struct SetUserGlobalMuteResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::UserMuteResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl SetUserGlobalMuteResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -32673,7 +33486,9 @@ impl SetUserGlobalMuteResponse {
 /// The new password.
 ///
 /// Body of the `set_user_password` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetUserPasswordRequest {
     /// The new login password, at most 64 characters.
@@ -32694,7 +33509,9 @@ impl SetUserPasswordRequest {
 /// The template to use.
 ///
 /// Body of the `set_user_push_template` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetUserPushTemplateRequest {
     /// Name of an existing push template.
@@ -32713,7 +33530,9 @@ impl SetUserPushTemplateRequest {
 /// Users to subscribe to.
 ///
 /// Body of the `subscribe_presence` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubscribePresenceRequest {
     /// User ids whose presence is subscribed to, at most 100.
@@ -32734,7 +33553,9 @@ impl SubscribePresenceRequest {
     }
 }
 /// The thread made by create_thread.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ThreadCreateResult {
     /// Id of the new thread.
@@ -32745,6 +33566,7 @@ pub struct ThreadCreateResult {
     )]
     pub thread_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ThreadCreateResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -32763,7 +33585,9 @@ impl ThreadCreateResult {
     }
 }
 /// A thread as listed for a user.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ThreadInfo {
     /// Name of the thread.
@@ -32816,6 +33640,7 @@ pub struct ThreadInfo {
     )]
     pub cursor: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ThreadInfo {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -32885,7 +33710,9 @@ impl ThreadInfo {
     }
 }
 /// Outcome of removing one member from a thread.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ThreadMemberRemoveResult {
     /// True when the member was removed.
@@ -32903,6 +33730,7 @@ pub struct ThreadMemberRemoveResult {
     )]
     pub user: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ThreadMemberRemoveResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -32927,7 +33755,9 @@ impl ThreadMemberRemoveResult {
     }
 }
 /// One page of a thread's members.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ThreadMembersPage {
     /// User ids of the members.
@@ -32938,6 +33768,7 @@ pub struct ThreadMembersPage {
     )]
     pub affiliations: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ThreadMembersPage {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -32956,7 +33787,9 @@ impl ThreadMembersPage {
     }
 }
 /// Paging state of a thread list.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ThreadPageProperties {
     /// Cursor of the next page.
@@ -32967,6 +33800,7 @@ pub struct ThreadPageProperties {
     )]
     pub cursor: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ThreadPageProperties {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -32985,7 +33819,9 @@ impl ThreadPageProperties {
     }
 }
 /// A thread as listed by list_threads.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ThreadRef {
     /// Id of the thread.
@@ -32996,6 +33832,7 @@ pub struct ThreadRef {
     )]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ThreadRef {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -33070,7 +33907,9 @@ impl<'de> ::serde::Deserialize<'de> for ThreadSort {
     }
 }
 /// Outcome of a thread change.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ThreadStatusResult {
     /// ok when the change succeeded.
@@ -33081,6 +33920,7 @@ pub struct ThreadStatusResult {
     )]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ThreadStatusResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -33099,7 +33939,9 @@ impl ThreadStatusResult {
     }
 }
 /// A thread after update_thread.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ThreadUpdateResult {
     /// The new name.
@@ -33110,6 +33952,7 @@ pub struct ThreadUpdateResult {
     )]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ThreadUpdateResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -33128,7 +33971,9 @@ impl ThreadUpdateResult {
     }
 }
 /// Request for an app token.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct TokenAppRequest {
     /// Always `client_credentials`.
@@ -33172,7 +34017,9 @@ impl TokenAppRequest {
     }
 }
 /// An app token.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TokenAppResponse {
     /// The token, sent as `Authorization: Bearer <token>`.
@@ -33197,6 +34044,7 @@ pub struct TokenAppResponse {
     )]
     pub application: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl TokenAppResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -33290,7 +34138,9 @@ impl<'de> ::serde::Deserialize<'de> for TokenGrantType {
     }
 }
 /// Request for a user token by user id alone.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct TokenInheritRequest {
     /// Always `inherit`.
@@ -33334,7 +34184,9 @@ impl TokenInheritRequest {
     }
 }
 /// Request for a user token by user id and password.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct TokenPasswordRequest {
     /// Always `password`.
@@ -33378,7 +34230,9 @@ impl TokenPasswordRequest {
     }
 }
 /// A user token with the user it belongs to.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TokenUserResponse {
     /// The user token.
@@ -33403,6 +34257,7 @@ pub struct TokenUserResponse {
     )]
     pub user: ::std::option::Option<crate::gen::models::User>,
 }
+#[cfg(any(test, feature = "server"))]
 impl TokenUserResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -33438,7 +34293,9 @@ impl TokenUserResponse {
 /// The new owner.
 ///
 /// Body of the `transfer_group_owner` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct TransferGroupOwnerRequest {
     /// User id of the member who becomes the owner.
@@ -33455,7 +34312,9 @@ impl TransferGroupOwnerRequest {
 /// Result of transfer_group_owner.
 ///
 /// Body of the `transfer_group_owner` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransferGroupOwnerResponse {
     /// The HTTP method of the request, in lower case.
@@ -33529,6 +34388,7 @@ pub struct TransferGroupOwnerResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupOwnerTransferResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl TransferGroupOwnerResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -33624,7 +34484,9 @@ impl TransferGroupOwnerResponse {
 /// Answer to unblock_chatroom_user.
 ///
 /// Body of the `unblock_chatroom_user` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnblockChatroomUserResponse {
     /// The HTTP method of the request, in lower case.
@@ -33698,6 +34560,7 @@ pub struct UnblockChatroomUserResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomUserListResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UnblockChatroomUserResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -33793,7 +34656,9 @@ impl UnblockChatroomUserResponse {
 /// Answer to unblock_chatroom_users.
 ///
 /// Body of the `unblock_chatroom_users` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnblockChatroomUsersResponse {
     /// The HTTP method of the request, in lower case.
@@ -33869,6 +34734,7 @@ pub struct UnblockChatroomUsersResponse {
         ::std::vec::Vec<crate::gen::models::ChatroomUserListResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl UnblockChatroomUsersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -33966,7 +34832,9 @@ impl UnblockChatroomUsersResponse {
 /// Answer to unmute_all_chatroom_members.
 ///
 /// Body of the `unmute_all_chatroom_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnmuteAllChatroomMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -34040,6 +34908,7 @@ pub struct UnmuteAllChatroomMembersResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomMuteAllState>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UnmuteAllChatroomMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -34135,7 +35004,9 @@ impl UnmuteAllChatroomMembersResponse {
 /// Result of unmute_all_group_members.
 ///
 /// Body of the `unmute_all_group_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnmuteAllGroupMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -34209,6 +35080,7 @@ pub struct UnmuteAllGroupMembersResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupMuteAllState>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UnmuteAllGroupMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -34304,7 +35176,9 @@ impl UnmuteAllGroupMembersResponse {
 /// Answer to unmute_chatroom_members.
 ///
 /// Body of the `unmute_chatroom_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnmuteChatroomMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -34380,6 +35254,7 @@ pub struct UnmuteChatroomMembersResponse {
         ::std::vec::Vec<crate::gen::models::ChatroomUnmuteResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl UnmuteChatroomMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -34477,7 +35352,9 @@ impl UnmuteChatroomMembersResponse {
 /// Result of unmute_group_members.
 ///
 /// Body of the `unmute_group_members` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnmuteGroupMembersResponse {
     /// The HTTP method of the request, in lower case.
@@ -34553,6 +35430,7 @@ pub struct UnmuteGroupMembersResponse {
         ::std::vec::Vec<crate::gen::models::GroupUnmuteResult>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl UnmuteGroupMembersResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -34650,7 +35528,9 @@ impl UnmuteGroupMembersResponse {
 /// The new announcement.
 ///
 /// Body of the `update_chatroom_announcement` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateChatroomAnnouncementRequest {
     /// New announcement text.
@@ -34671,7 +35551,9 @@ impl UpdateChatroomAnnouncementRequest {
 /// Answer to update_chatroom_announcement.
 ///
 /// Body of the `update_chatroom_announcement` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateChatroomAnnouncementResponse {
     /// The HTTP method of the request, in lower case.
@@ -34745,6 +35627,7 @@ pub struct UpdateChatroomAnnouncementResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomAnnouncementResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UpdateChatroomAnnouncementResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -34840,7 +35723,9 @@ impl UpdateChatroomAnnouncementResponse {
 /// The new settings.
 ///
 /// Body of the `update_chatroom` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateChatroomRequest {
     /// New room name.
@@ -34877,7 +35762,9 @@ impl UpdateChatroomRequest {
 /// Answer to update_chatroom.
 ///
 /// Body of the `update_chatroom` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateChatroomResponse {
     /// The HTTP method of the request, in lower case.
@@ -34951,6 +35838,7 @@ pub struct UpdateChatroomResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ChatroomUpdateResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UpdateChatroomResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -35046,7 +35934,9 @@ impl UpdateChatroomResponse {
 /// The new announcement.
 ///
 /// Body of the `update_group_announcement` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateGroupAnnouncementRequest {
     /// Text of the announcement, at most 512 characters.
@@ -35067,7 +35957,9 @@ impl UpdateGroupAnnouncementRequest {
 /// Result of update_group_announcement.
 ///
 /// Body of the `update_group_announcement` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateGroupAnnouncementResponse {
     /// The HTTP method of the request, in lower case.
@@ -35141,6 +36033,7 @@ pub struct UpdateGroupAnnouncementResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupAnnouncementUpdateResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UpdateGroupAnnouncementResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -35238,7 +36131,9 @@ impl UpdateGroupAnnouncementResponse {
 /// The settings to change.
 ///
 /// Body of the `update_group` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateGroupRequest {
     /// New name, at most 128 characters.
@@ -35366,7 +36261,9 @@ impl UpdateGroupRequest {
 /// Result of update_group.
 ///
 /// Body of the `update_group` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateGroupResponse {
     /// The HTTP method of the request, in lower case.
@@ -35449,6 +36346,7 @@ pub struct UpdateGroupResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupUpdateResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UpdateGroupResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -35555,7 +36453,9 @@ impl UpdateGroupResponse {
 /// The new name.
 ///
 /// Body of the `update_thread` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateThreadRequest {
     /// New name of the thread, at most 64 characters.
@@ -35574,7 +36474,9 @@ impl UpdateThreadRequest {
 /// Result of update_thread.
 ///
 /// Body of the `update_thread` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateThreadResponse {
     /// The HTTP method of the request, in lower case.
@@ -35641,6 +36543,7 @@ pub struct UpdateThreadResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::ThreadUpdateResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UpdateThreadResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -35807,7 +36710,9 @@ impl UploadGroupShareFileRequest {
 /// Result of upload_group_share_file.
 ///
 /// Body of the `upload_group_share_file` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UploadGroupShareFileResponse {
     /// The HTTP method of the request, in lower case.
@@ -35881,6 +36786,7 @@ pub struct UploadGroupShareFileResponse {
     )]
     pub data: ::std::option::Option<crate::gen::models::GroupShareFileUploadResult>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UploadGroupShareFileResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -35977,7 +36883,9 @@ impl UploadGroupShareFileResponse {
 /// set them. A key `notification_ignore_<group id>` (boolean) may also appear, telling whether
 /// offline push of that group's messages is switched off; its name varies with the group, so
 /// it is not listed as a field.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct User {
     /// Internal UUID of the user, generated by the server; used when issuing user tokens.
@@ -36074,6 +36982,7 @@ pub struct User {
     )]
     pub device_token: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl User {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -36195,7 +37104,9 @@ impl User {
     }
 }
 /// A device on which a user is logged in.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserDevice {
     /// Resource id of the device, `{device type}_{id}` with type `android`, `ios` or `web`, e.g. `android_123423453246`.
@@ -36220,6 +37131,7 @@ pub struct UserDevice {
     )]
     pub device_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UserDevice {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -36256,7 +37168,9 @@ impl UserDevice {
     }
 }
 /// Outcome of a forced logout.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserDisconnectResult {
     /// True when the user was logged out.
@@ -36267,6 +37181,7 @@ pub struct UserDisconnectResult {
     )]
     pub result: ::std::option::Option<bool>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UserDisconnectResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -36282,7 +37197,9 @@ impl UserDisconnectResult {
     }
 }
 /// A response carrying the user entities an operation returned or affected.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserEntitiesResponse {
     /// The HTTP method of the request, in lower case.
@@ -36356,6 +37273,7 @@ pub struct UserEntitiesResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UserEntitiesResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -36502,7 +37420,9 @@ impl<'de> ::serde::Deserialize<'de> for UserEntityType {
     }
 }
 /// One kind of global mute of one user; only the field of that kind is present.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserGlobalMuteEntry {
     /// The muted user.
@@ -36541,6 +37461,7 @@ pub struct UserGlobalMuteEntry {
     )]
     pub unixtime: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UserGlobalMuteEntry {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -36583,7 +37504,9 @@ impl UserGlobalMuteEntry {
     }
 }
 /// A page of global mute entries.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserGlobalMutePage {
     /// The mute entries of this page.
@@ -36603,6 +37526,7 @@ pub struct UserGlobalMutePage {
     )]
     pub unixtime: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UserGlobalMutePage {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -36629,7 +37553,9 @@ impl UserGlobalMutePage {
     }
 }
 /// Global mute durations to set for one user, in seconds.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UserGlobalMuteSettings {
     /// The user to mute.
@@ -36691,7 +37617,9 @@ impl UserGlobalMuteSettings {
     }
 }
 /// Remaining global mute times of one user, in seconds (0 not muted, -1 permanent).
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserGlobalMuteStatus {
     /// The muted user, as `{app key}_{user id}` (e.g. `org#app_zs1`).
@@ -36730,6 +37658,7 @@ pub struct UserGlobalMuteStatus {
     )]
     pub unixtime: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UserGlobalMuteStatus {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -36772,7 +37701,9 @@ impl UserGlobalMuteStatus {
     }
 }
 /// A page of users.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserListResponse {
     /// The HTTP method of the request, in lower case.
@@ -36865,6 +37796,7 @@ pub struct UserListResponse {
     )]
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UserListResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -36978,7 +37910,9 @@ impl UserListResponse {
     }
 }
 /// Outcome of setting a global mute.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserMuteResult {
     /// `ok` when the mute was set.
@@ -36989,6 +37923,7 @@ pub struct UserMuteResult {
     )]
     pub result: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UserMuteResult {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -37169,7 +38104,9 @@ impl<'de> ::serde::Deserialize<'de> for UserOnlineStatus {
     }
 }
 /// A user a batch registration did not create.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserRegisterFailure {
     /// The user id that was not registered.
@@ -37187,6 +38124,7 @@ pub struct UserRegisterFailure {
     )]
     pub register_user_fail_reason: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl UserRegisterFailure {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -37214,7 +38152,9 @@ impl UserRegisterFailure {
     }
 }
 /// Response of a batch registration.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserRegisterResponse {
     /// The HTTP method of the request, in lower case.
@@ -37290,6 +38230,7 @@ pub struct UserRegisterResponse {
         ::std::vec::Vec<crate::gen::models::UserRegisterFailure>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl UserRegisterResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -37385,7 +38326,9 @@ impl UserRegisterResponse {
     }
 }
 /// One account to register.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UserRegistration {
     /// The user id: at most 64 bytes of a-z, A-Z, 0-9, underscore, hyphen and dot. Case-insensitive and unique within the app; it is public, so do not use personal data.

@@ -7,7 +7,9 @@ pub type StashThingRequest = ArchiveThingRequest;
 /// Where to archive it.
 ///
 /// Body of the `archive_thing` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ArchiveThingRequest {
     /// The shelf.
@@ -22,7 +24,9 @@ impl ArchiveThingRequest {
     }
 }
 /// A company, whose boss is a person.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Company {
     /// The company's name.
@@ -191,7 +195,9 @@ impl<'de> ::serde::Deserialize<'de> for ErrorCode {
     }
 }
 /// The body of every error response.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// Machine-readable error code.
@@ -226,6 +232,7 @@ pub struct ErrorResponse {
     )]
     pub duration: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ErrorResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -266,7 +273,9 @@ impl ErrorResponse {
     }
 }
 /// A folder; its sub-folders are in a list and a map, which need no box.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Folder {
     /// Sub-folders, in order.
@@ -286,6 +295,7 @@ pub struct Folder {
         ::std::collections::BTreeMap<::std::string::String, crate::gen::models::Folder>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl Folder {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -426,7 +436,9 @@ impl<'de> ::serde::Deserialize<'de> for Level {
 /// One page.
 ///
 /// Body of the `list_pages` operation.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPagesResponse {
     /// The things.
@@ -460,6 +472,7 @@ pub struct ListPagesResponse {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
+#[cfg(any(test, feature = "server"))]
 impl ListPagesResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -504,7 +517,9 @@ impl ListPagesResponse {
     }
 }
 /// A list node; `next` is a Node itself.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Node {
     /// The node's value.
@@ -518,6 +533,7 @@ pub struct Node {
     )]
     pub next: ::std::option::Option<::std::boxed::Box<crate::gen::models::Node>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl Node {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -537,7 +553,9 @@ impl Node {
     }
 }
 /// A person, who works for a company.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct Person {
     /// The person's name.
@@ -563,7 +581,9 @@ impl Person {
     }
 }
 /// Fields most successful responses carry around their payload.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseEnvelope {
     /// The HTTP method of the request, in lower case.
@@ -623,6 +643,7 @@ pub struct ResponseEnvelope {
     )]
     pub duration: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ResponseEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -700,7 +721,9 @@ impl ResponseEnvelope {
 /// A small thing to send.
 ///
 /// Body of the `send_small_thing` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendSmallThingRequest {
     /// Always small here.
@@ -732,7 +755,9 @@ impl SendSmallThingRequest {
 #[deprecated(note = "renamed to `Shelf`")]
 pub type Drawer = Shelf;
 /// Where a thing is archived.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Shelf {
     /// Shelf label.
@@ -845,7 +870,9 @@ impl<'de> ::serde::Deserialize<'de> for ShelfState {
     }
 }
 /// A thing.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Thing {
     /// The thing's name.
@@ -880,7 +907,9 @@ impl Thing {
     }
 }
 /// A page of things.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ThingPage {
     /// The HTTP method of the request, in lower case.
@@ -954,6 +983,7 @@ pub struct ThingPage {
     )]
     pub cursor: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ThingPage {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]

@@ -183,7 +183,9 @@ impl<'de> ::serde::Deserialize<'de> for ErrorCode {
     }
 }
 /// The body of every error response.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// Machine-readable error code.
@@ -218,6 +220,7 @@ pub struct ErrorResponse {
     )]
     pub duration: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ErrorResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -258,7 +261,9 @@ impl ErrorResponse {
     }
 }
 /// A spare part no operation uses.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Extra {
     /// Its id.
@@ -269,6 +274,7 @@ pub struct Extra {
     )]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl Extra {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -340,7 +346,9 @@ impl<'de> ::serde::Deserialize<'de> for Rank {
     }
 }
 /// Fields most successful responses carry around their payload.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseEnvelope {
     /// The HTTP method of the request, in lower case.
@@ -400,6 +408,7 @@ pub struct ResponseEnvelope {
     )]
     pub duration: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ResponseEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -536,7 +545,9 @@ impl<'de> ::serde::Deserialize<'de> for Status {
     }
 }
 /// A widget.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Widget {
     /// Its id.
@@ -562,6 +573,7 @@ pub struct Widget {
     )]
     pub status: ::std::option::Option<crate::gen::models::Status>,
 }
+#[cfg(any(test, feature = "server"))]
 impl Widget {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -591,7 +603,9 @@ impl Widget {
     }
 }
 /// A widget to create.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct WidgetDraft {
     /// Its name.
@@ -669,7 +683,9 @@ impl WidgetDraft {
     }
 }
 /// A page of widgets.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetPage {
     /// The widgets.
@@ -694,6 +710,7 @@ pub struct WidgetPage {
     )]
     pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl WidgetPage {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]

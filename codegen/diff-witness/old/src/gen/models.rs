@@ -187,7 +187,9 @@ impl<'de> ::serde::Deserialize<'de> for ErrorCode {
     }
 }
 /// The body of every error response.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// Machine-readable error code.
@@ -222,6 +224,7 @@ pub struct ErrorResponse {
     )]
     pub duration: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ErrorResponse {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -312,7 +315,9 @@ impl<'de> ::serde::Deserialize<'de> for Priority {
     }
 }
 /// Fields most successful responses carry around their payload.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseEnvelope {
     /// The HTTP method of the request, in lower case.
@@ -372,6 +377,7 @@ pub struct ResponseEnvelope {
     )]
     pub duration: ::std::option::Option<i64>,
 }
+#[cfg(any(test, feature = "server"))]
 impl ResponseEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -447,7 +453,9 @@ impl ResponseEnvelope {
     }
 }
 /// A spare part no operation uses.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Spare {
     /// Its id.
@@ -458,6 +466,7 @@ pub struct Spare {
     )]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(test, feature = "server"))]
 impl Spare {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -537,7 +546,9 @@ impl<'de> ::serde::Deserialize<'de> for Status {
     }
 }
 /// A widget.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Widget {
     /// Its id.
@@ -575,6 +586,7 @@ pub struct Widget {
     )]
     pub status: ::std::option::Option<crate::gen::models::Status>,
 }
+#[cfg(any(test, feature = "server"))]
 impl Widget {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
@@ -619,7 +631,9 @@ impl Widget {
     }
 }
 /// A widget to create.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct WidgetDraft {
     /// Its name.
@@ -687,7 +701,9 @@ impl WidgetDraft {
     }
 }
 /// A page of widgets.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetPage {
     /// The widgets.
@@ -712,6 +728,7 @@ pub struct WidgetPage {
     )]
     pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+#[cfg(any(test, feature = "server"))]
 impl WidgetPage {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]

@@ -1,5 +1,6 @@
 //! Which way each model travels: in requests (callers build it), in responses (callers read
-//! it, implementations build it), or both. Field and enum rules depend on the direction.
+//! it, implementations build it), or both. The API diff's field and enum rules depend on
+//! the direction, and the generated models derive only what their direction needs.
 
 use std::collections::BTreeMap;
 
@@ -16,19 +17,10 @@ impl Directions {
     pub fn union(self, other: Directions) -> Directions {
         Directions { request: self.request || other.request, response: self.response || other.response }
     }
-
-    /// The directions to report in; a model no operation uses (such as the error body) is
-    /// treated as a response.
-    pub fn or_response(self) -> Directions {
-        if self.request || self.response {
-            self
-        } else {
-            Directions { request: false, response: true }
-        }
-    }
 }
 
-/// Every model reachable from an operation, with its directions.
+/// Every model with its directions. A model no operation reaches (the error body, the
+/// records of a downloaded history file) counts as a response, and so do the models inside it.
 pub fn directions(spec: &Spec) -> BTreeMap<String, Directions> {
     let mut out: BTreeMap<String, Directions> = BTreeMap::new();
     for op in &spec.operations {
@@ -46,6 +38,10 @@ pub fn directions(spec: &Spec) -> BTreeMap<String, Directions> {
         for ty in response {
             mark(spec, ty, Directions { request: false, response: true }, &mut out);
         }
+    }
+    let unreached: Vec<String> = spec.models.keys().filter(|name| !out.contains_key(*name)).cloned().collect();
+    for name in unreached {
+        mark(spec, &TypeRef::Model(name), Directions { request: false, response: true }, &mut out);
     }
     out
 }
