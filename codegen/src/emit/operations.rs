@@ -300,10 +300,12 @@ fn emit_send(op: &OperationIr) -> TokenStream {
             }
         }
     });
+    let items_guard = op.body.as_ref().and_then(items_guard);
     quote! {
         /// Sends the request.
         pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
             #guard
+            #items_guard
             let mut request = crate::request::OperationRequest::new(#id, ::reqwest::Method::#method, #template, #path);
             request.idempotent = #idempotent;
             request.auth = #auth;
@@ -312,6 +314,24 @@ fn emit_send(op: &OperationIr) -> TokenStream {
             #execute
         }
     }
+}
+
+/// Refuses, before anything is sent, an array body outside its documented item limits.
+fn items_guard(body: &crate::ir::BodyIr) -> Option<TokenStream> {
+    let (low, high) = (body.items.0.map(|v| v as usize), body.items.1.map(|v| v as usize));
+    let (outside, range) = match (low, high) {
+        (Some(l), Some(h)) => (quote!(count < #l || count > #h), format!("between {l} and {h}")),
+        (Some(l), None) => (quote!(count < #l), format!("at least {l}")),
+        (None, Some(h)) => (quote!(count > #h), format!("at most {h}")),
+        (None, None) => return None,
+    };
+    let message = format!("the body must hold {range} items, not {{}}");
+    Some(quote! {
+        let count = self.body.len();
+        if #outside {
+            return ::std::result::Result::Err(crate::Error::encode(format!(#message, count)));
+        }
+    })
 }
 
 fn emit_stream(op: &OperationIr) -> TokenStream {

@@ -476,6 +476,14 @@ impl UnsubscribePresence {
         crate::gen::models::PresenceResultResponse,
         crate::Error,
     > {
+        let count = self.body.len();
+        if count < 1usize || count > 100usize {
+            return ::std::result::Result::Err(
+                crate::Error::encode(
+                    format!("the body must hold between 1 and 100 items, not {}", count),
+                ),
+            );
+        }
         let mut request = crate::request::OperationRequest::new(
             "unsubscribe_presence",
             ::reqwest::Method::DELETE,

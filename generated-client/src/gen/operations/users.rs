@@ -1244,6 +1244,14 @@ impl RegisterUsers {
     pub async fn send(
         self,
     ) -> ::std::result::Result<crate::gen::models::UserRegisterResponse, crate::Error> {
+        let count = self.body.len();
+        if count < 1usize || count > 60usize {
+            return ::std::result::Result::Err(
+                crate::Error::encode(
+                    format!("the body must hold between 1 and 60 items, not {}", count),
+                ),
+            );
+        }
         let mut request = crate::request::OperationRequest::new(
             "register_users",
             ::reqwest::Method::POST,
