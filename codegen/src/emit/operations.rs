@@ -320,7 +320,7 @@ fn emit_send(op: &OperationIr) -> TokenStream {
 fn items_guard(body: &crate::ir::BodyIr) -> Option<TokenStream> {
     let (low, high) = (body.items.0.map(|v| v as usize), body.items.1.map(|v| v as usize));
     let (outside, range) = match (low, high) {
-        (Some(l), Some(h)) => (quote!(count < #l || count > #h), format!("between {l} and {h}")),
+        (Some(l), Some(h)) => (quote!(!(#l..=#h).contains(&count)), format!("between {l} and {h}")),
         (Some(l), None) => (quote!(count < #l), format!("at least {l}")),
         (None, Some(h)) => (quote!(count > #h), format!("at most {h}")),
         (None, None) => return None,

@@ -477,7 +477,7 @@ impl UnsubscribePresence {
         crate::Error,
     > {
         let count = self.body.len();
-        if count < 1usize || count > 100usize {
+        if !(1usize..=100usize).contains(&count) {
             return ::std::result::Result::Err(
                 crate::Error::encode(
                     format!("the body must hold between 1 and 100 items, not {}", count),

@@ -1245,7 +1245,7 @@ impl RegisterUsers {
         self,
     ) -> ::std::result::Result<crate::gen::models::UserRegisterResponse, crate::Error> {
         let count = self.body.len();
-        if count < 1usize || count > 60usize {
+        if !(1usize..=60usize).contains(&count) {
             return ::std::result::Result::Err(
                 crate::Error::encode(
                     format!("the body must hold between 1 and 60 items, not {}", count),

@@ -113,7 +113,7 @@ impl SendThings {
     /// Sends the request.
     pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
         let count = self.body.len();
-        if count < 1usize || count > 60usize {
+        if !(1usize..=60usize).contains(&count) {
             return ::std::result::Result::Err(
                 crate::Error::encode(
                     format!("the body must hold between 1 and 60 items, not {}", count),
