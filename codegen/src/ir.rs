@@ -185,6 +185,8 @@ pub struct ParamIr {
 pub struct BodyIr {
     pub encoding: Encoding,
     pub ty: RustType,
+    /// Items an array body may hold (`min_items`, `max_items`), checked before sending.
+    pub items: (Option<u64>, Option<u64>),
 }
 
 #[derive(Debug, Clone)]
@@ -534,7 +536,11 @@ fn lower_operation(spec: &Spec, op: &model::Operation) -> OperationIr {
         required,
         optional,
         fixed,
-        body: op.request.as_ref().map(|r| BodyIr { encoding: r.encoding, ty: RustType::from(&r.body) }),
+        body: op.request.as_ref().map(|r| BodyIr {
+            encoding: r.encoding,
+            ty: RustType::from(&r.body),
+            items: (r.constraints.min_items, r.constraints.max_items),
+        }),
         response,
         paging,
         idempotent: op.idempotent,

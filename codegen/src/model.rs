@@ -261,6 +261,8 @@ impl Encoding {
 pub struct Request {
     pub encoding: Encoding,
     pub body: TypeRef,
+    /// Limits on the body itself: `min_items`/`max_items` of an array body (a batch).
+    pub constraints: Constraints,
 }
 
 #[derive(Debug, Clone, PartialEq)]

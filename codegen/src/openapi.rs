@@ -1,6 +1,9 @@
-//! Writes the checked spec as an OpenAPI 3.1 document, so that validators, Swagger UI and
-//! other generators can read the API. Operations sharing a method and path become one
-//! OpenAPI operation whose request bodies are a `oneOf`.
+//! Writes the checked spec as an OpenAPI 3.1 document that accepts what the generated crate
+//! accepts, so that validators, test generators and other client generators see the same
+//! API: optional fields take `null` (serde reads it as `None`), the documented limits the
+//! server stubs check are JSON Schema keywords, and operations sharing a method and path
+//! become one OpenAPI operation whose request body is a `oneOf` of variant schemas that each
+//! pin what tells them apart, in the generated router's order, so exactly one matches.
 
 use std::collections::BTreeMap;
 
@@ -20,14 +23,19 @@ pub fn document(spec: &Spec) -> Json {
     let api = &spec.api;
     let mut paths: BTreeMap<String, Map<String, Json>> = BTreeMap::new();
     let mut routes: BTreeMap<(String, Method), Vec<&Operation>> = BTreeMap::new();
+    let mut variants = Map::new();
+    // Variants may name a placeholder differently (`{username}`, and `{usernames}` for the
+    // comma-separated batch form): one OpenAPI path per shape, written as `route_path` says.
     for op in &spec.operations {
-        routes.entry((op.path.clone(), op.method)).or_default().push(op);
+        routes.entry((path_shape(&op.path), op.method)).or_default().push(op);
     }
+    let routes: BTreeMap<(String, Method), Vec<&Operation>> =
+        routes.into_values().map(|ops| ((route_path(&ops).to_owned(), ops[0].method), ops)).collect();
     for ((path, method), ops) in routes {
         paths
             .entry(path)
             .or_default()
-            .insert(method.as_str().to_lowercase(), operation(spec, &ops));
+            .insert(method.as_str().to_lowercase(), operation(spec, &ops, &mut variants));
     }
     let servers: Vec<Json> = api
         .servers
@@ -44,7 +52,11 @@ pub fn document(spec: &Spec) -> Json {
             json!({ "url": url, "description": doc, "variables": variables })
         })
         .collect();
-    let schemas: Map<String, Json> = spec.models.iter().map(|(name, model)| (name.clone(), model_schema(model))).collect();
+    let mut schemas: Map<String, Json> = spec.models.iter().map(|(name, model)| (name.clone(), model_schema(model))).collect();
+    for (name, schema) in variants {
+        let clash = schemas.insert(name.clone(), schema);
+        assert!(clash.is_none(), "the variant body component `{name}` has the name of a model");
+    }
     let mut tags: Vec<&str> = spec.operations.iter().map(|o| o.group.as_str()).collect();
     tags.sort_unstable();
     tags.dedup();
@@ -65,12 +77,24 @@ pub fn document(spec: &Spec) -> Json {
     })
 }
 
+/// `/users/{username}` → `/users/{}`.
+fn path_shape(path: &str) -> String {
+    path.split('/').map(|s| if s.starts_with('{') { "{}" } else { s }).collect::<Vec<_>>().join("/")
+}
+
+/// The path a route is exported under: the batch variant's (its list parameter also takes a
+/// single item), else the first operation's.
+fn route_path<'a>(ops: &[&'a Operation]) -> &'a str {
+    let batch = ops.iter().find(|o| matches!(o.variant.as_ref().map(|v| &v.when), Some(When::PathList { .. })));
+    &batch.unwrap_or(&ops[0]).path
+}
+
 fn placeholders(url: &str) -> Vec<String> {
     url.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned())).collect()
 }
 
 /// One OpenAPI operation for every spec operation on this method and path.
-fn operation(spec: &Spec, ops: &[&Operation]) -> Json {
+fn operation(spec: &Spec, ops: &[&Operation], variants: &mut Map<String, Json>) -> Json {
     let first = ops[0];
     let id = match (&first.variant, ops.len()) {
         (Some(v), n) if n > 1 => v.set.clone(),
@@ -98,11 +122,11 @@ fn operation(spec: &Spec, ops: &[&Operation]) -> Json {
     if !first.auth {
         out.insert("security".into(), json!([]));
     }
-    let params = merged_params(ops);
+    let params = merged_params(ops, &placeholders(route_path(ops)));
     if !params.is_empty() {
         out.insert("parameters".into(), Json::Array(params));
     }
-    if let Some(body) = request_body(ops) {
+    if let Some(body) = request_body(ops, variants) {
         out.insert("requestBody".into(), body);
     }
     out.insert("responses".into(), responses(spec, ops));
@@ -151,17 +175,20 @@ fn paging_json(p: &Paging) -> Json {
     })
 }
 
-/// Parameters of all variants; required only where every variant requires them.
-fn merged_params(ops: &[&Operation]) -> Vec<Json> {
+/// Parameters of all variants; required only where every variant requires them. Path
+/// parameters are those of the exported path (`path_params`): another variant's name for
+/// the same placeholder is left out.
+fn merged_params(ops: &[&Operation], path_params: &[String]) -> Vec<Json> {
     let mut seen: Vec<(String, Location)> = Vec::new();
     let mut out = Vec::new();
     for op in ops {
         for p in &op.params {
-            if seen.contains(&(p.name.clone(), p.location)) {
+            if seen.contains(&(p.name.clone(), p.location)) || (p.location == Location::Path && !path_params.contains(&p.name)) {
                 continue;
             }
             seen.push((p.name.clone(), p.location));
-            let required = ops.iter().all(|o| o.params.iter().any(|q| q.name == p.name && q.location == p.location && q.required));
+            let required = p.location == Location::Path
+                || ops.iter().all(|o| o.params.iter().any(|q| q.name == p.name && q.location == p.location && q.required));
             let mut schema = type_schema(&p.ty);
             add_constraints(&mut schema, &p.constraints, p.default.as_ref());
             let mut param = json!({
@@ -185,8 +212,14 @@ fn merged_params(ops: &[&Operation]) -> Vec<Json> {
     out
 }
 
-fn request_body(ops: &[&Operation]) -> Option<Json> {
-    let mut by_type: BTreeMap<&str, (Vec<Json>, Map<String, Json>)> = BTreeMap::new();
+/// The request body of a route. When several variants send bodies of one content type, each
+/// variant's schema pins what tells it apart (a field's `const`, its presence, the body's
+/// `type`) and excludes the conditions the server tries before it, so that exactly one
+/// variant matches a body: the same first-match order as the generated router. Those
+/// schemas become components (`variant_components`) and the body a `oneOf` of them, with a
+/// `discriminator` when a top-level property decides.
+fn request_body(ops: &[&Operation], variants: &mut Map<String, Json>) -> Option<Json> {
+    let mut by_type: BTreeMap<&str, (Vec<&Operation>, Map<String, Json>)> = BTreeMap::new();
     let mut required = true;
     for op in ops {
         let Some(request) = &op.request else {
@@ -194,10 +227,7 @@ fn request_body(ops: &[&Operation]) -> Option<Json> {
             continue;
         };
         let entry = by_type.entry(request.encoding.content_type()).or_default();
-        let schema = type_schema(&request.body);
-        if !entry.0.contains(&schema) {
-            entry.0.push(schema);
-        }
+        entry.0.push(op);
         for (i, example) in op.examples.iter().enumerate() {
             if let Some(body) = &example.request {
                 let name = format!("{}_{}", op.id, i + 1);
@@ -211,9 +241,8 @@ fn request_body(ops: &[&Operation]) -> Option<Json> {
     }
     let content: Map<String, Json> = by_type
         .into_iter()
-        .map(|(content_type, (mut schemas, examples))| {
-            let schema = if schemas.len() == 1 { schemas.remove(0) } else { json!({ "oneOf": schemas }) };
-            let mut media = json!({ "schema": schema });
+        .map(|(content_type, (senders, examples))| {
+            let mut media = json!({ "schema": variant_bodies(&senders, variants) });
             if !examples.is_empty() {
                 media["examples"] = Json::Object(examples);
             }
@@ -223,16 +252,138 @@ fn request_body(ops: &[&Operation]) -> Option<Json> {
     Some(json!({ "required": required, "content": content }))
 }
 
+/// The schema of a request body itself: its type and the documented limits on it.
+fn body_schema(request: &Request) -> Json {
+    let mut schema = type_schema(&request.body);
+    add_constraints(&mut schema, &request.constraints, None);
+    schema
+}
+
+/// The body schema of `senders` (the variants sending one content type), in router order.
+fn variant_bodies(senders: &[&Operation], variants: &mut Map<String, Json>) -> Json {
+    let bodies: Vec<Json> = senders.iter().filter_map(|op| op.request.as_ref().map(body_schema)).collect();
+    if senders.len() == 1 || bodies.iter().all(|b| *b == bodies[0]) {
+        return bodies[0].clone();
+    }
+    let mut ordered: Vec<&Operation> = senders.to_vec();
+    ordered.sort_by_key(|o| is_fallback(o));
+    let conditions: Vec<Option<Json>> = ordered.iter().map(|o| body_condition(o)).collect();
+    let mut refs = Vec::new();
+    for (i, op) in ordered.iter().enumerate() {
+        let mut parts = vec![op.request.as_ref().map(body_schema).unwrap_or_default()];
+        let excluded: Vec<Json> = match &conditions[i] {
+            // The fallback: none of the others' conditions holds.
+            None => conditions.iter().flatten().cloned().collect(),
+            Some(own) => conditions[..i].iter().flatten().filter(|c| !disjoint(own, c)).cloned().collect(),
+        };
+        if let Some(own) = conditions[i].as_ref().filter(|c| !implied(&parts[0], c)) {
+            parts.push(own.clone());
+        }
+        if !excluded.is_empty() {
+            parts.push(json!({ "not": { "anyOf": excluded } }));
+        }
+        let name = variant_component_name(op);
+        variants.insert(
+            name.clone(),
+            json!({ "description": format!("The body of `{}`: {}.", op.id, when_text(op)), "x-operationId": op.id, "allOf": parts }),
+        );
+        refs.push(json!({ "$ref": format!("#/components/schemas/{name}") }));
+    }
+    let mut schema = json!({ "oneOf": refs });
+    if let Some(discriminator) = discriminator(&ordered) {
+        schema["discriminator"] = discriminator;
+    }
+    schema
+}
+
+fn is_fallback(op: &Operation) -> bool {
+    matches!(op.variant.as_ref().map(|v| &v.when), None | Some(When::Default))
+}
+
+/// The component holding one variant's pinned body schema: `send_user_text_message` →
+/// `SendUserTextMessageBody`.
+fn variant_component_name(op: &Operation) -> String {
+    format!("{}Body", crate::naming::pascal(&op.id))
+}
+
+/// A schema that holds exactly when a body meets the variant's condition; `None` when the
+/// body does not decide (the fallback, or a header, query or path condition).
+fn body_condition(op: &Operation) -> Option<Json> {
+    match &op.variant.as_ref()?.when {
+        When::BodyField { field, equals: Some(value) } => Some(nested(field, json!({ "const": value }))),
+        // The router takes a field as present when it is there and not null.
+        When::BodyField { field, equals: None } => Some(nested(field, json!({ "not": { "type": "null" } }))),
+        When::BodyShape(Shape::Array) => Some(json!({ "type": "array" })),
+        When::BodyShape(Shape::Object) => Some(json!({ "type": "object" })),
+        _ => None,
+    }
+}
+
+/// Whether `schema` already says what `condition` requires (an array body is an array).
+fn implied(schema: &Json, condition: &Json) -> bool {
+    condition.as_object().is_some_and(|c| c.len() == 1) && condition.get("type").is_some_and(|t| schema.get("type") == Some(t))
+}
+
+/// `{"type": "object", "required": [a], "properties": {a: ...leaf}}` along a dotted path.
+fn nested(path: &[String], leaf: Json) -> Json {
+    path.iter().rev().fold(leaf, |inner, key| json!({ "type": "object", "required": [key], "properties": { key: inner } }))
+}
+
+/// Whether no body can meet both conditions (so the later one need not exclude the earlier).
+fn disjoint(a: &Json, b: &Json) -> bool {
+    let shape = |c: &Json| c.get("type").and_then(Json::as_str).map(str::to_owned);
+    if let (Some(x), Some(y)) = (shape(a), shape(b)) {
+        if x != y {
+            return true;
+        }
+    }
+    // Two `const`s on the same path.
+    let mut path_a = a;
+    let mut path_b = b;
+    loop {
+        match (path_a.get("const"), path_b.get("const")) {
+            (Some(x), Some(y)) => return x != y,
+            (None, None) => {}
+            _ => return false,
+        }
+        let key = |c: &Json| c.get("required").and_then(|r| r.get(0)).and_then(Json::as_str).map(str::to_owned);
+        match (key(path_a), key(path_b)) {
+            (Some(x), Some(y)) if x == y => {
+                path_a = &path_a["properties"][&x];
+                path_b = &path_b["properties"][&y];
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// A `discriminator` when every variant is told by the value of one top-level property.
+fn discriminator(ordered: &[&Operation]) -> Option<Json> {
+    let mut property: Option<&str> = None;
+    let mut mapping = Map::new();
+    for op in ordered {
+        let Some(When::BodyField { field, equals: Some(value) }) = op.variant.as_ref().map(|v| &v.when) else { return None };
+        let ([name], Some(text)) = (field.as_slice(), value.as_str()) else { return None };
+        if property.is_some_and(|p| p != name) {
+            return None;
+        }
+        property = Some(name);
+        mapping.insert(text.to_owned(), json!(format!("#/components/schemas/{}", variant_component_name(op))));
+    }
+    Some(json!({ "propertyName": property?, "mapping": mapping }))
+}
+
 fn responses(spec: &Spec, ops: &[&Operation]) -> Json {
-    let mut schemas: Vec<Json> = Vec::new();
+    let mut schemas: Vec<(Json, Vec<&str>)> = Vec::new();
     let mut examples = Map::new();
     let mut binary: Option<&str> = None;
     for op in ops {
         match &op.response {
             Response::Json(ty) => {
                 let schema = type_schema(ty);
-                if !schemas.contains(&schema) {
-                    schemas.push(schema);
+                match schemas.iter_mut().find(|(s, _)| *s == schema) {
+                    Some((_, ids)) => ids.push(&op.id),
+                    None => schemas.push((schema, vec![&op.id])),
                 }
                 for (i, example) in op.examples.iter().enumerate() {
                     if let Some(body) = &example.response {
@@ -249,7 +400,22 @@ fn responses(spec: &Spec, ops: &[&Operation]) -> Json {
     if let Some(content_type) = binary {
         ok["content"] = json!({ content_type: { "schema": { "type": "string", "contentMediaType": content_type } } });
     } else if !schemas.is_empty() {
-        let schema = if schemas.len() == 1 { schemas.remove(0) } else { json!({ "oneOf": schemas }) };
+        let schema = if schemas.len() == 1 {
+            schemas.remove(0).0
+        } else {
+            // A response does not say which request it answers, and these bodies share their
+            // (optional) fields and allow unknown ones, so one body may fit several: `anyOf`,
+            // not a `oneOf` that would reject it. The caller knows which variant it sent.
+            let which: Vec<String> = schemas.iter().map(|(_, ids)| ids.join(", ")).collect();
+            json!({
+                "description": format!(
+                    "The answer to the variant sent, in this order: {}. The body does not name the variant and these schemas overlap (optional fields, unknown fields allowed), so `anyOf`: the caller knows which variant it sent.",
+                    which.join("; ")
+                ),
+                "x-operationIds": schemas.iter().map(|(_, ids)| ids.clone()).collect::<Vec<_>>(),
+                "anyOf": schemas.into_iter().map(|(s, _)| s).collect::<Vec<_>>(),
+            })
+        };
         let mut media = json!({ "schema": schema });
         if !examples.is_empty() {
             media["examples"] = Json::Object(examples);
@@ -297,6 +463,21 @@ fn add_constraints(schema: &mut Json, c: &Constraints, default: Option<&Json>) {
     }
 }
 
+/// An optional field also accepts `null`: the generated code reads it as an `Option` with
+/// `#[serde(default)]`, and serde turns `null` into `None`.
+fn nullable(schema: Json) -> Json {
+    match schema.get("type").and_then(Json::as_str) {
+        Some(ty) => {
+            let mut schema = schema.clone();
+            schema["type"] = json!([ty, "null"]);
+            schema
+        }
+        // `json` (`{}`) takes null already; a `$ref` is wrapped.
+        None if schema.as_object().is_some_and(Map::is_empty) => schema,
+        None => json!({ "anyOf": [schema, { "type": "null" }] }),
+    }
+}
+
 fn model_schema(model: &Model) -> Json {
     match model {
         Model::Enum(e) => {
@@ -314,6 +495,9 @@ fn model_schema(model: &Model) -> Json {
             for f in &own {
                 let mut schema = type_schema(&f.ty);
                 add_constraints(&mut schema, &f.constraints, f.default.as_ref());
+                if !f.required {
+                    schema = nullable(schema);
+                }
                 schema["description"] = json!(f.doc);
                 properties.insert(f.name.clone(), schema);
             }

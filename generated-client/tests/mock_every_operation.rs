@@ -6,7 +6,7 @@ mod mock_support;
 
 use std::collections::BTreeSet;
 
-use easemob_im::models::{TokenAppRequest, TokenGrantType};
+use easemob_im::models::{RetryStoredCallbacksRequest, TokenAppRequest, TokenGrantType};
 use mock_support::*;
 
 #[tokio::test]
@@ -30,6 +30,14 @@ async fn every_operation_is_exercised() {
     presence_flow(&mock, &client).await;
     messages_flow(&mock, &client).await;
     example_flow(&mock, &client).await;
+    let stored = client.callbacks().get_callback_storage_info().await.unwrap();
+    assert_eq!(stored.data, Some(Vec::new()));
+    let retried = client
+        .callbacks()
+        .retry_stored_callbacks(RetryStoredCallbacksRequest::new("202108272230"))
+        .await
+        .unwrap();
+    assert_eq!(retried.data.as_deref(), Some("success"));
     delete_users_flow(&mock, &client).await;
 
     let served = mock.server().served_operations();

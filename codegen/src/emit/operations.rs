@@ -301,6 +301,7 @@ fn emit_send(op: &OperationIr) -> TokenStream {
             }
         }
     });
+    let items_guard = op.body.as_ref().and_then(items_guard);
     quote! {
         /// Sends the request; the same as `.await`ing the builder.
         pub fn send(self) -> #call {
@@ -311,6 +312,7 @@ fn emit_send(op: &OperationIr) -> TokenStream {
         /// The request as plain data, or why it cannot be made.
         fn into_request(self) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
             #guard
+            #items_guard
             let mut request = crate::request::OperationRequest::new(#id, ::reqwest::Method::#method, #template, #path);
             request.idempotent = #idempotent;
             request.auth = #auth;
@@ -331,6 +333,24 @@ fn call_type(op: &OperationIr) -> TokenStream {
         ResponseIr::Binary => quote!(crate::call::BinaryCall),
         ResponseIr::Empty => quote!(crate::call::EmptyCall),
     }
+}
+
+/// Refuses, before anything is sent, an array body outside its documented item limits.
+fn items_guard(body: &crate::ir::BodyIr) -> Option<TokenStream> {
+    let (low, high) = (body.items.0.map(|v| v as usize), body.items.1.map(|v| v as usize));
+    let (outside, range) = match (low, high) {
+        (Some(l), Some(h)) => (quote!(!(#l..=#h).contains(&count)), format!("between {l} and {h}")),
+        (Some(l), None) => (quote!(count < #l), format!("at least {l}")),
+        (None, Some(h)) => (quote!(count > #h), format!("at most {h}")),
+        (None, None) => return None,
+    };
+    let message = format!("the body must hold {range} items, not {{}}");
+    Some(quote! {
+        let count = self.body.len();
+        if #outside {
+            return ::std::result::Result::Err(crate::Error::encode(format!(#message, count)));
+        }
+    })
 }
 
 fn emit_stream(op: &OperationIr) -> TokenStream {

@@ -465,7 +465,11 @@ fn emit_call(op: &model::Operation, ir: &OperationIr, authenticated_early: bool)
             Encoding::Multipart => quote!(let body: #ty = <#ty>::from_parts(&crate::server::Parts::read(incoming).await?)?;),
         }
     });
-    let validate_body = op.request.as_ref().map(|_| quote!(crate::server::Validate::validate(&body, "", &mut problems);));
+    let validate_body = op.request.as_ref().map(|request| {
+        let items = limits(&request.constraints, &RustType::from(&request.body))
+            .map(|(low, high, what)| quote!(crate::server::check_bounds("body", &body, #low, #high, #what, &mut problems);));
+        quote!(#items crate::server::Validate::validate(&body, "", &mut problems);)
+    });
     let mut fields: Vec<TokenStream> = ir.required.iter().chain(ir.optional.iter()).map(|p| {
         let name = ident(&p.ident);
         quote!(#name,)

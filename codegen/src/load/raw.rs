@@ -161,6 +161,9 @@ pub enum Encoding {
 pub struct Request {
     pub encoding: Encoding,
     pub body: Body,
+    /// Items an array body may hold (a batch limit).
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -466,6 +466,21 @@ impl<'a> Ctx<'a> {
         c
     }
 
+    /// The item limits of a request body, which apply to array bodies only.
+    fn body_constraints(&mut self, origin: &Origin, raw: &raw::Request, body: &TypeRef) -> Constraints {
+        let c = Constraints { min_items: raw.min_items, max_items: raw.max_items, ..Constraints::default() };
+        if let (Some(low), Some(high)) = (c.min_items, c.max_items) {
+            if low > high {
+                self.error_value(at(origin, "min_items"), format!("`min_items` ({low}) is greater than its maximum ({high})"), "swap the bounds or correct one of them");
+            }
+        }
+        if !c.is_empty() && !matches!(body, TypeRef::Array(_)) {
+            let key = if c.min_items.is_some() { "min_items" } else { "max_items" };
+            self.error(at(origin, key), format!("`{key}` applies to array bodies, but the body is `{body}`"), format!("remove `{key}` or make the body an array (`[{body}]`)"));
+        }
+        c
+    }
+
     fn field(&mut self, origin: Origin, name: &str, raw: &raw::Typed, names: &BTreeSet<String>) -> Option<Field> {
         if raw.location.is_some() {
             self.error(at(&origin, "in"), "a model field has `in`", "`in` belongs to operation parameters; remove it");
@@ -738,13 +753,17 @@ impl<'a> Ctx<'a> {
             Some(r) => {
                 let body = body_type(self, &r.body, "request.body", "Request");
                 ok &= body.is_some();
-                body.map(|body| Request {
-                    encoding: match r.encoding {
-                        raw::Encoding::Json => Encoding::Json,
-                        raw::Encoding::Form => Encoding::Form,
-                        raw::Encoding::Multipart => Encoding::Multipart,
-                    },
-                    body,
+                body.map(|body| {
+                    let constraints = self.body_constraints(&at(&origin, "request"), r, &body);
+                    Request {
+                        encoding: match r.encoding {
+                            raw::Encoding::Json => Encoding::Json,
+                            raw::Encoding::Form => Encoding::Form,
+                            raw::Encoding::Multipart => Encoding::Multipart,
+                        },
+                        body,
+                        constraints,
+                    }
                 })
             }
             None => None,
@@ -1008,7 +1027,7 @@ impl<'a> Ctx<'a> {
             if let Some(body) = &example.request {
                 has_request = true;
                 match &op.request {
-                    Some(request) => self.check_value(&at(&here, "request"), models, &request.body, &Constraints::default(), body, "example"),
+                    Some(request) => self.check_value(&at(&here, "request"), models, &request.body, &request.constraints, body, "example"),
                     None => self.error(at(&here, "request"), "the example has a request body, but the operation has no `request`", "declare `request:` or remove the body from the example"),
                 }
             }

@@ -587,6 +587,14 @@ fn get_app_token_examples() {
     );
 }
 #[test]
+fn get_callback_storage_info_examples() {
+    round_trip::<
+        crate::gen::models::CallbackStorageInfoResponse,
+    >(
+        "{\"path\":\"/callbacks\",\"uri\":\"https://XXXX/XXXX/XXXX/callbacks\",\"timestamp\":1631193031254,\"organization\":\"XXXX\",\"application\":\"8dfb1641-XXXX-XXXX-bbe9-d8d45a3be39f\",\"action\":\"post\",\"data\":[{\"date\":\"202109091440\",\"size\":15,\"retry\":0},{\"date\":\"202109091450\",\"size\":103,\"retry\":1}],\"duration\":153,\"applicationName\":\"XXXX\"}",
+    );
+}
+#[test]
 fn get_chatroom_announcement_examples() {
     round_trip::<
         crate::gen::models::GetChatroomAnnouncementResponse,
@@ -1430,6 +1438,19 @@ fn remove_thread_members_examples() {
         crate::gen::models::RemoveThreadMembersResponse,
     >(
         "{\"action\":\"delete\",\"applicationName\":\"testy\",\"duration\":12412,\"entities\":[{\"result\":false,\"user\":\"test2\"},{\"result\":false,\"user\":\"test6\"}],\"organization\":\"XXXX\",\"timestamp\":1650874050419,\"uri\":\"https://XXXX/XXXX/XXXX/thread/1XXXX8/users\"}",
+    );
+}
+#[test]
+fn retry_stored_callbacks_examples() {
+    round_trip::<
+        crate::gen::models::RetryStoredCallbacksRequest,
+    >(
+        "{\"date\":\"202108272230\",\"retry\":0,\"targetUrl\":\"https://localhost:8000/test\"}",
+    );
+    round_trip::<
+        crate::gen::models::CallbackRetryResponse,
+    >(
+        "{\"path\":\"/callbacks\",\"uri\":\"https://XXXX/XXXX/XXXX/callbacks\",\"timestamp\":1631194031721,\"organization\":\"XXXX\",\"application\":\"8dfb1641-XXXX-XXXX-bbe9-d8d45a3be39f\",\"action\":\"post\",\"data\":\"success\",\"duration\":225,\"applicationName\":\"XXXX\"}",
     );
 }
 #[test]

@@ -9,7 +9,9 @@ pub mod server;
 mod example_tests;
 /// Every operation of the spec as (group, operation id, HTTP method, path template
 /// relative to `/{org_name}/{app_name}`), sorted by group and id.
-pub const OPERATIONS: [(&str, &str, &str, &str); 214] = [
+pub const OPERATIONS: [(&str, &str, &str, &str); 216] = [
+    ("callbacks", "get_callback_storage_info", "GET", "/callbacks/storage/info"),
+    ("callbacks", "retry_stored_callbacks", "POST", "/callbacks/storage/retry"),
     ("chatrooms", "add_chatroom_admin", "POST", "/chatrooms/{chatroom_id}/admin"),
     (
         "chatrooms",

@@ -4114,6 +4114,376 @@ impl BroadcastChatroomVoiceMessageRequest {
         self
     }
 }
+/// Outcome of a resend.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackRetryResponse {
+    /// The HTTP method of the request, in lower case.
+    #[serde(
+        rename = "action",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub action: ::std::option::Option<::std::string::String>,
+    /// The org name of the request.
+    #[serde(
+        rename = "organization",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub organization: ::std::option::Option<::std::string::String>,
+    /// The app's internal UUID.
+    #[serde(
+        rename = "application",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub application: ::std::option::Option<::std::string::String>,
+    /// The app name of the request.
+    #[serde(
+        rename = "applicationName",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub application_name: ::std::option::Option<::std::string::String>,
+    /// The URL of the request.
+    #[serde(
+        rename = "uri",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+    /// The path of the request.
+    #[serde(
+        rename = "path",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub path: ::std::option::Option<::std::string::String>,
+    /// When the response was made, in Unix milliseconds.
+    #[serde(
+        rename = "timestamp",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub timestamp: ::std::option::Option<i64>,
+    /// Time the server took to handle the request, in milliseconds.
+    #[serde(
+        rename = "duration",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub duration: ::std::option::Option<i64>,
+    /// `success` or `failure`. The page's table says Bool, but lists these two strings, as its example sends.
+    #[serde(
+        rename = "data",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub data: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(test, feature = "server"))]
+impl CallbackRetryResponse {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            action: ::std::option::Option::None,
+            organization: ::std::option::Option::None,
+            application: ::std::option::Option::None,
+            application_name: ::std::option::Option::None,
+            uri: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            duration: ::std::option::Option::None,
+            data: ::std::option::Option::None,
+        }
+    }
+    /// Sets `action`.
+    pub fn with_action(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.action = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `organization`.
+    pub fn with_organization(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.organization = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `application`.
+    pub fn with_application(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.application = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `applicationName`.
+    pub fn with_application_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.application_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `uri`.
+    pub fn with_uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.path = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `duration`.
+    pub fn with_duration(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.duration = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `data`.
+    pub fn with_data(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.data = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+/// The stored callbacks of one ten-minute period.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackStorageEntry {
+    /// The date key, `yyyyMMddHHmm` at the start of the ten-minute period.
+    #[serde(
+        rename = "date",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub date: ::std::option::Option<::std::string::String>,
+    /// Number of callbacks stored under this key.
+    #[serde(
+        rename = "size",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub size: ::std::option::Option<i64>,
+    /// How many times this key was resent; 0 when never.
+    #[serde(
+        rename = "retry",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub retry: ::std::option::Option<i64>,
+}
+#[cfg(any(test, feature = "server"))]
+impl CallbackStorageEntry {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            date: ::std::option::Option::None,
+            size: ::std::option::Option::None,
+            retry: ::std::option::Option::None,
+        }
+    }
+    /// Sets `date`.
+    pub fn with_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn with_size(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.size = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `retry`.
+    pub fn with_retry(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.retry = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+/// The stored failed callbacks.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackStorageInfoResponse {
+    /// The HTTP method of the request, in lower case.
+    #[serde(
+        rename = "action",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub action: ::std::option::Option<::std::string::String>,
+    /// The org name of the request.
+    #[serde(
+        rename = "organization",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub organization: ::std::option::Option<::std::string::String>,
+    /// The app's internal UUID.
+    #[serde(
+        rename = "application",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub application: ::std::option::Option<::std::string::String>,
+    /// The app name of the request.
+    #[serde(
+        rename = "applicationName",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub application_name: ::std::option::Option<::std::string::String>,
+    /// The URL of the request.
+    #[serde(
+        rename = "uri",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub uri: ::std::option::Option<::std::string::String>,
+    /// The path of the request.
+    #[serde(
+        rename = "path",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub path: ::std::option::Option<::std::string::String>,
+    /// When the response was made, in Unix milliseconds.
+    #[serde(
+        rename = "timestamp",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub timestamp: ::std::option::Option<i64>,
+    /// Time the server took to handle the request, in milliseconds.
+    #[serde(
+        rename = "duration",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub duration: ::std::option::Option<i64>,
+    /// One entry per date key with stored callbacks. The page's table calls it an object holding date, size and retry; its example (and the per-key storage it describes) give an array of such objects, which the spec follows.
+    #[serde(
+        rename = "data",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<crate::gen::models::CallbackStorageEntry>,
+    >,
+}
+#[cfg(any(test, feature = "server"))]
+impl CallbackStorageInfoResponse {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            action: ::std::option::Option::None,
+            organization: ::std::option::Option::None,
+            application: ::std::option::Option::None,
+            application_name: ::std::option::Option::None,
+            uri: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            duration: ::std::option::Option::None,
+            data: ::std::option::Option::None,
+        }
+    }
+    /// Sets `action`.
+    pub fn with_action(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.action = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `organization`.
+    pub fn with_organization(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.organization = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `application`.
+    pub fn with_application(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.application = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `applicationName`.
+    pub fn with_application_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.application_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `uri`.
+    pub fn with_uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.uri = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.path = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `duration`.
+    pub fn with_duration(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.duration = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `data`.
+    pub fn with_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::gen::models::CallbackStorageEntry>,
+        >,
+    ) -> Self {
+        self.data = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 /// Outcome of add_chatroom_admin.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
@@ -6920,7 +7290,7 @@ impl CreatePushTemplateRequest {
 #[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateThreadRequest {
-    /// Id of the group the thread belongs to.
+    /// Id of the group the thread belongs to. The page's example sends it as a JSON number; group ids are strings everywhere else in the docs (every path, every response), so the spec keeps a string.
     #[serde(rename = "group_id")]
     pub group_id: ::std::string::String,
     /// Name of the thread, at most 64 characters.
@@ -6928,7 +7298,7 @@ pub struct CreateThreadRequest {
     /// Documented limits: at most 64 characters.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
-    /// Id of the message the thread starts from.
+    /// Id of the message the thread starts from. The page's example sends a JSON number; message ids are strings in every other example and response (they exceed what JSON numbers hold exactly), so the spec keeps a string.
     #[serde(rename = "msg_id")]
     pub msg_id: ::std::string::String,
     /// User id of the group member who owns the thread.
@@ -9484,7 +9854,7 @@ pub struct GetChatroomsResponse {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entities: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// One entry per requested room.
+    /// One entry per requested room. The page's example shows a single object; the request takes several ids and the vendor's Java SDK reads an array, which the spec follows.
     #[serde(
         rename = "data",
         default,
@@ -15920,7 +16290,7 @@ pub struct ListChatroomsResponse {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub entities: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
-    /// The rooms of this page.
+    /// The rooms of this page. The page's example shows a single object; its response table, the paging and the vendor's SDKs use an array, which the spec follows.
     #[serde(
         rename = "data",
         default,
@@ -29105,6 +29475,60 @@ impl ResponseEnvelope {
         self
     }
 }
+/// The date key to resend and where to.
+///
+/// Body of the `retry_stored_callbacks` operation.
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
+#[non_exhaustive]
+pub struct RetryStoredCallbacksRequest {
+    /// The ten-minute date key to resend, `yyyyMMddHHmm` at the start of the period, as listed by get_callback_storage_info.
+    ///
+    /// Documented limits: at least 12 characters, at most 12 characters.
+    #[serde(rename = "date")]
+    pub date: ::std::string::String,
+    /// How many times this key was already resent; 0 the first time. The server keeps storing callbacks whose resend fails.
+    ///
+    /// Documented limits: minimum 0.
+    #[serde(
+        rename = "retry",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub retry: ::std::option::Option<i64>,
+    /// Callback URL to resend to; without it, the URL of the original callback rule.
+    #[serde(
+        rename = "targetUrl",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub target_url: ::std::option::Option<::std::string::String>,
+}
+impl RetryStoredCallbacksRequest {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(date: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            date: date.into(),
+            retry: ::std::option::Option::None,
+            target_url: ::std::option::Option::None,
+        }
+    }
+    /// Sets `retry`.
+    pub fn with_retry(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.retry = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `targetUrl`.
+    pub fn with_target_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.target_url = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 /// A command (pass-through) message to up to 10 chat rooms.
 ///
 /// Body of the `send_chatroom_command_message` operation.
@@ -33252,7 +33676,7 @@ impl SetPresenceStatusRequest {
 #[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetPushDisplayStyleRequest {
-    /// How offline push notifications are shown; 0 (summary) when never set.
+    /// How offline push notifications are shown; 0 (summary) when never set. The page's example sends it as a string ("1"); its parameter table, the response and the push settings say Int, so the spec keeps an integer.
     #[serde(rename = "notification_display_style")]
     pub notification_display_style: crate::gen::models::PushDisplayStyle,
 }
@@ -34198,7 +34622,7 @@ pub struct TokenPasswordRequest {
     /// The user's login password.
     #[serde(rename = "password")]
     pub password: ::std::string::String,
-    /// Token lifetime in seconds (milliseconds on VIP 5 clusters); 0 means it never expires. Without it, the lifetime set in the console applies.
+    /// Token lifetime in seconds (milliseconds on VIP 5 clusters); 0 means it never expires. Without it, the lifetime set in the console applies. The page's example sends it as a string ("1024000"); its parameter table and the other grants' examples say Long, so the spec keeps an integer.
     ///
     /// Documented limits: minimum 0.
     #[serde(

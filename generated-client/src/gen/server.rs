@@ -1138,6 +1138,19 @@ pub mod inputs {
             Self { body }
         }
     }
+    /// Input of [`EasemobApi::get_callback_storage_info`](super::EasemobApi::get_callback_storage_info).
+    #[derive(Debug, Default)]
+    #[non_exhaustive]
+    pub struct GetCallbackStorageInfoInput {}
+    impl GetCallbackStorageInfoInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {}
+        }
+    }
     /// Input of [`EasemobApi::get_chatroom_announcement`](super::EasemobApi::get_chatroom_announcement).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -3092,6 +3105,22 @@ pub mod inputs {
             body: crate::gen::models::RemoveThreadMembersRequest,
         ) -> Self {
             Self { thread_id, body }
+        }
+    }
+    /// Input of [`EasemobApi::retry_stored_callbacks`](super::EasemobApi::retry_stored_callbacks).
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub struct RetryStoredCallbacksInput {
+        /// The request body.
+        pub body: crate::gen::models::RetryStoredCallbacksRequest,
+    }
+    impl RetryStoredCallbacksInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(body: crate::gen::models::RetryStoredCallbacksRequest) -> Self {
+            Self { body }
         }
     }
     /// Input of [`EasemobApi::send_chatroom_command_message`](super::EasemobApi::send_chatroom_command_message).
@@ -6103,6 +6132,37 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         );
         async move { answer }
     }
+    /// List the stored callbacks that failed, one entry per ten-minute date key.
+    ///
+    /// 查询回调储存详情 · `GET /{org_name}/{app_name}/callbacks/storage/info`
+    ///
+    /// Failed callbacks (messages and events) are kept for three days, grouped by the ten-minute
+    /// period they fell in; resend them with retry_stored_callbacks before they expire.
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/callback.html#查询回调储存详情接口描述)
+    fn get_callback_storage_info(
+        &self,
+        ctx: RequestContext,
+        input: inputs::GetCallbackStorageInfoInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::gen::models::CallbackStorageInfoResponse,
+            ServerError,
+        >,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "get_callback_storage_info",
+            ::std::option::Option::Some(
+                "{\"path\":\"/callbacks\",\"uri\":\"https://XXXX/XXXX/XXXX/callbacks\",\"timestamp\":1631193031254,\"organization\":\"XXXX\",\"application\":\"8dfb1641-XXXX-XXXX-bbe9-d8d45a3be39f\",\"action\":\"post\",\"data\":[{\"date\":\"202109091440\",\"size\":15,\"retry\":0},{\"date\":\"202109091450\",\"size\":103,\"retry\":1}],\"duration\":153,\"applicationName\":\"XXXX\"}",
+            ),
+        );
+        async move { answer }
+    }
     /// Get a chat room's announcement.
     ///
     /// 获取聊天室公告 · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}/announcement`
@@ -8672,6 +8732,40 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         );
         async move { answer }
     }
+    /// Resend the stored callbacks of one ten-minute date key.
+    ///
+    /// 补发回调存储信息 · `POST /{org_name}/{app_name}/callbacks/storage/retry`
+    ///
+    /// A resend that fails is stored again, so count the attempts in `retry`; the docs advise
+    /// fewer than ten.
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    /// Not retried automatically: repeating it is not known to be safe.
+    ///
+    /// Note: The page's request example writes the path as /callback/storage/retry; its 接入点 line (and the storage info endpoint) say /callbacks/storage/retry.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/callback.html#补发回调存储信息接口描述)
+    fn retry_stored_callbacks(
+        &self,
+        ctx: RequestContext,
+        input: inputs::RetryStoredCallbacksInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::gen::models::CallbackRetryResponse,
+            ServerError,
+        >,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "retry_stored_callbacks",
+            ::std::option::Option::Some(
+                "{\"path\":\"/callbacks\",\"uri\":\"https://XXXX/XXXX/XXXX/callbacks\",\"timestamp\":1631194031721,\"organization\":\"XXXX\",\"application\":\"8dfb1641-XXXX-XXXX-bbe9-d8d45a3be39f\",\"action\":\"post\",\"data\":\"success\",\"duration\":225,\"applicationName\":\"XXXX\"}",
+            ),
+        );
+        async move { answer }
+    }
     /// Send a command (pass-through) message to up to 10 chat rooms.
     ///
     /// 发送透传消息 · `POST /{org_name}/{app_name}/messages/chatrooms`
@@ -10813,6 +10907,48 @@ pub(crate) async fn dispatch<A: EasemobApi>(
         .map(::std::string::String::as_str)
         .collect();
     match segments.as_slice() {
+        [b0, b1, "callbacks", "storage", "info"] => {
+            let path: &[&str] = &[];
+            let base: &[&str] = &[b0, b1];
+            let _ = (path, base);
+            if method == ::axum::http::Method::GET {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "get_callback_storage_info", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
+                return call_get_callback_storage_info(api, &incoming, base, path).await;
+            }
+            crate::server::no_route(&["GET"])
+        }
+        [b0, b1, "callbacks", "storage", "retry"] => {
+            let path: &[&str] = &[];
+            let base: &[&str] = &[b0, b1];
+            let _ = (path, base);
+            if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "retry_stored_callbacks", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
+                return call_retry_stored_callbacks(api, &incoming, base, path).await;
+            }
+            crate::server::no_route(&["POST"])
+        }
         [b0, b1, "chatfiles"] => {
             let path: &[&str] = &[];
             let base: &[&str] = &[b0, b1];
@@ -17772,6 +17908,36 @@ async fn decode_get_app_token(
     crate::server::problems_to_error(problems)?;
     ::std::result::Result::Ok(inputs::GetAppTokenInput { body })
 }
+async fn call_get_callback_storage_info<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("get_callback_storage_info", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    let input = match decode_get_callback_storage_info(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.get_callback_storage_info(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_get_callback_storage_info(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::GetCallbackStorageInfoInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    crate::server::problems_to_error(problems)?;
+    ::std::result::Result::Ok(inputs::GetCallbackStorageInfoInput {
+    })
+}
 async fn call_get_chatroom_announcement<A: EasemobApi>(
     api: &A,
     incoming: &crate::server::Incoming,
@@ -22182,6 +22348,14 @@ async fn decode_register_users(
     let body: ::std::vec::Vec<crate::gen::models::UserRegistration> = crate::server::json_body(
         incoming,
     )?;
+    crate::server::check_bounds(
+        "body",
+        &body,
+        ::std::option::Option::Some(1f64),
+        ::std::option::Option::Some(60f64),
+        "a count",
+        &mut problems,
+    );
     crate::server::Validate::validate(&body, "", &mut problems);
     crate::server::problems_to_error(problems)?;
     ::std::result::Result::Ok(inputs::RegisterUsersInput { body })
@@ -23130,6 +23304,41 @@ async fn decode_remove_thread_members(
         ))?;
     ::std::result::Result::Ok(inputs::RemoveThreadMembersInput {
         thread_id,
+        body,
+    })
+}
+async fn call_retry_stored_callbacks<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("retry_stored_callbacks", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    let input = match decode_retry_stored_callbacks(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.retry_stored_callbacks(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_retry_stored_callbacks(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::RetryStoredCallbacksInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    let body: crate::gen::models::RetryStoredCallbacksRequest = crate::server::json_body(
+        incoming,
+    )?;
+    crate::server::Validate::validate(&body, "", &mut problems);
+    crate::server::problems_to_error(problems)?;
+    ::std::result::Result::Ok(inputs::RetryStoredCallbacksInput {
         body,
     })
 }
@@ -26139,6 +26348,14 @@ async fn decode_unsubscribe_presence(
     let body: ::std::vec::Vec<::std::string::String> = crate::server::json_body(
         incoming,
     )?;
+    crate::server::check_bounds(
+        "body",
+        &body,
+        ::std::option::Option::Some(1f64),
+        ::std::option::Option::Some(100f64),
+        "a count",
+        &mut problems,
+    );
     crate::server::Validate::validate(&body, "", &mut problems);
     crate::server::problems_to_error(problems)?;
     let username = username
@@ -28188,6 +28405,135 @@ for crate::gen::models::BroadcastChatroomVoiceMessageRequest {
         crate::server::Validate::validate(
             &self.msg,
             &crate::server::child(path, "msg"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackRetryResponse {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.action,
+            &crate::server::child(path, "action"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.organization,
+            &crate::server::child(path, "organization"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.application,
+            &crate::server::child(path, "application"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.application_name,
+            &crate::server::child(path, "applicationName"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.uri,
+            &crate::server::child(path, "uri"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.path,
+            &crate::server::child(path, "path"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.duration,
+            &crate::server::child(path, "duration"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.data,
+            &crate::server::child(path, "data"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackStorageEntry {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.date,
+            &crate::server::child(path, "date"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.size,
+            &crate::server::child(path, "size"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.retry,
+            &crate::server::child(path, "retry"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackStorageInfoResponse {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.action,
+            &crate::server::child(path, "action"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.organization,
+            &crate::server::child(path, "organization"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.application,
+            &crate::server::child(path, "application"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.application_name,
+            &crate::server::child(path, "applicationName"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.uri,
+            &crate::server::child(path, "uri"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.path,
+            &crate::server::child(path, "path"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.duration,
+            &crate::server::child(path, "duration"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.data,
+            &crate::server::child(path, "data"),
             problems,
         );
     }
@@ -37377,6 +37723,45 @@ impl crate::server::Validate for crate::gen::models::ResponseEnvelope {
         crate::server::Validate::validate(
             &self.duration,
             &crate::server::child(path, "duration"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::RetryStoredCallbacksRequest {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::check_bounds(
+            &crate::server::child(path, "date"),
+            &self.date,
+            ::std::option::Option::Some(12f64),
+            ::std::option::Option::Some(12f64),
+            "a length",
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.date,
+            &crate::server::child(path, "date"),
+            problems,
+        );
+        crate::server::check_bounds(
+            &crate::server::child(path, "retry"),
+            &self.retry,
+            ::std::option::Option::Some(0f64),
+            ::std::option::Option::None,
+            "a value",
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.retry,
+            &crate::server::child(path, "retry"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.target_url,
+            &crate::server::child(path, "targetUrl"),
             problems,
         );
     }

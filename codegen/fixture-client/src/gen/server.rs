@@ -1658,6 +1658,14 @@ async fn decode_send_things(
     let body: ::std::vec::Vec<crate::gen::models::Thing> = crate::server::json_body(
         incoming,
     )?;
+    crate::server::check_bounds(
+        "body",
+        &body,
+        ::std::option::Option::Some(1f64),
+        ::std::option::Option::Some(60f64),
+        "a count",
+        &mut problems,
+    );
     crate::server::Validate::validate(&body, "", &mut problems);
     crate::server::problems_to_error(problems)?;
     ::std::result::Result::Ok(inputs::SendThingsInput { body })

@@ -488,6 +488,14 @@ impl UnsubscribePresence {
     fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        let count = self.body.len();
+        if !(1usize..=100usize).contains(&count) {
+            return ::std::result::Result::Err(
+                crate::Error::encode(
+                    format!("the body must hold between 1 and 100 items, not {}", count),
+                ),
+            );
+        }
         let mut request = crate::request::OperationRequest::new(
             "unsubscribe_presence",
             ::reqwest::Method::DELETE,

@@ -1279,6 +1279,14 @@ impl RegisterUsers {
     fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        let count = self.body.len();
+        if !(1usize..=60usize).contains(&count) {
+            return ::std::result::Result::Err(
+                crate::Error::encode(
+                    format!("the body must hold between 1 and 60 items, not {}", count),
+                ),
+            );
+        }
         let mut request = crate::request::OperationRequest::new(
             "register_users",
             ::reqwest::Method::POST,

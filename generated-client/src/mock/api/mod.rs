@@ -2,6 +2,7 @@
 //! and one function per modelled operation turning its input into store calls and the
 //! result into the response model. Operations not listed here answer the spec's example.
 
+mod callbacks;
 mod chatrooms;
 mod groups;
 mod messages;
@@ -84,6 +85,10 @@ macro_rules! delegate {
 }
 
 delegate! {
+    callbacks {
+        get_callback_storage_info(GetCallbackStorageInfoInput) -> m::CallbackStorageInfoResponse;
+        retry_stored_callbacks(RetryStoredCallbacksInput) -> m::CallbackRetryResponse;
+    }
     chatrooms {
         add_chatroom_admin(AddChatroomAdminInput) -> m::AddChatroomAdminResponse;
         add_chatroom_allowlist_user(AddChatroomAllowlistUserInput) -> m::AddChatroomAllowlistUserResponse;
