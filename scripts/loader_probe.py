@@ -2,7 +2,7 @@
 """Builds the loader probe cases of RELIABILITY.md (Spec loader) and measures how the spec
 loader takes each one: exit status, wall time, peak memory and the number of problems.
 
-    python3 scripts/loader_probe.py [XTASK]      # default: target/debug/xtask
+    python3 scripts/loader_probe.py [XTASK [FILTER]]   # default: target/debug/xtask, every case
 
 Each case is a copy of spec/ with one hostile or broken change, in a temporary folder; it
 is loaded with `XTASK diff CASE spec` (the diff loads CASE first and stops at its
@@ -60,6 +60,14 @@ def chain(n):
     return "\n".join(parts) + "\n"
 
 
+def chains(n, depth):
+    parts = ["models:"]
+    for i in range(n):
+        parent = f"    extends: C{i-1}\n" if i % depth else ""
+        parts.append(f"  C{i}:\n    doc: c\n{parent}    fields:\n      c{i}: {{type: string, doc: \"x\"}}")
+    return "\n".join(parts) + "\n"
+
+
 def huge():
     parts, size, i = ["models:"], 0, 0
     while size < 50_000_000:
@@ -81,6 +89,7 @@ CASES = {
     "alias bomb in its own file (3.3 KB)": extra("zz_bomb.yaml", "operations:\n  bomb:\n    group: b\n    name_zh: b\n    summary: b\n    docs: b.html#b\n    method: GET\n    path: /b\n    response: {body: json}\n    examples:\n      - response:\n" + bomb(10)),
     "alias bomb inside an example of messages.yaml": edit("messages.yaml", bomb_in_example),
     "2,000 chained extends": extra("zz_extends.yaml", chain(2000)),
+    "2,000 models in chains 16 deep (valid)": extra("zz_chains.yaml", chains(2000, 16)),
     "50 MB file": extra("zz_huge.yaml", huge()),
     "tab after a colon, and a missing key": edit("users.yaml", lambda d: d.replace(b"\n    group: users", b"\n    group:\tusers", 1).replace(b"    summary: Register one user account.\n", b"", 1)),
     "invalid UTF-8": edit("users.yaml", lambda d: d.replace(b"summary: ", b"summary: \xff\xfe", 1)),
@@ -91,7 +100,10 @@ CASES = {
 def main():
     xtask = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target/debug/xtask")
     with tempfile.TemporaryDirectory() as tmp:
+        only = sys.argv[2] if len(sys.argv) > 2 else ""
         for name, apply in CASES.items():
+            if only not in name:
+                continue
             case = os.path.join(tmp, "case")
             shutil.rmtree(case, ignore_errors=True)
             shutil.copytree(SPEC, case, ignore=shutil.ignore_patterns("*.json", "*.md"))

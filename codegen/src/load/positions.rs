@@ -161,15 +161,12 @@ impl Builder {
 
     /// A node of `nodes` (expanded) nodes was read.
     fn node_done(&mut self, nodes: u64) {
-        match self.stack.last_mut() {
-            Some(frame) => {
-                frame.nodes = frame.nodes.saturating_add(nodes);
-                match &mut frame.kind {
-                    Kind::Map { key } => *key = None,
-                    Kind::Seq { index } => *index += 1,
-                }
+        if let Some(frame) = self.stack.last_mut() {
+            frame.nodes = frame.nodes.saturating_add(nodes);
+            match &mut frame.kind {
+                Kind::Map { key } => *key = None,
+                Kind::Seq { index } => *index += 1,
             }
-            None => {}
         }
     }
 
