@@ -5,6 +5,7 @@
 //! that one run shows them all.
 
 mod conform;
+mod cycles;
 mod extends;
 mod follow_on;
 mod types;
@@ -53,6 +54,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
     let origins: HashMap<String, Origin> =
         sources.iter().map(|s| (s.name.clone(), s.origin.clone())).collect();
     ctx.model_late_checks(&models, &origins);
+    ctx.required_cycles(&models, &origins);
     for (op, item) in &mut operations {
         ctx.operation_late_checks(op, item, &models);
     }
