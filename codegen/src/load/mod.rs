@@ -228,11 +228,10 @@ fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
     for (key, value) in top {
         let key = key_text(&key);
         match key.as_str() {
-            "api" => {
-                if let Some(value) = decode(loaded, file, "api", value, diags) {
-                    loaded.api.push(Item { name: "api".into(), file, path: "api".into(), value });
-                }
-            }
+            "api" => match decode(loaded, file, "api", value, diags) {
+                Some(value) => loaded.api.push(Item { name: "api".into(), file, path: "api".into(), value }),
+                None => loaded.partial = true,
+            },
             "operations" => {
                 for (name, value) in entries(loaded, file, "operations", value, diags) {
                     let path = format!("operations.{name}");
@@ -254,12 +253,16 @@ fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
                     }
                 }
             }
-            _ => diags.push(Diagnostic {
-                location: loaded.locate(&Origin { file, path: key.clone() }),
-                spec_path: key.clone(),
-                message: format!("unknown top-level key `{key}`"),
-                help: Some("a spec file has only `api`, `operations` and `models`".into()),
-            }),
+            _ => {
+                // Perhaps a misspelt `api`, `operations` or `models`: what it holds is missing.
+                loaded.partial = true;
+                diags.push(Diagnostic {
+                    location: loaded.locate(&Origin { file, path: key.clone() }),
+                    spec_path: key.clone(),
+                    message: format!("unknown top-level key `{key}`"),
+                    help: Some("a spec file has only `api`, `operations` and `models`".into()),
+                });
+            }
         }
     }
 }

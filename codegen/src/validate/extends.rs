@@ -94,7 +94,9 @@ impl Ctx<'_> {
                 Top::Missing(parent) => {
                     if let Some(child) = chain.last() {
                         if !self.loaded.unavailable_models.contains(&parent) {
-                            self.error_value(extends_at(child), format!("`{child}` extends `{parent}`, which is not defined"), "define it or correct the name");
+                            // One problem however many models extend it (see `follow_on`).
+                            let message = format!("`{child}` extends `{parent}`, which is not defined");
+                            self.repeated(format!("extends {parent}"), extends_at(child), message, "define it or correct the name".into());
                         }
                     }
                     None

@@ -5,6 +5,7 @@
 //! that one run shows them all.
 
 mod conform;
+mod cycles;
 mod extends;
 mod follow_on;
 mod types;
@@ -22,7 +23,7 @@ pub use types::mentions_file;
 
 /// Checks everything `loaded` holds; the spec, or every problem found.
 pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
-    let mut ctx = Ctx { loaded, diags: Diagnostics::default(), incomplete: BTreeSet::new(), unreliable: BTreeSet::new() };
+    let mut ctx = Ctx { loaded, diags: Diagnostics::default(), incomplete: BTreeSet::new(), unreliable: BTreeSet::new(), repeats: BTreeMap::new() };
     let api = ctx.api();
     let sources = ctx.model_sources();
     let names: BTreeSet<String> = sources.iter().map(|s| s.name.clone()).collect();
@@ -53,10 +54,12 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
     let origins: HashMap<String, Origin> =
         sources.iter().map(|s| (s.name.clone(), s.origin.clone())).collect();
     ctx.model_late_checks(&models, &origins);
+    ctx.required_cycles(&models, &origins);
     for (op, item) in &mut operations {
         ctx.operation_late_checks(op, item, &models);
     }
     ctx.file_fields(&operations, &models, &origins);
+    ctx.report_repeats();
     ctx.shared_paths(&operations);
     ctx.rename_collisions(&operations, &sources);
     if let Some(api) = &api {
@@ -143,6 +146,8 @@ struct Ctx<'a> {
     incomplete: BTreeSet<String>,
     /// Incomplete models and the models that contain them.
     unreliable: BTreeSet<String>,
+    /// Problems many places share, reported once (see `follow_on`).
+    repeats: BTreeMap<String, follow_on::Repeat>,
 }
 
 fn at(origin: &Origin, key: &str) -> Origin {
@@ -236,8 +241,10 @@ impl<'a> Ctx<'a> {
             return None;
         }
         if items.is_empty() {
+            // Shown at the top of the first file, where the section usually is.
+            let first_file = self.loaded.files.first().map(|f| crate::diagnostic::Location { file: f.name.clone(), line: 1, col: 1 });
             self.diags.push(Diagnostic {
-                location: None,
+                location: first_file,
                 spec_path: "api".into(),
                 message: "no file has an `api` section".into(),
                 help: Some("add `api:` with title, version, base_path and the rest to one file (see spec/README.md)".into()),
@@ -419,7 +426,8 @@ impl<'a> Ctx<'a> {
                     Some(close) => format!("did you mean `{close}`?"),
                     None => format!("define `{name}` under `models:`, or correct the name"),
                 };
-                self.error_value(origin.clone(), format!("the type refers to `{name}`, which is not defined"), help);
+                let message = format!("the type refers to `{name}`, which is not defined");
+                self.repeated(message.clone(), origin.clone(), message, help);
                 ok = false;
             }
         }
@@ -628,6 +636,11 @@ impl<'a> Ctx<'a> {
         }
         for mismatch in conform::check(models, ty, constraints, value) {
             let path = if mismatch.path.is_empty() { origin.clone() } else { at(origin, &mismatch.path) };
+            if follow_on::is_about_the_model(&mismatch.message) {
+                let message = format!("{what}: {}", mismatch.message);
+                self.repeated(message.clone(), path, message, mismatch.help);
+                continue;
+            }
             self.error_value(path, format!("{what}: {}", mismatch.message), mismatch.help);
         }
     }
