@@ -48,6 +48,8 @@ pub struct StructIr {
     /// Which way it travels: the client serialises requests and deserialises responses; the
     /// other direction (and a response's `new` and setters) is for the server side and tests.
     pub directions: crate::usage::Directions,
+    /// The resource-group features that compile it; `None` when every build needs it.
+    pub features: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +78,10 @@ pub struct EnumIr {
     pub variants: Vec<VariantIr>,
     /// Former names, kept as deprecated type aliases.
     pub aliases: Vec<String>,
+    /// Which way it travels (see [`StructIr::directions`]).
+    pub directions: crate::usage::Directions,
+    /// The resource-group features that compile it; `None` when every build needs it.
+    pub features: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -256,6 +262,7 @@ pub fn variant_ident(value: &model::EnumValue) -> String {
 pub fn lower(spec: &Spec) -> Crate {
     let boxed = boxed_fields(spec);
     let directions = crate::usage::directions(spec);
+    let mut features = crate::usage::features(spec);
     let models = spec
         .models
         .values()
@@ -264,7 +271,8 @@ pub fn lower(spec: &Spec) -> Crate {
                 Model::Object(o) => &o.name,
                 Model::Enum(e) => &e.name,
             };
-            lower_model(spec, m, &boxed, directions.get(name).copied().unwrap_or_default())
+            let usage = Usage { directions: directions.get(name).copied().unwrap_or_default(), features: features.remove(name).flatten() };
+            lower_model(spec, m, &boxed, usage)
         })
         .collect();
     let mut groups: BTreeMap<String, Vec<OperationIr>> = BTreeMap::new();
@@ -339,7 +347,13 @@ pub fn boxed_fields(spec: &Spec) -> BTreeSet<(String, String)> {
     boxed
 }
 
-fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>, directions: crate::usage::Directions) -> ModelIr {
+/// How the crate uses a model: its serde directions and the features that compile it.
+struct Usage {
+    directions: crate::usage::Directions,
+    features: Option<Vec<String>>,
+}
+
+fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>, usage: Usage) -> ModelIr {
     match model {
         Model::Object(o) => {
             let fixed = fixed_field(spec, o);
@@ -374,7 +388,8 @@ fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>, d
                 has_file: o.fields.iter().any(|f| crate::validate::mentions_file(&f.ty)),
                 fields,
                 aliases: model_aliases(spec, &o.name, &o.renamed_from, o.inline_for.as_deref()),
-                directions,
+                directions: usage.directions,
+                features: usage.features,
             })
         }
         Model::Enum(e) => {
@@ -393,6 +408,8 @@ fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>, d
                     })
                     .collect(),
                 aliases: model_aliases(spec, &e.name, &e.renamed_from, None),
+                directions: usage.directions,
+                features: usage.features,
             })
         }
     }

@@ -1,8 +1,9 @@
 //! Which way each model travels: in requests (callers build it), in responses (callers read
-//! it, implementations build it), or both. The API diff's field and enum rules depend on
-//! the direction, and the generated models derive only what their direction needs.
+//! it, implementations build it), or both; and which resource groups reach it. The API diff's
+//! field and enum rules depend on the direction, the generated models derive only what their
+//! direction needs, and a model only some groups reach compiles only with those groups' features.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Model, Response, Spec, TypeRef};
 
@@ -59,6 +60,60 @@ fn mark(spec: &Spec, ty: &TypeRef, dir: Directions, out: &mut BTreeMap<String, D
             if let Some(Model::Object(m)) = spec.models.get(name) {
                 for f in &m.fields {
                     mark(spec, &f.ty, dir, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The cargo feature of each model: `None` when every build of the crate needs the model,
+/// else the resource groups (feature names) whose operations reach it, through parameters,
+/// bodies, responses and paged items, and the models inside those. The error body, models
+/// no operation reaches (the records of a downloaded history file) and everything inside
+/// them are needed by every build; so is a model that every group reaches.
+pub fn features(spec: &Spec) -> BTreeMap<String, Option<Vec<String>>> {
+    const ALWAYS: &str = "";
+    let mut reached: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut all_groups = BTreeSet::new();
+    for op in &spec.operations {
+        let group = crate::naming::snake(&op.group);
+        all_groups.insert(group.clone());
+        let mut types: Vec<&TypeRef> = op.params.iter().map(|p| &p.ty).collect();
+        types.extend(op.request.as_ref().map(|r| &r.body));
+        if let Response::Json(ty) = &op.response {
+            types.push(ty);
+        }
+        types.extend(op.paging.as_ref().map(|p| &p.item_type));
+        for ty in types {
+            reach(spec, ty, &group, &mut reached);
+        }
+    }
+    reach(spec, &TypeRef::Model(spec.api.error_model.clone()), ALWAYS, &mut reached);
+    let unreached: Vec<String> = spec.models.keys().filter(|name| !reached.contains_key(*name)).cloned().collect();
+    for name in unreached {
+        reach(spec, &TypeRef::Model(name), ALWAYS, &mut reached);
+    }
+    spec.models
+        .keys()
+        .map(|name| {
+            let groups = reached.remove(name).unwrap_or_default();
+            let feature = (!groups.contains(ALWAYS) && groups != all_groups).then(|| groups.into_iter().collect());
+            (name.clone(), feature)
+        })
+        .collect()
+}
+
+fn reach(spec: &Spec, ty: &TypeRef, group: &str, out: &mut BTreeMap<String, BTreeSet<String>>) {
+    match ty {
+        TypeRef::Array(inner) | TypeRef::Map(inner) => reach(spec, inner, group, out),
+        TypeRef::Model(name) => {
+            if !out.entry(name.clone()).or_default().insert(group.to_owned()) {
+                return;
+            }
+            if let Some(Model::Object(m)) = spec.models.get(name) {
+                for f in &m.fields {
+                    reach(spec, &f.ty, group, out);
                 }
             }
         }

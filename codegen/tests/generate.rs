@@ -46,6 +46,32 @@ fn the_diff_witness_crates_are_fresh() {
     }
 }
 
+/// The `[features]` of a crate's manifest: `all-groups` must list exactly the spec's groups, and
+/// each group must be a feature of its own, or the generated `#[cfg(feature = "…")]` lines would
+/// name features that do not exist.
+fn assert_groups_are_features(spec: &codegen::Spec, manifest: &str) {
+    let text = std::fs::read_to_string(root().join(manifest)).unwrap();
+    let all_groups = text.lines().find_map(|line| line.strip_prefix("all-groups = [")).unwrap_or_else(|| panic!("{manifest} has no `all-groups` feature"));
+    let listed: std::collections::BTreeSet<String> =
+        all_groups.trim_end_matches(']').split(',').map(|name| name.trim().trim_matches('"').to_string()).filter(|name| !name.is_empty()).collect();
+    let groups: std::collections::BTreeSet<String> = spec.operations.iter().map(|op| codegen::naming::snake(&op.group)).collect();
+    assert_eq!(listed, groups, "{manifest}: `all-groups` must list the spec's groups");
+    for group in &groups {
+        assert!(text.lines().any(|line| line.trim() == format!("{group} = []")), "{manifest} has no `{group} = []` feature");
+    }
+}
+
+#[test]
+fn every_group_of_each_spec_is_a_feature_of_its_crate() {
+    let spec = codegen::load_spec(&root().join("spec"), "spec").unwrap_or_else(|report| panic!("{report}"));
+    assert_groups_are_features(&spec, "generated-client/Cargo.toml");
+    assert_groups_are_features(&fixture(), "codegen/fixture-client/Cargo.toml");
+    for (files, dir) in [(&codegen::WITNESS_OLD_SPEC, "codegen/diff-witness/old"), (&codegen::WITNESS_NEW_SPEC, "codegen/diff-witness/new")] {
+        let spec = codegen::load_spec_files(root(), files).unwrap_or_else(|report| panic!("{report}"));
+        assert_groups_are_features(&spec, &format!("{dir}/Cargo.toml"));
+    }
+}
+
 #[test]
 fn the_checked_in_client_is_fresh_and_has_every_operation() {
     let root = root();

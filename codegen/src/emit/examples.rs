@@ -28,8 +28,10 @@ pub fn emit(spec: &Spec) -> TokenStream {
             return None;
         }
         let name = ident(&format!("{}_examples", op.id));
+        let group = crate::naming::snake(&op.group);
         Some(quote! {
             #[test]
+            #[cfg(feature = #group)]
             fn #name() {
                 #(#checks)*
             }

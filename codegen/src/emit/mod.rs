@@ -71,6 +71,30 @@ fn root_module(krate: &Crate) -> TokenStream {
     }
 }
 
+/// `#[cfg(...)]` for the items of a resource group's features: `feature = "users"`, or
+/// `any(...)` of several. Nothing when every build needs the items.
+pub(crate) fn feature_cfg(features: Option<&[String]>) -> TokenStream {
+    match features {
+        None => quote!(),
+        Some([one]) => quote!(#[cfg(feature = #one)]),
+        Some(many) => quote!(#[cfg(any(#(feature = #many),*))]),
+    }
+}
+
+/// The items with `feature_cfg(features)` added to each of them.
+pub(crate) fn gated(features: Option<&[String]>, items: TokenStream) -> TokenStream {
+    let cfg = feature_cfg(features);
+    if cfg.is_empty() {
+        return items;
+    }
+    let file: syn::File = match syn::parse2(items.clone()) {
+        Ok(file) => file,
+        Err(err) => panic!("the emitter produced invalid Rust ({err}):\n{items}"),
+    };
+    let items = file.items.into_iter().map(|item| quote!(#cfg #item));
+    quote!(#(#items)*)
+}
+
 /// An identifier that the IR has already made valid.
 pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())

@@ -4,13 +4,13 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value as Json;
 
-use super::{deprecated, docs, ident, rust_type, type_alias};
+use super::{deprecated, docs, gated, ident, rust_type, type_alias};
 use crate::ir::{self, Crate, EnumIr, FieldIr, ModelIr, RustType, StructIr};
 
 pub fn emit(krate: &Crate) -> TokenStream {
     let items = krate.models.iter().map(|m| match m {
-        ModelIr::Struct(s) => emit_struct(s),
-        ModelIr::Enum(e) => emit_enum(e),
+        ModelIr::Struct(s) => gated(s.features.as_deref(), emit_struct(s)),
+        ModelIr::Enum(e) => gated(e.features.as_deref(), emit_enum(e)),
     });
     quote! {
         //! The request and response bodies of the API. Structs are `#[non_exhaustive]`: build
@@ -27,12 +27,16 @@ fn emit_struct(s: &StructIr) -> TokenStream {
         let ty = field_type(f);
         let doc = docs(&f.docs);
         let wire = &f.wire;
-        let serde = if s.has_file {
-            quote!()
-        } else if f.required {
-            quote!(#[serde(rename = #wire)])
-        } else {
-            quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")])
+        // serde names a field after its identifier; an absent optional field decodes as
+        // `None` without `default`.
+        let rename = (f.ident != *wire).then(|| quote!(rename = #wire));
+        let serde = match (s.has_file, f.required, rename) {
+            (true, _, _) | (false, true, None) => quote!(),
+            (false, true, Some(rename)) => quote!(#[serde(#rename)]),
+            (false, false, rename) => {
+                let rename = rename.map(|r| quote!(#r,));
+                quote!(#[serde(#rename skip_serializing_if = "::std::option::Option::is_none")])
+            }
         };
         let ty = if f.required { ty } else { quote!(::std::option::Option<#ty>) };
         let deprecated = deprecated(f.deprecated.as_ref());
@@ -238,6 +242,10 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
         )
     };
     let aliases = e.aliases.iter().map(|old| type_alias(old, &e.name));
+    // As for structs: the client needs only the direction the enum travels in.
+    let server_side = quote!(#[cfg(any(test, feature = "server"))]);
+    let serialize_cfg = (!e.directions.request).then(|| server_side.clone());
+    let deserialize_cfg = (!e.directions.response).then(|| server_side.clone());
     quote! {
         #(#aliases)*
         #doc
@@ -255,12 +263,14 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
 
         #from_impl
 
+        #serialize_cfg
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 #serialize
             }
         }
 
+        #deserialize_cfg
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 <#raw as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)

@@ -4,23 +4,27 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{deprecated, docs, ident, rust_type, type_alias};
+use super::{deprecated, docs, feature_cfg, ident, rust_type, type_alias};
 use crate::ir::{self, Crate, Group, OperationIr, ParamIr, PathPart, ResponseIr, RustType};
 use crate::model::{Encoding, Location};
 
 /// `operations/mod.rs`: the group modules and the client methods that return their handles.
 pub fn emit_index(krate: &Crate) -> TokenStream {
+    // Each group is compiled only with its cargo feature, named after the module.
     let modules = krate.groups.iter().map(|g| {
         let module = ident(&g.module);
+        let cfg = feature_cfg(Some(std::slice::from_ref(&g.module)));
         let doc = format!(" The `{}` operations.", g.module);
-        quote!(#[doc = #doc] pub mod #module;)
+        quote!(#[doc = #doc] #cfg pub mod #module;)
     });
     let accessors = krate.groups.iter().map(|g| {
         let module = ident(&g.module);
         let handle = ident(&g.handle);
+        let cfg = feature_cfg(Some(std::slice::from_ref(&g.module)));
         let doc = format!(" The `{}` operations ({} of them).", g.module, g.operations.len());
         quote! {
             #[doc = #doc]
+            #cfg
             pub fn #module(&self) -> #module::#handle {
                 #module::#handle { client: self.clone() }
             }

@@ -35,12 +35,14 @@ fn equivalent(a: &Value, b: &Value) -> bool {
     }
 }
 #[test]
+#[cfg(feature = "users")]
 fn activate_user_examples() {
     round_trip::<
         crate::gen::models::ResponseEnvelope,
     >("{\"action\":\"activate user\",\"timestamp\":1542602404132,\"duration\":9}");
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn add_chatroom_admin_examples() {
     round_trip::<
         crate::gen::models::AddChatroomAdminRequest,
@@ -52,6 +54,7 @@ fn add_chatroom_admin_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn add_chatroom_allowlist_user_examples() {
     round_trip::<
         crate::gen::models::AddChatroomAllowlistUserResponse,
@@ -60,6 +63,7 @@ fn add_chatroom_allowlist_user_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn add_chatroom_allowlist_users_examples() {
     round_trip::<
         crate::gen::models::AddChatroomAllowlistUsersRequest,
@@ -71,6 +75,7 @@ fn add_chatroom_allowlist_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn add_chatroom_member_examples() {
     round_trip::<
         crate::gen::models::AddChatroomMemberResponse,
@@ -79,6 +84,7 @@ fn add_chatroom_member_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn add_chatroom_members_examples() {
     round_trip::<
         crate::gen::models::AddChatroomMembersRequest,
@@ -90,6 +96,7 @@ fn add_chatroom_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn add_chatroom_super_admin_examples() {
     round_trip::<
         crate::gen::models::AddChatroomSuperAdminRequest,
@@ -101,6 +108,7 @@ fn add_chatroom_super_admin_examples() {
     );
 }
 #[test]
+#[cfg(feature = "contacts")]
 fn add_contact_examples() {
     round_trip::<
         crate::gen::models::ContactEntitiesResponse,
@@ -109,6 +117,7 @@ fn add_contact_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn add_group_admin_examples() {
     round_trip::<crate::gen::models::AddGroupAdminRequest>("{\"newadmin\":\"user1\"}");
     round_trip::<
@@ -118,6 +127,7 @@ fn add_group_admin_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn add_group_blocked_user_examples() {
     round_trip::<
         crate::gen::models::AddGroupBlockedUserResponse,
@@ -126,6 +136,7 @@ fn add_group_blocked_user_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn add_group_blocked_users_examples() {
     round_trip::<
         crate::gen::models::AddGroupBlockedUsersRequest,
@@ -137,6 +148,7 @@ fn add_group_blocked_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn add_group_member_examples() {
     round_trip::<
         crate::gen::models::AddGroupMemberResponse,
@@ -145,6 +157,7 @@ fn add_group_member_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn add_group_members_examples() {
     round_trip::<
         crate::gen::models::AddGroupMembersRequest,
@@ -156,6 +169,7 @@ fn add_group_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn add_group_whitelist_user_examples() {
     round_trip::<
         crate::gen::models::AddGroupWhitelistUserResponse,
@@ -164,6 +178,7 @@ fn add_group_whitelist_user_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn add_group_whitelist_users_examples() {
     round_trip::<
         crate::gen::models::AddGroupWhitelistUsersRequest,
@@ -175,6 +190,7 @@ fn add_group_whitelist_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "reactions")]
 fn add_reaction_examples() {
     round_trip::<
         crate::gen::models::AddReactionRequest,
@@ -186,6 +202,7 @@ fn add_reaction_examples() {
     );
 }
 #[test]
+#[cfg(feature = "threads")]
 fn add_thread_members_examples() {
     round_trip::<
         crate::gen::models::AddThreadMembersRequest,
@@ -197,6 +214,7 @@ fn add_thread_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn batch_get_group_member_attributes_examples() {
     round_trip::<
         crate::gen::models::BatchGetGroupMemberAttributesRequest,
@@ -208,6 +226,7 @@ fn batch_get_group_member_attributes_examples() {
     );
 }
 #[test]
+#[cfg(feature = "metadata")]
 fn batch_get_user_metadata_examples() {
     round_trip::<
         crate::gen::models::BatchGetUserMetadataRequest,
@@ -221,6 +240,7 @@ fn batch_get_user_metadata_examples() {
     );
 }
 #[test]
+#[cfg(feature = "push")]
 fn bind_push_device_examples() {
     round_trip::<
         crate::gen::models::BindPushDeviceRequest,
@@ -244,6 +264,7 @@ fn bind_push_device_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn block_chatroom_user_examples() {
     round_trip::<
         crate::gen::models::BlockChatroomUserResponse,
@@ -252,6 +273,7 @@ fn block_chatroom_user_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn block_chatroom_users_examples() {
     round_trip::<
         crate::gen::models::BlockChatroomUsersRequest,
@@ -263,6 +285,7 @@ fn block_chatroom_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "contacts")]
 fn block_users_examples() {
     round_trip::<crate::gen::models::BlockUsersRequest>("{\"usernames\":[\"user2\"]}");
     round_trip::<
@@ -272,6 +295,7 @@ fn block_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn broadcast_chatroom_command_message_examples() {
     round_trip::<
         crate::gen::models::BroadcastChatroomCommandMessageRequest,
@@ -285,6 +309,7 @@ fn broadcast_chatroom_command_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn broadcast_chatroom_custom_message_examples() {
     round_trip::<
         crate::gen::models::BroadcastChatroomCustomMessageRequest,
@@ -298,6 +323,7 @@ fn broadcast_chatroom_custom_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn broadcast_chatroom_file_message_examples() {
     round_trip::<
         crate::gen::models::BroadcastChatroomFileMessageRequest,
@@ -311,6 +337,7 @@ fn broadcast_chatroom_file_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn broadcast_chatroom_image_message_examples() {
     round_trip::<
         crate::gen::models::BroadcastChatroomImageMessageRequest,
@@ -324,6 +351,7 @@ fn broadcast_chatroom_image_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn broadcast_chatroom_location_message_examples() {
     round_trip::<
         crate::gen::models::BroadcastChatroomLocationMessageRequest,
@@ -337,6 +365,7 @@ fn broadcast_chatroom_location_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn broadcast_chatroom_text_message_examples() {
     round_trip::<
         crate::gen::models::BroadcastChatroomTextMessageRequest,
@@ -350,6 +379,7 @@ fn broadcast_chatroom_text_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn broadcast_chatroom_video_message_examples() {
     round_trip::<
         crate::gen::models::BroadcastChatroomVideoMessageRequest,
@@ -363,6 +393,7 @@ fn broadcast_chatroom_video_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn broadcast_chatroom_voice_message_examples() {
     round_trip::<
         crate::gen::models::BroadcastChatroomVoiceMessageRequest,
@@ -376,6 +407,7 @@ fn broadcast_chatroom_voice_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn check_user_joined_group_examples() {
     round_trip::<
         crate::gen::models::CheckUserJoinedGroupResponse,
@@ -384,6 +416,7 @@ fn check_user_joined_group_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn create_chatroom_examples() {
     round_trip::<
         crate::gen::models::CreateChatroomRequest,
@@ -395,6 +428,7 @@ fn create_chatroom_examples() {
     >("{\"data\":{\"id\":\"66XXXX33\"}}");
 }
 #[test]
+#[cfg(feature = "groups")]
 fn create_group_examples() {
     round_trip::<
         crate::gen::models::CreateGroupRequest,
@@ -408,6 +442,7 @@ fn create_group_examples() {
     );
 }
 #[test]
+#[cfg(feature = "push")]
 fn create_push_template_examples() {
     round_trip::<
         crate::gen::models::CreatePushTemplateRequest,
@@ -421,6 +456,7 @@ fn create_push_template_examples() {
     );
 }
 #[test]
+#[cfg(feature = "threads")]
 fn create_thread_examples() {
     round_trip::<
         crate::gen::models::CreateThreadRequest,
@@ -434,6 +470,7 @@ fn create_thread_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn deactivate_user_examples() {
     round_trip::<
         crate::gen::models::UserEntitiesResponse,
@@ -442,6 +479,7 @@ fn deactivate_user_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn delete_chatroom_examples() {
     round_trip::<
         crate::gen::models::DeleteChatroomResponse,
@@ -450,6 +488,7 @@ fn delete_chatroom_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn delete_chatroom_metadata_examples() {
     round_trip::<
         crate::gen::models::ChatroomMetadataDeleteRequest,
@@ -459,6 +498,7 @@ fn delete_chatroom_metadata_examples() {
     >("{\"data\":{\"successKeys\":[\"key1\"],\"errorKeys\":{\"key2\":\"errorDesc\"}}}");
 }
 #[test]
+#[cfg(feature = "groups")]
 fn delete_group_examples() {
     round_trip::<
         crate::gen::models::DeleteGroupResponse,
@@ -467,6 +507,7 @@ fn delete_group_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn delete_group_share_file_examples() {
     round_trip::<
         crate::gen::models::DeleteGroupShareFileResponse,
@@ -475,6 +516,7 @@ fn delete_group_share_file_examples() {
     );
 }
 #[test]
+#[cfg(feature = "push")]
 fn delete_push_template_examples() {
     round_trip::<
         crate::gen::models::PushTemplateResponse,
@@ -483,12 +525,14 @@ fn delete_push_template_examples() {
     );
 }
 #[test]
+#[cfg(feature = "reactions")]
 fn delete_reaction_examples() {
     round_trip::<
         crate::gen::models::ReactionStatusResponse,
     >("{\"requestStatusCode\":\"ok\",\"timestamp\":1645774821181}");
 }
 #[test]
+#[cfg(feature = "threads")]
 fn delete_thread_examples() {
     round_trip::<
         crate::gen::models::DeleteThreadResponse,
@@ -497,6 +541,7 @@ fn delete_thread_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn delete_user_examples() {
     round_trip::<
         crate::gen::models::UserEntitiesResponse,
@@ -505,6 +550,7 @@ fn delete_user_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn delete_user_conversation_examples() {
     round_trip::<
         crate::gen::models::DeleteUserConversationRequest,
@@ -516,12 +562,14 @@ fn delete_user_conversation_examples() {
     );
 }
 #[test]
+#[cfg(feature = "metadata")]
 fn delete_user_metadata_examples() {
     round_trip::<
         crate::gen::models::MetadataDeleteResponse,
     >("{\"timestamp\":1616573382270,\"duration\":10,\"data\":true}");
 }
 #[test]
+#[cfg(feature = "users")]
 fn delete_users_examples() {
     round_trip::<
         crate::gen::models::UserListResponse,
@@ -530,6 +578,7 @@ fn delete_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn disable_group_examples() {
     round_trip::<
         crate::gen::models::DisableGroupResponse,
@@ -538,6 +587,7 @@ fn disable_group_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn disconnect_user_examples() {
     round_trip::<
         crate::gen::models::DisconnectUserResponse,
@@ -546,6 +596,7 @@ fn disconnect_user_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn enable_group_examples() {
     round_trip::<
         crate::gen::models::EnableGroupResponse,
@@ -554,6 +605,7 @@ fn enable_group_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn force_delete_chatroom_metadata_examples() {
     round_trip::<
         crate::gen::models::ChatroomMetadataDeleteRequest,
@@ -563,6 +615,7 @@ fn force_delete_chatroom_metadata_examples() {
     >("{\"data\":{\"successKeys\":[\"key1\"],\"errorKeys\":{\"key2\":\"errorDesc\"}}}");
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn force_set_chatroom_metadata_examples() {
     round_trip::<
         crate::gen::models::ChatroomMetadataSetRequest,
@@ -574,6 +627,7 @@ fn force_set_chatroom_metadata_examples() {
     >("{\"data\":{\"successKeys\":[\"key1\"],\"errorKeys\":{\"key2\":\"errorDesc\"}}}");
 }
 #[test]
+#[cfg(feature = "tokens")]
 fn get_app_token_examples() {
     round_trip::<
         crate::gen::models::TokenAppRequest,
@@ -587,6 +641,7 @@ fn get_app_token_examples() {
     );
 }
 #[test]
+#[cfg(feature = "callbacks")]
 fn get_callback_storage_info_examples() {
     round_trip::<
         crate::gen::models::CallbackStorageInfoResponse,
@@ -595,6 +650,7 @@ fn get_callback_storage_info_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn get_chatroom_announcement_examples() {
     round_trip::<
         crate::gen::models::GetChatroomAnnouncementResponse,
@@ -603,6 +659,7 @@ fn get_chatroom_announcement_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn get_chatroom_metadata_examples() {
     round_trip::<
         crate::gen::models::GetChatroomMetadataRequest,
@@ -612,6 +669,7 @@ fn get_chatroom_metadata_examples() {
     >("{\"data\":{\"key1\":\"value1\",\"key2\":\"value2\"}}");
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn get_chatrooms_examples() {
     round_trip::<
         crate::gen::models::GetChatroomsResponse,
@@ -620,6 +678,7 @@ fn get_chatrooms_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn get_group_announcement_examples() {
     round_trip::<
         crate::gen::models::GetGroupAnnouncementResponse,
@@ -628,16 +687,19 @@ fn get_group_announcement_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn get_group_member_attributes_examples() {
     round_trip::<
         crate::gen::models::GetGroupMemberAttributesResponse,
     >("{\"timestamp\":1678674211840,\"data\":{\"key1\":\"value1\"},\"duration\":6}");
 }
 #[test]
+#[cfg(feature = "presence")]
 fn get_group_online_count_examples() {
     round_trip::<crate::gen::models::PresenceOnlineCountResponse>("{\"result\":100}");
 }
 #[test]
+#[cfg(feature = "groups")]
 fn get_groups_examples() {
     round_trip::<
         crate::gen::models::GetGroupsResponse,
@@ -646,6 +708,7 @@ fn get_groups_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn get_message_history_file_examples() {
     round_trip::<
         crate::gen::models::GetMessageHistoryFileResponse,
@@ -654,12 +717,14 @@ fn get_message_history_file_examples() {
     );
 }
 #[test]
+#[cfg(feature = "metadata")]
 fn get_metadata_capacity_examples() {
     round_trip::<
         crate::gen::models::MetadataCapacityResponse,
     >("{\"timestamp\":1620447051368,\"data\":1673,\"duration\":55}");
 }
 #[test]
+#[cfg(feature = "push")]
 fn get_notification_settings_examples() {
     round_trip::<
         crate::gen::models::NotificationSettingsResponse,
@@ -668,6 +733,7 @@ fn get_notification_settings_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn get_offline_message_status_examples() {
     round_trip::<
         crate::gen::models::GetOfflineMessageStatusResponse,
@@ -676,6 +742,7 @@ fn get_offline_message_status_examples() {
     );
 }
 #[test]
+#[cfg(feature = "presence")]
 fn get_presence_statuses_examples() {
     round_trip::<
         crate::gen::models::GetPresenceStatusesRequest,
@@ -687,6 +754,7 @@ fn get_presence_statuses_examples() {
     );
 }
 #[test]
+#[cfg(feature = "push")]
 fn get_push_language_examples() {
     round_trip::<
         crate::gen::models::NotificationLanguageResponse,
@@ -695,6 +763,7 @@ fn get_push_language_examples() {
     );
 }
 #[test]
+#[cfg(feature = "push")]
 fn get_push_template_examples() {
     round_trip::<
         crate::gen::models::PushTemplateResponse,
@@ -703,6 +772,7 @@ fn get_push_template_examples() {
     );
 }
 #[test]
+#[cfg(feature = "reactions")]
 fn get_reaction_detail_examples() {
     round_trip::<
         crate::gen::models::ReactionDetailResponse,
@@ -711,6 +781,7 @@ fn get_reaction_detail_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn get_user_examples() {
     round_trip::<
         crate::gen::models::UserEntitiesResponse,
@@ -719,6 +790,7 @@ fn get_user_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn get_user_global_mute_examples() {
     round_trip::<
         crate::gen::models::GetUserGlobalMuteResponse,
@@ -727,6 +799,7 @@ fn get_user_global_mute_examples() {
     );
 }
 #[test]
+#[cfg(feature = "metadata")]
 fn get_user_metadata_examples() {
     round_trip::<
         crate::gen::models::MetadataUserResponse,
@@ -735,6 +808,7 @@ fn get_user_metadata_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn get_user_offline_message_count_examples() {
     round_trip::<
         crate::gen::models::GetUserOfflineMessageCountResponse,
@@ -743,6 +817,7 @@ fn get_user_offline_message_count_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn get_user_status_examples() {
     round_trip::<
         crate::gen::models::GetUserStatusResponse,
@@ -751,6 +826,7 @@ fn get_user_status_examples() {
     );
 }
 #[test]
+#[cfg(feature = "tokens")]
 fn get_user_token_examples() {
     round_trip::<
         crate::gen::models::TokenInheritRequest,
@@ -764,6 +840,7 @@ fn get_user_token_examples() {
     );
 }
 #[test]
+#[cfg(feature = "tokens")]
 fn get_user_token_with_password_examples() {
     round_trip::<
         crate::gen::models::TokenPasswordRequest,
@@ -777,6 +854,7 @@ fn get_user_token_with_password_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn get_users_status_examples() {
     round_trip::<
         crate::gen::models::GetUsersStatusRequest,
@@ -788,6 +866,7 @@ fn get_users_status_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_group_command_message_examples() {
     round_trip::<
         crate::gen::models::ImportGroupCommandMessageRequest,
@@ -801,6 +880,7 @@ fn import_group_command_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_group_custom_message_examples() {
     round_trip::<
         crate::gen::models::ImportGroupCustomMessageRequest,
@@ -814,6 +894,7 @@ fn import_group_custom_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_group_file_message_examples() {
     round_trip::<
         crate::gen::models::ImportGroupFileMessageRequest,
@@ -827,6 +908,7 @@ fn import_group_file_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_group_image_message_examples() {
     round_trip::<
         crate::gen::models::ImportGroupImageMessageRequest,
@@ -840,6 +922,7 @@ fn import_group_image_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_group_location_message_examples() {
     round_trip::<
         crate::gen::models::ImportGroupLocationMessageRequest,
@@ -853,6 +936,7 @@ fn import_group_location_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_group_text_message_examples() {
     round_trip::<
         crate::gen::models::ImportGroupTextMessageRequest,
@@ -866,6 +950,7 @@ fn import_group_text_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_group_video_message_examples() {
     round_trip::<
         crate::gen::models::ImportGroupVideoMessageRequest,
@@ -879,6 +964,7 @@ fn import_group_video_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_group_voice_message_examples() {
     round_trip::<
         crate::gen::models::ImportGroupVoiceMessageRequest,
@@ -892,6 +978,7 @@ fn import_group_voice_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_user_command_message_examples() {
     round_trip::<
         crate::gen::models::ImportUserCommandMessageRequest,
@@ -905,6 +992,7 @@ fn import_user_command_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_user_custom_message_examples() {
     round_trip::<
         crate::gen::models::ImportUserCustomMessageRequest,
@@ -918,6 +1006,7 @@ fn import_user_custom_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_user_file_message_examples() {
     round_trip::<
         crate::gen::models::ImportUserFileMessageRequest,
@@ -931,6 +1020,7 @@ fn import_user_file_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_user_image_message_examples() {
     round_trip::<
         crate::gen::models::ImportUserImageMessageRequest,
@@ -944,6 +1034,7 @@ fn import_user_image_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_user_location_message_examples() {
     round_trip::<
         crate::gen::models::ImportUserLocationMessageRequest,
@@ -957,6 +1048,7 @@ fn import_user_location_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_user_text_message_examples() {
     round_trip::<
         crate::gen::models::ImportUserTextMessageRequest,
@@ -970,6 +1062,7 @@ fn import_user_text_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_user_video_message_examples() {
     round_trip::<
         crate::gen::models::ImportUserVideoMessageRequest,
@@ -983,6 +1076,7 @@ fn import_user_video_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn import_user_voice_message_examples() {
     round_trip::<
         crate::gen::models::ImportUserVoiceMessageRequest,
@@ -996,6 +1090,7 @@ fn import_user_voice_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "contacts")]
 fn list_all_contacts_examples() {
     round_trip::<
         crate::gen::models::ListAllContactsResponse,
@@ -1004,6 +1099,7 @@ fn list_all_contacts_examples() {
     );
 }
 #[test]
+#[cfg(feature = "contacts")]
 fn list_blocked_users_examples() {
     round_trip::<
         crate::gen::models::ListBlockedUsersResponse,
@@ -1012,6 +1108,7 @@ fn list_blocked_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn list_chatroom_admins_examples() {
     round_trip::<
         crate::gen::models::ListChatroomAdminsResponse,
@@ -1020,6 +1117,7 @@ fn list_chatroom_admins_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn list_chatroom_allowlist_examples() {
     round_trip::<
         crate::gen::models::ListChatroomAllowlistResponse,
@@ -1028,6 +1126,7 @@ fn list_chatroom_allowlist_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn list_chatroom_blocked_users_examples() {
     round_trip::<
         crate::gen::models::ListChatroomBlockedUsersResponse,
@@ -1036,6 +1135,7 @@ fn list_chatroom_blocked_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn list_chatroom_members_examples() {
     round_trip::<
         crate::gen::models::ListChatroomMembersResponse,
@@ -1044,6 +1144,7 @@ fn list_chatroom_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn list_chatroom_muted_members_examples() {
     round_trip::<
         crate::gen::models::ListChatroomMutedMembersResponse,
@@ -1052,6 +1153,7 @@ fn list_chatroom_muted_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn list_chatroom_super_admins_examples() {
     round_trip::<
         crate::gen::models::ListChatroomSuperAdminsResponse,
@@ -1060,6 +1162,7 @@ fn list_chatroom_super_admins_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn list_chatrooms_examples() {
     round_trip::<
         crate::gen::models::ListChatroomsResponse,
@@ -1068,6 +1171,7 @@ fn list_chatrooms_examples() {
     );
 }
 #[test]
+#[cfg(feature = "contacts")]
 fn list_contacts_examples() {
     round_trip::<
         crate::gen::models::ListContactsResponse,
@@ -1076,6 +1180,7 @@ fn list_contacts_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn list_globally_muted_users_examples() {
     round_trip::<
         crate::gen::models::ListGloballyMutedUsersResponse,
@@ -1084,6 +1189,7 @@ fn list_globally_muted_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn list_group_admins_examples() {
     round_trip::<
         crate::gen::models::ListGroupAdminsResponse,
@@ -1092,6 +1198,7 @@ fn list_group_admins_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn list_group_blocked_users_examples() {
     round_trip::<
         crate::gen::models::ListGroupBlockedUsersResponse,
@@ -1100,6 +1207,7 @@ fn list_group_blocked_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn list_group_members_examples() {
     round_trip::<
         crate::gen::models::ListGroupMembersResponse,
@@ -1108,6 +1216,7 @@ fn list_group_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn list_group_mutes_examples() {
     round_trip::<
         crate::gen::models::ListGroupMutesResponse,
@@ -1116,6 +1225,7 @@ fn list_group_mutes_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn list_group_share_files_examples() {
     round_trip::<
         crate::gen::models::ListGroupShareFilesResponse,
@@ -1124,6 +1234,7 @@ fn list_group_share_files_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn list_group_whitelist_examples() {
     round_trip::<
         crate::gen::models::ListGroupWhitelistResponse,
@@ -1132,6 +1243,7 @@ fn list_group_whitelist_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn list_groups_examples() {
     round_trip::<
         crate::gen::models::ListGroupsResponse,
@@ -1140,6 +1252,7 @@ fn list_groups_examples() {
     );
 }
 #[test]
+#[cfg(feature = "reactions")]
 fn list_message_reactions_examples() {
     round_trip::<
         crate::gen::models::ReactionListResponse,
@@ -1148,6 +1261,7 @@ fn list_message_reactions_examples() {
     );
 }
 #[test]
+#[cfg(feature = "presence")]
 fn list_presence_subscriptions_examples() {
     round_trip::<
         crate::gen::models::PresenceSubscriptionListResponse,
@@ -1156,6 +1270,7 @@ fn list_presence_subscriptions_examples() {
     );
 }
 #[test]
+#[cfg(feature = "push")]
 fn list_push_bindings_examples() {
     round_trip::<
         crate::gen::models::PushBindingListResponse,
@@ -1164,6 +1279,7 @@ fn list_push_bindings_examples() {
     );
 }
 #[test]
+#[cfg(feature = "threads")]
 fn list_thread_members_examples() {
     round_trip::<
         crate::gen::models::ListThreadMembersResponse,
@@ -1172,6 +1288,7 @@ fn list_thread_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "threads")]
 fn list_threads_examples() {
     round_trip::<
         crate::gen::models::ListThreadsResponse,
@@ -1180,6 +1297,7 @@ fn list_threads_examples() {
     );
 }
 #[test]
+#[cfg(feature = "threads")]
 fn list_user_group_threads_examples() {
     round_trip::<
         crate::gen::models::ListUserGroupThreadsResponse,
@@ -1188,6 +1306,7 @@ fn list_user_group_threads_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn list_user_groups_examples() {
     round_trip::<
         crate::gen::models::ListUserGroupsResponse,
@@ -1196,6 +1315,7 @@ fn list_user_groups_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn list_user_joined_chatrooms_examples() {
     round_trip::<
         crate::gen::models::ListUserJoinedChatroomsResponse,
@@ -1204,6 +1324,7 @@ fn list_user_joined_chatrooms_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn list_user_online_devices_examples() {
     round_trip::<
         crate::gen::models::ListUserOnlineDevicesResponse,
@@ -1212,6 +1333,7 @@ fn list_user_online_devices_examples() {
     );
 }
 #[test]
+#[cfg(feature = "threads")]
 fn list_user_threads_examples() {
     round_trip::<
         crate::gen::models::ListUserThreadsResponse,
@@ -1220,6 +1342,7 @@ fn list_user_threads_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn list_users_examples() {
     round_trip::<
         crate::gen::models::UserListResponse,
@@ -1233,6 +1356,7 @@ fn list_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn mute_all_chatroom_members_examples() {
     round_trip::<
         crate::gen::models::MuteAllChatroomMembersResponse,
@@ -1241,6 +1365,7 @@ fn mute_all_chatroom_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn mute_all_group_members_examples() {
     round_trip::<
         crate::gen::models::MuteAllGroupMembersResponse,
@@ -1249,6 +1374,7 @@ fn mute_all_group_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn mute_chatroom_members_examples() {
     round_trip::<
         crate::gen::models::MuteChatroomMembersRequest,
@@ -1260,6 +1386,7 @@ fn mute_chatroom_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn mute_group_members_examples() {
     round_trip::<
         crate::gen::models::MuteGroupMembersRequest,
@@ -1271,6 +1398,7 @@ fn mute_group_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn recall_message_examples() {
     round_trip::<
         crate::gen::models::RecallMessageRequest,
@@ -1292,6 +1420,7 @@ fn recall_message_examples() {
     >("{\"msgs\":[{\"msg_id\":\"673296835082717140\",\"recalled\":\"not_found msg\"}]}");
 }
 #[test]
+#[cfg(feature = "users")]
 fn register_user_examples() {
     round_trip::<
         crate::gen::models::UserRegistration,
@@ -1303,6 +1432,7 @@ fn register_user_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn register_users_examples() {
     round_trip::<
         ::std::vec::Vec<crate::gen::models::UserRegistration>,
@@ -1334,6 +1464,7 @@ fn register_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn remove_chatroom_admin_examples() {
     round_trip::<
         crate::gen::models::RemoveChatroomAdminResponse,
@@ -1342,6 +1473,7 @@ fn remove_chatroom_admin_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn remove_chatroom_allowlist_users_examples() {
     round_trip::<
         crate::gen::models::RemoveChatroomAllowlistUsersResponse,
@@ -1350,6 +1482,7 @@ fn remove_chatroom_allowlist_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn remove_chatroom_member_examples() {
     round_trip::<
         crate::gen::models::RemoveChatroomMemberResponse,
@@ -1358,6 +1491,7 @@ fn remove_chatroom_member_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn remove_chatroom_members_examples() {
     round_trip::<
         crate::gen::models::RemoveChatroomMembersResponse,
@@ -1366,6 +1500,7 @@ fn remove_chatroom_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn remove_chatroom_super_admin_examples() {
     round_trip::<
         crate::gen::models::RemoveChatroomSuperAdminResponse,
@@ -1374,6 +1509,7 @@ fn remove_chatroom_super_admin_examples() {
     );
 }
 #[test]
+#[cfg(feature = "contacts")]
 fn remove_contact_examples() {
     round_trip::<
         crate::gen::models::ContactEntitiesResponse,
@@ -1382,6 +1518,7 @@ fn remove_contact_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn remove_group_admin_examples() {
     round_trip::<
         crate::gen::models::RemoveGroupAdminResponse,
@@ -1390,6 +1527,7 @@ fn remove_group_admin_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn remove_group_blocked_user_examples() {
     round_trip::<
         crate::gen::models::RemoveGroupBlockedUserResponse,
@@ -1398,6 +1536,7 @@ fn remove_group_blocked_user_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn remove_group_blocked_users_examples() {
     round_trip::<
         crate::gen::models::RemoveGroupBlockedUsersResponse,
@@ -1406,6 +1545,7 @@ fn remove_group_blocked_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn remove_group_member_examples() {
     round_trip::<
         crate::gen::models::RemoveGroupMemberResponse,
@@ -1414,6 +1554,7 @@ fn remove_group_member_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn remove_group_members_examples() {
     round_trip::<
         crate::gen::models::RemoveGroupMembersResponse,
@@ -1422,6 +1563,7 @@ fn remove_group_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn remove_group_whitelist_users_examples() {
     round_trip::<
         crate::gen::models::RemoveGroupWhitelistUsersResponse,
@@ -1430,6 +1572,7 @@ fn remove_group_whitelist_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "threads")]
 fn remove_thread_members_examples() {
     round_trip::<
         crate::gen::models::RemoveThreadMembersRequest,
@@ -1441,6 +1584,7 @@ fn remove_thread_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "callbacks")]
 fn retry_stored_callbacks_examples() {
     round_trip::<
         crate::gen::models::RetryStoredCallbacksRequest,
@@ -1454,6 +1598,7 @@ fn retry_stored_callbacks_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_command_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomCommandMessageRequest,
@@ -1467,6 +1612,7 @@ fn send_chatroom_command_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_custom_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomCustomMessageRequest,
@@ -1480,6 +1626,7 @@ fn send_chatroom_custom_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_directed_command_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomDirectedCommandMessageRequest,
@@ -1493,6 +1640,7 @@ fn send_chatroom_directed_command_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_directed_custom_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomDirectedCustomMessageRequest,
@@ -1506,6 +1654,7 @@ fn send_chatroom_directed_custom_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_directed_file_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomDirectedFileMessageRequest,
@@ -1519,6 +1668,7 @@ fn send_chatroom_directed_file_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_directed_image_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomDirectedImageMessageRequest,
@@ -1532,6 +1682,7 @@ fn send_chatroom_directed_image_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_directed_location_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomDirectedLocationMessageRequest,
@@ -1545,6 +1696,7 @@ fn send_chatroom_directed_location_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_directed_text_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomDirectedTextMessageRequest,
@@ -1558,6 +1710,7 @@ fn send_chatroom_directed_text_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_directed_video_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomDirectedVideoMessageRequest,
@@ -1571,6 +1724,7 @@ fn send_chatroom_directed_video_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_directed_voice_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomDirectedVoiceMessageRequest,
@@ -1584,6 +1738,7 @@ fn send_chatroom_directed_voice_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_file_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomFileMessageRequest,
@@ -1597,6 +1752,7 @@ fn send_chatroom_file_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_image_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomImageMessageRequest,
@@ -1610,6 +1766,7 @@ fn send_chatroom_image_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_location_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomLocationMessageRequest,
@@ -1623,6 +1780,7 @@ fn send_chatroom_location_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_text_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomTextMessageRequest,
@@ -1636,6 +1794,7 @@ fn send_chatroom_text_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_video_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomVideoMessageRequest,
@@ -1649,6 +1808,7 @@ fn send_chatroom_video_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_chatroom_voice_message_examples() {
     round_trip::<
         crate::gen::models::SendChatroomVoiceMessageRequest,
@@ -1662,6 +1822,7 @@ fn send_chatroom_voice_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_command_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupCommandMessageRequest,
@@ -1675,6 +1836,7 @@ fn send_group_command_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_custom_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupCustomMessageRequest,
@@ -1688,6 +1850,7 @@ fn send_group_custom_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_directed_command_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupDirectedCommandMessageRequest,
@@ -1701,6 +1864,7 @@ fn send_group_directed_command_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_directed_custom_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupDirectedCustomMessageRequest,
@@ -1714,6 +1878,7 @@ fn send_group_directed_custom_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_directed_file_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupDirectedFileMessageRequest,
@@ -1727,6 +1892,7 @@ fn send_group_directed_file_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_directed_image_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupDirectedImageMessageRequest,
@@ -1740,6 +1906,7 @@ fn send_group_directed_image_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_directed_location_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupDirectedLocationMessageRequest,
@@ -1753,6 +1920,7 @@ fn send_group_directed_location_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_directed_text_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupDirectedTextMessageRequest,
@@ -1766,6 +1934,7 @@ fn send_group_directed_text_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_directed_video_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupDirectedVideoMessageRequest,
@@ -1779,6 +1948,7 @@ fn send_group_directed_video_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_directed_voice_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupDirectedVoiceMessageRequest,
@@ -1792,6 +1962,7 @@ fn send_group_directed_voice_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_file_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupFileMessageRequest,
@@ -1805,6 +1976,7 @@ fn send_group_file_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_image_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupImageMessageRequest,
@@ -1818,6 +1990,7 @@ fn send_group_image_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_location_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupLocationMessageRequest,
@@ -1831,6 +2004,7 @@ fn send_group_location_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_text_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupTextMessageRequest,
@@ -1854,6 +2028,7 @@ fn send_group_text_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_video_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupVideoMessageRequest,
@@ -1867,6 +2042,7 @@ fn send_group_video_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_group_voice_message_examples() {
     round_trip::<
         crate::gen::models::SendGroupVoiceMessageRequest,
@@ -1880,6 +2056,7 @@ fn send_group_voice_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_user_command_message_examples() {
     round_trip::<
         crate::gen::models::SendUserCommandMessageRequest,
@@ -1893,6 +2070,7 @@ fn send_user_command_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_user_custom_message_examples() {
     round_trip::<
         crate::gen::models::SendUserCustomMessageRequest,
@@ -1906,6 +2084,7 @@ fn send_user_custom_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_user_file_message_examples() {
     round_trip::<
         crate::gen::models::SendUserFileMessageRequest,
@@ -1919,6 +2098,7 @@ fn send_user_file_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_user_image_message_examples() {
     round_trip::<
         crate::gen::models::SendUserImageMessageRequest,
@@ -1932,6 +2112,7 @@ fn send_user_image_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_user_location_message_examples() {
     round_trip::<
         crate::gen::models::SendUserLocationMessageRequest,
@@ -1945,6 +2126,7 @@ fn send_user_location_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_user_text_message_examples() {
     round_trip::<
         crate::gen::models::SendUserTextMessageRequest,
@@ -1968,6 +2150,7 @@ fn send_user_text_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_user_video_message_examples() {
     round_trip::<
         crate::gen::models::SendUserVideoMessageRequest,
@@ -1981,6 +2164,7 @@ fn send_user_video_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "messages")]
 fn send_user_voice_message_examples() {
     round_trip::<
         crate::gen::models::SendUserVoiceMessageRequest,
@@ -1994,6 +2178,7 @@ fn send_user_voice_message_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn set_chatroom_metadata_examples() {
     round_trip::<
         crate::gen::models::ChatroomMetadataSetRequest,
@@ -2005,6 +2190,7 @@ fn set_chatroom_metadata_examples() {
     >("{\"data\":{\"successKeys\":[\"key1\"],\"errorKeys\":{\"key2\":\"errorDesc\"}}}");
 }
 #[test]
+#[cfg(feature = "contacts")]
 fn set_contact_remark_examples() {
     round_trip::<
         crate::gen::models::SetContactRemarkRequest,
@@ -2016,6 +2202,7 @@ fn set_contact_remark_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn set_group_member_attributes_examples() {
     round_trip::<
         crate::gen::models::SetGroupMemberAttributesRequest,
@@ -2025,6 +2212,7 @@ fn set_group_member_attributes_examples() {
     >("{\"timestamp\":1678674135533,\"data\":{\"key1\":\"value1\"},\"duration\":53}");
 }
 #[test]
+#[cfg(feature = "push")]
 fn set_notification_settings_examples() {
     round_trip::<
         crate::gen::models::SetNotificationSettingsRequest,
@@ -2038,11 +2226,13 @@ fn set_notification_settings_examples() {
     );
 }
 #[test]
+#[cfg(feature = "presence")]
 fn set_presence_status_examples() {
     round_trip::<crate::gen::models::SetPresenceStatusRequest>("{\"ext\":\"123\"}");
     round_trip::<crate::gen::models::PresenceResultResponse>("{\"result\":\"ok\"}");
 }
 #[test]
+#[cfg(feature = "push")]
 fn set_push_display_style_examples() {
     round_trip::<
         crate::gen::models::SetPushDisplayStyleRequest,
@@ -2054,6 +2244,7 @@ fn set_push_display_style_examples() {
     );
 }
 #[test]
+#[cfg(feature = "push")]
 fn set_push_language_examples() {
     round_trip::<
         crate::gen::models::SetPushLanguageRequest,
@@ -2065,6 +2256,7 @@ fn set_push_language_examples() {
     );
 }
 #[test]
+#[cfg(feature = "push")]
 fn set_push_nickname_examples() {
     round_trip::<
         crate::gen::models::SetPushNicknameRequest,
@@ -2076,6 +2268,7 @@ fn set_push_nickname_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn set_user_global_mute_examples() {
     round_trip::<
         crate::gen::models::UserGlobalMuteSettings,
@@ -2087,6 +2280,7 @@ fn set_user_global_mute_examples() {
     );
 }
 #[test]
+#[cfg(feature = "metadata")]
 fn set_user_metadata_examples() {
     round_trip::<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
@@ -2100,6 +2294,7 @@ fn set_user_metadata_examples() {
     );
 }
 #[test]
+#[cfg(feature = "users")]
 fn set_user_password_examples() {
     round_trip::<
         crate::gen::models::SetUserPasswordRequest,
@@ -2109,6 +2304,7 @@ fn set_user_password_examples() {
     >("{\"action\":\"set user password\",\"timestamp\":1542595598924,\"duration\":8}");
 }
 #[test]
+#[cfg(feature = "push")]
 fn set_user_push_template_examples() {
     round_trip::<
         crate::gen::models::SetUserPushTemplateRequest,
@@ -2120,6 +2316,7 @@ fn set_user_push_template_examples() {
     );
 }
 #[test]
+#[cfg(feature = "presence")]
 fn subscribe_presence_examples() {
     round_trip::<
         crate::gen::models::SubscribePresenceRequest,
@@ -2131,6 +2328,7 @@ fn subscribe_presence_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn transfer_group_owner_examples() {
     round_trip::<
         crate::gen::models::TransferGroupOwnerRequest,
@@ -2142,6 +2340,7 @@ fn transfer_group_owner_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn unblock_chatroom_user_examples() {
     round_trip::<
         crate::gen::models::UnblockChatroomUserResponse,
@@ -2150,6 +2349,7 @@ fn unblock_chatroom_user_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn unblock_chatroom_users_examples() {
     round_trip::<
         crate::gen::models::UnblockChatroomUsersResponse,
@@ -2158,6 +2358,7 @@ fn unblock_chatroom_users_examples() {
     );
 }
 #[test]
+#[cfg(feature = "contacts")]
 fn unblock_user_examples() {
     round_trip::<
         crate::gen::models::ContactEntitiesResponse,
@@ -2166,6 +2367,7 @@ fn unblock_user_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn unmute_all_chatroom_members_examples() {
     round_trip::<
         crate::gen::models::UnmuteAllChatroomMembersResponse,
@@ -2174,6 +2376,7 @@ fn unmute_all_chatroom_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn unmute_all_group_members_examples() {
     round_trip::<
         crate::gen::models::UnmuteAllGroupMembersResponse,
@@ -2182,6 +2385,7 @@ fn unmute_all_group_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn unmute_chatroom_members_examples() {
     round_trip::<
         crate::gen::models::UnmuteChatroomMembersResponse,
@@ -2190,6 +2394,7 @@ fn unmute_chatroom_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn unmute_group_members_examples() {
     round_trip::<
         crate::gen::models::UnmuteGroupMembersResponse,
@@ -2198,11 +2403,13 @@ fn unmute_group_members_examples() {
     );
 }
 #[test]
+#[cfg(feature = "presence")]
 fn unsubscribe_presence_examples() {
     round_trip::<::std::vec::Vec<::std::string::String>>("[\"c1\"]");
     round_trip::<crate::gen::models::PresenceResultResponse>("{\"result\":\"ok\"}");
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn update_chatroom_examples() {
     round_trip::<
         crate::gen::models::UpdateChatroomRequest,
@@ -2212,6 +2419,7 @@ fn update_chatroom_examples() {
     >("{\"data\":{\"description\":true,\"maxusers\":true,\"groupname\":true}}");
 }
 #[test]
+#[cfg(feature = "chatrooms")]
 fn update_chatroom_announcement_examples() {
     round_trip::<
         crate::gen::models::UpdateChatroomAnnouncementRequest,
@@ -2223,6 +2431,7 @@ fn update_chatroom_announcement_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn update_group_examples() {
     round_trip::<
         crate::gen::models::UpdateGroupRequest,
@@ -2236,6 +2445,7 @@ fn update_group_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn update_group_announcement_examples() {
     round_trip::<
         crate::gen::models::UpdateGroupAnnouncementRequest,
@@ -2247,6 +2457,7 @@ fn update_group_announcement_examples() {
     );
 }
 #[test]
+#[cfg(feature = "threads")]
 fn update_thread_examples() {
     round_trip::<crate::gen::models::UpdateThreadRequest>("{\"name\":\"test4\"}");
     round_trip::<
@@ -2256,6 +2467,7 @@ fn update_thread_examples() {
     );
 }
 #[test]
+#[cfg(feature = "files")]
 fn upload_chat_file_examples() {
     round_trip::<
         crate::gen::models::FileUploadResponse,
@@ -2264,6 +2476,7 @@ fn upload_chat_file_examples() {
     );
 }
 #[test]
+#[cfg(feature = "groups")]
 fn upload_group_share_file_examples() {
     round_trip::<
         crate::gen::models::UploadGroupShareFileResponse,

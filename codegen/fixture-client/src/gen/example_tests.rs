@@ -35,6 +35,7 @@ fn equivalent(a: &Value, b: &Value) -> bool {
     }
 }
 #[test]
+#[cfg(feature = "legacy")]
 fn archive_thing_examples() {
     round_trip::<
         crate::gen::models::ArchiveThingRequest,
@@ -42,16 +43,19 @@ fn archive_thing_examples() {
     round_trip::<crate::gen::models::Shelf>("{\"label\":\"A1\",\"state\":\"open\"}");
 }
 #[test]
+#[cfg(feature = "recursion")]
 fn get_node_examples() {
     round_trip::<
         crate::gen::models::Node,
     >("{\"value\":\"a\",\"next\":{\"value\":\"b\",\"next\":{\"value\":\"c\"}}}");
 }
 #[test]
+#[cfg(feature = "things")]
 fn get_thing_examples() {
     round_trip::<crate::gen::models::Thing>("{\"name\":\"cup\",\"kind\":\"small\"}");
 }
 #[test]
+#[cfg(feature = "pages")]
 fn list_pages_examples() {
     round_trip::<
         crate::gen::models::ListPagesResponse,
@@ -60,22 +64,26 @@ fn list_pages_examples() {
     );
 }
 #[test]
+#[cfg(feature = "things")]
 fn list_things_examples() {
     round_trip::<
         crate::gen::models::ThingPage,
     >("{\"timestamp\":1,\"entities\":[{\"name\":\"cup\"}],\"cursor\":\"abc\"}");
 }
 #[test]
+#[cfg(feature = "legacy")]
 fn peek_thing_examples() {
     round_trip::<crate::gen::models::Thing>("{\"name\":\"cup\"}");
 }
 #[test]
+#[cfg(feature = "labels")]
 fn remove_label_examples() {
     round_trip::<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >("{\"removed\":\"a\"}");
 }
 #[test]
+#[cfg(feature = "labels")]
 fn remove_labels_examples() {
     round_trip::<
         ::std::collections::BTreeMap<
@@ -85,6 +93,7 @@ fn remove_labels_examples() {
     >("{\"removed\":[\"a\",\"b\"]}");
 }
 #[test]
+#[cfg(feature = "sending")]
 fn send_small_thing_examples() {
     round_trip::<
         crate::gen::models::SendSmallThingRequest,
@@ -94,10 +103,12 @@ fn send_small_thing_examples() {
     >("{\"a\":\"m1\"}");
 }
 #[test]
+#[cfg(feature = "sending")]
 fn send_things_examples() {
     round_trip::<::std::vec::Vec<crate::gen::models::Thing>>("[{\"name\":\"a\"}]");
 }
 #[test]
+#[cfg(feature = "labels")]
 fn set_labels_examples() {
     round_trip::<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
@@ -107,6 +118,7 @@ fn set_labels_examples() {
     >("{\"colour\":\"red\"}");
 }
 #[test]
+#[cfg(feature = "recursion")]
 fn update_person_examples() {
     round_trip::<
         crate::gen::models::Person,
@@ -118,6 +130,7 @@ fn update_person_examples() {
     >("{\"children\":[{\"children\":[]}],\"by_name\":{\"docs\":{\"by_name\":{}}}}");
 }
 #[test]
+#[cfg(feature = "files")]
 fn upload_thing_file_examples() {
     round_trip::<crate::gen::models::Thing>("{\"name\":\"cup\"}");
 }

@@ -35,6 +35,7 @@ fn equivalent(a: &Value, b: &Value) -> bool {
     }
 }
 #[test]
+#[cfg(feature = "gadgets")]
 fn create_widget_examples() {
     round_trip::<
         crate::gen::models::WidgetDraft,
@@ -42,16 +43,19 @@ fn create_widget_examples() {
     round_trip::<crate::gen::models::Widget>("{\"id\":\"w1\",\"name\":\"n\"}");
 }
 #[test]
+#[cfg(feature = "widgets")]
 fn find_widgets_examples() {
     round_trip::<
         crate::gen::models::WidgetPage,
     >("{\"entities\":[{\"id\":\"w1\",\"name\":\"n\"}],\"cursor\":\"c\"}");
 }
 #[test]
+#[cfg(feature = "widgets")]
 fn get_widget_examples() {
     round_trip::<crate::gen::models::Widget>("{\"id\":\"w1\",\"name\":\"n\"}");
 }
 #[test]
+#[cfg(feature = "widgets")]
 fn list_widgets_examples() {
     round_trip::<
         crate::gen::models::WidgetPage,

@@ -35,27 +35,32 @@ fn equivalent(a: &Value, b: &Value) -> bool {
     }
 }
 #[test]
+#[cfg(feature = "widgets")]
 fn create_widget_examples() {
     round_trip::<crate::gen::models::WidgetDraft>("{\"name\":\"w\"}");
     round_trip::<crate::gen::models::Widget>("{\"id\":\"w1\"}");
 }
 #[test]
+#[cfg(feature = "widgets")]
 fn get_widget_examples() {
     round_trip::<crate::gen::models::Widget>("{\"id\":\"w1\"}");
 }
 #[test]
+#[cfg(feature = "widgets")]
 fn list_widgets_examples() {
     round_trip::<
         crate::gen::models::WidgetPage,
     >("{\"entities\":[{\"id\":\"w1\"}],\"cursor\":\"c\"}");
 }
 #[test]
+#[cfg(feature = "widgets")]
 fn search_widgets_examples() {
     round_trip::<
         crate::gen::models::WidgetPage,
     >("{\"entities\":[{\"id\":\"w1\"}],\"cursor\":\"c\"}");
 }
 #[test]
+#[cfg(feature = "widgets")]
 fn widget_stats_examples() {
     round_trip::<
         ::std::collections::BTreeMap<::std::string::String, i64>,

@@ -54,6 +54,7 @@ impl ::serde::Serialize for Colour {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(test, feature = "server"))]
 impl<'de> ::serde::Deserialize<'de> for Colour {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -170,6 +171,7 @@ impl ::std::fmt::Display for ErrorCode {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(test, feature = "server"))]
 impl ::serde::Serialize for ErrorCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -193,35 +195,18 @@ impl<'de> ::serde::Deserialize<'de> for ErrorCode {
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// Machine-readable error code.
-    #[serde(rename = "error")]
     pub error: crate::gen::models::ErrorCode,
     /// Name of the server-side exception.
-    #[serde(
-        rename = "exception",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exception: ::std::option::Option<::std::string::String>,
     /// Human-readable description of the error.
-    #[serde(
-        rename = "error_description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_description: ::std::option::Option<::std::string::String>,
     /// When the error occurred, in Unix milliseconds.
-    #[serde(
-        rename = "timestamp",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timestamp: ::std::option::Option<i64>,
     /// Time the server took to handle the request, in milliseconds.
-    #[serde(
-        rename = "duration",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration: ::std::option::Option<i64>,
 }
 #[cfg(any(test, feature = "server"))]
@@ -299,6 +284,7 @@ impl ::std::fmt::Display for Priority {
         ::std::fmt::Display::fmt(&self.as_i64(), f)
     }
 }
+#[cfg(any(test, feature = "server"))]
 impl ::serde::Serialize for Priority {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -321,60 +307,31 @@ impl<'de> ::serde::Deserialize<'de> for Priority {
 #[non_exhaustive]
 pub struct ResponseEnvelope {
     /// The HTTP method of the request, in lower case.
-    #[serde(
-        rename = "action",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<::std::string::String>,
     /// The org name of the request.
-    #[serde(
-        rename = "organization",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization: ::std::option::Option<::std::string::String>,
     /// The app's internal UUID.
-    #[serde(
-        rename = "application",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application: ::std::option::Option<::std::string::String>,
     /// The app name of the request.
     #[serde(
         rename = "applicationName",
-        default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub application_name: ::std::option::Option<::std::string::String>,
     /// The URL of the request.
-    #[serde(
-        rename = "uri",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uri: ::std::option::Option<::std::string::String>,
     /// The path of the request.
-    #[serde(
-        rename = "path",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
     /// When the response was made, in Unix milliseconds.
-    #[serde(
-        rename = "timestamp",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timestamp: ::std::option::Option<i64>,
     /// Time the server took to handle the request, in milliseconds.
-    #[serde(
-        rename = "duration",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration: ::std::option::Option<i64>,
 }
 #[cfg(any(test, feature = "server"))]
@@ -459,11 +416,7 @@ impl ResponseEnvelope {
 #[non_exhaustive]
 pub struct Spare {
     /// Its id.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(test, feature = "server"))]
@@ -529,6 +482,7 @@ impl ::std::fmt::Display for Status {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(test, feature = "server"))]
 impl ::serde::Serialize for Status {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -552,38 +506,21 @@ impl<'de> ::serde::Deserialize<'de> for Status {
 #[non_exhaustive]
 pub struct Widget {
     /// Its id.
-    #[serde(rename = "id")]
     pub id: ::std::string::String,
     /// Its name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Its size.
     ///
     /// Documented limits: minimum 0, maximum 10.
-    #[serde(
-        rename = "size",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<i64>,
     /// An old field.
     #[deprecated(note = "deprecated by the API")]
-    #[serde(
-        rename = "legacy",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legacy: ::std::option::Option<::std::string::String>,
     /// Its status.
-    #[serde(
-        rename = "status",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::gen::models::Status>,
 }
 #[cfg(any(test, feature = "server"))]
@@ -639,31 +576,18 @@ pub struct WidgetDraft {
     /// Its name.
     ///
     /// Documented limits: at most 20 characters.
-    #[serde(rename = "name")]
     pub name: ::std::string::String,
     /// Its size.
     ///
     /// Documented limits: server default `1`.
-    #[serde(
-        rename = "size",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<i64>,
     /// An old field.
     #[deprecated(note = "deprecated by the API")]
-    #[serde(
-        rename = "note",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
     /// Its colour.
-    #[serde(
-        rename = "colour",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub colour: ::std::option::Option<crate::gen::models::Colour>,
 }
 impl WidgetDraft {
@@ -707,25 +631,13 @@ impl WidgetDraft {
 #[non_exhaustive]
 pub struct WidgetPage {
     /// The widgets.
-    #[serde(
-        rename = "entities",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entities: ::std::option::Option<::std::vec::Vec<crate::gen::models::Widget>>,
     /// Next cursor.
-    #[serde(
-        rename = "cursor",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
     /// Their ids.
-    #[serde(
-        rename = "ids",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(any(test, feature = "server"))]
