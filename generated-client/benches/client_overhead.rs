@@ -9,7 +9,7 @@
 //! a round, so a noisy neighbour hits both), the ratio generated / hand-written, and the
 //! allocations per call made on the calling thread (the server runs on its own thread and
 //! is not counted). `BENCH_CALLS` and `BENCH_RUNS` change the calls per round and the
-//! number of rounds.
+//! number of rounds; `BENCH_ONLY=get_user` runs only the calls whose name contains it.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -322,6 +322,8 @@ fn text_message() -> SendUserTextMessageRequest {
 struct Settings {
     calls: usize,
     runs: usize,
+    /// Only the calls whose name contains this (`BENCH_ONLY`), for profiling one.
+    only: Option<String>,
 }
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -382,6 +384,9 @@ fn compare<G, GF, H, HF>(
 {
     // `calls_per_item` HTTP calls make one item (a whole listing for `into_stream`); the
     // figures printed are per HTTP call.
+    if settings.only.as_deref().is_some_and(|only| !name.contains(only)) {
+        return;
+    }
     let calls = (settings.calls / calls_per_item).max(1);
     let per_call = calls_per_item as f64;
     // Warm-up: connections open, caches filled, code paged in.
@@ -414,6 +419,7 @@ fn main() {
     let settings = Settings {
         calls: env_or("BENCH_CALLS", 2000),
         runs: env_or("BENCH_RUNS", 11),
+        only: std::env::var("BENCH_ONLY").ok(),
     };
     let base = start_server();
     let runtime = tokio::runtime::Builder::new_current_thread()
