@@ -141,7 +141,9 @@ struct Bodies {
 fn bodies() -> Bodies {
     let bytes = |value: serde_json::Value| Bytes::from(serde_json::to_vec(&value).unwrap());
     Bodies {
-        token: bytes(json!({"access_token": TOKEN, "expires_in": 5_184_000, "application": "8be024f0-XXXX-XXXX-b697-5d598d5f8402"})),
+        token: bytes(
+            json!({"access_token": TOKEN, "expires_in": 5_184_000, "application": "8be024f0-XXXX-XXXX-b697-5d598d5f8402"}),
+        ),
         user: bytes(envelope(
             "get",
             "/users",
@@ -384,7 +386,11 @@ fn compare<G, GF, H, HF>(
 {
     // `calls_per_item` HTTP calls make one item (a whole listing for `into_stream`); the
     // figures printed are per HTTP call.
-    if settings.only.as_deref().is_some_and(|only| !name.contains(only)) {
+    if settings
+        .only
+        .as_deref()
+        .is_some_and(|only| !name.contains(only))
+    {
         return;
     }
     let calls = (settings.calls / calls_per_item).max(1);
@@ -394,7 +400,7 @@ fn compare<G, GF, H, HF>(
     rate(runtime, calls / 4 + 1, &hand);
     let (mut g, mut h) = (Vec::new(), Vec::new());
     for run in 0..settings.runs {
-        if run % 2 == 0 {
+        if run.is_multiple_of(2) {
             g.push(rate(runtime, calls, &generated));
             h.push(rate(runtime, calls, &hand));
         } else {
@@ -440,7 +446,12 @@ fn main() {
             .await
             .unwrap();
         assert_eq!(sent, hand.send_text(&text_message()).await);
-        let page = client.users().list_users().limit(PAGE_SIZE as i64).await.unwrap();
+        let page = client
+            .users()
+            .list_users()
+            .limit(PAGE_SIZE as i64)
+            .await
+            .unwrap();
         assert_eq!(page, hand.list_users(PAGE_SIZE, None).await);
         let all: Vec<User> = client
             .users()
@@ -480,7 +491,13 @@ fn main() {
         1,
         || async {
             let body = text_message();
-            black_box(client.messages().send_user_text_message(body).await.unwrap());
+            black_box(
+                client
+                    .messages()
+                    .send_user_text_message(body)
+                    .await
+                    .unwrap(),
+            );
         },
         || async {
             let body = text_message();
@@ -493,7 +510,14 @@ fn main() {
         &settings,
         1,
         || async {
-            black_box(client.users().list_users().limit(PAGE_SIZE as i64).await.unwrap());
+            black_box(
+                client
+                    .users()
+                    .list_users()
+                    .limit(PAGE_SIZE as i64)
+                    .await
+                    .unwrap(),
+            );
         },
         || async {
             black_box(hand.list_users(PAGE_SIZE, None).await);

@@ -37,7 +37,9 @@ fn history_record(i: usize) -> Value {
         })
     };
     let body = match i % 20 {
-        0..=12 => json!({"type": "txt", "msg": format!("Message number {i}: see you at the meeting tomorrow, 明天见 👋")}),
+        0..=12 => {
+            json!({"type": "txt", "msg": format!("Message number {i}: see you at the meeting tomorrow, 明天见 👋")})
+        }
         13 | 14 => {
             let mut b = file("image", "jpg");
             b["type"] = json!("img");
@@ -59,11 +61,15 @@ fn history_record(i: usize) -> Value {
             b["size"] = json!({"width": 1080, "height": 1920});
             b
         }
-        17 => json!({"type": "loc", "addr": "西城区西便门桥", "lat": 39.9053 + (i % 100) as f64 * 1e-4, "lng": 116.36302 - (i % 100) as f64 * 1e-4}),
+        17 => {
+            json!({"type": "loc", "addr": "西城区西便门桥", "lat": 39.9053 + (i % 100) as f64 * 1e-4, "lng": 116.36302 - (i % 100) as f64 * 1e-4})
+        }
         18 => json!({"type": "cmd", "action": "typing_begin"}),
-        _ => json!({"type": "custom", "customEvent": "gift_event", "customExts": {"gift_id": format!("{}", i % 40), "count": "1", "sender_level": "12"}}),
+        _ => {
+            json!({"type": "custom", "customEvent": "gift_event", "customExts": {"gift_id": format!("{}", i % 40), "count": "1", "sender_level": "12"}})
+        }
     };
-    let ext = if i % 3 == 0 {
+    let ext = if i.is_multiple_of(3) {
         json!({"em_apns_ext": {"em_push_title": "New message", "em_push_content": "You have a new message"}, "conversation_tag": "work"})
     } else {
         json!({})
@@ -105,7 +111,7 @@ fn members_body() -> Vec<u8> {
 
 fn measure<T: DeserializeOwned>(name: &str, body: &[u8]) -> f64 {
     black_box(serde_json::from_slice::<T>(body).unwrap()); // warm-up
-    // A small body is decoded several times a run, so that each run decodes about 4 MB.
+                                                           // A small body is decoded several times a run, so that each run decodes about 4 MB.
     let reps = (4_000_000 / body.len()).max(1);
     let mut times: Vec<Duration> = (0..RUNS)
         .map(|_| {
@@ -142,7 +148,10 @@ fn main() {
     let history = history_body();
     let records: Vec<MessageHistoryRecord> = serde_json::from_slice(&history).unwrap();
     assert_eq!(records.len(), HISTORY_RECORDS);
-    assert!(records.iter().all(|r| r.payload.as_ref().is_some_and(|p| p.bodies.as_ref().is_some_and(|b| b.len() == 1))));
+    assert!(records.iter().all(|r| r
+        .payload
+        .as_ref()
+        .is_some_and(|p| p.bodies.as_ref().is_some_and(|b| b.len() == 1))));
     drop(records);
     let members = members_body();
     let page: ListGroupMembersResponse = serde_json::from_slice(&members).unwrap();
