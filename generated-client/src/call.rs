@@ -17,8 +17,7 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::files::ByteStream;
-use crate::redact::Scrub;
-use crate::Error;
+use crate::{Client, Error};
 
 /// A boxed, sendable future of a call's outcome.
 pub(crate) type BoxCall<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
@@ -30,12 +29,16 @@ pub(crate) struct Fetched {
     pub(crate) body: Bytes,
     /// Leave the body out of decode errors (it holds credentials).
     pub(crate) redact: bool,
-    pub(crate) scrub: Scrub,
+    /// The client that fetched it, whose secrets a decode error scrubs out. The scrubber
+    /// is made only when decoding fails: building it costs more than many a whole decode.
+    pub(crate) client: Client,
 }
 
 impl Fetched {
     fn decode<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        crate::client::decode_json(self.operation_id, self.status, &self.body, self.redact, &self.scrub)
+        crate::client::decode_json(self.operation_id, self.status, &self.body, self.redact, || {
+            self.client.scrub(None)
+        })
     }
 }
 

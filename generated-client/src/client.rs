@@ -484,7 +484,7 @@ impl Client {
 
     /// A scrubber for the secrets this client knows: the client secret or fixed token, the
     /// current app token and the one `sent` with the request at hand.
-    fn scrub(&self, sent: Option<&Token>) -> Scrub {
+    pub(crate) fn scrub(&self, sent: Option<&Token>) -> Scrub {
         let configured = match &self.inner.credentials {
             Credentials::ClientCredentials { client_secret, .. } => client_secret.expose(),
             Credentials::Token(token) => token.expose(),
@@ -553,7 +553,7 @@ impl Client {
             let response = self.send(req, Expect::Json).await?;
             let status = response.status();
             let body = read_json_body(operation_id, response, max).await?;
-            Ok(Fetched { operation_id, status, body, redact, scrub: self.scrub(None) })
+            Ok(Fetched { operation_id, status, body, redact, client: self.clone() })
         }
         .instrument(span)
         .await
@@ -611,8 +611,11 @@ impl Client {
     ) -> Result<reqwest::Response, Error> {
         let inner = &*self.inner;
         let operation_id = req.operation_id;
-        let url = self.url_for(&req)?;
-        let headers = headers_for(&req, expect, &inner.user_agent)?;
+        // The first attempt takes these; a repeated one makes them again, the same way.
+        let mut first = Some((
+            self.url_for(&req)?,
+            headers_for(&req, expect, &inner.user_agent)?,
+        ));
         let replayable = req.body.is_replayable();
         let may_retry = replayable && (req.idempotent || inner.retry.retry_non_idempotent);
         let span = tracing::Span::current();
@@ -636,19 +639,22 @@ impl Client {
             sends += 1;
             span.record("attempt", sends);
 
-            let mut builder = inner
-                .http
-                .request(req.method.clone(), url.clone())
-                .headers(headers.clone());
+            let (url, mut headers) = match first.take() {
+                Some(parts) => parts,
+                None => (
+                    self.url_for(&req)?,
+                    headers_for(&req, expect, &inner.user_agent)?,
+                ),
+            };
             if let Some(token) = &token {
-                builder = builder.header(AUTHORIZATION, token.header.clone());
+                headers.insert(AUTHORIZATION, token.header.clone());
             }
-            if let Some(timeout) = inner.timeout {
-                builder = builder.timeout(timeout);
-            }
-            builder = attach_body(builder, &mut req.body, &headers).await?;
+            let mut request = reqwest::Request::new(req.method.clone(), url);
+            *request.headers_mut() = headers;
+            *request.timeout_mut() = inner.timeout;
+            let request = attach_body(operation_id, &inner.http, request, &mut req.body).await?;
 
-            let response = match builder.send().await {
+            let response = match inner.http.execute(request).await {
                 Ok(response) => response,
                 Err(error) => {
                     let retry = match classify(&error) {
@@ -716,7 +722,9 @@ impl Client {
         if let Some(problem) = check_path(&req.path) {
             return Err(Error::encode(format!("{}: {problem}", req.operation_id)));
         }
-        let full = format!("{}{}", self.inner.prefix, req.path);
+        let mut full = String::with_capacity(self.inner.prefix.len() + req.path.len());
+        full.push_str(&self.inner.prefix);
+        full.push_str(&req.path);
         let mut url = Url::parse(&full).map_err(|e| {
             Error::Encode(EncodeError::with_source(
                 format!("{}: invalid URL", req.operation_id),
@@ -829,44 +837,77 @@ fn headers_for(
     Ok(headers)
 }
 
+/// `request` with `body`, and its content type unless the caller set one.
 async fn attach_body(
-    builder: reqwest::RequestBuilder,
+    operation_id: &'static str,
+    http: &reqwest::Client,
+    mut request: reqwest::Request,
     body: &mut Body,
-    headers: &HeaderMap,
-) -> Result<reqwest::RequestBuilder, Error> {
-    let with_type = |builder: reqwest::RequestBuilder, content_type: &'static str| {
-        if headers.contains_key(CONTENT_TYPE) {
-            builder
-        } else {
-            builder.header(CONTENT_TYPE, content_type)
+) -> Result<reqwest::Request, Error> {
+    let (bytes, content_type) = match body {
+        Body::Empty => return Ok(request),
+        Body::Json(bytes) => (bytes.clone(), "application/json"),
+        Body::Form(bytes) => (bytes.clone(), "application/x-www-form-urlencoded"),
+        // reqwest sets the content type with the boundary (any other was removed).
+        Body::Multipart(multipart) => {
+            let form = multipart.make_form().await?;
+            return reqwest::RequestBuilder::from_parts(http.clone(), request)
+                .multipart(form)
+                .build()
+                .map_err(|e| Error::from_reqwest(operation_id, e));
         }
     };
-    Ok(match body {
-        Body::Empty => builder,
-        Body::Json(bytes) => with_type(builder, "application/json").body(bytes.clone()),
-        Body::Form(bytes) => {
-            with_type(builder, "application/x-www-form-urlencoded").body(bytes.clone())
-        }
-        // reqwest sets the content type with the boundary (any other was removed).
-        Body::Multipart(multipart) => builder.multipart(multipart.make_form().await?),
-    })
+    if !request.headers().contains_key(CONTENT_TYPE) {
+        request
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    *request.body_mut() = Some(bytes.into());
+    Ok(request)
 }
 
+/// The most [`read_capped`] reserves up front from a `Content-Length`; a longer body
+/// grows the buffer as it arrives, so a false length cannot make it reserve the whole limit.
+const MAX_PREALLOCATED: usize = 4 * 1024 * 1024;
+
 /// Reads at most `limit` bytes of the body; whether more was left unread.
+///
+/// A body that arrives in one chunk (most JSON answers) is returned as that chunk, without
+/// copying; a longer one is gathered in a buffer sized from its `Content-Length`.
 async fn read_capped(
     response: &mut reqwest::Response,
     limit: usize,
 ) -> Result<(Bytes, bool), reqwest::Error> {
-    let mut buffer = BytesMut::new();
-    while let Some(chunk) = response.chunk().await? {
+    let announced = response
+        .content_length()
+        .map_or(0, |len| usize::try_from(len).unwrap_or(usize::MAX));
+    let Some(first) = response.chunk().await? else {
+        return Ok((Bytes::new(), false));
+    };
+    if first.len() > limit {
+        return Ok((first.slice(..limit), true));
+    }
+    let Some(mut chunk) = response.chunk().await? else {
+        return Ok((first, false));
+    };
+    let capacity = announced
+        .max(first.len() + chunk.len())
+        .min(limit)
+        .min(MAX_PREALLOCATED);
+    let mut buffer = BytesMut::with_capacity(capacity);
+    buffer.extend_from_slice(&first);
+    loop {
         let room = limit - buffer.len();
         if chunk.len() > room {
             buffer.extend_from_slice(&chunk[..room]);
             return Ok((buffer.freeze(), true));
         }
         buffer.extend_from_slice(&chunk);
+        match response.chunk().await? {
+            Some(next) => chunk = next,
+            None => return Ok((buffer.freeze(), false)),
+        }
     }
-    Ok((buffer.freeze(), false))
 }
 
 async fn read_api_error(
@@ -913,12 +954,13 @@ async fn read_json_body(
     }
 }
 
+/// Decodes `body` as `T`; `scrub` makes the scrubber for the error, only if there is one.
 pub(crate) fn decode_json<T: DeserializeOwned>(
     operation_id: &'static str,
     status: StatusCode,
     body: &[u8],
     redact: bool,
-    scrub: &Scrub,
+    scrub: impl FnOnce() -> Scrub,
 ) -> Result<T, Error> {
     let fail = |path: String, error: serde_json::Error| {
         Error::Decode(DecodeError::new(
@@ -927,7 +969,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
             path,
             error.to_string(),
             if redact { b"" } else { body },
-            scrub,
+            &scrub(),
         ))
     };
     serde_json::from_slice(body).map_err(|e| {
@@ -1083,14 +1125,14 @@ mod tests {
             created: i64,
         }
         let body = br#"{"entities":[{"created":1},{"created":"x"}]}"#;
-        match decode_json::<Page>("op", StatusCode::OK, body, false, &Scrub::default()) {
+        match decode_json::<Page>("op", StatusCode::OK, body, false, Scrub::default) {
             Err(Error::Decode(e)) => {
                 assert_eq!(e.path(), "entities[1].created");
                 assert!(e.excerpt().contains("entities"));
             }
             other => panic!("{other:?}"),
         }
-        match decode_json::<Page>("op", StatusCode::OK, body, true, &Scrub::default()) {
+        match decode_json::<Page>("op", StatusCode::OK, body, true, Scrub::default) {
             Err(Error::Decode(e)) => assert_eq!(e.excerpt(), ""),
             other => panic!("{other:?}"),
         }
@@ -1099,7 +1141,7 @@ mod tests {
             StatusCode::OK,
             br#"{"entities":[]} x"#,
             false,
-            &Scrub::default()
+            Scrub::default
         )
         .is_err());
         assert!(decode_json::<Page>(
@@ -1107,7 +1149,7 @@ mod tests {
             StatusCode::OK,
             br#"{"entities":[]} "#,
             false,
-            &Scrub::default()
+            Scrub::default
         )
         .is_ok());
     }

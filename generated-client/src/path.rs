@@ -36,7 +36,8 @@ pub fn encode_segment(value: &str) -> String {
     match value {
         "." => "%2E".to_owned(),
         ".." => "%2E%2E".to_owned(),
-        _ => utf8_percent_encode(value, SEGMENT).to_string(),
+        // Through `Cow` rather than `Display`: one exact allocation, no formatter.
+        _ => std::borrow::Cow::from(utf8_percent_encode(value, SEGMENT)).into_owned(),
     }
 }
 
