@@ -1,7 +1,8 @@
 //! Writes the checked spec as an OpenAPI 3.1 document that accepts what the generated crate
 //! accepts, so that validators, test generators and other client generators see the same
-//! API: optional fields take `null` (serde reads it as `None`), the documented limits the
-//! server stubs check are JSON Schema keywords, and operations sharing a method and path
+//! API: optional fields of JSON bodies take `null` (serde reads it as `None`; a form field is
+//! never `null`), the documented limits the server stubs check are JSON Schema keywords
+//! (whole numbers as integers), and operations sharing a method and path
 //! become one OpenAPI operation whose request body is a `oneOf` of variant schemas that each
 //! pin what tells them apart, in the generated router's order, so exactly one matches.
 
@@ -52,7 +53,23 @@ pub fn document(spec: &Spec) -> Json {
             json!({ "url": url, "description": doc, "variables": variables })
         })
         .collect();
-    let mut schemas: Map<String, Json> = spec.models.iter().map(|(name, model)| (name.clone(), model_schema(model))).collect();
+    // Models sent as form or multipart bodies: a form field is text or absent, never
+    // `null`, so their optional fields are not nullable (the server reads `null` as text).
+    let form_bodies: Vec<&str> = spec
+        .operations
+        .iter()
+        .filter_map(|op| op.request.as_ref())
+        .filter(|r| r.encoding != Encoding::Json)
+        .filter_map(|r| match &r.body {
+            TypeRef::Model(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut schemas: Map<String, Json> = spec
+        .models
+        .iter()
+        .map(|(name, model)| (name.clone(), model_schema(model, form_bodies.contains(&name.as_str()))))
+        .collect();
     for (name, schema) in variants {
         let clash = schemas.insert(name.clone(), schema);
         assert!(clash.is_none(), "the variant body component `{name}` has the name of a model");
@@ -448,8 +465,8 @@ fn type_schema(ty: &TypeRef) -> Json {
 fn add_constraints(schema: &mut Json, c: &Constraints, default: Option<&Json>) {
     let Json::Object(map) = schema else { return };
     let pairs = [
-        ("minimum", c.min.map(|v| json!(v))),
-        ("maximum", c.max.map(|v| json!(v))),
+        ("minimum", c.min.map(bound)),
+        ("maximum", c.max.map(bound)),
         ("minLength", c.min_length.map(|v| json!(v))),
         ("maxLength", c.max_length.map(|v| json!(v))),
         ("minItems", c.min_items.map(|v| json!(v))),
@@ -460,6 +477,16 @@ fn add_constraints(schema: &mut Json, c: &Constraints, default: Option<&Json>) {
         if let Some(value) = value {
             map.insert(key.into(), value);
         }
+    }
+}
+
+/// A `minimum` or `maximum`: an integer when it is one (`1`, not `1.0`), so that an
+/// `integer` field's bounds are integers too for tools that type them from the literal.
+fn bound(value: f64) -> Json {
+    if value.fract() == 0.0 && value.abs() < 2f64.powi(53) {
+        json!(value as i64)
+    } else {
+        json!(value)
     }
 }
 
@@ -478,7 +505,9 @@ fn nullable(schema: Json) -> Json {
     }
 }
 
-fn model_schema(model: &Model) -> Json {
+/// A model's schema; `form`: it is sent as a form or multipart body, whose optional fields
+/// are left out when absent and never `null`.
+fn model_schema(model: &Model, form: bool) -> Json {
     match model {
         Model::Enum(e) => {
             let values: Vec<&Json> = e.values.iter().map(|v| &v.value).collect();
@@ -495,7 +524,7 @@ fn model_schema(model: &Model) -> Json {
             for f in &own {
                 let mut schema = type_schema(&f.ty);
                 add_constraints(&mut schema, &f.constraints, f.default.as_ref());
-                if !f.required {
+                if !f.required && !form {
                     schema = nullable(schema);
                 }
                 schema["description"] = json!(f.doc);
@@ -517,5 +546,59 @@ fn model_schema(model: &Model) -> Json {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn real_spec() -> Spec {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        crate::load_spec(&root, "spec").unwrap_or_else(|report| panic!("{report}"))
+    }
+
+    /// Every JSON number under a `minimum` or `maximum` key, with its pointer.
+    fn bounds<'a>(value: &'a Json, at: String, out: &mut Vec<(String, &'a Json)>) {
+        match value {
+            Json::Object(map) => {
+                for (key, inner) in map {
+                    if key == "minimum" || key == "maximum" {
+                        out.push((format!("{at}/{key}"), inner));
+                    }
+                    bounds(inner, format!("{at}/{key}"), out);
+                }
+            }
+            Json::Array(items) => {
+                for (i, inner) in items.iter().enumerate() {
+                    bounds(inner, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn integral_bounds_are_integers() {
+        assert_eq!(bound(1.0), json!(1));
+        assert_eq!(bound(-1.0), json!(-1));
+        assert_eq!(bound(0.5), json!(0.5));
+        let doc = document(&real_spec());
+        let mut found = Vec::new();
+        bounds(&doc, String::new(), &mut found);
+        assert!(!found.is_empty());
+        // The spec's limits are all whole numbers (`maxusers` had `minimum: 1.0`).
+        let floats: Vec<&String> = found.iter().filter(|(_, v)| !v.is_i64()).map(|(at, _)| at).collect();
+        assert!(floats.is_empty(), "bounds written as floats: {floats:?}");
+    }
+
+    #[test]
+    fn form_body_fields_are_not_nullable() {
+        let doc = document(&real_spec());
+        let upload = &doc["components"]["schemas"]["UploadChatFileRequest"]["properties"];
+        assert_eq!(upload["thumbnail-width"]["type"], json!("integer"));
+        // A JSON body's optional field still takes `null`.
+        let room = &doc["components"]["schemas"]["CreateChatroomRequest"]["properties"];
+        assert_eq!(room["maxusers"]["type"], json!(["integer", "null"]));
     }
 }
