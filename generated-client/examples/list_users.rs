@@ -4,7 +4,7 @@
 
 mod common;
 
-use futures_util::TryStreamExt;
+use easemob_im::TryStreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -4,7 +4,7 @@
 
 use easemob_im::mock::{self, MockConfig};
 use easemob_im::models::{MessageTextBody, SendUserTextMessageRequest, UserRegistration};
-use futures_util::TryStreamExt;
+use easemob_im::TryStreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -23,7 +23,7 @@ use crate::rate_limit::RateLimiter;
 use crate::redact::Scrub;
 use crate::request::{Body, OperationRequest};
 use crate::retry::{classify, parse_retry_after, retryable_status, RetryPolicy, TransportRetry};
-use crate::token::{bearer, Token, TokenManager};
+use crate::token::{Token, TokenManager};
 use crate::Error;
 
 /// The `User-Agent` sent unless [`ClientBuilder::user_agent`] says otherwise.
@@ -306,10 +306,9 @@ impl ClientBuilder {
                 if token.expose().is_empty() {
                     return Err(config("the app token must not be empty".into()));
                 }
-                let header = bearer(token.expose()).ok_or_else(|| {
+                TokenManager::fixed(token.expose()).ok_or_else(|| {
                     config("the app token contains characters not allowed in a header".into())
-                })?;
-                TokenManager::fixed(header)
+                })?
             }
         };
 
@@ -493,8 +492,8 @@ impl Client {
         Scrub::new(
             [
                 Some(configured),
-                current.as_ref().and_then(Token::secret),
-                sent.and_then(Token::secret),
+                current.as_ref().map(Token::secret),
+                sent.map(Token::secret),
             ]
             .into_iter()
             .flatten(),
@@ -506,6 +505,28 @@ impl Client {
     /// [`Error::Token`]. With a fixed token ([`Credentials::Token`]) it does nothing.
     pub async fn authenticate(&self) -> Result<(), Error> {
         self.inner.tokens.get(self).await.map(drop)
+    }
+
+    /// The app token this client sends, for calls made outside the crate (a server
+    /// proxying for its users, the Easemob console, `curl`): the cached one, or one fetched
+    /// with the configured client credentials, through the same single fetch and cache as
+    /// every request (so it is renewed before it expires, and however many callers wait,
+    /// one request asks for it). With [`Credentials::Token`], the configured token.
+    ///
+    /// Ask again rather than keep it: the token returned may be close to its renewal.
+    /// Failing to get one is an [`Error::Token`], whose [`code`](Error::code) tells wrong
+    /// credentials ([`ErrorCode::InvalidGrant`](crate::models::ErrorCode::InvalidGrant))
+    /// apart from an outage.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: easemob_im::Client) -> Result<(), easemob_im::Error> {
+    /// let token = client.app_token().await?;
+    /// let header = format!("Bearer {}", token.expose());
+    /// # Ok(()) }
+    /// ```
+    pub async fn app_token(&self) -> Result<Secret, Error> {
+        let token = self.inner.tokens.get(self).await?;
+        Ok(Secret::new(token.secret()))
     }
 
     /// Sends `req` and returns the answer if its status is 2xx; any other status is an

@@ -6,6 +6,18 @@
 //! token could not be obtained ([`Error::Token`]), the answer did not match the expected
 //! shape ([`Error::Decode`]), a local file could not be read or written ([`Error::Io`]), or
 //! the caller's input was unusable ([`Error::Config`], [`Error::Encode`]).
+//!
+//! As is the convention for Rust errors, each error's `Display` says its own part only and
+//! [`source`](std::error::Error::source) leads to the cause, so that a report that walks
+//! the chain (anyhow's `{:#}`, `eyre`, a logger) says each thing once. `{:#}` on an
+//! [`Error`] renders the whole chain itself, joined by `: `:
+//!
+//! ```
+//! # fn show(error: &easemob_im::Error) {
+//! eprintln!("{error}");   // could not obtain the app token
+//! eprintln!("{error:#}"); // could not obtain the app token: get_app_token: HTTP 400 Bad Request: invalid_grant: ...
+//! # }
+//! ```
 
 use std::borrow::Cow;
 use std::fmt;
@@ -26,6 +38,9 @@ pub(crate) const EXCERPT_LEN: usize = 512;
 
 /// How much of a server's text `Display` and `Debug` show.
 const SHOWN_LEN: usize = 512;
+
+/// How much of an error body `Debug` of an [`ApiError`] shows as text.
+const DEBUG_TEXT_LEN: usize = 200;
 
 /// Everything that can go wrong when calling the API.
 #[derive(Debug)]
@@ -60,16 +75,19 @@ pub enum Error {
 }
 
 impl Error {
-    /// The HTTP status of an [`Error::Api`] or [`Error::Decode`]; `None` for the others.
+    /// The HTTP status of an [`Error::Api`] or [`Error::Decode`], also when it is the cause
+    /// of an [`Error::Token`] (the token endpoint's answer); `None` for the others.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(e) => Some(e.status()),
             Error::Decode(e) => e.status(),
+            Error::Token(cause) => cause.status(),
             _ => None,
         }
     }
 
-    /// The server's error, if this is an [`Error::Api`].
+    /// The server's error, if this is an [`Error::Api`]. An [`Error::Token`] holds the
+    /// token endpoint's error as its cause: `Error::Token(cause)` then `cause.as_api()`.
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
@@ -77,14 +95,23 @@ impl Error {
         }
     }
 
-    /// The Easemob error code of an [`Error::Api`] whose body could be decoded.
+    /// The Easemob error code of an [`Error::Api`] whose body could be decoded, also when
+    /// it is the cause of an [`Error::Token`]: wrong credentials give
+    /// [`ErrorCode::InvalidGrant`].
     pub fn code(&self) -> Option<&ErrorCode> {
-        self.as_api().and_then(ApiError::code)
+        match self {
+            Error::Token(cause) => cause.code(),
+            _ => self.as_api().and_then(ApiError::code),
+        }
     }
 
-    /// Whether this is a timeout.
+    /// Whether this is a timeout, also while fetching the app token ([`Error::Token`]).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout { .. })
+        match self {
+            Error::Timeout { .. } => true,
+            Error::Token(cause) => cause.is_timeout(),
+            _ => false,
+        }
     }
 
     pub(crate) fn encode(message: impl Into<Cow<'static, str>>) -> Error {
@@ -112,32 +139,46 @@ impl Error {
     }
 }
 
+/// This layer's part only; the cause is the [`source`](std::error::Error::source). An
+/// [`ApiError`], [`DecodeError`], [`EncodeError`] or [`std::io::Error`] is shown as it is
+/// (the variant adds nothing to say). With `{:#}`, the whole chain, joined by `: `.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Api(e) => fmt::Display::fmt(e, f),
-            Error::Transport(e) => write!(f, "transport error: {e}"),
-            Error::Timeout { operation_id, .. } => write!(f, "{operation_id}: request timed out"),
-            Error::Token(e) => write!(f, "could not obtain the app token: {e}"),
-            Error::Decode(e) => fmt::Display::fmt(e, f),
-            Error::Io(e) => write!(f, "I/O error: {e}"),
-            Error::Config(message) => write!(f, "invalid client configuration: {message}"),
-            Error::Encode(e) => fmt::Display::fmt(e, f),
+            Error::Api(e) => fmt::Display::fmt(e, f)?,
+            Error::Transport(_) => f.write_str("transport error")?,
+            Error::Timeout { operation_id, .. } => {
+                write!(f, "{operation_id}: request timed out")?
+            }
+            Error::Token(_) => f.write_str("could not obtain the app token")?,
+            Error::Decode(e) => fmt::Display::fmt(e, f)?,
+            Error::Io(e) => fmt::Display::fmt(e, f)?,
+            Error::Config(message) => write!(f, "invalid client configuration: {message}")?,
+            Error::Encode(e) => fmt::Display::fmt(e, f)?,
         }
+        if f.alternate() {
+            let mut cause = std::error::Error::source(self);
+            while let Some(error) = cause {
+                write!(f, ": {error}")?;
+                cause = error.source();
+            }
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Api(e) => Some(e),
+            // Shown as they are by `Display`: their causes come next.
+            Error::Api(e) => e.source(),
+            Error::Decode(e) => e.source(),
+            Error::Io(e) => e.source(),
+            Error::Encode(e) => e.source(),
             Error::Transport(e) => Some(e),
             Error::Timeout { source, .. } => Some(source),
             Error::Token(e) => Some(&**e),
-            Error::Decode(e) => Some(e),
-            Error::Io(e) => Some(e),
             Error::Config(_) => None,
-            Error::Encode(e) => Some(e),
         }
     }
 }
@@ -286,29 +327,33 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// The decoded body (its long texts cut to 512 bytes) and a short excerpt of the body as
+/// text, rather than the bytes.
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.0;
-        // The raw body is shown only when it could not be decoded; otherwise the code and
-        // description above are what it says.
-        let shown_raw = match inner.body {
-            Some(_) => String::new(),
-            None => format!("{:?} ", excerpt(&inner.raw, SHOWN_LEN)),
-        };
-        let raw = format!(
-            "{shown_raw}({} bytes{})",
-            inner.raw.len(),
-            if inner.truncated { ", truncated" } else { "" }
-        );
+        let body = inner.body.as_ref().map(|body| {
+            let mut body = body.clone();
+            for text in [&mut body.error_description, &mut body.exception] {
+                if let Some(long) = text.as_mut().filter(|t| t.len() > SHOWN_LEN) {
+                    *long = shown(long).into_owned();
+                }
+            }
+            body
+        });
+        let mut text = excerpt(&inner.raw, DEBUG_TEXT_LEN);
+        if inner.raw.len() > text.len() || inner.truncated {
+            text.push_str(&format!(
+                "… ({} bytes{})",
+                inner.raw.len(),
+                if inner.truncated { ", truncated" } else { "" }
+            ));
+        }
         f.debug_struct("ApiError")
             .field("operation_id", &inner.operation_id)
             .field("status", &inner.status)
-            .field("code", &inner.body.as_ref().map(|b| b.error.as_str()))
-            .field(
-                "description",
-                &self.description().map(|d| shown(d).into_owned()),
-            )
-            .field("raw", &format_args!("{raw}"))
+            .field("body", &body)
+            .field("text", &text)
             .field("retry_after", &inner.retry_after)
             .finish()
     }
@@ -428,13 +473,11 @@ impl EncodeError {
     }
 }
 
+/// What could not be encoded; the reason, if another error gave it, is the
+/// [`source`](std::error::Error::source).
 impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "could not encode the request: {}", self.message)?;
-        if let Some(source) = &self.source {
-            write!(f, ": {source}")?;
-        }
-        Ok(())
+        write!(f, "could not encode the request: {}", self.message)
     }
 }
 

@@ -214,9 +214,10 @@ struct PathError {
     source: io::Error,
 }
 
+/// What was being done to which file; the failure itself is the source.
 impl fmt::Display for PathError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.doing, self.source)
+        f.write_str(&self.doing)
     }
 }
 

@@ -6,8 +6,7 @@
 //! answer into a typed value or an [`Error`] that says what went wrong.
 //!
 //! ```no_run
-//! use easemob_im::{Client, Credentials};
-//! use futures_util::TryStreamExt;
+//! use easemob_im::{Client, Credentials, TryStreamExt};
 //!
 //! # async fn demo() -> Result<(), easemob_im::Error> {
 //! let client = Client::builder()
@@ -45,16 +44,21 @@
 //!     Err(Error::Api(e)) if e.code() == Some(&ErrorCode::ServiceResourceNotFound) => {
 //!         println!("no such user");
 //!     }
-//!     Err(e) => eprintln!("{e}"),
+//!     Err(e) => eprintln!("{e:#}"), // the error and its causes, each said once
 //! }
 //! # }
 //! ```
+//!
+//! Each error's `Display` says its own part and [`source`](std::error::Error::source)
+//! leads to the cause, as anyhow and logging crates expect; `{:#}` on an [`Error`] prints
+//! the whole chain. [`Error::code`] and [`Error::status`] also look inside
+//! [`Error::Token`], so wrong credentials give [`models::ErrorCode::InvalidGrant`].
 //!
 //! # What the client does for you
 //!
 //! - **App token**: fetched lazily, shared by all clones, renewed before it expires, one
 //!   fetch however many calls wait for it; a `401` renews it and repeats the call once
-//!   (see [`Credentials`]).
+//!   (see [`Credentials`]). [`Client::app_token`] hands it out for calls made elsewhere.
 //! - **Retries**: `429`, `502`, `503`, `504`, timeouts and dropped connections, with
 //!   exponential backoff, full jitter and `Retry-After`, for idempotent calls only unless
 //!   you opt in (see [`RetryPolicy`]).
@@ -98,8 +102,43 @@ mod token;
 
 pub use client::{Client, ClientBuilder, Credentials, Secret, DEFAULT_USER_AGENT};
 pub use error::{ApiError, DecodeError, EncodeError, Error};
+pub use paging::ItemStreamExt;
 pub use retry::RetryPolicy;
+
+// What the public API exposes, re-exported so that callers need not depend on the same
+// versions themselves.
 
 /// Re-exported so that callers can name [`reqwest::Method`], [`reqwest::StatusCode`] and
 /// [`reqwest::Response`] without depending on the same reqwest version themselves.
 pub use reqwest;
+
+/// Free-form JSON (`ext` fields, custom message bodies, attributes) is a
+/// [`serde_json::Value`]; build one with [`serde_json::json!`].
+pub use serde_json;
+/// Free-form JSON, such as a message's `ext` field (`serde_json::Value`).
+pub use serde_json::Value;
+
+/// File contents ([`files::FileSource::bytes`], [`files::ByteStream`]) are [`Bytes`].
+pub use bytes::Bytes;
+
+/// The trait of list operations' `into_stream()` and of downloads ([`files::ByteStream`]).
+pub use futures_core::Stream;
+/// `futures`' stream adaptors (`next`, `take`, `map`, ...), for the same streams.
+pub use futures_util::StreamExt;
+/// `futures`' adaptors for streams of results (`try_next`, `map_ok`, `try_collect`, ...).
+pub use futures_util::TryStreamExt;
+
+/// [`server::router`] returns an [`axum::Router`].
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
+pub use axum;
+
+// The READMEs' Rust snippets, compiled by `cargo test --doc` (with the `mock` feature, as
+// some use the mock or the server stubs); those that need a real Easemob server are
+// `no_run`.
+#[cfg(all(doctest, feature = "mock"))]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadme;
+#[cfg(all(doctest, feature = "mock"))]
+#[doc = include_str!("../../README.md")]
+pub struct ProjectReadme;

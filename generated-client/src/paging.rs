@@ -5,29 +5,62 @@
 //! any hand-written fetch function. Pages are fetched lazily, one at a time, when the items
 //! already fetched run out. An error is yielded once, and then the stream ends.
 //!
+//! [`ItemStreamExt`] (also at the crate root) collects such a stream without importing
+//! anything from `futures`: [`collect_all`](ItemStreamExt::collect_all) for every item,
+//! [`collect_at_most`](ItemStreamExt::collect_at_most) to bound what a large list costs.
+//! For anything else, the crate re-exports `futures`' [`StreamExt`] and
+//! [`TryStreamExt`].
+//!
 //! ```
 //! # async fn demo() {
-//! use futures_util::TryStreamExt;
-//! use easemob_im::paging::cursor_stream;
+//! use easemob_im::paging::{cursor_stream, ItemStreamExt};
 //!
 //! // A fake API with three pages, standing in for a generated list operation.
-//! let pages = cursor_stream((), |(), cursor: Option<String>| async move {
+//! let pages = || cursor_stream((), |(), cursor: Option<String>| async move {
 //!     Ok(match cursor.as_deref() {
 //!         None => (vec![1, 2], Some("b".to_owned())),
 //!         Some("b") => (vec![3, 4], Some("c".to_owned())),
 //!         _ => (vec![5], None),
 //!     })
 //! });
-//! let all: Vec<i32> = pages.try_collect().await.unwrap();
-//! assert_eq!(all, [1, 2, 3, 4, 5]);
+//! assert_eq!(pages().collect_all().await.unwrap(), [1, 2, 3, 4, 5]);
+//! // Two pages fetched, not three.
+//! assert_eq!(pages().collect_at_most(3).await.unwrap(), [1, 2, 3]);
 //! # }
 //! ```
 
 use std::future::Future;
 
 use futures_core::Stream;
+use futures_util::stream::{Take, TryCollect};
+use futures_util::{StreamExt, TryStreamExt};
 
 use crate::Error;
+
+/// Collecting the items of a paging stream (what a list operation's `into_stream()`
+/// returns, or any stream of `Result<T, Error>`), fetching pages as needed and stopping at
+/// the first error. Implemented for every such stream; in scope with
+/// `use easemob_im::ItemStreamExt`.
+pub trait ItemStreamExt<T>: Stream<Item = Result<T, Error>> + Sized {
+    /// Every item of every page, in order, or the first error.
+    ///
+    /// Unbounded: it keeps every item in memory and fetches pages until the list ends, so
+    /// an app's whole user list, or a chat room's whole member list, is as many requests
+    /// and as much memory as the list is long. Use
+    /// [`collect_at_most`](Self::collect_at_most) where the length is not yours to choose.
+    fn collect_all(self) -> TryCollect<Self, Vec<T>> {
+        TryStreamExt::try_collect(self)
+    }
+
+    /// The first `max` items (fewer if the list is shorter), or the first error; no page
+    /// beyond the one holding the `max`-th item is fetched. Whether more items follow is
+    /// not known: ask for `max + 1` to find out.
+    fn collect_at_most(self, max: usize) -> TryCollect<Take<Self>, Vec<T>> {
+        TryStreamExt::try_collect(StreamExt::take(self, max))
+    }
+}
+
+impl<T, S: Stream<Item = Result<T, Error>>> ItemStreamExt<T> for S {}
 
 /// The items of every page of a cursor-paged list.
 ///
@@ -132,7 +165,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures_util::StreamExt;
     use std::sync::{Arc, Mutex};
 
     async fn drain<S: Stream<Item = Result<u32, Error>>>(s: S) -> Vec<Result<u32, String>> {
@@ -233,5 +265,41 @@ mod tests {
         let out = drain(s).await;
         assert_eq!(out.len(), 2);
         assert!(out[1].is_err());
+    }
+
+    #[tokio::test]
+    async fn collect_all_and_at_most() {
+        let calls = Arc::new(Mutex::new(0));
+        let pages = |calls: Arc<Mutex<u32>>| {
+            page_stream((), 1, move |(), page| {
+                *calls.lock().unwrap() += 1;
+                async move {
+                    match page {
+                        1..=3 => Ok((vec![page as u32; 2], Some(2))),
+                        _ => Ok((vec![], Some(2))),
+                    }
+                }
+            })
+        };
+        assert_eq!(
+            pages(calls.clone()).collect_all().await.unwrap(),
+            [1, 1, 2, 2, 3, 3]
+        );
+        assert_eq!(*calls.lock().unwrap(), 4);
+        *calls.lock().unwrap() = 0;
+        assert_eq!(
+            pages(calls.clone()).collect_at_most(3).await.unwrap(),
+            [1, 1, 2]
+        );
+        assert_eq!(*calls.lock().unwrap(), 2, "no page fetched beyond the third item");
+        assert!(pages(calls.clone()).collect_at_most(0).await.unwrap().is_empty());
+
+        let failing = page_stream((), 1, |(), page| async move {
+            match page {
+                1 => Ok((vec![1u32], Some(1))),
+                _ => Err(Error::Config("bad page".into())),
+            }
+        });
+        assert!(matches!(failing.collect_all().await, Err(Error::Config(_))));
     }
 }

@@ -45,13 +45,23 @@ const MAX_RENEW_RETRY_DELAY: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub(crate) struct Token {
     pub(crate) header: HeaderValue,
+    value: Arc<str>,
     generation: u64,
 }
 
 impl Token {
+    /// `None` if `value` cannot travel in a header.
+    fn new(value: &str, generation: u64) -> Option<Token> {
+        Some(Token {
+            header: bearer(value)?,
+            value: value.into(),
+            generation,
+        })
+    }
+
     /// The token itself, without `Bearer `.
-    pub(crate) fn secret(&self) -> Option<&str> {
-        self.header.to_str().ok()?.strip_prefix("Bearer ")
+    pub(crate) fn secret(&self) -> &str {
+        &self.value
     }
 }
 
@@ -60,7 +70,7 @@ type Outcome = Result<Token, Arc<Error>>;
 type FlightFuture = BoxFuture<'static, Outcome>;
 
 pub(crate) enum TokenManager {
-    Fixed(HeaderValue),
+    Fixed(Token),
     Fetched(Arc<Fetched>),
 }
 
@@ -140,8 +150,9 @@ struct TokenResponse {
 }
 
 impl TokenManager {
-    pub(crate) fn fixed(token: HeaderValue) -> TokenManager {
-        TokenManager::Fixed(token)
+    /// `None` if `token` cannot travel in a header.
+    pub(crate) fn fixed(token: &str) -> Option<TokenManager> {
+        Token::new(token, 0).map(TokenManager::Fixed)
     }
 
     pub(crate) fn fetched(
@@ -166,10 +177,7 @@ impl TokenManager {
     /// server text.
     pub(crate) fn current(&self) -> Option<Token> {
         match self {
-            TokenManager::Fixed(header) => Some(Token {
-                header: header.clone(),
-                generation: 0,
-            }),
+            TokenManager::Fixed(token) => Some(token.clone()),
             TokenManager::Fetched(fetched) => {
                 fetched.lock().current.as_ref().map(|c| c.token.clone())
             }
@@ -180,12 +188,7 @@ impl TokenManager {
     /// (joining the one in progress, or starting one).
     pub(crate) async fn get(&self, client: &Client) -> Result<Token, Error> {
         let fetched = match self {
-            TokenManager::Fixed(header) => {
-                return Ok(Token {
-                    header: header.clone(),
-                    generation: 0,
-                })
-            }
+            TokenManager::Fixed(token) => return Ok(token.clone()),
             TokenManager::Fetched(fetched) => fetched,
         };
         let flight = {
@@ -258,7 +261,8 @@ impl Fetched {
         retry: &RetryPolicy,
     ) -> Outcome {
         let result = result.and_then(|response| {
-            let header = bearer(&response.access_token).ok_or_else(|| {
+            // Checked here, numbered below under the lock.
+            let token = Token::new(&response.access_token, 0).ok_or_else(|| {
                 Error::Decode(DecodeError::new(
                     "get_app_token",
                     Some(StatusCode::OK),
@@ -268,18 +272,15 @@ impl Fetched {
                     &Scrub::default(),
                 ))
             })?;
-            Ok((header, response.expires_in.unwrap_or(0)))
+            Ok((token, response.expires_in.unwrap_or(0)))
         });
         let mut state = self.lock();
         state.flight = None;
         match result {
-            Ok((header, expires_in)) => {
+            Ok((mut token, expires_in)) => {
                 let (renew_at, expires_at) = schedule(sent_at, expires_in);
                 state.next_generation += 1;
-                let token = Token {
-                    header,
-                    generation: state.next_generation,
-                };
+                token.generation = state.next_generation;
                 state.current = Some(Cached {
                     token: token.clone(),
                     renew_at,
@@ -297,13 +298,13 @@ impl Fetched {
                         .expires_at
                         .map_or(MAX_RENEW_RETRY_DELAY, |at| at - now);
                     state.renew_not_before = Some(now + (left / 2).min(MAX_RENEW_RETRY_DELAY));
-                    tracing::warn!(error = %error, "renewing the app token failed; using the current one meanwhile");
+                    tracing::warn!(error = %format_args!("{error:#}"), "renewing the app token failed; using the current one meanwhile");
                     return Ok(cached.token);
                 }
                 let error = Arc::new(error);
                 let wait = retry.ceiling(state.failures_in_a_row);
                 tracing::warn!(
-                    error = %error,
+                    error = %format_args!("{error:#}"),
                     backoff_ms = wait.as_millis() as u64,
                     "fetching the app token failed; calls fail at once until the backoff ends"
                 );
@@ -363,7 +364,7 @@ impl fmt::Debug for TokenManager {
 
 /// `Bearer <token>` as a header value that HTTP/2 will not index, or `None` if the token
 /// cannot be a header value.
-pub(crate) fn bearer(token: &str) -> Option<HeaderValue> {
+fn bearer(token: &str) -> Option<HeaderValue> {
     let mut value = HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
     value.set_sensitive(true);
     Some(value)
@@ -411,10 +412,7 @@ mod tests {
     #[test]
     fn usable_tokens() {
         let now = Instant::now();
-        let token = Token {
-            header: bearer("t").unwrap(),
-            generation: 1,
-        };
+        let token = Token::new("t", 1).unwrap();
         let mut state = State::default();
         assert!(state.usable(now).is_none());
         state.current = Some(Cached {

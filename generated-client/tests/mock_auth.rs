@@ -191,6 +191,54 @@ async fn wrong_credentials_are_an_invalid_grant() {
 }
 
 #[tokio::test]
+async fn app_token_comes_from_the_configured_credentials() {
+    let mock = mock::start(MockConfig::default()).await.unwrap();
+    let client = mock.client().unwrap();
+    // However many ask at once, and with a request needing it too, one token is fetched.
+    let (a, b, listed) = tokio::join!(
+        client.app_token(),
+        client.app_token(),
+        client.users().list_users()
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    listed.unwrap();
+    assert!(!a.expose().is_empty());
+    assert_eq!(a.expose(), b.expose());
+    assert_eq!(format!("{a:?}"), "***", "Debug never shows it");
+    assert_eq!(mock.server().issued_app_tokens("demo", "demo"), 1);
+    // Cached: the same token again, nothing fetched.
+    assert_eq!(client.app_token().await.unwrap().expose(), a.expose());
+    assert_eq!(mock.server().issued_app_tokens("demo", "demo"), 1);
+
+    // It works for calls made without the crate's builders.
+    let answer = easemob_im::reqwest::Client::new()
+        .get(format!("{}/demo/demo/users", mock.base_url()))
+        .bearer_auth(a.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+
+    // A client with a fixed token hands out that token.
+    let fixed = fixed_client(&mock.base_url(), "demo", "demo", a.expose());
+    assert_eq!(fixed.app_token().await.unwrap().expose(), a.expose());
+
+    // Wrong credentials: a token error whose code is the token endpoint's.
+    let wrong = mock
+        .client_for(&TenantConfig::new(
+            "demo",
+            "demo",
+            "demo-client-id",
+            "not-the-secret",
+        ))
+        .unwrap();
+    let err = wrong.app_token().await.unwrap_err();
+    assert!(matches!(err, Error::Token(_)), "{err:?}");
+    assert_eq!(err.code(), Some(&ErrorCode::InvalidGrant));
+    assert_eq!(mock.server().issued_app_tokens("demo", "demo"), 1);
+}
+
+#[tokio::test]
 async fn tokens_expire_and_the_client_renews_them() {
     let (mock, client) = start_with(MockConfig::default().with_token_ttl(60)).await;
     let issued = client

@@ -228,7 +228,11 @@ async fn wrong_credentials_give_a_token_error_with_the_cause() {
     assert_eq!(api.status(), StatusCode::BAD_REQUEST);
     assert_eq!(api.code(), Some(&ErrorCode::InvalidGrant));
     assert_eq!(api.operation_id(), "get_app_token");
-    assert!(err.to_string().contains("invalid_grant"), "{err}");
+    // Said once: this layer, then the cause.
+    assert_eq!(err.to_string(), "could not obtain the app token");
+    assert!(format!("{err:#}").contains(": get_app_token: HTTP 400 Bad Request: invalid_grant"), "{err:#}");
+    assert_eq!(err.code(), Some(&ErrorCode::InvalidGrant));
+    assert_eq!(err.status(), Some(StatusCode::BAD_REQUEST));
     assert!(std::error::Error::source(&err).is_some());
     assert_eq!(hits.get(), 0, "the API call is not sent without a token");
     // 400 is not retried.

@@ -3,8 +3,10 @@
 //! ```text
 //! easemob-mock --listen 127.0.0.1:8080 [--config FILE] [--tenant ORG/APP/CLIENT_ID/CLIENT_SECRET ...]
 //!              [--token-ttl SECONDS] [--strict-messages] [--header-timeout SECONDS]
-//!              [--body-timeout SECONDS] [--max-connections N]
+//!              [--body-timeout SECONDS] [--max-connections N] [--log FILTER]
 //! ```
+//!
+//! Requests are logged to stderr, one line each (see `--log`).
 //!
 //! Output goes through [`say`], never `println!`: with `easemob-mock | head -1`, stdout
 //! closes after one line, and the server keeps serving rather than panic on the next.
@@ -16,11 +18,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use easemob_im::mock::{self, MockConfig, TenantConfig};
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::{Layer, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
 
 const USAGE: &str = "\
 usage: easemob-mock [--listen ADDR] [--config FILE] [--tenant ORG/APP/CLIENT_ID/CLIENT_SECRET]...
                     [--token-ttl SECONDS] [--strict-messages] [--header-timeout SECONDS]
-                    [--body-timeout SECONDS] [--max-connections N]
+                    [--body-timeout SECONDS] [--max-connections N] [--log FILTER]
 
 Serves a stateful in-memory mock of the Easemob IM REST API until Ctrl-C.
 
@@ -39,6 +44,10 @@ Serves a stateful in-memory mock of the Easemob IM REST API until Ctrl-C.
                        time a client has to send a body once its head arrived; then 408
                        (default 60; 0: no limit)
   --max-connections N  connections served at once; more wait (default 1024)
+  --log FILTER         what to log on stderr: a level (off, error, warn, info, debug,
+                       trace) or comma-separated TARGET=LEVEL directives; default
+                       $RUST_LOG, else `info`: one line per request (method, path, status,
+                       duration; never headers or tokens, secret query values as ***)
   -h, --help           this text";
 
 /// Writes to stdout (`Out`) or stderr (`Err`), ignoring failures: a closed stdout must not
@@ -63,10 +72,54 @@ fn seconds(flag: &str, text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("{flag}: `{text}` is not a number of seconds"))
 }
 
+/// The log filter when neither `--log` nor `RUST_LOG` sets one: the request lines.
+const DEFAULT_LOG: &str = "info";
+
 #[derive(Debug)]
 struct Args {
     listen: SocketAddr,
     config: MockConfig,
+    /// From `--log`; `None`: `RUST_LOG`, else [`DEFAULT_LOG`].
+    log: Option<Targets>,
+}
+
+/// A log filter: a level, or `target=level` directives as `RUST_LOG` has them. A single
+/// word must be a level (in `RUST_LOG` it could also be a target, enabled at every level,
+/// but for `--log` a misspelt level is the likelier meaning).
+fn log_filter(flag: &str, text: &str) -> Result<Targets, String> {
+    let text = text.trim();
+    let problem = |e: &dyn fmt::Display| {
+        format!("{flag}: `{text}` is not a level (off, error, warn, info, debug, trace) or a list of TARGET=LEVEL: {e}")
+    };
+    if !text.contains(['=', ',']) {
+        let level = text
+            .parse::<LevelFilter>()
+            .map_err(|e| problem(&e))?;
+        return Ok(Targets::new().with_default(level));
+    }
+    text.parse::<Targets>().map_err(|e| problem(&e))
+}
+
+/// Sends log events to stderr, filtered by `--log`, else `RUST_LOG`, else [`DEFAULT_LOG`].
+fn init_logging(flag: Option<Targets>) -> Result<(), String> {
+    let filter = match flag {
+        Some(filter) => filter,
+        None => match std::env::var("RUST_LOG") {
+            Ok(text) if !text.trim().is_empty() => text
+                .trim()
+                .parse::<Targets>()
+                .map_err(|e| format!("RUST_LOG: `{text}`: {e}"))?,
+            _ => log_filter("--log", DEFAULT_LOG)?,
+        },
+    };
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(filter),
+        )
+        .try_init()
+        .map_err(|e| e.to_string())
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -78,6 +131,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
     let mut header_timeout = None;
     let mut body_timeout = None;
     let mut max_connections = None;
+    let mut log = None;
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((flag, value)) if flag.starts_with("--") => {
@@ -123,6 +177,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
                     format!("--max-connections: `{text}` is not a number of connections")
                 })?);
             }
+            "--log" => log = Some(log_filter("--log", &value("--log")?)?),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -147,7 +202,11 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
         config.max_connections = connections;
     }
     config.check().map_err(|e| e.to_string())?;
-    Ok(Some(Args { listen, config }))
+    Ok(Some(Args {
+        listen,
+        config,
+        log,
+    }))
 }
 
 #[tokio::main]
@@ -166,6 +225,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Err(problem) = init_logging(args.log) {
+        say(Stream::Err, format_args!("easemob-mock: {problem}"));
+        return ExitCode::from(2);
+    }
     let tenants = args.config.tenants.clone();
     let ttl = args.config.token_ttl;
     let handle = match mock::start_on(args.config, args.listen).await {
@@ -244,6 +307,8 @@ mod tests {
             "--body-timeout=2",
             "--max-connections",
             "8",
+            "--log",
+            "easemob_mock::request=debug,warn",
         ])
         .unwrap()
         .unwrap();
@@ -263,6 +328,10 @@ mod tests {
         );
         assert_eq!(parsed.config.token_ttl, 5);
         assert!(parsed.config.strict_messages);
+        let log = parsed.log.unwrap();
+        assert!(log.would_enable("easemob_mock::request", &tracing::Level::DEBUG));
+        assert!(!log.would_enable("hyper", &tracing::Level::INFO));
+        assert!(args(&[]).unwrap().unwrap().log.is_none());
         assert!(args(&["--help"]).unwrap().is_none());
     }
 
@@ -279,6 +348,7 @@ mod tests {
             .unwrap_err()
             .contains("twice"));
         assert!(args(&["--bogus"]).unwrap_err().contains("unknown"));
+        assert!(args(&["--log", "loud"]).unwrap_err().contains("--log"));
         assert!(args(&["--header-timeout", "soon"])
             .unwrap_err()
             .contains("--header-timeout"));

@@ -19,10 +19,13 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The `easemob-mock` binary serves the same on a port of your choice.
+//! The `easemob-mock` binary serves the same on a port of your choice, logging one line per
+//! request. In-process, the mock emits the same lines as `tracing` events (target
+//! [`REQUEST_TARGET`]) for your subscriber, if you install one.
 
 mod api;
 mod config;
+mod log;
 mod serve;
 mod store;
 
@@ -40,6 +43,7 @@ pub use config::{
     ConfigError, MockConfig, TenantConfig, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_TOKEN_TTL_SECS,
 };
+pub use log::REQUEST_TARGET;
 pub use store::{MessageOrigin, SentMessage};
 
 use store::{Store, Tenant};
@@ -73,9 +77,12 @@ impl MockServer {
         &self.store.config
     }
 
-    /// An axum router serving this mock (every path under `/{org}/{app}/...`).
+    /// An axum router serving this mock (every path under `/{org}/{app}/...`). It emits a
+    /// `tracing` event per request (target [`REQUEST_TARGET`], level `INFO`: method, path,
+    /// status and duration; never a header, and query values of secret-looking keys as
+    /// `***`).
     pub fn router(self: &Arc<Self>) -> axum::Router {
-        crate::server::router(Arc::clone(self))
+        crate::server::router(Arc::clone(self)).layer(axum::middleware::from_fn(log::log_request))
     }
 
     /// The ids of the operations that reached this mock after authentication and

@@ -149,7 +149,12 @@ impl AsyncWrite for JsonHttpErrors {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         ready!(self.poll_pending(cx))?;
-        if let Some(answer) = json_error_answer(buf) {
+        if let Some((status, answer)) = json_error_answer(buf) {
+            tracing::info!(
+                target: super::REQUEST_TARGET,
+                status,
+                "a request the HTTP parser refused"
+            );
             self.pending = answer;
             // Written on the next write, flush or shutdown, which the parser always calls.
             return Poll::Ready(Ok(buf.len()));
@@ -169,8 +174,8 @@ impl AsyncWrite for JsonHttpErrors {
 }
 
 /// If `written` is exactly one of the parser's own error answers (a bodiless head), the
-/// same answer with an Easemob error body.
-fn json_error_answer(written: &[u8]) -> Option<Vec<u8>> {
+/// same answer with an Easemob error body, and its status.
+fn json_error_answer(written: &[u8]) -> Option<(u16, Vec<u8>)> {
     if written.len() > 1024 || !written.starts_with(b"HTTP/1.") || !written.ends_with(b"\r\n\r\n") {
         return None;
     }
@@ -216,7 +221,7 @@ fn json_error_answer(written: &[u8]) -> Option<Vec<u8>> {
     ));
     let mut answer = answer.into_bytes();
     answer.extend_from_slice(&body);
-    Some(answer)
+    Some((status, answer))
 }
 
 #[cfg(test)]
@@ -226,7 +231,9 @@ mod tests {
     #[test]
     fn parser_errors_get_a_json_body() {
         let head = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: Thu, 01 Jan 2026 00:00:00 GMT\r\n\r\n";
-        let answer = String::from_utf8(json_error_answer(head).unwrap()).unwrap();
+        let (status, answer) = json_error_answer(head).unwrap();
+        assert_eq!(status, 431);
+        let answer = String::from_utf8(answer).unwrap();
         let (head, body) = answer.split_once("\r\n\r\n").unwrap();
         assert!(head.starts_with("HTTP/1.1 431 "), "{head}");
         assert!(head.contains("date: Thu"), "{head}");
