@@ -6,6 +6,7 @@
 pub mod limits;
 pub mod positions;
 pub mod raw;
+pub mod syntax;
 
 use std::collections::BTreeSet;
 use std::io::Read as _;
@@ -161,7 +162,7 @@ fn add_file(loaded: &mut Loaded, diags: &mut Diagnostics, name: String, bytes: V
     if let Some(stop) = stop {
         // serde_yaml is not given a file the scan could not vouch for: past the stop, its
         // nesting and aliases are unknown.
-        let diagnostic = limits::stopped(&name, &stop);
+        let diagnostic = limits::stopped(&name, &text, &stop);
         diags.push(diagnostic);
         loaded.unavailable_models.extend(limits::declared_names(&text));
         loaded.partial = true;
@@ -191,18 +192,15 @@ fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
     let doc = match parsed {
         Ok(doc) => doc,
         Err(err) => {
-            let location = err.location().map(|l| Location {
-                file: source.name.clone(),
-                line: l.line(),
-                col: l.column(),
-            });
             let message = err.to_string();
             let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            let (line, col) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
+            let explained = syntax::explain(&source.text, line, col, &message);
             diags.push(Diagnostic {
-                location,
+                location: Some(Location { file: source.name.clone(), line: explained.line, col: explained.col }),
                 spec_path: String::new(),
-                message: format!("the file is not valid YAML: {message}"),
-                help: Some("fix the YAML syntax; in flow mappings `{...}`, quote text that contains `,`, `:` or `#`".into()),
+                message: explained.message,
+                help: Some(explained.help),
             });
             let names = limits::declared_names(&source.text);
             loaded.unavailable_models.extend(names);
