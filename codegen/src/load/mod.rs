@@ -258,7 +258,9 @@ fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
                     location: loaded.locate(&Origin { file, path: key.clone() }),
                     spec_path: key.clone(),
                     message: format!("unknown top-level key `{key}`"),
-                    help: Some("a spec file has only `api`, `operations` and `models`".into()),
+                    help: Some(crate::diagnostic::did_you_mean(&key, ["api", "operations", "models"], || {
+                        "a spec file has only `api`, `operations` and `models`".into()
+                    })),
                 });
             }
         }
@@ -331,8 +333,19 @@ fn decode<T: DeserializeOwned>(
     }
 }
 
+/// For `unknown field `x`, expected one of `a`, `b`` (and `unknown variant`): the name
+/// written and the names allowed.
+fn unknown_and_expected(message: &str) -> Option<(&str, Vec<&str>)> {
+    let mut quoted = message.split('`').skip(1).step_by(2);
+    let unknown = quoted.next()?;
+    Some((unknown, quoted.collect()))
+}
+
 fn help_for_serde_error(message: &str) -> String {
-    if message.starts_with("unknown field") {
+    let suggestion = unknown_and_expected(message).and_then(|(unknown, expected)| crate::diagnostic::closest(unknown, expected));
+    if let Some(name) = suggestion.filter(|_| message.starts_with("unknown field") || message.starts_with("unknown variant")) {
+        format!("did you mean `{name}`?")
+    } else if message.starts_with("unknown field") {
         "remove the key or correct its spelling (see spec/README.md for the keys allowed here)".into()
     } else if let Some(rest) = message.strip_prefix("missing field ") {
         format!("add {rest}, which is required here")
