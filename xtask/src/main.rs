@@ -3,6 +3,7 @@
 
 mod check;
 mod diff;
+mod examples;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -158,9 +159,25 @@ fn codegen(dir: &SpecDir, check: bool) -> Result<(), String> {
         fixture_report.written.extend(witness.written.iter().map(|f| format!("{dir}/{f}")));
         fixture_report.removed.extend(witness.removed.iter().map(|f| format!("{dir}/{f}")));
     }
+    // The spec's examples for the every-operation mock test, only for the workspace's spec.
+    let examples_stale = if dir.custom.is_none() {
+        let path = root().join(examples::PATH);
+        let text = examples::render(&spec);
+        let fresh = std::fs::read_to_string(&path).is_ok_and(|old| old == text);
+        if !fresh && !check {
+            codegen::write::write_file(&path, &text).map_err(|e| format!("error: cannot write {}: {e}", examples::PATH))?;
+            fixture_report.written.push(examples::PATH.to_owned());
+        }
+        !fresh
+    } else {
+        false
+    };
     let files = report.written.len() + report.unchanged.len();
     if check {
         let mut stale = Vec::new();
+        if examples_stale {
+            stale.push(format!("  stale or missing: {}", examples::PATH));
+        }
         stale.extend(report.written.iter().map(|f| format!("  stale or missing: {CLIENT_GEN}/{f}")));
         stale.extend(report.removed.iter().map(|f| format!("  no longer generated: {CLIENT_GEN}/{f}")));
         // Fixture and witness names already carry their folder, except the fixture client's.
