@@ -13,10 +13,10 @@ mod mock_support;
 
 use std::collections::BTreeSet;
 
+use easemob_im::models::{RetryStoredCallbacksRequest, TokenAppRequest, TokenGrantType};
 use easemob_im::path::encode_segment;
 use easemob_im::request::{Body, OperationRequest};
 use easemob_im::Client;
-use easemob_im::models::{RetryStoredCallbacksRequest, TokenAppRequest, TokenGrantType};
 use mock_support::*;
 use serde_json::Value;
 
@@ -43,7 +43,11 @@ async fn every_operation_is_exercised() {
     threads_flow(&mock, &client).await;
     presence_flow(&mock, &client).await;
     messages_flow(&mock, &client).await;
-    let stored = client.callbacks().get_callback_storage_info().await.unwrap();
+    let stored = client
+        .callbacks()
+        .get_callback_storage_info()
+        .await
+        .unwrap();
     assert_eq!(stored.data, Some(Vec::new()));
     let retried = client
         .callbacks()
@@ -136,14 +140,22 @@ async fn send_example(client: &Client, op: &Value, example: &Value) -> Result<()
     let mut headers = Vec::new();
     for (name, value) in example["params"].as_object().into_iter().flatten() {
         match op["params"][name].as_str() {
-            Some("path") => path = path.replace(&format!("{{{name}}}"), &encode_segment(&wire(value))),
+            Some("path") => {
+                path = path.replace(&format!("{{{name}}}"), &encode_segment(&wire(value)))
+            }
             Some("query") => query.push((leak(name), wire(value))),
             Some("header") => headers.push((leak(name), wire(value))),
-            _ => return Err(format!("the example sets `{name}`, which is not a parameter")),
+            _ => {
+                return Err(format!(
+                    "the example sets `{name}`, which is not a parameter"
+                ))
+            }
         }
     }
     if path.contains('{') {
-        return Err(format!("the example leaves a placeholder of `{template}` unset"));
+        return Err(format!(
+            "the example leaves a placeholder of `{template}` unset"
+        ));
     }
     let mut req = OperationRequest::new(id, method, leak(template), path);
     req.query = query;
@@ -153,12 +165,18 @@ async fn send_example(client: &Client, op: &Value, example: &Value) -> Result<()
         (_, true) => Body::Empty,
         (Some("form"), false) => Body::form(request).map_err(|e| e.to_string())?,
         (Some("multipart"), false) => {
-            return Err("multipart requests cannot be sent from an example: call it from a flow".into())
+            return Err(
+                "multipart requests cannot be sent from an example: call it from a flow".into(),
+            )
         }
         _ => Body::json(request).map_err(|e| e.to_string())?,
     };
     match op["response"].as_str() {
-        Some("binary") => client.execute_binary(req).await.map(drop).map_err(|e| e.to_string()),
+        Some("binary") => client
+            .execute_binary(req)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string()),
         Some("empty") => client.execute_empty(req).await.map_err(|e| e.to_string()),
         _ => {
             let got: Value = client.execute_json(req).await.map_err(|e| e.to_string())?;
@@ -171,10 +189,17 @@ async fn send_example(client: &Client, op: &Value, example: &Value) -> Result<()
                 .map(|e| &e["response"])
                 .filter(|r| !r.is_null())
                 .collect();
-            if wants.is_empty() || wants.iter().any(|want| without_nulls(&got) == without_nulls(want)) {
+            if wants.is_empty()
+                || wants
+                    .iter()
+                    .any(|want| without_nulls(&got) == without_nulls(want))
+            {
                 Ok(())
             } else {
-                Err(format!("the answer is none of the example responses:\n    got  {got}\n    want {}", wants[0]))
+                Err(format!(
+                    "the answer is none of the example responses:\n    got  {got}\n    want {}",
+                    wants[0]
+                ))
             }
         }
     }
