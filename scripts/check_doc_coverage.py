@@ -39,7 +39,8 @@ scripts/doc_coverage_exceptions.txt, one per line: `page.md KIND NAME-or-PATH  #
 KIND being endpoint, param or field, NAME as printed in the MISSING line (for an endpoint
 the path, optionally preceded by the method). They are reported as EXCUSED.
 
-Exit status: 0 when nothing is missing, 1 when something is, 2 on unreadable input.
+Exit status: 0 when nothing is missing, 1 when something is, 2 on unreadable input (a
+missing or empty --docs folder is unreadable input: the check fails rather than skip).
 Usage: scripts/check_doc_coverage.py [--docs DIR] [--spec DIR] [--exceptions FILE]
 """
 from __future__ import annotations
@@ -324,9 +325,14 @@ def main() -> int:
     ap.add_argument("--exceptions", type=pathlib.Path,
                     default=ROOT / "scripts" / "doc_coverage_exceptions.txt")
     args = ap.parse_args()
+    # A missing folder is a failure, never a skip: a run that checked nothing must not pass.
+    if not args.docs.is_dir():
+        print(f"error: the docs folder {args.docs} does not exist; the doc pages are expected at "
+              f"../shared/easemob-docs beside the repository (or pass --docs DIR)", file=sys.stderr)
+        return 2
     pages = sorted(p for p in args.docs.glob("*.md") if p.name != "README.md")
     if not pages:
-        print(f"no doc pages in {args.docs}", file=sys.stderr)
+        print(f"error: no doc pages (*.md) in {args.docs}", file=sys.stderr)
         return 2
     try:
         ops = load_spec(args.spec)

@@ -172,6 +172,57 @@ fn token_width(line: &str, col: usize) -> usize {
     width.max(1)
 }
 
+/// The known name closest to `unknown`, if it is close enough to be a likely typo: the
+/// same but for case, or within a small edit distance (about one edit per three
+/// characters, at least one). Ties go to the first in `known`.
+pub fn closest<'k>(unknown: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
+    let lower = unknown.to_lowercase();
+    let limit = (unknown.chars().count() / 3).max(1);
+    let mut best: Option<(usize, &'k str)> = None;
+    for name in known {
+        if name == unknown {
+            continue;
+        }
+        let distance = if name.to_lowercase() == lower { 0 } else { edit_distance(&lower, &name.to_lowercase()) };
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, name));
+        }
+    }
+    best.map(|(_, name)| name)
+}
+
+/// `did you mean `x`?` for the name [`closest`] finds, or `otherwise`.
+pub fn did_you_mean<'k>(unknown: &str, known: impl IntoIterator<Item = &'k str>, otherwise: impl FnOnce() -> String) -> String {
+    match closest(unknown, known) {
+        Some(name) => format!("did you mean `{name}`?"),
+        None => otherwise(),
+    }
+}
+
+/// Optimal string alignment distance (Levenshtein plus adjacent transpositions), by chars.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // Three rows: two back (for transpositions), previous, current.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            cur[j] = d;
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +262,25 @@ mod tests {
         let caret = text.lines().find(|l| l.trim_end().ends_with('^')).unwrap();
         assert_eq!(snippet.chars().position(|c| c == 'x'), caret.chars().position(|c| c == '^'), "{text}");
         assert!(snippet.chars().count() <= MAX_SNIPPET + 10, "{text}");
+    }
+
+    #[test]
+    fn edit_distance_counts_edits_and_transpositions() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("usre", "user"), 1);
+        assert_eq!(edit_distance("名字", "名子"), 1);
+    }
+
+    #[test]
+    fn closest_suggests_only_likely_typos() {
+        let known = ["User", "UserList", "Group", "username"];
+        assert_eq!(closest("Usr", known), Some("User"));
+        assert_eq!(closest("user", known), Some("User"));
+        assert_eq!(closest("usernmae", known), Some("username"));
+        assert_eq!(closest("Chatroom", known), None);
+        assert_eq!(closest("x", known), None);
+        assert_eq!(did_you_mean("Grop", known, || "define it".into()), "did you mean `Group`?");
+        assert_eq!(did_you_mean("Zzz", known, || "define it".into()), "define it");
     }
 }

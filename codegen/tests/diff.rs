@@ -3,6 +3,8 @@
 //! rule runs against every case, so a rule that fires where it should not shows up; each
 //! report is an insta snapshot.
 
+mod snapshot_help;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -179,7 +181,7 @@ fn every_rule_fires_on_its_own_fixture_and_only_there() {
         if fired != expected {
             failures.push(format!("{rule}: expected {expected:?}, fired {fired:?}"));
         }
-        insta::assert_snapshot!(format!("diff_rule_{rule}"), render::text(&report(changes), false));
+        snapshot_help::reviewed(|| insta::assert_snapshot!(format!("diff_rule_{rule}"), render::text(&report(changes), false)));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

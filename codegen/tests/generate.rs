@@ -2,6 +2,8 @@
 //! compiled as `codegen/fixture-client`), and the properties every output must have:
 //! deterministic, parseable, headed, and checked in up to date.
 
+mod snapshot_help;
+
 use std::path::Path;
 
 fn root() -> &'static Path {
@@ -19,7 +21,7 @@ fn fixture_output_snapshots() {
     for (name, text) in &files {
         assert!(text.starts_with(codegen::emit::HEADER), "{name} lacks the header");
         syn::parse_file(text).unwrap_or_else(|e| panic!("{name} does not parse: {e}"));
-        insta::assert_snapshot!(name.replace('/', "__"), text);
+        snapshot_help::reviewed(|| insta::assert_snapshot!(name.replace('/', "__"), text));
     }
 }
 

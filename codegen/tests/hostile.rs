@@ -2,6 +2,8 @@
 //! in): each must end in located diagnostics, quickly. The small ones also have a fixture in
 //! `tests/broken/` with a snapshot of the report.
 
+mod snapshot_help;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -242,7 +244,7 @@ fn one_broken_line_in_the_shared_file_is_one_problem() {
     let mut files = real_spec();
     replace_in(&mut files, "spec/easemob.yaml", "  ResponseEnvelope:\n", "  ResponseEnvelope: [\n");
     let report = refused(files, Duration::from_secs(5));
-    insta::assert_snapshot!(report);
+    snapshot_help::reviewed(|| insta::assert_snapshot!(report));
 }
 
 #[test]

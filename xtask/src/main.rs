@@ -1,7 +1,9 @@
 //! `cargo xtask <command>`: the project's commands. Each command is a thin shell around
 //! the `codegen` library; run `cargo xtask help` for the list.
 
+mod check;
 mod diff;
+mod examples;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -11,12 +13,17 @@ const HELP: &str = "\
 usage: cargo xtask <command>
 
 commands:
+  check                  the inner loop: validate, codegen --check, then the fast tests (the
+                         generator's, the broken-spec snapshots, the fixture client's); seconds once built
   codegen [--check]      regenerate generated-client/src/gen/ from spec/ (--check: change nothing, fail if stale)
   validate               load and check spec/, printing every problem
   openapi --out FILE     write the spec as an OpenAPI 3.1 JSON document
   diff [OPTIONS]         API changes between two specs: what breaks on the wire, for callers
                          and for server implementors, and the version bump (diff --help)
   help                   show this text
+
+`codegen`, `validate` and `openapi` take `--spec DIR` to read another spec folder than spec/
+(e.g. a copy you are experimenting with).
 ";
 
 fn main() -> ExitCode {
@@ -33,16 +40,29 @@ fn main() -> ExitCode {
             }
         };
     }
-    let result = match args.as_slice() {
-        ["codegen"] => codegen(false),
-        ["codegen", "--check"] => codegen(true),
-        ["validate"] => validate(),
-        ["openapi", "--out", out] => openapi(Path::new(out)),
-        ["help"] | ["--help"] | ["-h"] | [] => {
+    let (args, spec_dir) = match take_spec(&args) {
+        Ok(split) => split,
+        Err(message) => {
+            print_err(&message);
+            return ExitCode::FAILURE;
+        }
+    };
+    let spec = SpecDir::new(spec_dir);
+    let result = match (args.as_slice(), &spec.custom) {
+        (["check"], None) => check::run(&root(), || validate(&spec), || codegen(&spec, true)),
+        (["codegen"], _) => codegen(&spec, false),
+        (["codegen", "--check"], _) => codegen(&spec, true),
+        (["validate"], _) => validate(&spec),
+        (["openapi", "--out", out], _) => openapi(&spec, Path::new(out)),
+        (["help"] | ["--help"] | ["-h"] | [], None) => {
             print!("{HELP}");
             Ok(())
         }
-        _ => Err(format!("error: unknown command `{}`\n\n{HELP}", args.join(" "))),
+        _ => Err(format!(
+            "error: unknown command `{}{}`\n\n{HELP}",
+            args.join(" "),
+            spec.custom.as_ref().map_or(String::new(), |d| format!(" --spec {}", d.display()))
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -71,12 +91,51 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace").to_path_buf()
 }
 
-fn load() -> Result<codegen::Spec, String> {
-    codegen::load_spec(&root().join("spec"), "spec")
+/// `--spec DIR` taken out of the arguments, wherever it is.
+fn take_spec<'a>(args: &[&'a str]) -> Result<(Vec<&'a str>, Option<PathBuf>), String> {
+    let mut rest = Vec::new();
+    let mut dir = None;
+    let mut iter = args.iter();
+    while let Some(&arg) = iter.next() {
+        if arg == "--spec" {
+            let value = iter.next().ok_or("error: `--spec` needs a folder: `--spec DIR`")?;
+            dir = Some(PathBuf::from(value));
+        } else if let Some(value) = arg.strip_prefix("--spec=") {
+            dir = Some(PathBuf::from(value));
+        } else {
+            rest.push(arg);
+        }
+    }
+    Ok((rest, dir))
 }
 
-fn validate() -> Result<(), String> {
-    let spec = load()?;
+/// The spec folder to read: `spec/` of the workspace, or the one `--spec` named.
+struct SpecDir {
+    custom: Option<PathBuf>,
+}
+
+impl SpecDir {
+    fn new(custom: Option<PathBuf>) -> SpecDir {
+        SpecDir { custom }
+    }
+
+    fn load(&self) -> Result<codegen::Spec, String> {
+        match &self.custom {
+            None => codegen::load_spec(&root().join("spec"), "spec"),
+            Some(dir) => {
+                if !dir.is_dir() {
+                    return Err(format!("error: `--spec {}` is not a folder", dir.display()));
+                }
+                // Shown as given, so that `file:line:col` opens in an editor from here.
+                let display = dir.to_string_lossy();
+                codegen::load_spec(dir, display.trim_end_matches('/'))
+            }
+        }
+    }
+}
+
+fn validate(dir: &SpecDir) -> Result<(), String> {
+    let spec = dir.load()?;
     println!("spec is valid: {} operations, {} models", spec.operations.len(), spec.models.len());
     Ok(())
 }
@@ -87,8 +146,8 @@ const FIXTURE_GEN: &str = "codegen/fixture-client/src/gen";
 const WITNESS_OLD_GEN: &str = "codegen/diff-witness/old/src/gen";
 const WITNESS_NEW_GEN: &str = "codegen/diff-witness/new/src/gen";
 
-fn codegen(check: bool) -> Result<(), String> {
-    let spec = load()?;
+fn codegen(dir: &SpecDir, check: bool) -> Result<(), String> {
+    let spec = dir.load()?;
     let fixture = codegen::load_spec_files(&root(), &codegen::FIXTURE_SPEC)?;
     let sync = |spec: &codegen::Spec, dir: &str| {
         codegen::sync_generated(spec, &root().join(dir), check).map_err(|e| format!("error: cannot write {dir}: {e}"))
@@ -100,9 +159,25 @@ fn codegen(check: bool) -> Result<(), String> {
         fixture_report.written.extend(witness.written.iter().map(|f| format!("{dir}/{f}")));
         fixture_report.removed.extend(witness.removed.iter().map(|f| format!("{dir}/{f}")));
     }
+    // The spec's examples for the every-operation mock test, only for the workspace's spec.
+    let examples_stale = if dir.custom.is_none() {
+        let path = root().join(examples::PATH);
+        let text = examples::render(&spec);
+        let fresh = std::fs::read_to_string(&path).is_ok_and(|old| old == text);
+        if !fresh && !check {
+            codegen::write::write_file(&path, &text).map_err(|e| format!("error: cannot write {}: {e}", examples::PATH))?;
+            fixture_report.written.push(examples::PATH.to_owned());
+        }
+        !fresh
+    } else {
+        false
+    };
     let files = report.written.len() + report.unchanged.len();
     if check {
         let mut stale = Vec::new();
+        if examples_stale {
+            stale.push(format!("  stale or missing: {}", examples::PATH));
+        }
         stale.extend(report.written.iter().map(|f| format!("  stale or missing: {CLIENT_GEN}/{f}")));
         stale.extend(report.removed.iter().map(|f| format!("  no longer generated: {CLIENT_GEN}/{f}")));
         // Fixture and witness names already carry their folder, except the fixture client's.
@@ -127,8 +202,8 @@ fn codegen(check: bool) -> Result<(), String> {
     Ok(())
 }
 
-fn openapi(out: &Path) -> Result<(), String> {
-    let spec = load()?;
+fn openapi(dir: &SpecDir, out: &Path) -> Result<(), String> {
+    let spec = dir.load()?;
     let text = codegen::openapi::render(&spec);
     codegen::write::write_file(out, &text).map_err(|e| format!("error: cannot write {}: {e}", out.display()))?;
     println!("wrote {} ({} operations, {} schemas)", out.display(), spec.operations.len(), spec.models.len());

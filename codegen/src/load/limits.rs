@@ -49,14 +49,13 @@ pub fn not_utf8(file: &str, bytes: &[u8], valid_up_to: usize) -> Diagnostic {
     }
 }
 
-/// Why the scan of a file stopped.
-pub fn stopped(file: &str, stop: &Stop) -> Diagnostic {
+/// Why the scan of `text` (the file `file`) stopped.
+pub fn stopped(file: &str, text: &str, stop: &Stop) -> Diagnostic {
     let (pos, message, help) = match stop {
-        Stop::Syntax { pos, message } => (
-            *pos,
-            format!("the file is not valid YAML: {message}"),
-            "fix the YAML syntax; in flow mappings `{...}`, quote text that contains `,`, `:` or `#`".to_owned(),
-        ),
+        Stop::Syntax { pos, message } => {
+            let e = super::syntax::explain(text, pos.line, pos.col, message);
+            (Pos { line: e.line, col: e.col }, e.message, e.help)
+        }
         Stop::TooDeep { pos } => (
             *pos,
             format!("mappings and sequences nest more than {MAX_DEPTH} deep here; the file was not read further"),

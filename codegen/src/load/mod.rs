@@ -6,6 +6,7 @@
 pub mod limits;
 pub mod positions;
 pub mod raw;
+pub mod syntax;
 
 use std::collections::BTreeSet;
 use std::io::Read as _;
@@ -161,7 +162,7 @@ fn add_file(loaded: &mut Loaded, diags: &mut Diagnostics, name: String, bytes: V
     if let Some(stop) = stop {
         // serde_yaml is not given a file the scan could not vouch for: past the stop, its
         // nesting and aliases are unknown.
-        let diagnostic = limits::stopped(&name, &stop);
+        let diagnostic = limits::stopped(&name, &text, &stop);
         diags.push(diagnostic);
         loaded.unavailable_models.extend(limits::declared_names(&text));
         loaded.partial = true;
@@ -191,18 +192,15 @@ fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
     let doc = match parsed {
         Ok(doc) => doc,
         Err(err) => {
-            let location = err.location().map(|l| Location {
-                file: source.name.clone(),
-                line: l.line(),
-                col: l.column(),
-            });
             let message = err.to_string();
             let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            let (line, col) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
+            let explained = syntax::explain(&source.text, line, col, &message);
             diags.push(Diagnostic {
-                location,
+                location: Some(Location { file: source.name.clone(), line: explained.line, col: explained.col }),
                 spec_path: String::new(),
-                message: format!("the file is not valid YAML: {message}"),
-                help: Some("fix the YAML syntax; in flow mappings `{...}`, quote text that contains `,`, `:` or `#`".into()),
+                message: explained.message,
+                help: Some(explained.help),
             });
             let names = limits::declared_names(&source.text);
             loaded.unavailable_models.extend(names);
@@ -260,7 +258,9 @@ fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
                     location: loaded.locate(&Origin { file, path: key.clone() }),
                     spec_path: key.clone(),
                     message: format!("unknown top-level key `{key}`"),
-                    help: Some("a spec file has only `api`, `operations` and `models`".into()),
+                    help: Some(crate::diagnostic::did_you_mean(&key, ["api", "operations", "models"], || {
+                        "a spec file has only `api`, `operations` and `models`".into()
+                    })),
                 });
             }
         }
@@ -333,8 +333,19 @@ fn decode<T: DeserializeOwned>(
     }
 }
 
+/// For `unknown field `x`, expected one of `a`, `b`` (and `unknown variant`): the name
+/// written and the names allowed.
+fn unknown_and_expected(message: &str) -> Option<(&str, Vec<&str>)> {
+    let mut quoted = message.split('`').skip(1).step_by(2);
+    let unknown = quoted.next()?;
+    Some((unknown, quoted.collect()))
+}
+
 fn help_for_serde_error(message: &str) -> String {
-    if message.starts_with("unknown field") {
+    let suggestion = unknown_and_expected(message).and_then(|(unknown, expected)| crate::diagnostic::closest(unknown, expected));
+    if let Some(name) = suggestion.filter(|_| message.starts_with("unknown field") || message.starts_with("unknown variant")) {
+        format!("did you mean `{name}`?")
+    } else if message.starts_with("unknown field") {
         "remove the key or correct its spelling (see spec/README.md for the keys allowed here)".into()
     } else if let Some(rest) = message.strip_prefix("missing field ") {
         format!("add {rest}, which is required here")

@@ -116,11 +116,12 @@ impl Checker<'_> {
                 }
                 for key in map.keys() {
                     if !object.fields.iter().any(|f| &f.name == key) {
-                        self.fail(
-                            &child(&path, key),
-                            format!("`{key}` is not a field of `{name}`"),
-                            &format!("add `{key}` to the fields of `{name}` (with its type and doc), or remove it from the value"),
-                        );
+                        // A likely misspelling is one of the fields the value does not set.
+                        let unset = object.fields.iter().map(|f| f.name.as_str()).filter(|f| !map.contains_key(*f));
+                        let help = crate::diagnostic::did_you_mean(key, unset, || {
+                            format!("add `{key}` to the fields of `{name}` (with its type and doc), or remove it from the value")
+                        });
+                        self.fail(&child(&path, key), format!("`{key}` is not a field of `{name}`"), &help);
                     }
                 }
             }

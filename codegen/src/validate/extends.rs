@@ -96,7 +96,8 @@ impl Ctx<'_> {
                         if !self.loaded.unavailable_models.contains(&parent) {
                             // One problem however many models extend it (see `follow_on`).
                             let message = format!("`{child}` extends `{parent}`, which is not defined");
-                            self.repeated(format!("extends {parent}"), extends_at(child), message, "define it or correct the name".into());
+                            let help = crate::diagnostic::did_you_mean(&parent, models.keys().map(String::as_str), || "define it or correct the name".into());
+                            self.repeated(format!("extends {parent}"), extends_at(child), message, help);
                         }
                     }
                     None

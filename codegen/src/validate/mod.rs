@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{did_you_mean, Diagnostic, Diagnostics};
 use crate::load::{raw, Item, Loaded, Origin};
 use crate::model::*;
 use crate::naming;
@@ -23,7 +23,15 @@ pub use types::mentions_file;
 
 /// Checks everything `loaded` holds; the spec, or every problem found.
 pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
-    let mut ctx = Ctx { loaded, diags: Diagnostics::default(), incomplete: BTreeSet::new(), unreliable: BTreeSet::new(), repeats: BTreeMap::new() };
+    let mut ctx = Ctx {
+        loaded,
+        diags: Diagnostics::default(),
+        incomplete: BTreeSet::new(),
+        unreliable: BTreeSet::new(),
+        repeats: BTreeMap::new(),
+        multipart_bodies: BTreeSet::new(),
+        failed_variant_sets: BTreeSet::new(),
+    };
     let api = ctx.api();
     let sources = ctx.model_sources();
     let names: BTreeSet<String> = sources.iter().map(|s| s.name.clone()).collect();
@@ -58,7 +66,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
     for (op, item) in &mut operations {
         ctx.operation_late_checks(op, item, &models);
     }
-    ctx.file_fields(&operations, &models, &origins);
+    ctx.file_fields(&models, &origins);
     ctx.report_repeats();
     ctx.shared_paths(&operations);
     ctx.rename_collisions(&operations, &sources);
@@ -148,6 +156,12 @@ struct Ctx<'a> {
     unreliable: BTreeSet<String>,
     /// Problems many places share, reported once (see `follow_on`).
     repeats: BTreeMap<String, follow_on::Repeat>,
+    /// Request bodies of multipart operations, including operations dropped for another
+    /// error (so that their `file` fields are not reported as well).
+    multipart_bodies: BTreeSet<TypeRef>,
+    /// Variant sets and routes of operations dropped for an error already reported: the
+    /// operations that remain are not told they have no partner.
+    failed_variant_sets: BTreeSet<String>,
 }
 
 fn at(origin: &Origin, key: &str) -> Origin {
@@ -412,7 +426,10 @@ impl<'a> Ctx<'a> {
         let ty = match types::parse(text) {
             Ok(ty) => ty,
             Err(message) => {
-                self.error_value(origin, message, "see the type table in spec/README.md");
+                let word: String = text.chars().filter(|c| !matches!(c, '[' | ']' | '{' | '}' | ' ' | '"')).collect();
+                let known = types::BUILTIN.iter().copied().chain(names.iter().map(String::as_str));
+                let help = did_you_mean(&word, known, || "see the type table in spec/README.md".into());
+                self.error_value(origin, message, help);
                 return None;
             }
         };
@@ -421,11 +438,8 @@ impl<'a> Ctx<'a> {
             if !names.contains(name) && self.loaded.unavailable_models.contains(name) {
                 ok = false;
             } else if !names.contains(name) {
-                let close = names.iter().find(|n| n.eq_ignore_ascii_case(name));
-                let help = match close {
-                    Some(close) => format!("did you mean `{close}`?"),
-                    None => format!("define `{name}` under `models:`, or correct the name"),
-                };
+                let known = types::BUILTIN.iter().copied().chain(names.iter().map(String::as_str));
+                let help = did_you_mean(name, known, || format!("define `{name}` under `models:`, or correct the name"));
                 let message = format!("the type refers to `{name}`, which is not defined");
                 self.repeated(message.clone(), origin.clone(), message, help);
                 ok = false;
@@ -696,6 +710,9 @@ impl<'a> Ctx<'a> {
         }
         let mut params = Vec::new();
         let mut rust_names: HashMap<String, String> = HashMap::new();
+        // Path parameters without a placeholder: paired below with placeholders without a
+        // parameter, so that one misspelling is one problem.
+        let mut unplaced: Vec<(String, Origin)> = Vec::new();
         for (name, p) in &raw.params {
             let here = at(&origin, &format!("params.{name}"));
             let Some(location) = p.location else {
@@ -724,7 +741,7 @@ impl<'a> Ctx<'a> {
                 self.error_value(at(&here, "required"), format!("the path parameter `{name}` is marked optional"), "path parameters are always required; remove `required: false`");
             }
             if location == Location::Path && !segments.contains(&Segment::Param(name.clone())) {
-                self.error(here.clone(), format!("the path parameter `{name}` has no `{{{name}}}` placeholder in `{}`", raw.path), format!("add `{{{name}}}` to the path, or change `in` to `query`"));
+                unplaced.push((name.clone(), here.clone()));
             }
             let rust = p.rust_name.clone().unwrap_or_else(|| naming::snake(name));
             if let Some(other) = rust_names.insert(rust.clone(), name.clone()) {
@@ -746,13 +763,35 @@ impl<'a> Ctx<'a> {
                 deprecated: self.deprecation(&here, p.deprecated.as_ref()),
             });
         }
-        for segment in &segments {
-            if let Segment::Param(name) = segment {
-                if !params.iter().any(|p| &p.name == name && p.location == Location::Path) {
-                    self.error_value(at(&origin, "path"), format!("the placeholder `{{{name}}}` has no path parameter"), format!("add `{name}: {{in: path, type: string, doc: \"...\"}}` under `params`"));
-                    ok = false;
+        let orphans: Vec<&String> = segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Param(name) if !raw.params.iter().any(|(p, raw_p)| p == name && matches!(raw_p.location, Some(raw::ParamIn::Path))) => Some(name),
+                _ => None,
+            })
+            .collect();
+        for name in &orphans {
+            let names = unplaced.iter().map(|(n, _)| n.as_str());
+            let partner = crate::diagnostic::closest(name, names)
+                .map(str::to_owned)
+                .or_else(|| (orphans.len() == 1 && unplaced.len() == 1).then(|| unplaced[0].0.clone()));
+            match partner {
+                Some(param) => {
+                    unplaced.retain(|(n, _)| *n != param);
+                    self.error_value(
+                        at(&origin, "path"),
+                        format!("the placeholder `{{{name}}}` and the path parameter `{param}` do not match"),
+                        format!("did you mean `{{{param}}}`? rename the placeholder or the parameter so they are the same"),
+                    );
                 }
+                None => self.error_value(at(&origin, "path"), format!("the placeholder `{{{name}}}` has no path parameter"), format!("add `{name}: {{in: path, type: string, doc: \"...\"}}` under `params`")),
             }
+            ok = false;
+        }
+        // A malformed path has no placeholders to match: its error is the one problem.
+        let path_read = placeholders(&raw.path).is_ok() && raw.path.starts_with('/');
+        for (name, here) in unplaced.into_iter().filter(|_| path_read) {
+            self.error(here, format!("the path parameter `{name}` has no `{{{name}}}` placeholder in `{}`", raw.path), format!("add `{{{name}}}` to the path, or change `in` to `query`"));
         }
         // Bodies.
         let base = naming::pascal(&id);
@@ -781,6 +820,9 @@ impl<'a> Ctx<'a> {
             }
             None => None,
         };
+        if let Some(request) = request.as_ref().filter(|r| r.encoding == Encoding::Multipart) {
+            self.multipart_bodies.insert(request.body.clone());
+        }
         let r = &raw.response;
         let response = match (&r.body, &r.binary, r.empty) {
             (Some(body), None, None) => body_type(self, body, "response.body", "Response").map(Response::Json),
@@ -827,6 +869,11 @@ impl<'a> Ctx<'a> {
                 })
                 .collect(),
         };
+        if !ok {
+            if let Some(v) = &raw.variant {
+                self.failed_variant_sets.insert(v.set.clone());
+            }
+        }
         ok.then_some(op)
     }
 
@@ -895,7 +942,8 @@ impl<'a> Ctx<'a> {
         }
         if let Some(Variant { when: When::Header { name, .. } | When::Query { name, .. }, .. }) = &op.variant {
             if !op.params.iter().any(|p| &p.name == name) {
-                self.error_value(at(&origin, "variant.when"), format!("`{name}` is not a parameter of this operation"), "declare it under `params`, or name an existing one");
+                let help = did_you_mean(name, op.params.iter().map(|p| p.name.as_str()), || "declare it under `params`, or name an existing one".into());
+                self.error_value(at(&origin, "variant.when"), format!("`{name}` is not a parameter of this operation"), help);
             }
         }
         self.examples(op, &origin, models);
@@ -936,14 +984,10 @@ impl<'a> Ctx<'a> {
     }
 
     /// `file` fields belong to multipart bodies only.
-    fn file_fields(&mut self, operations: &[(Operation, &Item<raw::Operation>)], models: &BTreeMap<String, Model>, origins: &HashMap<String, Origin>) {
-        let multipart: BTreeSet<&TypeRef> = operations
-            .iter()
-            .filter_map(|(op, _)| op.request.as_ref().filter(|r| r.encoding == Encoding::Multipart).map(|r| &r.body))
-            .collect();
+    fn file_fields(&mut self, models: &BTreeMap<String, Model>, origins: &HashMap<String, Origin>) {
         for (name, model) in models {
             let Model::Object(o) = model else { continue };
-            if multipart.contains(&TypeRef::Model(name.clone())) {
+            if self.multipart_bodies.contains(&TypeRef::Model(name.clone())) {
                 continue;
             }
             for f in o.fields.iter().filter(|f| f.inherited_from.is_none() && types::mentions_file(&f.ty)) {
@@ -962,7 +1006,9 @@ impl<'a> Ctx<'a> {
                     None
                 }
                 None => {
-                    ctx.error_value(at(origin, key), format!("paging names the parameter `{name}`, which the operation does not have"), format!("declare `{name}` under `params` (in: query) or name an existing one"));
+                    let query = op.params.iter().filter(|p| p.location == Location::Query).map(|p| p.name.as_str());
+                    let help = did_you_mean(name, query, || format!("declare `{name}` under `params` (in: query) or name an existing one"));
+                    ctx.error_value(at(origin, key), format!("paging names the parameter `{name}`, which the operation does not have"), help);
                     None
                 }
             }
@@ -1034,7 +1080,11 @@ impl<'a> Ctx<'a> {
             for (name, value) in &example.params {
                 match op.params.iter().find(|p| &p.name == name) {
                     Some(p) => self.check_value(&at(&here, &format!("params.{name}")), models, &p.ty, &p.constraints, value, "example"),
-                    None => self.error(at(&here, &format!("params.{name}")), format!("the example sets `{name}`, which is not a parameter"), "declare the parameter or remove it from the example"),
+                    None => {
+                        let unset = op.params.iter().map(|p| p.name.as_str()).filter(|p| !example.params.contains_key(*p));
+                        let help = did_you_mean(name, unset, || "declare the parameter or remove it from the example".into());
+                        self.error(at(&here, &format!("params.{name}")), format!("the example sets `{name}`, which is not a parameter"), help)
+                    }
                 }
             }
             if let Some(body) = &example.request {
@@ -1080,7 +1130,7 @@ impl<'a> Ctx<'a> {
             let (first, first_item) = &operations[indices[0]];
             if indices.len() == 1 {
                 // The other variants may be in what could not be read.
-                if let Some(v) = first.variant.as_ref().filter(|_| !self.loaded.partial) {
+                if let Some(v) = first.variant.as_ref().filter(|v| !self.loaded.partial && !self.failed_variant_sets.contains(&v.set)) {
                     let origin = Origin { file: first_item.file, path: format!("{}.variant", first_item.path) };
                     self.error(origin, format!("`{}` declares the variant set `{}`, but no other operation shares {} {}", first.id, v.set, first.method.as_str(), first.path), "remove `variant`, or check the other operations' method and path");
                 }
@@ -1117,7 +1167,11 @@ fn resolve_path(models: &BTreeMap<String, Model>, root: &TypeRef, path: &[String
             TypeRef::Model(name) => match models.get(name) {
                 Some(Model::Object(o)) => match o.fields.iter().find(|f| &f.name == key) {
                     Some(f) => f.ty.clone(),
-                    None => return Err(format!("the response has no field `{here}` (`{name}` has no `{key}`)")),
+                    None => {
+                        let close = crate::diagnostic::closest(key, o.fields.iter().map(|f| f.name.as_str()));
+                        let hint = close.map_or(String::new(), |c| format!("; did you mean `{c}`?"));
+                        return Err(format!("the response has no field `{here}` (`{name}` has no `{key}`{hint})"));
+                    }
                 },
                 _ => return Err(format!("`{name}` is not an object, so `{here}` does not exist")),
             },

@@ -5,6 +5,9 @@ use crate::model::TypeRef;
 /// How deep `[...]` and `{...}` may nest in a type. The spec nests 2 deep.
 pub const MAX_TYPE_NESTING: usize = 8;
 
+/// The names of the built-in types, for suggestions.
+pub const BUILTIN: [&str; 6] = ["string", "integer", "number", "boolean", "json", "file"];
+
 /// Parses `text`; the error says what is wrong with it.
 pub fn parse(text: &str) -> Result<TypeRef, String> {
     parse_nested(text, 0)
