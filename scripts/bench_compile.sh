@@ -16,7 +16,7 @@ target=$(mktemp -d /tmp/bench-compile.XXXXXX)
 trap 'rm -rf "$target"' EXIT
 export CARGO_TARGET_DIR=$target CARGO_INCREMENTAL=1
 
-seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N); echo "$end - $start" | bc; }
+seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N); printf "%.2f\n" "$(echo "$end - $start" | bc)"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 build() { cargo build --quiet -p easemob-im "$@"; }
 clean_crate() { cargo clean --quiet -p easemob-im; }

@@ -254,9 +254,12 @@ fn emit_send(op: &OperationIr) -> TokenStream {
             PathPart::Literal(text) => fmt.push_str(text),
             PathPart::Param { ident: name, list } => {
                 fmt.push_str("{}");
+                let is_string = op.required.iter().any(|p| p.ident == *name && matches!(p.ty, RustType::String));
                 let name = ident(name);
                 path_args.push(if *list {
                     quote!(crate::path::encode_list(&self.#name.iter().map(::std::string::ToString::to_string).collect::<::std::vec::Vec<_>>()))
+                } else if is_string {
+                    quote!(crate::path::encode_segment(&self.#name))
                 } else {
                     quote!(crate::path::encode_segment(&self.#name.to_string()))
                 });

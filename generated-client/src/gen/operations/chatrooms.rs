@@ -972,8 +972,7 @@ impl AddChatroomAdmin {
             ::reqwest::Method::POST,
             "/chatrooms/{chatroom_id}/admin",
             format!(
-                "/chatrooms/{}/admin", crate ::path::encode_segment(& self.chatroom_id
-                .to_string())
+                "/chatrooms/{}/admin", crate ::path::encode_segment(& self.chatroom_id)
             ),
         );
         request.idempotent = false;
@@ -1026,8 +1025,7 @@ impl AddChatroomAllowlistUser {
             "/chatrooms/{chatroom_id}/white/users/{username}",
             format!(
                 "/chatrooms/{}/white/users/{}", crate ::path::encode_segment(& self
-                .chatroom_id.to_string()), crate ::path::encode_segment(& self.username
-                .to_string())
+                .chatroom_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = false;
@@ -1079,7 +1077,7 @@ impl AddChatroomAllowlistUsers {
             "/chatrooms/{chatroom_id}/white/users",
             format!(
                 "/chatrooms/{}/white/users", crate ::path::encode_segment(& self
-                .chatroom_id.to_string())
+                .chatroom_id)
             ),
         );
         request.idempotent = false;
@@ -1131,8 +1129,8 @@ impl AddChatroomMember {
             ::reqwest::Method::POST,
             "/chatrooms/{chatroom_id}/users/{username}",
             format!(
-                "/chatrooms/{}/users/{}", crate ::path::encode_segment(& self.chatroom_id
-                .to_string()), crate ::path::encode_segment(& self.username.to_string())
+                "/chatrooms/{}/users/{}", crate ::path::encode_segment(& self
+                .chatroom_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = false;
@@ -1183,8 +1181,7 @@ impl AddChatroomMembers {
             ::reqwest::Method::POST,
             "/chatrooms/{chatroom_id}/users",
             format!(
-                "/chatrooms/{}/users", crate ::path::encode_segment(& self.chatroom_id
-                .to_string())
+                "/chatrooms/{}/users", crate ::path::encode_segment(& self.chatroom_id)
             ),
         );
         request.idempotent = false;
@@ -1286,8 +1283,7 @@ impl BlockChatroomUser {
             "/chatrooms/{chatroom_id}/blocks/users/{username}",
             format!(
                 "/chatrooms/{}/blocks/users/{}", crate ::path::encode_segment(& self
-                .chatroom_id.to_string()), crate ::path::encode_segment(& self.username
-                .to_string())
+                .chatroom_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = false;
@@ -1339,7 +1335,7 @@ impl BlockChatroomUsers {
             "/chatrooms/{chatroom_id}/blocks/users",
             format!(
                 "/chatrooms/{}/blocks/users", crate ::path::encode_segment(& self
-                .chatroom_id.to_string())
+                .chatroom_id)
             ),
         );
         request.idempotent = false;
@@ -1436,10 +1432,7 @@ impl DeleteChatroom {
             "delete_chatroom",
             ::reqwest::Method::DELETE,
             "/chatrooms/{chatroom_id}",
-            format!(
-                "/chatrooms/{}", crate ::path::encode_segment(& self.chatroom_id
-                .to_string())
-            ),
+            format!("/chatrooms/{}", crate ::path::encode_segment(& self.chatroom_id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -1489,8 +1482,7 @@ impl DeleteChatroomMetadata {
             "/metadata/chatroom/{chatroom_id}/user/{username}",
             format!(
                 "/metadata/chatroom/{}/user/{}", crate ::path::encode_segment(& self
-                .chatroom_id.to_string()), crate ::path::encode_segment(& self.username
-                .to_string())
+                .chatroom_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -1544,8 +1536,7 @@ impl ForceDeleteChatroomMetadata {
             "/metadata/chatroom/{chatroom_id}/user/{username}/forced",
             format!(
                 "/metadata/chatroom/{}/user/{}/forced", crate ::path::encode_segment(&
-                self.chatroom_id.to_string()), crate ::path::encode_segment(& self
-                .username.to_string())
+                self.chatroom_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -1599,8 +1590,7 @@ impl ForceSetChatroomMetadata {
             "/metadata/chatroom/{chatroom_id}/user/{username}/forced",
             format!(
                 "/metadata/chatroom/{}/user/{}/forced", crate ::path::encode_segment(&
-                self.chatroom_id.to_string()), crate ::path::encode_segment(& self
-                .username.to_string())
+                self.chatroom_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -1652,7 +1642,7 @@ impl GetChatroomAnnouncement {
             "/chatrooms/{chatroom_id}/announcement",
             format!(
                 "/chatrooms/{}/announcement", crate ::path::encode_segment(& self
-                .chatroom_id.to_string())
+                .chatroom_id)
             ),
         );
         request.idempotent = true;
@@ -1703,8 +1693,7 @@ impl GetChatroomMetadata {
             ::reqwest::Method::POST,
             "/metadata/chatroom/{chatroom_id}",
             format!(
-                "/metadata/chatroom/{}", crate ::path::encode_segment(& self.chatroom_id
-                .to_string())
+                "/metadata/chatroom/{}", crate ::path::encode_segment(& self.chatroom_id)
             ),
         );
         request.idempotent = true;
@@ -1805,8 +1794,7 @@ impl ListChatroomAdmins {
             ::reqwest::Method::GET,
             "/chatrooms/{chatroom_id}/admin",
             format!(
-                "/chatrooms/{}/admin", crate ::path::encode_segment(& self.chatroom_id
-                .to_string())
+                "/chatrooms/{}/admin", crate ::path::encode_segment(& self.chatroom_id)
             ),
         );
         request.idempotent = true;
@@ -1857,7 +1845,7 @@ impl ListChatroomAllowlist {
             "/chatrooms/{chatroom_id}/white/users",
             format!(
                 "/chatrooms/{}/white/users", crate ::path::encode_segment(& self
-                .chatroom_id.to_string())
+                .chatroom_id)
             ),
         );
         request.idempotent = true;
@@ -1908,7 +1896,7 @@ impl ListChatroomBlockedUsers {
             "/chatrooms/{chatroom_id}/blocks/users",
             format!(
                 "/chatrooms/{}/blocks/users", crate ::path::encode_segment(& self
-                .chatroom_id.to_string())
+                .chatroom_id)
             ),
         );
         request.idempotent = true;
@@ -1974,8 +1962,7 @@ impl ListChatroomMembers {
             ::reqwest::Method::GET,
             "/chatrooms/{chatroom_id}/users",
             format!(
-                "/chatrooms/{}/users", crate ::path::encode_segment(& self.chatroom_id
-                .to_string())
+                "/chatrooms/{}/users", crate ::path::encode_segment(& self.chatroom_id)
             ),
         );
         request.idempotent = true;
@@ -2056,8 +2043,7 @@ impl ListChatroomMutedMembers {
             ::reqwest::Method::GET,
             "/chatrooms/{chatroom_id}/mute",
             format!(
-                "/chatrooms/{}/mute", crate ::path::encode_segment(& self.chatroom_id
-                .to_string())
+                "/chatrooms/{}/mute", crate ::path::encode_segment(& self.chatroom_id)
             ),
         );
         request.idempotent = true;
@@ -2309,7 +2295,7 @@ impl ListUserJoinedChatrooms {
             "/users/{username}/joined_chatrooms",
             format!(
                 "/users/{}/joined_chatrooms", crate ::path::encode_segment(& self
-                .username.to_string())
+                .username)
             ),
         );
         request.idempotent = true;
@@ -2387,8 +2373,7 @@ impl MuteAllChatroomMembers {
             ::reqwest::Method::POST,
             "/chatrooms/{chatroom_id}/ban",
             format!(
-                "/chatrooms/{}/ban", crate ::path::encode_segment(& self.chatroom_id
-                .to_string())
+                "/chatrooms/{}/ban", crate ::path::encode_segment(& self.chatroom_id)
             ),
         );
         request.idempotent = false;
@@ -2439,8 +2424,7 @@ impl MuteChatroomMembers {
             ::reqwest::Method::POST,
             "/chatrooms/{chatroom_id}/mute",
             format!(
-                "/chatrooms/{}/mute", crate ::path::encode_segment(& self.chatroom_id
-                .to_string())
+                "/chatrooms/{}/mute", crate ::path::encode_segment(& self.chatroom_id)
             ),
         );
         request.idempotent = false;
@@ -2492,8 +2476,8 @@ impl RemoveChatroomAdmin {
             ::reqwest::Method::DELETE,
             "/chatrooms/{chatroom_id}/admin/{oldadmin}",
             format!(
-                "/chatrooms/{}/admin/{}", crate ::path::encode_segment(& self.chatroom_id
-                .to_string()), crate ::path::encode_segment(& self.oldadmin.to_string())
+                "/chatrooms/{}/admin/{}", crate ::path::encode_segment(& self
+                .chatroom_id), crate ::path::encode_segment(& self.oldadmin)
             ),
         );
         request.idempotent = true;
@@ -2547,9 +2531,9 @@ impl RemoveChatroomAllowlistUsers {
             "/chatrooms/{chatroom_id}/white/users/{usernames}",
             format!(
                 "/chatrooms/{}/white/users/{}", crate ::path::encode_segment(& self
-                .chatroom_id.to_string()), crate ::path::encode_list(& self.usernames
-                .iter().map(::std::string::ToString::to_string).collect:: <
-                ::std::vec::Vec < _ >> ())
+                .chatroom_id), crate ::path::encode_list(& self.usernames.iter()
+                .map(::std::string::ToString::to_string).collect:: < ::std::vec::Vec < _
+                >> ())
             ),
         );
         request.idempotent = true;
@@ -2600,8 +2584,8 @@ impl RemoveChatroomMember {
             ::reqwest::Method::DELETE,
             "/chatrooms/{chatroom_id}/users/{username}",
             format!(
-                "/chatrooms/{}/users/{}", crate ::path::encode_segment(& self.chatroom_id
-                .to_string()), crate ::path::encode_segment(& self.username.to_string())
+                "/chatrooms/{}/users/{}", crate ::path::encode_segment(& self
+                .chatroom_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -2659,8 +2643,8 @@ impl RemoveChatroomMembers {
             ::reqwest::Method::DELETE,
             "/chatrooms/{chatroom_id}/users/{usernames}",
             format!(
-                "/chatrooms/{}/users/{}", crate ::path::encode_segment(& self.chatroom_id
-                .to_string()), crate ::path::encode_list(& self.usernames.iter()
+                "/chatrooms/{}/users/{}", crate ::path::encode_segment(& self
+                .chatroom_id), crate ::path::encode_list(& self.usernames.iter()
                 .map(::std::string::ToString::to_string).collect:: < ::std::vec::Vec < _
                 >> ())
             ),
@@ -2713,7 +2697,7 @@ impl RemoveChatroomSuperAdmin {
             "/chatrooms/super_admin/{super_admin}",
             format!(
                 "/chatrooms/super_admin/{}", crate ::path::encode_segment(& self
-                .super_admin.to_string())
+                .super_admin)
             ),
         );
         request.idempotent = true;
@@ -2766,8 +2750,7 @@ impl SetChatroomMetadata {
             "/metadata/chatroom/{chatroom_id}/user/{username}",
             format!(
                 "/metadata/chatroom/{}/user/{}", crate ::path::encode_segment(& self
-                .chatroom_id.to_string()), crate ::path::encode_segment(& self.username
-                .to_string())
+                .chatroom_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -2820,8 +2803,7 @@ impl UnblockChatroomUser {
             "/chatrooms/{chatroom_id}/blocks/users/{username}",
             format!(
                 "/chatrooms/{}/blocks/users/{}", crate ::path::encode_segment(& self
-                .chatroom_id.to_string()), crate ::path::encode_segment(& self.username
-                .to_string())
+                .chatroom_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -2880,9 +2862,9 @@ impl UnblockChatroomUsers {
             "/chatrooms/{chatroom_id}/blocks/users/{usernames}",
             format!(
                 "/chatrooms/{}/blocks/users/{}", crate ::path::encode_segment(& self
-                .chatroom_id.to_string()), crate ::path::encode_list(& self.usernames
-                .iter().map(::std::string::ToString::to_string).collect:: <
-                ::std::vec::Vec < _ >> ())
+                .chatroom_id), crate ::path::encode_list(& self.usernames.iter()
+                .map(::std::string::ToString::to_string).collect:: < ::std::vec::Vec < _
+                >> ())
             ),
         );
         request.idempotent = true;
@@ -2932,8 +2914,7 @@ impl UnmuteAllChatroomMembers {
             ::reqwest::Method::DELETE,
             "/chatrooms/{chatroom_id}/ban",
             format!(
-                "/chatrooms/{}/ban", crate ::path::encode_segment(& self.chatroom_id
-                .to_string())
+                "/chatrooms/{}/ban", crate ::path::encode_segment(& self.chatroom_id)
             ),
         );
         request.idempotent = true;
@@ -2984,8 +2965,8 @@ impl UnmuteChatroomMembers {
             ::reqwest::Method::DELETE,
             "/chatrooms/{chatroom_id}/mute/{members}",
             format!(
-                "/chatrooms/{}/mute/{}", crate ::path::encode_segment(& self.chatroom_id
-                .to_string()), crate ::path::encode_list(& self.members.iter()
+                "/chatrooms/{}/mute/{}", crate ::path::encode_segment(& self
+                .chatroom_id), crate ::path::encode_list(& self.members.iter()
                 .map(::std::string::ToString::to_string).collect:: < ::std::vec::Vec < _
                 >> ())
             ),
@@ -3037,10 +3018,7 @@ impl UpdateChatroom {
             "update_chatroom",
             ::reqwest::Method::PUT,
             "/chatrooms/{chatroom_id}",
-            format!(
-                "/chatrooms/{}", crate ::path::encode_segment(& self.chatroom_id
-                .to_string())
-            ),
+            format!("/chatrooms/{}", crate ::path::encode_segment(& self.chatroom_id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -3090,7 +3068,7 @@ impl UpdateChatroomAnnouncement {
             "/chatrooms/{chatroom_id}/announcement",
             format!(
                 "/chatrooms/{}/announcement", crate ::path::encode_segment(& self
-                .chatroom_id.to_string())
+                .chatroom_id)
             ),
         );
         request.idempotent = false;

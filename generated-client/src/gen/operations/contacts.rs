@@ -252,8 +252,7 @@ impl AddContact {
             "/users/{owner_username}/contacts/users/{friend_username}",
             format!(
                 "/users/{}/contacts/users/{}", crate ::path::encode_segment(& self
-                .owner_username.to_string()), crate ::path::encode_segment(& self
-                .friend_username.to_string())
+                .owner_username), crate ::path::encode_segment(& self.friend_username)
             ),
         );
         request.idempotent = false;
@@ -301,7 +300,7 @@ impl BlockUsers {
             "/users/{owner_username}/blocks/users",
             format!(
                 "/users/{}/blocks/users", crate ::path::encode_segment(& self
-                .owner_username.to_string())
+                .owner_username)
             ),
         );
         request.idempotent = false;
@@ -351,7 +350,7 @@ impl ListAllContacts {
             "/users/{owner_username}/contacts/users",
             format!(
                 "/users/{}/contacts/users", crate ::path::encode_segment(& self
-                .owner_username.to_string())
+                .owner_username)
             ),
         );
         request.idempotent = true;
@@ -417,7 +416,7 @@ impl ListBlockedUsers {
             "/users/{owner_username}/blocks/users",
             format!(
                 "/users/{}/blocks/users", crate ::path::encode_segment(& self
-                .owner_username.to_string())
+                .owner_username)
             ),
         );
         request.idempotent = true;
@@ -523,10 +522,7 @@ impl ListContacts {
             "list_contacts",
             ::reqwest::Method::GET,
             "/user/{username}/contacts",
-            format!(
-                "/user/{}/contacts", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/user/{}/contacts", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -612,8 +608,7 @@ impl RemoveContact {
             "/users/{owner_username}/contacts/users/{friend_username}",
             format!(
                 "/users/{}/contacts/users/{}", crate ::path::encode_segment(& self
-                .owner_username.to_string()), crate ::path::encode_segment(& self
-                .friend_username.to_string())
+                .owner_username), crate ::path::encode_segment(& self.friend_username)
             ),
         );
         request.idempotent = true;
@@ -664,8 +659,7 @@ impl SetContactRemark {
             "/user/{owner_username}/contacts/users/{friend_username}",
             format!(
                 "/user/{}/contacts/users/{}", crate ::path::encode_segment(& self
-                .owner_username.to_string()), crate ::path::encode_segment(& self
-                .friend_username.to_string())
+                .owner_username), crate ::path::encode_segment(& self.friend_username)
             ),
         );
         request.idempotent = true;
@@ -718,8 +712,7 @@ impl UnblockUser {
             "/users/{owner_username}/blocks/users/{blocked_username}",
             format!(
                 "/users/{}/blocks/users/{}", crate ::path::encode_segment(& self
-                .owner_username.to_string()), crate ::path::encode_segment(& self
-                .blocked_username.to_string())
+                .owner_username), crate ::path::encode_segment(& self.blocked_username)
             ),
         );
         request.idempotent = true;

@@ -128,10 +128,7 @@ impl DownloadChatFile {
             "download_chat_file",
             ::reqwest::Method::GET,
             "/chatfiles/{file_uuid}",
-            format!(
-                "/chatfiles/{}", crate ::path::encode_segment(& self.file_uuid
-                .to_string())
-            ),
+            format!("/chatfiles/{}", crate ::path::encode_segment(& self.file_uuid)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -184,10 +181,7 @@ impl DownloadChatFileThumbnail {
             "download_chat_file_thumbnail",
             ::reqwest::Method::GET,
             "/chatfiles/{file_uuid}",
-            format!(
-                "/chatfiles/{}", crate ::path::encode_segment(& self.file_uuid
-                .to_string())
-            ),
+            format!("/chatfiles/{}", crate ::path::encode_segment(& self.file_uuid)),
         );
         request.idempotent = true;
         request.auth = true;

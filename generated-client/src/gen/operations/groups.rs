@@ -1019,8 +1019,7 @@ impl AddGroupAdmin {
             ::reqwest::Method::POST,
             "/chatgroups/{group_id}/admin",
             format!(
-                "/chatgroups/{}/admin", crate ::path::encode_segment(& self.group_id
-                .to_string())
+                "/chatgroups/{}/admin", crate ::path::encode_segment(& self.group_id)
             ),
         );
         request.idempotent = false;
@@ -1071,8 +1070,7 @@ impl AddGroupBlockedUser {
             "/chatgroups/{group_id}/blocks/users/{username}",
             format!(
                 "/chatgroups/{}/blocks/users/{}", crate ::path::encode_segment(& self
-                .group_id.to_string()), crate ::path::encode_segment(& self.username
-                .to_string())
+                .group_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = false;
@@ -1124,7 +1122,7 @@ impl AddGroupBlockedUsers {
             "/chatgroups/{group_id}/blocks/users",
             format!(
                 "/chatgroups/{}/blocks/users", crate ::path::encode_segment(& self
-                .group_id.to_string())
+                .group_id)
             ),
         );
         request.idempotent = false;
@@ -1176,8 +1174,8 @@ impl AddGroupMember {
             ::reqwest::Method::POST,
             "/chatgroups/{group_id}/users/{username}",
             format!(
-                "/chatgroups/{}/users/{}", crate ::path::encode_segment(& self.group_id
-                .to_string()), crate ::path::encode_segment(& self.username.to_string())
+                "/chatgroups/{}/users/{}", crate ::path::encode_segment(& self.group_id),
+                crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = false;
@@ -1226,8 +1224,7 @@ impl AddGroupMembers {
             ::reqwest::Method::POST,
             "/chatgroups/{group_id}/users",
             format!(
-                "/chatgroups/{}/users", crate ::path::encode_segment(& self.group_id
-                .to_string())
+                "/chatgroups/{}/users", crate ::path::encode_segment(& self.group_id)
             ),
         );
         request.idempotent = false;
@@ -1278,8 +1275,7 @@ impl AddGroupWhitelistUser {
             "/chatgroups/{group_id}/white/users/{username}",
             format!(
                 "/chatgroups/{}/white/users/{}", crate ::path::encode_segment(& self
-                .group_id.to_string()), crate ::path::encode_segment(& self.username
-                .to_string())
+                .group_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = false;
@@ -1331,7 +1327,7 @@ impl AddGroupWhitelistUsers {
             "/chatgroups/{group_id}/white/users",
             format!(
                 "/chatgroups/{}/white/users", crate ::path::encode_segment(& self
-                .group_id.to_string())
+                .group_id)
             ),
         );
         request.idempotent = false;
@@ -1386,7 +1382,7 @@ impl BatchGetGroupMemberAttributes {
             "/metadata/chatgroup/{group_id}/get",
             format!(
                 "/metadata/chatgroup/{}/get", crate ::path::encode_segment(& self
-                .group_id.to_string())
+                .group_id)
             ),
         );
         request.idempotent = true;
@@ -1439,8 +1435,7 @@ impl CheckUserJoinedGroup {
             "/chatgroups/{group_id}/user/{username}/is_joined",
             format!(
                 "/chatgroups/{}/user/{}/is_joined", crate ::path::encode_segment(& self
-                .group_id.to_string()), crate ::path::encode_segment(& self.username
-                .to_string())
+                .group_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -1532,10 +1527,7 @@ impl DeleteGroup {
             "delete_group",
             ::reqwest::Method::DELETE,
             "/chatgroups/{group_id}",
-            format!(
-                "/chatgroups/{}", crate ::path::encode_segment(& self.group_id
-                .to_string())
-            ),
+            format!("/chatgroups/{}", crate ::path::encode_segment(& self.group_id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -1584,8 +1576,7 @@ impl DeleteGroupShareFile {
             "/chatgroups/{group_id}/share_files/{file_id}",
             format!(
                 "/chatgroups/{}/share_files/{}", crate ::path::encode_segment(& self
-                .group_id.to_string()), crate ::path::encode_segment(& self.file_id
-                .to_string())
+                .group_id), crate ::path::encode_segment(& self.file_id)
             ),
         );
         request.idempotent = true;
@@ -1635,8 +1626,7 @@ impl DisableGroup {
             ::reqwest::Method::POST,
             "/chatgroups/{group_id}/disable",
             format!(
-                "/chatgroups/{}/disable", crate ::path::encode_segment(& self.group_id
-                .to_string())
+                "/chatgroups/{}/disable", crate ::path::encode_segment(& self.group_id)
             ),
         );
         request.idempotent = false;
@@ -1684,8 +1674,7 @@ impl DownloadGroupShareFile {
             "/chatgroups/{group_id}/share_files/{file_id}",
             format!(
                 "/chatgroups/{}/share_files/{}", crate ::path::encode_segment(& self
-                .group_id.to_string()), crate ::path::encode_segment(& self.file_id
-                .to_string())
+                .group_id), crate ::path::encode_segment(& self.file_id)
             ),
         );
         request.idempotent = true;
@@ -1728,8 +1717,7 @@ impl EnableGroup {
             ::reqwest::Method::POST,
             "/chatgroups/{group_id}/enable",
             format!(
-                "/chatgroups/{}/enable", crate ::path::encode_segment(& self.group_id
-                .to_string())
+                "/chatgroups/{}/enable", crate ::path::encode_segment(& self.group_id)
             ),
         );
         request.idempotent = false;
@@ -1778,7 +1766,7 @@ impl GetGroupAnnouncement {
             "/chatgroups/{group_id}/announcement",
             format!(
                 "/chatgroups/{}/announcement", crate ::path::encode_segment(& self
-                .group_id.to_string())
+                .group_id)
             ),
         );
         request.idempotent = true;
@@ -1830,8 +1818,7 @@ impl GetGroupMemberAttributes {
             "/metadata/chatgroup/{group_id}/user/{username}",
             format!(
                 "/metadata/chatgroup/{}/user/{}", crate ::path::encode_segment(& self
-                .group_id.to_string()), crate ::path::encode_segment(& self.username
-                .to_string())
+                .group_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -1929,8 +1916,7 @@ impl ListGroupAdmins {
             ::reqwest::Method::GET,
             "/chatgroups/{group_id}/admin",
             format!(
-                "/chatgroups/{}/admin", crate ::path::encode_segment(& self.group_id
-                .to_string())
+                "/chatgroups/{}/admin", crate ::path::encode_segment(& self.group_id)
             ),
         );
         request.idempotent = true;
@@ -1979,7 +1965,7 @@ impl ListGroupBlockedUsers {
             "/chatgroups/{group_id}/blocks/users",
             format!(
                 "/chatgroups/{}/blocks/users", crate ::path::encode_segment(& self
-                .group_id.to_string())
+                .group_id)
             ),
         );
         request.idempotent = true;
@@ -2045,8 +2031,7 @@ impl ListGroupMembers {
             ::reqwest::Method::GET,
             "/chatgroups/{group_id}/users",
             format!(
-                "/chatgroups/{}/users", crate ::path::encode_segment(& self.group_id
-                .to_string())
+                "/chatgroups/{}/users", crate ::path::encode_segment(& self.group_id)
             ),
         );
         request.idempotent = true;
@@ -2123,10 +2108,7 @@ impl ListGroupMutes {
             "list_group_mutes",
             ::reqwest::Method::GET,
             "/chatgroups/{group_id}/mute",
-            format!(
-                "/chatgroups/{}/mute", crate ::path::encode_segment(& self.group_id
-                .to_string())
-            ),
+            format!("/chatgroups/{}/mute", crate ::path::encode_segment(& self.group_id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -2190,7 +2172,7 @@ impl ListGroupShareFiles {
             "/chatgroups/{group_id}/share_files",
             format!(
                 "/chatgroups/{}/share_files", crate ::path::encode_segment(& self
-                .group_id.to_string())
+                .group_id)
             ),
         );
         request.idempotent = true;
@@ -2269,7 +2251,7 @@ impl ListGroupWhitelist {
             "/chatgroups/{group_id}/white/users",
             format!(
                 "/chatgroups/{}/white/users", crate ::path::encode_segment(& self
-                .group_id.to_string())
+                .group_id)
             ),
         );
         request.idempotent = true;
@@ -2426,10 +2408,7 @@ impl ListUserGroups {
             "list_user_groups",
             ::reqwest::Method::GET,
             "/chatgroups/user/{username}",
-            format!(
-                "/chatgroups/user/{}", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/chatgroups/user/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -2481,10 +2460,7 @@ impl MuteAllGroupMembers {
             "mute_all_group_members",
             ::reqwest::Method::POST,
             "/chatgroups/{group_id}/ban",
-            format!(
-                "/chatgroups/{}/ban", crate ::path::encode_segment(& self.group_id
-                .to_string())
-            ),
+            format!("/chatgroups/{}/ban", crate ::path::encode_segment(& self.group_id)),
         );
         request.idempotent = false;
         request.auth = true;
@@ -2533,10 +2509,7 @@ impl MuteGroupMembers {
             "mute_group_members",
             ::reqwest::Method::POST,
             "/chatgroups/{group_id}/mute",
-            format!(
-                "/chatgroups/{}/mute", crate ::path::encode_segment(& self.group_id
-                .to_string())
-            ),
+            format!("/chatgroups/{}/mute", crate ::path::encode_segment(& self.group_id)),
         );
         request.idempotent = false;
         request.auth = true;
@@ -2587,8 +2560,8 @@ impl RemoveGroupAdmin {
             ::reqwest::Method::DELETE,
             "/chatgroups/{group_id}/admin/{username}",
             format!(
-                "/chatgroups/{}/admin/{}", crate ::path::encode_segment(& self.group_id
-                .to_string()), crate ::path::encode_segment(& self.username.to_string())
+                "/chatgroups/{}/admin/{}", crate ::path::encode_segment(& self.group_id),
+                crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -2640,8 +2613,7 @@ impl RemoveGroupBlockedUser {
             "/chatgroups/{group_id}/blocks/users/{username}",
             format!(
                 "/chatgroups/{}/blocks/users/{}", crate ::path::encode_segment(& self
-                .group_id.to_string()), crate ::path::encode_segment(& self.username
-                .to_string())
+                .group_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -2700,7 +2672,7 @@ impl RemoveGroupBlockedUsers {
             "/chatgroups/{group_id}/blocks/users/{usernames}",
             format!(
                 "/chatgroups/{}/blocks/users/{}", crate ::path::encode_segment(& self
-                .group_id.to_string()), crate ::path::encode_list(& self.usernames.iter()
+                .group_id), crate ::path::encode_list(& self.usernames.iter()
                 .map(::std::string::ToString::to_string).collect:: < ::std::vec::Vec < _
                 >> ())
             ),
@@ -2753,8 +2725,8 @@ impl RemoveGroupMember {
             ::reqwest::Method::DELETE,
             "/chatgroups/{group_id}/users/{username}",
             format!(
-                "/chatgroups/{}/users/{}", crate ::path::encode_segment(& self.group_id
-                .to_string()), crate ::path::encode_segment(& self.username.to_string())
+                "/chatgroups/{}/users/{}", crate ::path::encode_segment(& self.group_id),
+                crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -2812,8 +2784,8 @@ impl RemoveGroupMembers {
             ::reqwest::Method::DELETE,
             "/chatgroups/{group_id}/users/{members}",
             format!(
-                "/chatgroups/{}/users/{}", crate ::path::encode_segment(& self.group_id
-                .to_string()), crate ::path::encode_list(& self.members.iter()
+                "/chatgroups/{}/users/{}", crate ::path::encode_segment(& self.group_id),
+                crate ::path::encode_list(& self.members.iter()
                 .map(::std::string::ToString::to_string).collect:: < ::std::vec::Vec < _
                 >> ())
             ),
@@ -2867,7 +2839,7 @@ impl RemoveGroupWhitelistUsers {
             "/chatgroups/{group_id}/white/users/{usernames}",
             format!(
                 "/chatgroups/{}/white/users/{}", crate ::path::encode_segment(& self
-                .group_id.to_string()), crate ::path::encode_list(& self.usernames.iter()
+                .group_id), crate ::path::encode_list(& self.usernames.iter()
                 .map(::std::string::ToString::to_string).collect:: < ::std::vec::Vec < _
                 >> ())
             ),
@@ -2922,8 +2894,7 @@ impl SetGroupMemberAttributes {
             "/metadata/chatgroup/{group_id}/user/{username}",
             format!(
                 "/metadata/chatgroup/{}/user/{}", crate ::path::encode_segment(& self
-                .group_id.to_string()), crate ::path::encode_segment(& self.username
-                .to_string())
+                .group_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -2974,10 +2945,7 @@ impl TransferGroupOwner {
             "transfer_group_owner",
             ::reqwest::Method::PUT,
             "/chatgroups/{group_id}",
-            format!(
-                "/chatgroups/{}", crate ::path::encode_segment(& self.group_id
-                .to_string())
-            ),
+            format!("/chatgroups/{}", crate ::path::encode_segment(& self.group_id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -3026,10 +2994,7 @@ impl UnmuteAllGroupMembers {
             "unmute_all_group_members",
             ::reqwest::Method::DELETE,
             "/chatgroups/{group_id}/ban",
-            format!(
-                "/chatgroups/{}/ban", crate ::path::encode_segment(& self.group_id
-                .to_string())
-            ),
+            format!("/chatgroups/{}/ban", crate ::path::encode_segment(& self.group_id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -3079,8 +3044,8 @@ impl UnmuteGroupMembers {
             ::reqwest::Method::DELETE,
             "/chatgroups/{group_id}/mute/{members}",
             format!(
-                "/chatgroups/{}/mute/{}", crate ::path::encode_segment(& self.group_id
-                .to_string()), crate ::path::encode_list(& self.members.iter()
+                "/chatgroups/{}/mute/{}", crate ::path::encode_segment(& self.group_id),
+                crate ::path::encode_list(& self.members.iter()
                 .map(::std::string::ToString::to_string).collect:: < ::std::vec::Vec < _
                 >> ())
             ),
@@ -3130,10 +3095,7 @@ impl UpdateGroup {
             "update_group",
             ::reqwest::Method::PUT,
             "/chatgroups/{group_id}",
-            format!(
-                "/chatgroups/{}", crate ::path::encode_segment(& self.group_id
-                .to_string())
-            ),
+            format!("/chatgroups/{}", crate ::path::encode_segment(& self.group_id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -3183,7 +3145,7 @@ impl UpdateGroupAnnouncement {
             "/chatgroups/{group_id}/announcement",
             format!(
                 "/chatgroups/{}/announcement", crate ::path::encode_segment(& self
-                .group_id.to_string())
+                .group_id)
             ),
         );
         request.idempotent = false;
@@ -3236,7 +3198,7 @@ impl UploadGroupShareFile {
             "/chatgroups/{group_id}/share_files",
             format!(
                 "/chatgroups/{}/share_files", crate ::path::encode_segment(& self
-                .group_id.to_string())
+                .group_id)
             ),
         );
         request.idempotent = false;

@@ -2074,8 +2074,7 @@ impl DeleteUserConversation {
             ::reqwest::Method::DELETE,
             "/users/{username}/user_channel",
             format!(
-                "/users/{}/user_channel", crate ::path::encode_segment(& self.username
-                .to_string())
+                "/users/{}/user_channel", crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -2125,9 +2124,7 @@ impl GetMessageHistoryFile {
             "get_message_history_file",
             ::reqwest::Method::GET,
             "/chatmessages/{time}",
-            format!(
-                "/chatmessages/{}", crate ::path::encode_segment(& self.time.to_string())
-            ),
+            format!("/chatmessages/{}", crate ::path::encode_segment(& self.time)),
         );
         request.idempotent = true;
         request.auth = true;

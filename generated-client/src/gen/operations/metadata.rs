@@ -191,10 +191,7 @@ impl DeleteUserMetadata {
             "delete_user_metadata",
             ::reqwest::Method::DELETE,
             "/metadata/user/{username}",
-            format!(
-                "/metadata/user/{}", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/metadata/user/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -287,10 +284,7 @@ impl GetUserMetadata {
             "get_user_metadata",
             ::reqwest::Method::GET,
             "/metadata/user/{username}",
-            format!(
-                "/metadata/user/{}", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/metadata/user/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -337,10 +331,7 @@ impl SetUserMetadata {
             "set_user_metadata",
             ::reqwest::Method::PUT,
             "/metadata/user/{username}",
-            format!(
-                "/metadata/user/{}", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/metadata/user/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;

@@ -199,8 +199,7 @@ impl GetGroupOnlineCount {
             "/presence/online/{group_id}/type/{query_type}",
             format!(
                 "/presence/online/{}/type/{}", crate ::path::encode_segment(& self
-                .group_id.to_string()), crate ::path::encode_segment(& self.query_type
-                .to_string())
+                .group_id), crate ::path::encode_segment(& self.query_type.to_string())
             ),
         );
         request.idempotent = true;
@@ -250,10 +249,7 @@ impl GetPresenceStatuses {
             "get_presence_statuses",
             ::reqwest::Method::POST,
             "/users/{username}/presence",
-            format!(
-                "/users/{}/presence", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/users/{}/presence", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -306,7 +302,7 @@ impl ListPresenceSubscriptions {
             "/users/{username}/presence/sublist",
             format!(
                 "/users/{}/presence/sublist", crate ::path::encode_segment(& self
-                .username.to_string())
+                .username)
             ),
         );
         request.idempotent = true;
@@ -387,9 +383,9 @@ impl SetPresenceStatus {
             ::reqwest::Method::POST,
             "/users/{username}/presence/{resource}/{status}",
             format!(
-                "/users/{}/presence/{}/{}", crate ::path::encode_segment(& self.username
-                .to_string()), crate ::path::encode_segment(& self.resource.to_string()),
-                crate ::path::encode_segment(& self.status.to_string())
+                "/users/{}/presence/{}/{}", crate ::path::encode_segment(& self
+                .username), crate ::path::encode_segment(& self.resource), crate
+                ::path::encode_segment(& self.status)
             ),
         );
         request.idempotent = false;
@@ -440,8 +436,8 @@ impl SubscribePresence {
             ::reqwest::Method::POST,
             "/users/{username}/presence/{expiry}",
             format!(
-                "/users/{}/presence/{}", crate ::path::encode_segment(& self.username
-                .to_string()), crate ::path::encode_segment(& self.expiry.to_string())
+                "/users/{}/presence/{}", crate ::path::encode_segment(& self.username),
+                crate ::path::encode_segment(& self.expiry.to_string())
             ),
         );
         request.idempotent = false;
@@ -500,10 +496,7 @@ impl UnsubscribePresence {
             "unsubscribe_presence",
             ::reqwest::Method::DELETE,
             "/users/{username}/presence",
-            format!(
-                "/users/{}/presence", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/users/{}/presence", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;

@@ -342,8 +342,7 @@ impl BindPushDevice {
             ::reqwest::Method::PUT,
             "/users/{username}/push/binding",
             format!(
-                "/users/{}/push/binding", crate ::path::encode_segment(& self.username
-                .to_string())
+                "/users/{}/push/binding", crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -439,8 +438,7 @@ impl DeletePushTemplate {
             ::reqwest::Method::DELETE,
             "/notification/template/{name}",
             format!(
-                "/notification/template/{}", crate ::path::encode_segment(& self.name
-                .to_string())
+                "/notification/template/{}", crate ::path::encode_segment(& self.name)
             ),
         );
         request.idempotent = true;
@@ -491,8 +489,8 @@ impl GetNotificationSettings {
             "/users/{username}/notification/{chattype}/{key}",
             format!(
                 "/users/{}/notification/{}/{}", crate ::path::encode_segment(& self
-                .username.to_string()), crate ::path::encode_segment(& self.chattype
-                .to_string()), crate ::path::encode_segment(& self.key.to_string())
+                .username), crate ::path::encode_segment(& self.chattype.to_string()),
+                crate ::path::encode_segment(& self.key)
             ),
         );
         request.idempotent = true;
@@ -543,7 +541,7 @@ impl GetPushLanguage {
             "/users/{username}/notification/language",
             format!(
                 "/users/{}/notification/language", crate ::path::encode_segment(& self
-                .username.to_string())
+                .username)
             ),
         );
         request.idempotent = true;
@@ -593,8 +591,7 @@ impl GetPushTemplate {
             ::reqwest::Method::GET,
             "/notification/template/{name}",
             format!(
-                "/notification/template/{}", crate ::path::encode_segment(& self.name
-                .to_string())
+                "/notification/template/{}", crate ::path::encode_segment(& self.name)
             ),
         );
         request.idempotent = true;
@@ -642,8 +639,7 @@ impl ListPushBindings {
             ::reqwest::Method::GET,
             "/users/{username}/push/binding",
             format!(
-                "/users/{}/push/binding", crate ::path::encode_segment(& self.username
-                .to_string())
+                "/users/{}/push/binding", crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -695,8 +691,8 @@ impl SetNotificationSettings {
             "/users/{username}/notification/{chattype}/{key}",
             format!(
                 "/users/{}/notification/{}/{}", crate ::path::encode_segment(& self
-                .username.to_string()), crate ::path::encode_segment(& self.chattype
-                .to_string()), crate ::path::encode_segment(& self.key.to_string())
+                .username), crate ::path::encode_segment(& self.chattype.to_string()),
+                crate ::path::encode_segment(& self.key)
             ),
         );
         request.idempotent = true;
@@ -747,9 +743,7 @@ impl SetPushDisplayStyle {
             "set_push_display_style",
             ::reqwest::Method::PUT,
             "/users/{username}",
-            format!(
-                "/users/{}", crate ::path::encode_segment(& self.username.to_string())
-            ),
+            format!("/users/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -799,7 +793,7 @@ impl SetPushLanguage {
             "/users/{username}/notification/language",
             format!(
                 "/users/{}/notification/language", crate ::path::encode_segment(& self
-                .username.to_string())
+                .username)
             ),
         );
         request.idempotent = true;
@@ -850,9 +844,7 @@ impl SetPushNickname {
             "set_push_nickname",
             ::reqwest::Method::PUT,
             "/users/{username}",
-            format!(
-                "/users/{}", crate ::path::encode_segment(& self.username.to_string())
-            ),
+            format!("/users/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -902,7 +894,7 @@ impl SetUserPushTemplate {
             "/users/{username}/notification/template",
             format!(
                 "/users/{}/notification/template", crate ::path::encode_segment(& self
-                .username.to_string())
+                .username)
             ),
         );
         request.idempotent = true;

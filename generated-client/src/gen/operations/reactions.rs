@@ -153,10 +153,7 @@ impl AddReaction {
             "add_reaction",
             ::reqwest::Method::POST,
             "/reaction/user/{username}",
-            format!(
-                "/reaction/user/{}", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/reaction/user/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = false;
         request.auth = true;
@@ -205,10 +202,7 @@ impl DeleteReaction {
             "delete_reaction",
             ::reqwest::Method::DELETE,
             "/reaction/user/{username}",
-            format!(
-                "/reaction/user/{}", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/reaction/user/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -276,8 +270,7 @@ impl GetReactionDetail {
             ::reqwest::Method::GET,
             "/reaction/user/{username}/detail",
             format!(
-                "/reaction/user/{}/detail", crate ::path::encode_segment(& self.username
-                .to_string())
+                "/reaction/user/{}/detail", crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -371,10 +364,7 @@ impl ListMessageReactions {
             "list_message_reactions",
             ::reqwest::Method::GET,
             "/reaction/user/{username}",
-            format!(
-                "/reaction/user/{}", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/reaction/user/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;

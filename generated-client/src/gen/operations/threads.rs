@@ -255,10 +255,7 @@ impl AddThreadMembers {
             "add_thread_members",
             ::reqwest::Method::POST,
             "/thread/{thread_id}/users",
-            format!(
-                "/thread/{}/users", crate ::path::encode_segment(& self.thread_id
-                .to_string())
-            ),
+            format!("/thread/{}/users", crate ::path::encode_segment(& self.thread_id)),
         );
         request.idempotent = false;
         request.auth = true;
@@ -354,9 +351,7 @@ impl DeleteThread {
             "delete_thread",
             ::reqwest::Method::DELETE,
             "/thread/{thread_id}",
-            format!(
-                "/thread/{}", crate ::path::encode_segment(& self.thread_id.to_string())
-            ),
+            format!("/thread/{}", crate ::path::encode_segment(& self.thread_id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -419,10 +414,7 @@ impl ListThreadMembers {
             "list_thread_members",
             ::reqwest::Method::GET,
             "/thread/{thread_id}/users",
-            format!(
-                "/thread/{}/users", crate ::path::encode_segment(& self.thread_id
-                .to_string())
-            ),
+            format!("/thread/{}/users", crate ::path::encode_segment(& self.thread_id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -636,8 +628,7 @@ impl ListUserGroupThreads {
             "/threads/chatgroups/{group_id}/user/{username}",
             format!(
                 "/threads/chatgroups/{}/user/{}", crate ::path::encode_segment(& self
-                .group_id.to_string()), crate ::path::encode_segment(& self.username
-                .to_string())
+                .group_id), crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -747,10 +738,7 @@ impl ListUserThreads {
             "list_user_threads",
             ::reqwest::Method::GET,
             "/threads/user/{username}",
-            format!(
-                "/threads/user/{}", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/threads/user/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -833,10 +821,7 @@ impl RemoveThreadMembers {
             "remove_thread_members",
             ::reqwest::Method::DELETE,
             "/thread/{thread_id}/users",
-            format!(
-                "/thread/{}/users", crate ::path::encode_segment(& self.thread_id
-                .to_string())
-            ),
+            format!("/thread/{}/users", crate ::path::encode_segment(& self.thread_id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -886,9 +871,7 @@ impl UpdateThread {
             "update_thread",
             ::reqwest::Method::PUT,
             "/thread/{thread_id}",
-            format!(
-                "/thread/{}", crate ::path::encode_segment(& self.thread_id.to_string())
-            ),
+            format!("/thread/{}", crate ::path::encode_segment(& self.thread_id)),
         );
         request.idempotent = true;
         request.auth = true;

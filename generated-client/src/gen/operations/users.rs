@@ -439,10 +439,7 @@ impl ActivateUser {
             "activate_user",
             ::reqwest::Method::POST,
             "/users/{username}/activate",
-            format!(
-                "/users/{}/activate", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/users/{}/activate", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = false;
         request.auth = true;
@@ -489,8 +486,7 @@ impl DeactivateUser {
             ::reqwest::Method::POST,
             "/users/{username}/deactivate",
             format!(
-                "/users/{}/deactivate", crate ::path::encode_segment(& self.username
-                .to_string())
+                "/users/{}/deactivate", crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = false;
@@ -537,9 +533,7 @@ impl DeleteUser {
             "delete_user",
             ::reqwest::Method::DELETE,
             "/users/{username}",
-            format!(
-                "/users/{}", crate ::path::encode_segment(& self.username.to_string())
-            ),
+            format!("/users/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -652,8 +646,7 @@ impl DisconnectUser {
             ::reqwest::Method::GET,
             "/users/{username}/disconnect",
             format!(
-                "/users/{}/disconnect", crate ::path::encode_segment(& self.username
-                .to_string())
+                "/users/{}/disconnect", crate ::path::encode_segment(& self.username)
             ),
         );
         request.idempotent = true;
@@ -703,8 +696,7 @@ impl GetOfflineMessageStatus {
             "/users/{username}/offline_msg_status/{msg_id}",
             format!(
                 "/users/{}/offline_msg_status/{}", crate ::path::encode_segment(& self
-                .username.to_string()), crate ::path::encode_segment(& self.msg_id
-                .to_string())
+                .username), crate ::path::encode_segment(& self.msg_id)
             ),
         );
         request.idempotent = true;
@@ -753,9 +745,7 @@ impl GetUser {
             "get_user",
             ::reqwest::Method::GET,
             "/users/{username}",
-            format!(
-                "/users/{}", crate ::path::encode_segment(& self.username.to_string())
-            ),
+            format!("/users/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -801,9 +791,7 @@ impl GetUserGlobalMute {
             "get_user_global_mute",
             ::reqwest::Method::GET,
             "/mutes/{username}",
-            format!(
-                "/mutes/{}", crate ::path::encode_segment(& self.username.to_string())
-            ),
+            format!("/mutes/{}", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -853,7 +841,7 @@ impl GetUserOfflineMessageCount {
             "/users/{owner_username}/offline_msg_count",
             format!(
                 "/users/{}/offline_msg_count", crate ::path::encode_segment(& self
-                .owner_username.to_string())
+                .owner_username)
             ),
         );
         request.idempotent = true;
@@ -902,10 +890,7 @@ impl GetUserStatus {
             "get_user_status",
             ::reqwest::Method::GET,
             "/users/{username}/status",
-            format!(
-                "/users/{}/status", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/users/{}/status", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -1093,10 +1078,7 @@ impl ListUserOnlineDevices {
             "list_user_online_devices",
             ::reqwest::Method::GET,
             "/users/{username}/resources",
-            format!(
-                "/users/{}/resources", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/users/{}/resources", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -1386,10 +1368,7 @@ impl SetUserPassword {
             "set_user_password",
             ::reqwest::Method::PUT,
             "/users/{username}/password",
-            format!(
-                "/users/{}/password", crate ::path::encode_segment(& self.username
-                .to_string())
-            ),
+            format!("/users/{}/password", crate ::path::encode_segment(& self.username)),
         );
         request.idempotent = true;
         request.auth = true;

@@ -86,7 +86,7 @@ impl DownloadThingFile {
             "download_thing_file",
             ::reqwest::Method::GET,
             "/files/{id}",
-            format!("/files/{}", crate ::path::encode_segment(& self.id.to_string())),
+            format!("/files/{}", crate ::path::encode_segment(& self.id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -130,7 +130,7 @@ impl DownloadThingThumbnail {
             "download_thing_thumbnail",
             ::reqwest::Method::GET,
             "/files/{id}",
-            format!("/files/{}", crate ::path::encode_segment(& self.id.to_string())),
+            format!("/files/{}", crate ::path::encode_segment(& self.id)),
         );
         request.idempotent = true;
         request.auth = true;

@@ -67,9 +67,7 @@ impl UploadThingFile {
             "upload_thing_file",
             ::reqwest::Method::POST,
             "/things/{name}/files",
-            format!(
-                "/things/{}/files", crate ::path::encode_segment(& self.name.to_string())
-            ),
+            format!("/things/{}/files", crate ::path::encode_segment(& self.name)),
         );
         request.idempotent = false;
         request.auth = true;

@@ -108,7 +108,7 @@ impl RemoveLabel {
             "remove_label",
             ::reqwest::Method::DELETE,
             "/labels/{label}",
-            format!("/labels/{}", crate ::path::encode_segment(& self.label.to_string())),
+            format!("/labels/{}", crate ::path::encode_segment(& self.label)),
         );
         request.idempotent = true;
         request.auth = true;

@@ -99,10 +99,7 @@ impl ArchiveThing {
             "archive_thing",
             ::reqwest::Method::POST,
             "/things/{name}/archive",
-            format!(
-                "/things/{}/archive", crate ::path::encode_segment(& self.name
-                .to_string())
-            ),
+            format!("/things/{}/archive", crate ::path::encode_segment(& self.name)),
         );
         request.idempotent = false;
         request.auth = true;
@@ -147,9 +144,7 @@ impl PeekThing {
             "peek_thing",
             ::reqwest::Method::GET,
             "/things/{name}/peek",
-            format!(
-                "/things/{}/peek", crate ::path::encode_segment(& self.name.to_string())
-            ),
+            format!("/things/{}/peek", crate ::path::encode_segment(& self.name)),
         );
         request.idempotent = true;
         request.auth = true;

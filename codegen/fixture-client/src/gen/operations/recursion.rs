@@ -77,7 +77,7 @@ impl GetNode {
             "get_node",
             ::reqwest::Method::GET,
             "/nodes/{id}",
-            format!("/nodes/{}", crate ::path::encode_segment(& self.id.to_string())),
+            format!("/nodes/{}", crate ::path::encode_segment(& self.id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -119,7 +119,7 @@ impl UpdatePerson {
             "update_person",
             ::reqwest::Method::PUT,
             "/people/{name}",
-            format!("/people/{}", crate ::path::encode_segment(& self.name.to_string())),
+            format!("/people/{}", crate ::path::encode_segment(& self.name)),
         );
         request.idempotent = true;
         request.auth = true;

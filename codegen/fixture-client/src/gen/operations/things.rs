@@ -72,7 +72,7 @@ impl GetThing {
             "get_thing",
             ::reqwest::Method::GET,
             "/things/{name}",
-            format!("/things/{}", crate ::path::encode_segment(& self.name.to_string())),
+            format!("/things/{}", crate ::path::encode_segment(& self.name)),
         );
         request.idempotent = true;
         request.auth = true;

@@ -258,7 +258,7 @@ impl GetWidget {
             "get_widget",
             ::reqwest::Method::GET,
             "/widgets/{id}",
-            format!("/widgets/{}", crate ::path::encode_segment(& self.id.to_string())),
+            format!("/widgets/{}", crate ::path::encode_segment(& self.id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -361,7 +361,7 @@ impl RemoveWidget {
             "remove_widget",
             ::reqwest::Method::DELETE,
             "/widgets/{id}",
-            format!("/widgets/{}", crate ::path::encode_segment(& self.id.to_string())),
+            format!("/widgets/{}", crate ::path::encode_segment(& self.id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -463,9 +463,7 @@ impl TouchWidget {
             "touch_widget",
             ::reqwest::Method::PUT,
             "/widgets/{id}/touch",
-            format!(
-                "/widgets/{}/touch", crate ::path::encode_segment(& self.id.to_string())
-            ),
+            format!("/widgets/{}/touch", crate ::path::encode_segment(& self.id)),
         );
         request.idempotent = true;
         request.auth = true;

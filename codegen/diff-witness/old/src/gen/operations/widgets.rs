@@ -274,7 +274,7 @@ impl GetWidget {
             "get_widget",
             ::reqwest::Method::GET,
             "/widgets/{id}",
-            format!("/widgets/{}", crate ::path::encode_segment(& self.id.to_string())),
+            format!("/widgets/{}", crate ::path::encode_segment(& self.id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -413,7 +413,7 @@ impl RetireWidget {
             "retire_widget",
             ::reqwest::Method::DELETE,
             "/widgets/{id}",
-            format!("/widgets/{}", crate ::path::encode_segment(& self.id.to_string())),
+            format!("/widgets/{}", crate ::path::encode_segment(& self.id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -570,9 +570,7 @@ impl TouchWidget {
             "touch_widget",
             ::reqwest::Method::PUT,
             "/widgets/{id}/touch",
-            format!(
-                "/widgets/{}/touch", crate ::path::encode_segment(& self.id.to_string())
-            ),
+            format!("/widgets/{}/touch", crate ::path::encode_segment(& self.id)),
         );
         request.idempotent = true;
         request.auth = true;
@@ -618,9 +616,7 @@ impl WidgetStats {
             "widget_stats",
             ::reqwest::Method::GET,
             "/widgets/{id}/stats",
-            format!(
-                "/widgets/{}/stats", crate ::path::encode_segment(& self.id.to_string())
-            ),
+            format!("/widgets/{}/stats", crate ::path::encode_segment(& self.id)),
         );
         request.idempotent = true;
         request.auth = true;
