@@ -280,3 +280,15 @@ async fn a_batch_of_one_is_refused_before_sending() {
     client.groups().remove_group_members("g1", ["a", "b"]).await.unwrap();
     assert_eq!(*hits.lock().unwrap(), 1);
 }
+
+#[test]
+fn string_lists_take_any_iterable_of_strings() {
+    let body = || MessageTextBody::new("hi");
+    let from_array = SendUserTextMessageRequest::new(["bob", "carol"], body());
+    let from_vec = SendUserTextMessageRequest::new(vec!["bob".to_owned(), "carol".to_owned()], body());
+    let names = ["bob", "carol"];
+    let from_iterator = SendUserTextMessageRequest::new(names.iter().copied(), body());
+    for request in [from_array, from_vec, from_iterator] {
+        assert_eq!(serde_json::to_value(&request).unwrap()["to"], json!(["bob", "carol"]));
+    }
+}

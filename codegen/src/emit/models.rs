@@ -64,8 +64,8 @@ fn emit_struct(s: &StructIr) -> TokenStream {
     let required: Vec<_> = s.fields.iter().filter(|f| f.required && f.fixed.is_none()).collect();
     let args = required.iter().map(|f| {
         let field = ident(&f.ident);
-        let ty = field_type(f);
-        quote!(#field: impl ::std::convert::Into<#ty>)
+        let ty = argument_type(f);
+        quote!(#field: #ty)
     });
     let inits = s.fields.iter().map(|f| {
         let field = ident(&f.ident);
@@ -73,7 +73,8 @@ fn emit_struct(s: &StructIr) -> TokenStream {
             let ty = rust_type(&f.ty);
             quote!(#field: <#ty as ::std::convert::From<&str>>::from(#value),)
         } else if f.required {
-            quote!(#field: #field.into(),)
+            let value = argument_value(f, quote!(#field));
+            quote!(#field: #value,)
         } else {
             quote!(#field: ::std::option::Option::None,)
         }
@@ -81,14 +82,15 @@ fn emit_struct(s: &StructIr) -> TokenStream {
     let setters = s.fields.iter().filter(|f| !f.required).map(|f| {
         let field = ident(&f.ident);
         let setter = ident(&ir::setter_name(&f.ident));
-        let ty = field_type(f);
+        let ty = argument_type(f);
+        let value = argument_value(f, quote!(value));
         let doc = format!(" Sets `{}`.", f.wire);
         let deprecated = deprecated(f.deprecated.as_ref());
         quote! {
             #[doc = #doc]
             #deprecated
-            pub fn #setter(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                self.#field = ::std::option::Option::Some(value.into());
+            pub fn #setter(mut self, value: #ty) -> Self {
+                self.#field = ::std::option::Option::Some(#value);
                 self
             }
         }
@@ -128,6 +130,31 @@ fn field_type(f: &FieldIr) -> TokenStream {
     } else {
         ty
     }
+}
+
+/// What `new` and the setters take for a field: a list of strings as any iterable of
+/// string-likes (`["a", "b"]`, a `Vec<String>`, an iterator), anything else as `impl Into`
+/// the field's type.
+fn argument_type(f: &FieldIr) -> TokenStream {
+    if is_string_list(f) {
+        quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>)
+    } else {
+        let ty = field_type(f);
+        quote!(impl ::std::convert::Into<#ty>)
+    }
+}
+
+/// The field's value from an argument of `argument_type(f)`.
+fn argument_value(f: &FieldIr, argument: TokenStream) -> TokenStream {
+    if is_string_list(f) {
+        quote!(#argument.into_iter().map(::std::convert::Into::into).collect())
+    } else {
+        quote!(#argument.into())
+    }
+}
+
+fn is_string_list(f: &FieldIr) -> bool {
+    !f.boxed && matches!(&f.ty, RustType::Vec(inner) if **inner == RustType::String)
 }
 
 /// Structs with a file part are multipart bodies: each field becomes one part, in order.

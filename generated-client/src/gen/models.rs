@@ -314,10 +314,12 @@ impl AddChatroomAllowlistUsersRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -618,10 +620,12 @@ impl AddChatroomMembersRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -1250,10 +1254,12 @@ impl AddGroupBlockedUsersRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -1554,10 +1560,12 @@ impl AddGroupMembersRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -1854,10 +1862,12 @@ impl AddGroupWhitelistUsersRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -2052,10 +2062,12 @@ impl AddThreadMembersRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -2205,12 +2217,16 @@ impl BatchGetGroupMemberAttributesRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        targets: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        properties: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        targets: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        properties: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            targets: targets.into(),
-            properties: properties.into(),
+            targets: targets.into_iter().map(::std::convert::Into::into).collect(),
+            properties: properties.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -2373,12 +2389,16 @@ impl BatchGetUserMetadataRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        targets: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        properties: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        targets: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        properties: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            targets: targets.into(),
-            properties: properties.into(),
+            targets: targets.into_iter().map(::std::convert::Into::into).collect(),
+            properties: properties.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -2570,10 +2590,12 @@ impl BlockChatroomUsersRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -2735,10 +2757,12 @@ impl BlockUsersRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -2873,9 +2897,13 @@ impl BlockUsersResponse {
     /// Sets `data`.
     pub fn with_data(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value.into());
+        self.data = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
 }
@@ -4406,9 +4434,13 @@ impl ChatroomMembersAddResult {
     /// Sets `newmembers`.
     pub fn with_newmembers(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.newmembers = ::std::option::Option::Some(value.into());
+        self.newmembers = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `action`.
@@ -4517,9 +4549,13 @@ impl ChatroomMetadataDeleteRequest {
     /// Sets `keys`.
     pub fn with_keys(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.keys = ::std::option::Option::Some(value.into());
+        self.keys = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
 }
@@ -4694,9 +4730,13 @@ impl ChatroomMetadataResult {
     /// Sets `successKeys`.
     pub fn with_success_keys(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.success_keys = ::std::option::Option::Some(value.into());
+        self.success_keys = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `errorKeys`.
@@ -4860,17 +4900,25 @@ impl ChatroomPageParams {
     /// Sets `pagesize`.
     pub fn with_pagesize(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.pagesize = ::std::option::Option::Some(value.into());
+        self.pagesize = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `pagenum`.
     pub fn with_pagenum(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.pagenum = ::std::option::Option::Some(value.into());
+        self.pagenum = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
 }
@@ -5592,9 +5640,13 @@ impl CreateChatroomRequest {
     /// Sets `members`.
     pub fn with_members(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.members = ::std::option::Option::Some(value.into());
+        self.members = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `custom`.
@@ -5870,9 +5922,13 @@ impl CreateGroupRequest {
     /// Sets `members`.
     pub fn with_members(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.members = ::std::option::Option::Some(value.into());
+        self.members = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `custom`.
@@ -7970,9 +8026,13 @@ impl GetChatroomMetadataRequest {
     /// Sets `keys`.
     pub fn with_keys(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.keys = ::std::option::Option::Some(value.into());
+        self.keys = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
 }
@@ -8999,10 +9059,12 @@ impl GetPresenceStatusesRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -9456,10 +9518,12 @@ impl GetUsersStatusRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -10372,9 +10436,13 @@ impl GroupMembersAddResult {
     /// Sets `newmembers`.
     pub fn with_newmembers(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.newmembers = ::std::option::Option::Some(value.into());
+        self.newmembers = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `groupid`.
@@ -12342,9 +12410,13 @@ impl ListAllContactsResponse {
     /// Sets `data`.
     pub fn with_data(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value.into());
+        self.data = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `count`.
@@ -12505,9 +12577,13 @@ impl ListBlockedUsersResponse {
     /// Sets `data`.
     pub fn with_data(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value.into());
+        self.data = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
 }
@@ -12646,9 +12722,13 @@ impl ListChatroomAdminsResponse {
     /// Sets `data`.
     pub fn with_data(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value.into());
+        self.data = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `count`.
@@ -12792,9 +12872,13 @@ impl ListChatroomAllowlistResponse {
     /// Sets `data`.
     pub fn with_data(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value.into());
+        self.data = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `count`.
@@ -12938,9 +13022,13 @@ impl ListChatroomBlockedUsersResponse {
     /// Sets `data`.
     pub fn with_data(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value.into());
+        self.data = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `count`.
@@ -13389,9 +13477,13 @@ impl ListChatroomSuperAdminsResponse {
     /// Sets `data`.
     pub fn with_data(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value.into());
+        self.data = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `params`.
@@ -13976,9 +14068,13 @@ impl ListGroupAdminsResponse {
     /// Sets `data`.
     pub fn with_data(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value.into());
+        self.data = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `count`.
@@ -14122,9 +14218,13 @@ impl ListGroupBlockedUsersResponse {
     /// Sets `data`.
     pub fn with_data(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value.into());
+        self.data = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `count`.
@@ -14738,9 +14838,13 @@ impl ListGroupWhitelistResponse {
     /// Sets `data`.
     pub fn with_data(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value.into());
+        self.data = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `count`.
@@ -16644,15 +16748,19 @@ impl MessageChatroomDirectedEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
     /// Sets `from`.
@@ -16711,11 +16819,13 @@ impl MessageChatroomEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
         }
@@ -17095,14 +17205,18 @@ impl MessageGroupDirectedEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
     /// Sets `from`.
@@ -17149,11 +17263,13 @@ impl MessageGroupEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
         }
@@ -18493,11 +18609,13 @@ impl MessageUserEnvelope {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
@@ -19702,11 +19820,13 @@ impl MuteChatroomMembersRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         mute_duration: impl ::std::convert::Into<i64>,
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
             mute_duration: mute_duration.into(),
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -19871,11 +19991,13 @@ impl MuteGroupMembersRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         mute_duration: impl ::std::convert::Into<i64>,
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
             mute_duration: mute_duration.into(),
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -22080,9 +22202,13 @@ impl ReactionDetail {
     /// Sets `userList`.
     pub fn with_user_list(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.user_list = ::std::option::Option::Some(value.into());
+        self.user_list = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sets `cursor`.
@@ -22366,9 +22492,13 @@ impl ReactionSummary {
     /// Sets `userList`.
     pub fn with_user_list(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.user_list = ::std::option::Option::Some(value.into());
+        self.user_list = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
 }
@@ -24128,10 +24258,12 @@ impl RemoveThreadMembersRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -24466,12 +24598,14 @@ impl SendChatroomCommandMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageCommandBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -24546,12 +24680,14 @@ impl SendChatroomCustomMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageCustomBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -24630,16 +24766,20 @@ impl SendChatroomDirectedCommandMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageCommandBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("cmd"),
@@ -24716,16 +24856,20 @@ impl SendChatroomDirectedCustomMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageCustomBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("custom"),
@@ -24802,16 +24946,20 @@ impl SendChatroomDirectedFileMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageFileBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("file"),
@@ -24888,16 +25036,20 @@ impl SendChatroomDirectedImageMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageImageBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("img"),
@@ -24974,16 +25126,20 @@ impl SendChatroomDirectedLocationMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageLocationBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("loc"),
@@ -25060,16 +25216,20 @@ impl SendChatroomDirectedTextMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageTextBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("txt"),
@@ -25146,16 +25306,20 @@ impl SendChatroomDirectedVideoMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageVideoBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("video"),
@@ -25232,16 +25396,20 @@ impl SendChatroomDirectedVoiceMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageVoiceBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("audio"),
@@ -25314,12 +25482,14 @@ impl SendChatroomFileMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageFileBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -25394,12 +25564,14 @@ impl SendChatroomImageMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageImageBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -25474,12 +25646,14 @@ impl SendChatroomLocationMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageLocationBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -25554,12 +25728,14 @@ impl SendChatroomTextMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageTextBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -25634,12 +25810,14 @@ impl SendChatroomVideoMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageVideoBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -25714,12 +25892,14 @@ impl SendChatroomVoiceMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageVoiceBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             chatroom_msg_level: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -25790,12 +25970,14 @@ impl SendGroupCommandMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageCommandBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -25866,12 +26048,14 @@ impl SendGroupCustomMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageCustomBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -25943,15 +26127,19 @@ impl SendGroupDirectedCommandMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageCommandBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("cmd"),
@@ -26013,15 +26201,19 @@ impl SendGroupDirectedCustomMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageCustomBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("custom"),
@@ -26083,15 +26275,19 @@ impl SendGroupDirectedFileMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageFileBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("file"),
@@ -26153,15 +26349,19 @@ impl SendGroupDirectedImageMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageImageBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("img"),
@@ -26223,15 +26423,19 @@ impl SendGroupDirectedLocationMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageLocationBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("loc"),
@@ -26293,15 +26497,19 @@ impl SendGroupDirectedTextMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageTextBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("txt"),
@@ -26363,15 +26571,19 @@ impl SendGroupDirectedVideoMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageVideoBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("video"),
@@ -26433,15 +26645,19 @@ impl SendGroupDirectedVoiceMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        users: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+        users: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageVoiceBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             ext: ::std::option::Option::None,
-            users: users.into(),
+            users: users.into_iter().map(::std::convert::Into::into).collect(),
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
             >>::from("audio"),
@@ -26502,12 +26718,14 @@ impl SendGroupFileMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageFileBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -26578,12 +26796,14 @@ impl SendGroupImageMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageImageBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -26654,12 +26874,14 @@ impl SendGroupLocationMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageLocationBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -26730,12 +26952,14 @@ impl SendGroupTextMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageTextBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -26806,12 +27030,14 @@ impl SendGroupVideoMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageVideoBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -26882,12 +27108,14 @@ impl SendGroupVoiceMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageVoiceBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
@@ -26963,12 +27191,14 @@ impl SendUserCommandMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageCommandBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
@@ -27050,12 +27280,14 @@ impl SendUserCustomMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageCustomBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
@@ -27137,12 +27369,14 @@ impl SendUserFileMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageFileBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
@@ -27224,12 +27458,14 @@ impl SendUserImageMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageImageBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
@@ -27311,12 +27547,14 @@ impl SendUserLocationMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageLocationBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
@@ -27398,12 +27636,14 @@ impl SendUserTextMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageTextBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
@@ -27485,12 +27725,14 @@ impl SendUserVideoMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageVideoBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
@@ -27572,12 +27814,14 @@ impl SendUserVoiceMessageRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
         body: impl ::std::convert::Into<crate::gen::models::MessageVoiceBody>,
     ) -> Self {
         Self {
             from: ::std::option::Option::None,
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
             routetype: ::std::option::Option::None,
             ext: ::std::option::Option::None,
@@ -28281,10 +28525,12 @@ impl SubscribePresenceRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        usernames: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        usernames: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
-            usernames: usernames.into(),
+            usernames: usernames.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -28480,9 +28726,13 @@ impl ThreadMembersPage {
     /// Sets `affiliations`.
     pub fn with_affiliations(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.affiliations = ::std::option::Option::Some(value.into());
+        self.affiliations = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
 }

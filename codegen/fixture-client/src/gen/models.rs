@@ -739,13 +739,15 @@ impl SendSmallThingRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        to: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        to: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         Self {
             kind: <crate::gen::models::Kind as ::std::convert::From<
                 &str,
             >>::from("small"),
-            to: to.into(),
+            to: to.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
