@@ -50,6 +50,25 @@ pub struct StructIr {
     pub directions: crate::usage::Directions,
     /// The resource-group features that compile it; `None` when every build needs it.
     pub features: Option<Vec<String>>,
+    pub accessors: Vec<AccessorIr>,
+}
+
+/// `pub fn <name>(&self) -> Option<&T>`: follows `steps` (each field optional or not) to a
+/// value of type `ty`.
+#[derive(Debug, Clone)]
+pub struct AccessorIr {
+    pub name: String,
+    pub docs: Vec<String>,
+    pub steps: Vec<AccessorStep>,
+    pub ty: RustType,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessorStep {
+    pub ident: String,
+    pub optional: bool,
+    /// The field is a list and the path goes on with (or ends at) its first item.
+    pub first: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -353,6 +372,29 @@ struct Usage {
     features: Option<Vec<String>>,
 }
 
+/// The steps of a validated accessor path and the type at its end.
+fn lower_accessor(spec: &Spec, model: &model::ObjectModel, accessor: &model::Accessor) -> Option<AccessorIr> {
+    let mut current = model;
+    let mut steps = Vec::new();
+    let mut ty = None;
+    for step in &accessor.path {
+        let (step, first) = model::Accessor::step(step);
+        let field = current.fields.iter().find(|f| f.name == step)?;
+        steps.push(AccessorStep { ident: field_ident(&field.name, field.rust_name.as_ref()), optional: !field.required, first });
+        let field_ty = match (&field.ty, first) {
+            (TypeRef::Array(item), true) => item.as_ref(),
+            (other, _) => other,
+        };
+        ty = Some(RustType::from(field_ty));
+        if let TypeRef::Model(next) = field_ty {
+            if let Some(Model::Object(next)) = spec.models.get(next) {
+                current = next;
+            }
+        }
+    }
+    Some(AccessorIr { name: accessor.name.clone(), docs: doc_lines(&accessor.doc), steps, ty: ty? })
+}
+
 fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>, usage: Usage) -> ModelIr {
     match model {
         Model::Object(o) => {
@@ -390,6 +432,7 @@ fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>, u
                 aliases: model_aliases(spec, &o.name, &o.renamed_from, o.inline_for.as_deref()),
                 directions: usage.directions,
                 features: usage.features,
+                accessors: o.accessors.iter().filter_map(|a| lower_accessor(spec, o, a)).collect(),
             })
         }
         Model::Enum(e) => {

@@ -359,6 +359,29 @@ pub struct ObjectModel {
     pub inline_for: Option<String>,
     /// Former names of this model: the generated crate keeps them as deprecated aliases.
     pub renamed_from: Vec<String>,
+    /// Methods that reach one value through the fields (`group_id()` for `data.groupid`).
+    pub accessors: Vec<Accessor>,
+}
+
+/// A method of an object model that returns the value at the end of `path` (wire names of
+/// fields, each but the last holding an object model), or `None` where an optional field on
+/// the way is absent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accessor {
+    pub name: String,
+    pub path: Vec<String>,
+    pub doc: String,
+}
+
+impl Accessor {
+    /// A step of the path as (wire name, whether it takes the first item of a list): `data`
+    /// or `entities[0]`.
+    pub fn step(step: &str) -> (&str, bool) {
+        match step.strip_suffix("[0]") {
+            Some(name) => (name, true),
+            None => (step, false),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

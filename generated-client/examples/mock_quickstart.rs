@@ -32,7 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let hello =
-        SendUserTextMessageRequest::new(vec!["user2".to_string()], MessageTextBody::new("hello"))
+        SendUserTextMessageRequest::new(["user2"], MessageTextBody::new("hello"))
             .with_from("user1");
     let sent = client.messages().send_user_text_message(hello).await?;
     println!("message ids: {:?}", sent.data.unwrap_or_default());

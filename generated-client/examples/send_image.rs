@@ -19,24 +19,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .upload_chat_file(UploadChatFileRequest::new(FileSource::path(&path)))
         .restrict_access(true)
         .await?;
-    let entity = upload
-        .entities
-        .unwrap_or_default()
-        .into_iter()
-        .next()
-        .ok_or("the upload returned no file")?;
-    let uuid = entity.uuid.ok_or("the upload returned no uuid")?;
+    let uuid = upload.uuid().ok_or("the upload returned no uuid")?;
     // The upload answers with the URI of the file collection; the file is below it.
-    let url = format!("{}/{uuid}", upload.uri.ok_or("the upload returned no uri")?);
+    let collection = upload.uri.as_deref().ok_or("the upload returned no uri")?;
+    let url = format!("{collection}/{uuid}");
 
     let mut body =
         MessageImageBody::new(url).with_filename(path.rsplit('/').next().unwrap_or(&path));
-    if let Some(secret) = entity.share_secret {
+    if let Some(secret) = upload.share_secret() {
         body = body.with_secret(secret);
     }
-    let message = SendUserImageMessageRequest::new(vec!["bob".to_owned()], body)
+    let message = SendUserImageMessageRequest::new(["bob"], body)
         .with_from("alice");
     let response = client.messages().send_user_image_message(message).await?;
-    println!("sent: {:?}", response.data.unwrap_or_default());
+    println!("sent: {:?}", response.message_ids());
     Ok(())
 }

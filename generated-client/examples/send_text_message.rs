@@ -9,13 +9,10 @@ use easemob_im::models::{MessageTextBody, SendUserTextMessageRequest};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = common::client_from_env()?;
-    let message = SendUserTextMessageRequest::new(
-        vec!["bob".to_owned()],
-        MessageTextBody::new("Hello, Bob!"),
-    )
-    .with_from("alice");
+    let message = SendUserTextMessageRequest::new(["bob"], MessageTextBody::new("Hello, Bob!"))
+        .with_from("alice");
     let response = client.messages().send_user_text_message(message).await?;
-    for (recipient, message_id) in response.data.unwrap_or_default() {
+    for (recipient, message_id) in response.message_ids().into_iter().flatten() {
         println!("{recipient}: message {message_id}");
     }
     Ok(())

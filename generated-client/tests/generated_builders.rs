@@ -154,9 +154,24 @@ async fn upload_sends_multipart_with_the_restrict_access_header() {
         .restrict_access(true)
         .await
         .unwrap();
+    assert_eq!((response.uuid(), response.share_secret()), (Some("u1"), Some("s")));
     let entity = &response.entities.unwrap()[0];
     assert_eq!(entity.uuid.as_deref(), Some("u1"));
     assert_eq!(entity.share_secret.as_deref(), Some("s"));
+}
+
+#[test]
+fn accessors_reach_through_absent_fields_as_none() {
+    use easemob_im::models::{CreateGroupResponse, FileUploadResponse, UserEntitiesResponse};
+    let decode = |text: &str| serde_json::from_str::<FileUploadResponse>(text).unwrap();
+    assert_eq!(decode(r#"{}"#).uuid(), None);
+    assert_eq!(decode(r#"{"entities": []}"#).uuid(), None);
+    assert_eq!(decode(r#"{"entities": [{"type": "chatfile"}]}"#).uuid(), None);
+    assert_eq!(decode(r#"{"entities": [{"uuid": "u1"}, {"uuid": "u2"}]}"#).uuid(), Some("u1"));
+    let group: CreateGroupResponse = serde_json::from_str(r#"{"data": {"groupid": "6XXXX7"}}"#).unwrap();
+    assert_eq!(group.group_id(), Some("6XXXX7"));
+    let users: UserEntitiesResponse = serde_json::from_str(r#"{"entities": [{"username": "ann"}]}"#).unwrap();
+    assert_eq!(users.user().and_then(|u| u.username.as_deref()), Some("ann"));
 }
 
 #[tokio::test]

@@ -79,10 +79,9 @@ async fn register_befriend_group_talk_list_delete() {
         .create_group(CreateGroupRequest::new(true, "ann").with_groupname("friends"))
         .await
         .unwrap()
-        .data
+        .group_id()
         .unwrap()
-        .groupid
-        .unwrap();
+        .to_owned();
     client
         .groups()
         .add_group_members(
@@ -99,7 +98,7 @@ async fn register_befriend_group_talk_list_delete() {
         )
         .await
         .unwrap();
-    let msg_id = &sent.data.unwrap()[&group];
+    let msg_id = &sent.message_ids().unwrap()[&group];
     let kept = mock.server().sent_messages(ORG, APP);
     assert_eq!(kept.len(), 1);
     assert_eq!(
@@ -148,10 +147,9 @@ async fn recipients_are_checked_only_in_strict_mode() {
         .create_group(CreateGroupRequest::new(true, "ann"))
         .await
         .unwrap()
-        .data
+        .group_id()
         .unwrap()
-        .groupid
-        .unwrap();
+        .to_owned();
     let from_ben = SendGroupTextMessageRequest::new([group.clone()], MessageTextBody::new("hi"))
         .with_from("ben");
     assert_eq!(

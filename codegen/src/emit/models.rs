@@ -97,6 +97,14 @@ fn emit_struct(s: &StructIr) -> TokenStream {
     });
     let multipart = s.has_file.then(|| multipart(s));
     let aliases = s.aliases.iter().map(|old| type_alias(old, &s.name));
+    let accessors = (!s.accessors.is_empty()).then(|| {
+        let methods = s.accessors.iter().map(accessor);
+        quote! {
+            impl #name {
+                #(#methods)*
+            }
+        }
+    });
     quote! {
         #(#aliases)*
 
@@ -106,6 +114,8 @@ fn emit_struct(s: &StructIr) -> TokenStream {
         pub struct #name {
             #(#fields)*
         }
+
+        #accessors
 
         #constructors
         impl #name {
@@ -118,6 +128,68 @@ fn emit_struct(s: &StructIr) -> TokenStream {
         }
 
         #multipart
+    }
+}
+
+/// `pub fn name(&self) -> Option<..>`: follows the path, `?` past each optional field on
+/// the way. Strings come back as `&str`, lists as slices, numbers and flags by value, and
+/// anything else by reference.
+fn accessor(a: &ir::AccessorIr) -> TokenStream {
+    let name = ident(&a.name);
+    let doc = docs(&a.docs);
+    let (last, way) = a.steps.split_last().expect("a validated accessor has a path");
+    let mut reach = quote!(self);
+    for step in way {
+        reach = follow(reach, step);
+    }
+    let (ty, body) = if last.first {
+        // `first()` gives a reference to the item.
+        let item = follow(reach, last);
+        match &a.ty {
+            RustType::String => (quote!(&str), quote!(::std::option::Option::Some(#item.as_str()))),
+            RustType::I64 | RustType::F64 | RustType::Bool => (rust_type(&a.ty), quote!(::std::option::Option::Some(*#item))),
+            other => {
+                let ty = rust_type(other);
+                (quote!(&#ty), quote!(::std::option::Option::Some(#item)))
+            }
+        }
+    } else {
+        let field = ident(&last.ident);
+        let value = quote!(#reach.#field);
+        match (&a.ty, last.optional) {
+            (RustType::String, true) => (quote!(&str), quote!(#value.as_deref())),
+            (RustType::String, false) => (quote!(&str), quote!(::std::option::Option::Some(#value.as_str()))),
+            (RustType::Vec(inner), optional) => {
+                let inner = rust_type(inner);
+                (quote!(&[#inner]), if optional { quote!(#value.as_deref()) } else { quote!(::std::option::Option::Some(#value.as_slice())) })
+            }
+            (RustType::I64 | RustType::F64 | RustType::Bool, optional) => {
+                let ty = rust_type(&a.ty);
+                (ty, if optional { value } else { quote!(::std::option::Option::Some(#value)) })
+            }
+            (other, optional) => {
+                let ty = rust_type(other);
+                (quote!(&#ty), if optional { quote!(#value.as_ref()) } else { quote!(::std::option::Option::Some(&#value)) })
+            }
+        }
+    };
+    quote! {
+        #doc
+        pub fn #name(&self) -> ::std::option::Option<#ty> {
+            #body
+        }
+    }
+}
+
+/// `reach.field`, past `None` (`?`) when the field is optional, and on to the first item
+/// (`first()?`) when the step takes one.
+fn follow(reach: TokenStream, step: &ir::AccessorStep) -> TokenStream {
+    let field = ident(&step.ident);
+    let reach = if step.optional { quote!(#reach.#field.as_ref()?) } else { quote!(#reach.#field) };
+    if step.first {
+        quote!(#reach.first()?)
+    } else {
+        reach
     }
 }
 

@@ -242,9 +242,20 @@ pub struct Model {
     #[serde(default)]
     pub renamed_from: Vec<String>,
     pub fields: Option<IndexMap<String, Typed>>,
+    #[serde(default)]
+    pub accessors: IndexMap<String, Accessor>,
     pub repr: Option<Repr>,
     #[serde(rename = "enum")]
     pub values: Option<Vec<EnumValue>>,
+}
+
+/// A method of an object model that reaches one value through its fields: `path` is the
+/// dot-separated wire names (`data.groupid`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accessor {
+    pub path: String,
+    pub doc: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -4,6 +4,7 @@
 //! model: defaults, examples, paging, variants); each phase keeps going after a problem so
 //! that one run shows them all.
 
+mod accessors;
 mod conform;
 mod cycles;
 mod extends;
@@ -63,6 +64,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
         sources.iter().map(|s| (s.name.clone(), s.origin.clone())).collect();
     ctx.model_late_checks(&models, &origins);
     ctx.required_cycles(&models, &origins);
+    ctx.accessors(&models, &origins);
     for (op, item) in &mut operations {
         ctx.operation_late_checks(op, item, &models);
     }
@@ -546,6 +548,11 @@ impl<'a> Ctx<'a> {
                     fields: out,
                     inline_for: source.inline_for.clone(),
                     renamed_from: self.model_renames(source),
+                    accessors: raw
+                        .accessors
+                        .iter()
+                        .map(|(name, a)| Accessor { name: name.clone(), path: a.path.split('.').map(str::to_owned).collect(), doc: a.doc.clone() })
+                        .collect(),
                 }))
             }
             (None, Some(values)) => {

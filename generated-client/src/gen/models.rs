@@ -5702,6 +5702,13 @@ pub struct CreateChatroomResponse {
     pub data: ::std::option::Option<crate::gen::models::ChatroomId>,
 }
 #[cfg(feature = "chatrooms")]
+impl CreateChatroomResponse {
+    /// Id of the new room.
+    pub fn chatroom_id(&self) -> ::std::option::Option<&str> {
+        self.data.as_ref()?.id.as_deref()
+    }
+}
+#[cfg(feature = "chatrooms")]
 #[cfg(any(test, feature = "server"))]
 impl CreateChatroomResponse {
     /// A value with the required fields set and every optional field empty.
@@ -5984,6 +5991,13 @@ pub struct CreateGroupResponse {
     pub data: ::std::option::Option<crate::gen::models::GroupCreateResult>,
 }
 #[cfg(feature = "groups")]
+impl CreateGroupResponse {
+    /// Id of the new group.
+    pub fn group_id(&self) -> ::std::option::Option<&str> {
+        self.data.as_ref()?.groupid.as_deref()
+    }
+}
+#[cfg(feature = "groups")]
 #[cfg(any(test, feature = "server"))]
 impl CreateGroupResponse {
     /// A value with the required fields set and every optional field empty.
@@ -6188,6 +6202,13 @@ pub struct CreateThreadResponse {
     /// The new thread.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<crate::gen::models::ThreadCreateResult>,
+}
+#[cfg(feature = "threads")]
+impl CreateThreadResponse {
+    /// Id of the new thread.
+    pub fn thread_id(&self) -> ::std::option::Option<&str> {
+        self.data.as_ref()?.thread_id.as_deref()
+    }
 }
 #[cfg(feature = "threads")]
 #[cfg(any(test, feature = "server"))]
@@ -7776,6 +7797,17 @@ pub struct FileUploadResponse {
     pub entities: ::std::option::Option<
         ::std::vec::Vec<crate::gen::models::FileUploadEntity>,
     >,
+}
+#[cfg(feature = "files")]
+impl FileUploadResponse {
+    /// The stored file's UUID, which messages refer to it by.
+    pub fn uuid(&self) -> ::std::option::Option<&str> {
+        self.entities.as_ref()?.first()?.uuid.as_deref()
+    }
+    /// Access key to keep for later downloads of a restricted file.
+    pub fn share_secret(&self) -> ::std::option::Option<&str> {
+        self.entities.as_ref()?.first()?.share_secret.as_deref()
+    }
 }
 #[cfg(feature = "files")]
 #[cfg(any(test, feature = "server"))]
@@ -18391,6 +18423,17 @@ pub struct MessageSendResponse {
     pub data: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
+}
+#[cfg(feature = "messages")]
+impl MessageSendResponse {
+    /// Id of the message created for each target, keyed by recipient user id, group id or chat room id.
+    pub fn message_ids(
+        &self,
+    ) -> ::std::option::Option<
+        &::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    > {
+        self.data.as_ref()
+    }
 }
 #[cfg(feature = "messages")]
 #[cfg(any(test, feature = "server"))]
@@ -31625,6 +31668,13 @@ pub struct UserEntitiesResponse {
     /// Number of users returned.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
+}
+#[cfg(feature = "users")]
+impl UserEntitiesResponse {
+    /// The first (for single-user operations, the only) user concerned.
+    pub fn user(&self) -> ::std::option::Option<&crate::gen::models::User> {
+        ::std::option::Option::Some(self.entities.as_ref()?.first()?)
+    }
 }
 #[cfg(feature = "users")]
 #[cfg(any(test, feature = "server"))]

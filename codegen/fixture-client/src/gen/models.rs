@@ -963,6 +963,21 @@ pub struct ThingPage {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "things")]
+impl ThingPage {
+    /// The first thing of the page.
+    pub fn first_thing(&self) -> ::std::option::Option<&crate::gen::models::Thing> {
+        ::std::option::Option::Some(self.entities.as_ref()?.first()?)
+    }
+    /// The first thing's name.
+    pub fn first_name(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(self.entities.as_ref()?.first()?.name.as_str())
+    }
+    /// The cursor of the next page.
+    pub fn next_cursor(&self) -> ::std::option::Option<&str> {
+        self.cursor.as_deref()
+    }
+}
+#[cfg(feature = "things")]
 #[cfg(any(test, feature = "server"))]
 impl ThingPage {
     /// A value with the required fields set and every optional field empty.
