@@ -261,7 +261,7 @@ async fn group_members_stream_every_page_by_number() {
     let members: Vec<_> = client
         .groups()
         .list_group_members("g1")
-        .pagesize(2)
+        .page_size(2)
         .into_stream()
         .try_collect()
         .await

@@ -76,7 +76,7 @@ async fn register_befriend_group_talk_list_delete() {
     client.contacts().add_contact("ann", "ben").await.unwrap();
     let group = client
         .groups()
-        .create_group(CreateGroupRequest::new(true, "ann").with_groupname("friends"))
+        .create_group(CreateGroupRequest::new(true, "ann").with_group_name("friends"))
         .await
         .unwrap()
         .group_id()

@@ -20,6 +20,9 @@ pub struct Api {
     pub default_rate_limit: RateLimit,
     pub error_model: String,
     pub servers: Vec<Server>,
+    /// Rust names by wire name, for every parameter and field without a `rust_name`.
+    #[serde(default)]
+    pub rust_names: IndexMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]

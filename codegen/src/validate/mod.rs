@@ -32,6 +32,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
         repeats: BTreeMap::new(),
         multipart_bodies: BTreeSet::new(),
         failed_variant_sets: BTreeSet::new(),
+        rust_names: BTreeMap::new(),
     };
     let api = ctx.api();
     let sources = ctx.model_sources();
@@ -164,6 +165,10 @@ struct Ctx<'a> {
     /// Variant sets and routes of operations dropped for an error already reported: the
     /// operations that remain are not told they have no partner.
     failed_variant_sets: BTreeSet<String>,
+    /// `api.rust_names`: the Rust name of every parameter and field with that wire name and
+    /// no `rust_name` of its own. (An entry no name uses is not an error: the fixture specs
+    /// share the API section of `spec/`.)
+    rust_names: BTreeMap<String, String>,
 }
 
 fn at(origin: &Origin, key: &str) -> Origin {
@@ -299,6 +304,13 @@ impl<'a> Ctx<'a> {
             if !base_params.iter().any(|(n, _)| n == name) {
                 self.error(at(&origin, &format!("base_params.{name}")), format!("`{name}` is not a placeholder of the base path"), "remove it, or add it to `base_path`");
             }
+        }
+        for (wire, rust) in &raw.rust_names {
+            if !is_snake(rust) {
+                self.error_value(at(&origin, &format!("rust_names.{wire}")), format!("`{rust}` is not a snake_case Rust name"), format!("write `{}`", naming::snake(rust)));
+                continue;
+            }
+            self.rust_names.insert(wire.clone(), rust.clone());
         }
         Some(Api {
             title: raw.title.clone(),
@@ -505,6 +517,12 @@ impl<'a> Ctx<'a> {
         c
     }
 
+    /// A parameter's or field's own `rust_name`, else the one `api.rust_names` gives its wire
+    /// name.
+    fn rust_name(&self, wire: &str, own: Option<&String>) -> Option<String> {
+        own.or_else(|| self.rust_names.get(wire)).cloned()
+    }
+
     fn field(&mut self, origin: Origin, name: &str, raw: &raw::Typed, names: &BTreeSet<String>) -> Option<Field> {
         if raw.location.is_some() {
             self.error(at(&origin, "in"), "a model field has `in`", "`in` belongs to operation parameters; remove it");
@@ -517,7 +535,7 @@ impl<'a> Ctx<'a> {
             doc: raw.doc.clone(),
             required: raw.required.unwrap_or(false),
             default: raw.default.clone(),
-            rust_name: raw.rust_name.clone(),
+            rust_name: self.rust_name(name, raw.rust_name.as_ref()),
             constraints,
             deprecated: self.deprecation(&origin, raw.deprecated.as_ref()),
             inherited_from: None,
@@ -750,7 +768,8 @@ impl<'a> Ctx<'a> {
             if location == Location::Path && !segments.contains(&Segment::Param(name.clone())) {
                 unplaced.push((name.clone(), here.clone()));
             }
-            let rust = p.rust_name.clone().unwrap_or_else(|| naming::snake(name));
+            let rust_name = self.rust_name(name, p.rust_name.as_ref());
+            let rust = rust_name.clone().unwrap_or_else(|| naming::snake(name));
             if let Some(other) = rust_names.insert(rust.clone(), name.clone()) {
                 self.error(here.clone(), format!("parameters `{other}` and `{name}` both become the Rust name `{rust}`"), format!("add `rust_name:` to one of them, e.g. `rust_name: {rust}_2`"));
             }
@@ -765,7 +784,7 @@ impl<'a> Ctx<'a> {
                 ty,
                 doc: p.doc.clone(),
                 default: p.default.clone(),
-                rust_name: p.rust_name.clone(),
+                rust_name,
                 constraints,
                 deprecated: self.deprecation(&here, p.deprecated.as_ref()),
             });

@@ -11,14 +11,17 @@
 #[non_exhaustive]
 pub struct AddChatroomAdminRequest {
     /// User id of the member to make admin.
-    pub newadmin: ::std::string::String,
+    #[serde(rename = "newadmin")]
+    pub new_admin: ::std::string::String,
 }
 #[cfg(feature = "chatrooms")]
 impl AddChatroomAdminRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(newadmin: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { newadmin: newadmin.into() }
+    pub fn new(new_admin: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            new_admin: new_admin.into(),
+        }
     }
 }
 #[cfg(feature = "chatrooms")]
@@ -935,14 +938,17 @@ impl AddChatroomSuperAdminResponse {
 #[non_exhaustive]
 pub struct AddGroupAdminRequest {
     /// User id of the member to make an admin.
-    pub newadmin: ::std::string::String,
+    #[serde(rename = "newadmin")]
+    pub new_admin: ::std::string::String,
 }
 #[cfg(feature = "groups")]
 impl AddGroupAdminRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(newadmin: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { newadmin: newadmin.into() }
+    pub fn new(new_admin: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            new_admin: new_admin.into(),
+        }
     }
 }
 #[cfg(feature = "groups")]
@@ -3748,8 +3754,8 @@ pub struct ChatroomAdminAddResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<::std::string::String>,
     /// User id of the new admin.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub newadmin: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "newadmin", skip_serializing_if = "::std::option::Option::is_none")]
+    pub new_admin: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "chatrooms")]
 #[cfg(any(test, feature = "server"))]
@@ -3759,7 +3765,7 @@ impl ChatroomAdminAddResult {
     pub fn new() -> Self {
         Self {
             result: ::std::option::Option::None,
-            newadmin: ::std::option::Option::None,
+            new_admin: ::std::option::Option::None,
         }
     }
     /// Sets `result`.
@@ -3771,11 +3777,11 @@ impl ChatroomAdminAddResult {
         self
     }
     /// Sets `newadmin`.
-    pub fn with_newadmin(
+    pub fn with_new_admin(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.newadmin = ::std::option::Option::Some(value.into());
+        self.new_admin = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -3790,8 +3796,8 @@ pub struct ChatroomAdminRemoveResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<::std::string::String>,
     /// User id of the demoted admin.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub oldadmin: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "oldadmin", skip_serializing_if = "::std::option::Option::is_none")]
+    pub old_admin: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "chatrooms")]
 #[cfg(any(test, feature = "server"))]
@@ -3801,7 +3807,7 @@ impl ChatroomAdminRemoveResult {
     pub fn new() -> Self {
         Self {
             result: ::std::option::Option::None,
-            oldadmin: ::std::option::Option::None,
+            old_admin: ::std::option::Option::None,
         }
     }
     /// Sets `result`.
@@ -3813,11 +3819,11 @@ impl ChatroomAdminRemoveResult {
         self
     }
     /// Sets `oldadmin`.
-    pub fn with_oldadmin(
+    pub fn with_old_admin(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oldadmin = ::std::option::Option::Some(value.into());
+        self.old_admin = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -3988,14 +3994,20 @@ pub struct ChatroomDetail {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// True if joining needs approval by the owner or an admin.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub membersonly: ::std::option::Option<bool>,
+    #[serde(
+        rename = "membersonly",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub members_only: ::std::option::Option<bool>,
     /// True if members may invite others; false if only the owner and admins may.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub allowinvites: ::std::option::Option<bool>,
+    #[serde(
+        rename = "allowinvites",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allow_invites: ::std::option::Option<bool>,
     /// Member limit set at creation.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub maxusers: ::std::option::Option<i64>,
+    #[serde(rename = "maxusers", skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_users: ::std::option::Option<i64>,
     /// User id of the owner.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<::std::string::String>,
@@ -4027,9 +4039,9 @@ impl ChatroomDetail {
             id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
-            membersonly: ::std::option::Option::None,
-            allowinvites: ::std::option::Option::None,
-            maxusers: ::std::option::Option::None,
+            members_only: ::std::option::Option::None,
+            allow_invites: ::std::option::Option::None,
+            max_users: ::std::option::Option::None,
             owner: ::std::option::Option::None,
             created: ::std::option::Option::None,
             custom: ::std::option::Option::None,
@@ -4063,18 +4075,18 @@ impl ChatroomDetail {
         self
     }
     /// Sets `membersonly`.
-    pub fn with_membersonly(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.membersonly = ::std::option::Option::Some(value.into());
+    pub fn with_members_only(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.members_only = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `allowinvites`.
-    pub fn with_allowinvites(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.allowinvites = ::std::option::Option::Some(value.into());
+    pub fn with_allow_invites(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.allow_invites = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `maxusers`.
-    pub fn with_maxusers(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.maxusers = ::std::option::Option::Some(value.into());
+    pub fn with_max_users(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_users = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `owner`.
@@ -4410,8 +4422,11 @@ impl ChatroomMemberResult {
 #[non_exhaustive]
 pub struct ChatroomMembersAddResult {
     /// User ids that were added.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub newmembers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(
+        rename = "newmembers",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub new_members: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Always `add_member`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<::std::string::String>,
@@ -4426,19 +4441,19 @@ impl ChatroomMembersAddResult {
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            newmembers: ::std::option::Option::None,
+            new_members: ::std::option::Option::None,
             action: ::std::option::Option::None,
             id: ::std::option::Option::None,
         }
     }
     /// Sets `newmembers`.
-    pub fn with_newmembers(
+    pub fn with_new_members(
         mut self,
         value: impl ::std::iter::IntoIterator<
             Item = impl ::std::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.newmembers = ::std::option::Option::Some(
+        self.new_members = ::std::option::Option::Some(
             value.into_iter().map(::std::convert::Into::into).collect(),
         );
         self
@@ -4880,11 +4895,11 @@ impl ChatroomMuteAllState {
 #[non_exhaustive]
 pub struct ChatroomPageParams {
     /// The requested page size, as a one-element array of strings (the tables say Int; the server sends strings).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub pagesize: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(rename = "pagesize", skip_serializing_if = "::std::option::Option::is_none")]
+    pub page_size: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The requested page number, as a one-element array of strings (the tables say Int; the server sends strings).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub pagenum: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(rename = "pagenum", skip_serializing_if = "::std::option::Option::is_none")]
+    pub page_num: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "chatrooms")]
 #[cfg(any(test, feature = "server"))]
@@ -4893,30 +4908,30 @@ impl ChatroomPageParams {
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            pagesize: ::std::option::Option::None,
-            pagenum: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+            page_num: ::std::option::Option::None,
         }
     }
     /// Sets `pagesize`.
-    pub fn with_pagesize(
+    pub fn with_page_size(
         mut self,
         value: impl ::std::iter::IntoIterator<
             Item = impl ::std::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.pagesize = ::std::option::Option::Some(
+        self.page_size = ::std::option::Option::Some(
             value.into_iter().map(::std::convert::Into::into).collect(),
         );
         self
     }
     /// Sets `pagenum`.
-    pub fn with_pagenum(
+    pub fn with_page_num(
         mut self,
         value: impl ::std::iter::IntoIterator<
             Item = impl ::std::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.pagenum = ::std::option::Option::Some(
+        self.page_num = ::std::option::Option::Some(
             value.into_iter().map(::std::convert::Into::into).collect(),
         );
         self
@@ -5134,14 +5149,17 @@ impl ChatroomUnmuteResult {
 #[non_exhaustive]
 pub struct ChatroomUpdateResult {
     /// True if the name was changed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub groupname: ::std::option::Option<bool>,
+    #[serde(
+        rename = "groupname",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub group_name: ::std::option::Option<bool>,
     /// True if the description was changed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<bool>,
     /// True if the member limit was changed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub maxusers: ::std::option::Option<bool>,
+    #[serde(rename = "maxusers", skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_users: ::std::option::Option<bool>,
 }
 #[cfg(feature = "chatrooms")]
 #[cfg(any(test, feature = "server"))]
@@ -5150,14 +5168,14 @@ impl ChatroomUpdateResult {
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            groupname: ::std::option::Option::None,
+            group_name: ::std::option::Option::None,
             description: ::std::option::Option::None,
-            maxusers: ::std::option::Option::None,
+            max_users: ::std::option::Option::None,
         }
     }
     /// Sets `groupname`.
-    pub fn with_groupname(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.groupname = ::std::option::Option::Some(value.into());
+    pub fn with_group_name(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.group_name = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `description`.
@@ -5166,8 +5184,8 @@ impl ChatroomUpdateResult {
         self
     }
     /// Sets `maxusers`.
-    pub fn with_maxusers(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.maxusers = ::std::option::Option::Some(value.into());
+    pub fn with_max_users(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.max_users = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -5191,8 +5209,11 @@ pub struct ChatroomUserListResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Room id.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub chatroomid: ::std::option::Option<::std::string::String>,
+    #[serde(
+        rename = "chatroomid",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub chatroom_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "chatrooms")]
 #[cfg(any(test, feature = "server"))]
@@ -5205,7 +5226,7 @@ impl ChatroomUserListResult {
             action: ::std::option::Option::None,
             reason: ::std::option::Option::None,
             user: ::std::option::Option::None,
-            chatroomid: ::std::option::Option::None,
+            chatroom_id: ::std::option::Option::None,
         }
     }
     /// Sets `result`.
@@ -5238,11 +5259,11 @@ impl ChatroomUserListResult {
         self
     }
     /// Sets `chatroomid`.
-    pub fn with_chatroomid(
+    pub fn with_chatroom_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.chatroomid = ::std::option::Option::Some(value.into());
+        self.chatroom_id = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -5599,8 +5620,8 @@ pub struct CreateChatroomRequest {
     /// Member limit, owner included; Easemob sales can raise the 10,000 ceiling.
     ///
     /// Documented limits: minimum 1, maximum 10000, server default `1000`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub maxusers: ::std::option::Option<i64>,
+    #[serde(rename = "maxusers", skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_users: ::std::option::Option<i64>,
     /// User id of the room owner.
     pub owner: ::std::string::String,
     /// User ids of the initial members and admins, owner excluded; no more than maxusers. If present, must not be empty.
@@ -5626,15 +5647,15 @@ impl CreateChatroomRequest {
         Self {
             name: name.into(),
             description: description.into(),
-            maxusers: ::std::option::Option::None,
+            max_users: ::std::option::Option::None,
             owner: owner.into(),
             members: ::std::option::Option::None,
             custom: ::std::option::Option::None,
         }
     }
     /// Sets `maxusers`.
-    pub fn with_maxusers(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.maxusers = ::std::option::Option::Some(value.into());
+    pub fn with_max_users(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_users = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `members`.
@@ -5814,8 +5835,11 @@ pub struct CreateGroupRequest {
     /// Name of the group, at most 128 characters.
     ///
     /// Documented limits: at most 128 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub groupname: ::std::option::Option<::std::string::String>,
+    #[serde(
+        rename = "groupname",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub group_name: ::std::option::Option<::std::string::String>,
     /// Description of the group, at most 512 characters.
     ///
     /// Documented limits: at most 512 characters.
@@ -5829,18 +5853,24 @@ pub struct CreateGroupRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scale: ::std::option::Option<crate::gen::models::GroupScale>,
     /// Maximum number of members, owner included. Defaults to 200 for a normal group and 1000 for a large one; the ceiling depends on the plan.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub maxusers: ::std::option::Option<i64>,
+    #[serde(rename = "maxusers", skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_users: ::std::option::Option<i64>,
     /// Whether ordinary members may invite users (private groups only). When false only the owner and admins can add users.
     ///
     /// Documented limits: server default `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub allowinvites: ::std::option::Option<bool>,
+    #[serde(
+        rename = "allowinvites",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allow_invites: ::std::option::Option<bool>,
     /// Whether join requests need approval by the owner or an admin (public groups only).
     ///
     /// Documented limits: server default `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub membersonly: ::std::option::Option<bool>,
+    #[serde(
+        rename = "membersonly",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub members_only: ::std::option::Option<bool>,
     /// Whether an invited user must accept the invitation before joining.
     ///
     /// Documented limits: server default `true`.
@@ -5866,13 +5896,13 @@ impl CreateGroupRequest {
         owner: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            groupname: ::std::option::Option::None,
+            group_name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             public: public.into(),
             scale: ::std::option::Option::None,
-            maxusers: ::std::option::Option::None,
-            allowinvites: ::std::option::Option::None,
-            membersonly: ::std::option::Option::None,
+            max_users: ::std::option::Option::None,
+            allow_invites: ::std::option::Option::None,
+            members_only: ::std::option::Option::None,
             invite_need_confirm: ::std::option::Option::None,
             owner: owner.into(),
             members: ::std::option::Option::None,
@@ -5880,11 +5910,11 @@ impl CreateGroupRequest {
         }
     }
     /// Sets `groupname`.
-    pub fn with_groupname(
+    pub fn with_group_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.groupname = ::std::option::Option::Some(value.into());
+        self.group_name = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `description`.
@@ -5904,18 +5934,18 @@ impl CreateGroupRequest {
         self
     }
     /// Sets `maxusers`.
-    pub fn with_maxusers(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.maxusers = ::std::option::Option::Some(value.into());
+    pub fn with_max_users(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_users = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `allowinvites`.
-    pub fn with_allowinvites(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.allowinvites = ::std::option::Option::Some(value.into());
+    pub fn with_allow_invites(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.allow_invites = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `membersonly`.
-    pub fn with_membersonly(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.membersonly = ::std::option::Option::Some(value.into());
+    pub fn with_members_only(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.members_only = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `invite_need_confirm`.
@@ -5994,7 +6024,7 @@ pub struct CreateGroupResponse {
 impl CreateGroupResponse {
     /// Id of the new group.
     pub fn group_id(&self) -> ::std::option::Option<&str> {
-        self.data.as_ref()?.groupid.as_deref()
+        self.data.as_ref()?.group_id.as_deref()
     }
 }
 #[cfg(feature = "groups")]
@@ -9709,8 +9739,8 @@ pub struct GroupAdminAddResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<crate::gen::models::GroupAdminOutcome>,
     /// User id of the new admin.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub newadmin: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "newadmin", skip_serializing_if = "::std::option::Option::is_none")]
+    pub new_admin: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "groups")]
 #[cfg(any(test, feature = "server"))]
@@ -9720,7 +9750,7 @@ impl GroupAdminAddResult {
     pub fn new() -> Self {
         Self {
             result: ::std::option::Option::None,
-            newadmin: ::std::option::Option::None,
+            new_admin: ::std::option::Option::None,
         }
     }
     /// Sets `result`.
@@ -9732,11 +9762,11 @@ impl GroupAdminAddResult {
         self
     }
     /// Sets `newadmin`.
-    pub fn with_newadmin(
+    pub fn with_new_admin(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.newadmin = ::std::option::Option::Some(value.into());
+        self.new_admin = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -9815,8 +9845,8 @@ pub struct GroupAdminRemoveResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<crate::gen::models::GroupAdminOutcome>,
     /// User id of the demoted admin.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub oldadmin: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "oldadmin", skip_serializing_if = "::std::option::Option::is_none")]
+    pub old_admin: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "groups")]
 #[cfg(any(test, feature = "server"))]
@@ -9826,7 +9856,7 @@ impl GroupAdminRemoveResult {
     pub fn new() -> Self {
         Self {
             result: ::std::option::Option::None,
-            oldadmin: ::std::option::Option::None,
+            old_admin: ::std::option::Option::None,
         }
     }
     /// Sets `result`.
@@ -9838,11 +9868,11 @@ impl GroupAdminRemoveResult {
         self
     }
     /// Sets `oldadmin`.
-    pub fn with_oldadmin(
+    pub fn with_old_admin(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oldadmin = ::std::option::Option::Some(value.into());
+        self.old_admin = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -9965,8 +9995,8 @@ impl GroupAnnouncementUpdateResult {
 #[non_exhaustive]
 pub struct GroupCreateResult {
     /// Id of the new group.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub groupid: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "groupid", skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "groups")]
 #[cfg(any(test, feature = "server"))]
@@ -9975,15 +10005,15 @@ impl GroupCreateResult {
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            groupid: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
         }
     }
     /// Sets `groupid`.
-    pub fn with_groupid(
+    pub fn with_group_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.groupid = ::std::option::Option::Some(value.into());
+        self.group_id = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -9998,8 +10028,8 @@ pub struct GroupDeleteResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub success: ::std::option::Option<bool>,
     /// Id of the deleted group.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub groupid: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "groupid", skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "groups")]
 #[cfg(any(test, feature = "server"))]
@@ -10009,7 +10039,7 @@ impl GroupDeleteResult {
     pub fn new() -> Self {
         Self {
             success: ::std::option::Option::None,
-            groupid: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
         }
     }
     /// Sets `success`.
@@ -10018,11 +10048,11 @@ impl GroupDeleteResult {
         self
     }
     /// Sets `groupid`.
-    pub fn with_groupid(
+    pub fn with_group_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.groupid = ::std::option::Option::Some(value.into());
+        self.group_id = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -10043,14 +10073,20 @@ pub struct GroupDetail {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Whether join requests need approval by the owner or an admin.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub membersonly: ::std::option::Option<bool>,
+    #[serde(
+        rename = "membersonly",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub members_only: ::std::option::Option<bool>,
     /// Whether ordinary members may invite users (private groups only).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub allowinvites: ::std::option::Option<bool>,
+    #[serde(
+        rename = "allowinvites",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allow_invites: ::std::option::Option<bool>,
     /// Maximum number of members, owner included.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub maxusers: ::std::option::Option<i64>,
+    #[serde(rename = "maxusers", skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_users: ::std::option::Option<i64>,
     /// The members with their roles.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub affiliations: ::std::option::Option<
@@ -10090,9 +10126,9 @@ impl GroupDetail {
             id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
-            membersonly: ::std::option::Option::None,
-            allowinvites: ::std::option::Option::None,
-            maxusers: ::std::option::Option::None,
+            members_only: ::std::option::Option::None,
+            allow_invites: ::std::option::Option::None,
+            max_users: ::std::option::Option::None,
             affiliations: ::std::option::Option::None,
             owner: ::std::option::Option::None,
             created: ::std::option::Option::None,
@@ -10128,18 +10164,18 @@ impl GroupDetail {
         self
     }
     /// Sets `membersonly`.
-    pub fn with_membersonly(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.membersonly = ::std::option::Option::Some(value.into());
+    pub fn with_members_only(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.members_only = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `allowinvites`.
-    pub fn with_allowinvites(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.allowinvites = ::std::option::Option::Some(value.into());
+    pub fn with_allow_invites(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.allow_invites = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `maxusers`.
-    pub fn with_maxusers(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.maxusers = ::std::option::Option::Some(value.into());
+    pub fn with_max_users(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_users = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `affiliations`.
@@ -10253,14 +10289,20 @@ pub struct GroupJoinedInfo {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub public: ::std::option::Option<bool>,
     /// Whether ordinary members may invite users.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub allowinvites: ::std::option::Option<bool>,
+    #[serde(
+        rename = "allowinvites",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allow_invites: ::std::option::Option<bool>,
     /// Whether join requests need approval by the owner or an admin.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub membersonly: ::std::option::Option<bool>,
+    #[serde(
+        rename = "membersonly",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub members_only: ::std::option::Option<bool>,
     /// Maximum number of members, owner included.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub maxusers: ::std::option::Option<i64>,
+    #[serde(rename = "maxusers", skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_users: ::std::option::Option<i64>,
     /// Creation time, Unix milliseconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<i64>,
@@ -10279,9 +10321,9 @@ impl GroupJoinedInfo {
             description: ::std::option::Option::None,
             disabled: ::std::option::Option::None,
             public: ::std::option::Option::None,
-            allowinvites: ::std::option::Option::None,
-            membersonly: ::std::option::Option::None,
-            maxusers: ::std::option::Option::None,
+            allow_invites: ::std::option::Option::None,
+            members_only: ::std::option::Option::None,
+            max_users: ::std::option::Option::None,
             created: ::std::option::Option::None,
         }
     }
@@ -10336,18 +10378,18 @@ impl GroupJoinedInfo {
         self
     }
     /// Sets `allowinvites`.
-    pub fn with_allowinvites(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.allowinvites = ::std::option::Option::Some(value.into());
+    pub fn with_allow_invites(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.allow_invites = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `membersonly`.
-    pub fn with_membersonly(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.membersonly = ::std::option::Option::Some(value.into());
+    pub fn with_members_only(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.members_only = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `maxusers`.
-    pub fn with_maxusers(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.maxusers = ::std::option::Option::Some(value.into());
+    pub fn with_max_users(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_users = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `created`.
@@ -10444,11 +10486,14 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberAction {
 #[non_exhaustive]
 pub struct GroupMembersAddResult {
     /// User ids that were added.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub newmembers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(
+        rename = "newmembers",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub new_members: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Id of the group.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub groupid: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "groupid", skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
     /// The operation performed; add_member.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<crate::gen::models::GroupMemberAction>,
@@ -10460,29 +10505,29 @@ impl GroupMembersAddResult {
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            newmembers: ::std::option::Option::None,
-            groupid: ::std::option::Option::None,
+            new_members: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
             action: ::std::option::Option::None,
         }
     }
     /// Sets `newmembers`.
-    pub fn with_newmembers(
+    pub fn with_new_members(
         mut self,
         value: impl ::std::iter::IntoIterator<
             Item = impl ::std::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.newmembers = ::std::option::Option::Some(
+        self.new_members = ::std::option::Option::Some(
             value.into_iter().map(::std::convert::Into::into).collect(),
         );
         self
     }
     /// Sets `groupid`.
-    pub fn with_groupid(
+    pub fn with_group_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.groupid = ::std::option::Option::Some(value.into());
+        self.group_id = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `action`.
@@ -10616,8 +10661,8 @@ impl GroupMuteResult {
 #[non_exhaustive]
 pub struct GroupOwnerTransferResult {
     /// True when ownership was transferred.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub newowner: ::std::option::Option<bool>,
+    #[serde(rename = "newowner", skip_serializing_if = "::std::option::Option::is_none")]
+    pub new_owner: ::std::option::Option<bool>,
 }
 #[cfg(feature = "groups")]
 #[cfg(any(test, feature = "server"))]
@@ -10626,12 +10671,12 @@ impl GroupOwnerTransferResult {
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            newowner: ::std::option::Option::None,
+            new_owner: ::std::option::Option::None,
         }
     }
     /// Sets `newowner`.
-    pub fn with_newowner(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.newowner = ::std::option::Option::Some(value.into());
+    pub fn with_new_owner(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.new_owner = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -10917,8 +10962,8 @@ pub struct GroupSummary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<::std::string::String>,
     /// Id of the group.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub groupid: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "groupid", skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
     /// Current number of members.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub affiliations: ::std::option::Option<i64>,
@@ -10932,8 +10977,11 @@ pub struct GroupSummary {
     )]
     pub last_modified: ::std::option::Option<::std::string::String>,
     /// Name of the group.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub groupname: ::std::option::Option<::std::string::String>,
+    #[serde(
+        rename = "groupname",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub group_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "groups")]
 #[cfg(any(test, feature = "server"))]
@@ -10943,11 +10991,11 @@ impl GroupSummary {
     pub fn new() -> Self {
         Self {
             owner: ::std::option::Option::None,
-            groupid: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
             affiliations: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             last_modified: ::std::option::Option::None,
-            groupname: ::std::option::Option::None,
+            group_name: ::std::option::Option::None,
         }
     }
     /// Sets `owner`.
@@ -10959,11 +11007,11 @@ impl GroupSummary {
         self
     }
     /// Sets `groupid`.
-    pub fn with_groupid(
+    pub fn with_group_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.groupid = ::std::option::Option::Some(value.into());
+        self.group_id = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `affiliations`.
@@ -10988,11 +11036,11 @@ impl GroupSummary {
         self
     }
     /// Sets `groupname`.
-    pub fn with_groupname(
+    pub fn with_group_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.groupname = ::std::option::Option::Some(value.into());
+        self.group_name = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -11046,20 +11094,29 @@ pub struct GroupUpdateResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<bool>,
     /// Whether the member limit was changed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub maxusers: ::std::option::Option<bool>,
+    #[serde(rename = "maxusers", skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_users: ::std::option::Option<bool>,
     /// Whether the name was changed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub groupname: ::std::option::Option<bool>,
+    #[serde(
+        rename = "groupname",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub group_name: ::std::option::Option<bool>,
     /// Whether the join-approval rule was changed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub membersonly: ::std::option::Option<bool>,
+    #[serde(
+        rename = "membersonly",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub members_only: ::std::option::Option<bool>,
     /// Whether the visibility was changed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub public: ::std::option::Option<bool>,
     /// Whether the member-invite rule was changed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub allowinvites: ::std::option::Option<bool>,
+    #[serde(
+        rename = "allowinvites",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allow_invites: ::std::option::Option<bool>,
     /// Whether the invite-confirmation rule was changed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invite_need_confirm: ::std::option::Option<bool>,
@@ -11075,11 +11132,11 @@ impl GroupUpdateResult {
     pub fn new() -> Self {
         Self {
             description: ::std::option::Option::None,
-            maxusers: ::std::option::Option::None,
-            groupname: ::std::option::Option::None,
-            membersonly: ::std::option::Option::None,
+            max_users: ::std::option::Option::None,
+            group_name: ::std::option::Option::None,
+            members_only: ::std::option::Option::None,
             public: ::std::option::Option::None,
-            allowinvites: ::std::option::Option::None,
+            allow_invites: ::std::option::Option::None,
             invite_need_confirm: ::std::option::Option::None,
             custom: ::std::option::Option::None,
         }
@@ -11090,18 +11147,18 @@ impl GroupUpdateResult {
         self
     }
     /// Sets `maxusers`.
-    pub fn with_maxusers(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.maxusers = ::std::option::Option::Some(value.into());
+    pub fn with_max_users(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.max_users = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `groupname`.
-    pub fn with_groupname(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.groupname = ::std::option::Option::Some(value.into());
+    pub fn with_group_name(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.group_name = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `membersonly`.
-    pub fn with_membersonly(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.membersonly = ::std::option::Option::Some(value.into());
+    pub fn with_members_only(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.members_only = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `public`.
@@ -11110,8 +11167,8 @@ impl GroupUpdateResult {
         self
     }
     /// Sets `allowinvites`.
-    pub fn with_allowinvites(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.allowinvites = ::std::option::Option::Some(value.into());
+    pub fn with_allow_invites(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.allow_invites = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `invite_need_confirm`.
@@ -11148,8 +11205,8 @@ pub struct GroupUserResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<::std::string::String>,
     /// Id of the group.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub groupid: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "groupid", skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "groups")]
 #[cfg(any(test, feature = "server"))]
@@ -11162,7 +11219,7 @@ impl GroupUserResult {
             action: ::std::option::Option::None,
             reason: ::std::option::Option::None,
             user: ::std::option::Option::None,
-            groupid: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
         }
     }
     /// Sets `result`.
@@ -11195,11 +11252,11 @@ impl GroupUserResult {
         self
     }
     /// Sets `groupid`.
-    pub fn with_groupid(
+    pub fn with_group_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.groupid = ::std::option::Option::Some(value.into());
+        self.group_id = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -17284,8 +17341,11 @@ pub struct MessageGroupEnvelope {
     /// Documented limits: at most 3 items.
     pub to: ::std::vec::Vec<::std::string::String>,
     /// ROUTE_ONLINE delivers only to online members; when left out offline members get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -17302,7 +17362,7 @@ impl MessageGroupEnvelope {
         Self {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
         }
     }
@@ -17315,11 +17375,11 @@ impl MessageGroupEnvelope {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -18189,8 +18249,8 @@ pub struct MessageRecallResult {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recalled: ::std::option::Option<crate::gen::models::MessageRecallStatus>,
     /// Kind of conversation of the message.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub chattype: ::std::option::Option<crate::gen::models::MessageChatType>,
+    #[serde(rename = "chattype", skip_serializing_if = "::std::option::Option::is_none")]
+    pub chat_type: ::std::option::Option<crate::gen::models::MessageChatType>,
     /// User id of whoever recalled the message.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub from: ::std::option::Option<::std::string::String>,
@@ -18209,7 +18269,7 @@ impl MessageRecallResult {
     pub fn new() -> Self {
         Self {
             recalled: ::std::option::Option::None,
-            chattype: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
             from: ::std::option::Option::None,
             to: ::std::option::Option::None,
             msg_id: ::std::option::Option::None,
@@ -18224,11 +18284,11 @@ impl MessageRecallResult {
         self
     }
     /// Sets `chattype`.
-    pub fn with_chattype(
+    pub fn with_chat_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageChatType>,
     ) -> Self {
-        self.chattype = ::std::option::Option::Some(value.into());
+        self.chat_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `from`.
@@ -18641,8 +18701,11 @@ pub struct MessageUserEnvelope {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sync_device: ::std::option::Option<bool>,
     /// ROUTE_ONLINE delivers only to online recipients; when left out offline recipients get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -18660,7 +18723,7 @@ impl MessageUserEnvelope {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
         }
     }
@@ -18678,11 +18741,11 @@ impl MessageUserEnvelope {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -20943,8 +21006,8 @@ impl PresenceSubscriptionListResponse {
 #[non_exhaustive]
 pub struct PresenceSubscriptionPage {
     /// Total number of subscriptions, as a decimal string.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub totalnum: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "totalnum", skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_num: ::std::option::Option<::std::string::String>,
     /// The subscriptions of this page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sublist: ::std::option::Option<
@@ -20958,16 +21021,16 @@ impl PresenceSubscriptionPage {
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
-            totalnum: ::std::option::Option::None,
+            total_num: ::std::option::Option::None,
             sublist: ::std::option::Option::None,
         }
     }
     /// Sets `totalnum`.
-    pub fn with_totalnum(
+    pub fn with_total_num(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.totalnum = ::std::option::Option::Some(value.into());
+        self.total_num = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `sublist`.
@@ -25995,8 +26058,11 @@ pub struct SendGroupCommandMessageRequest {
     /// Documented limits: at most 3 items.
     pub to: ::std::vec::Vec<::std::string::String>,
     /// ROUTE_ONLINE delivers only to online members; when left out offline members get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -26021,7 +26087,7 @@ impl SendGroupCommandMessageRequest {
         Self {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -26038,11 +26104,11 @@ impl SendGroupCommandMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -26073,8 +26139,11 @@ pub struct SendGroupCustomMessageRequest {
     /// Documented limits: at most 3 items.
     pub to: ::std::vec::Vec<::std::string::String>,
     /// ROUTE_ONLINE delivers only to online members; when left out offline members get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -26099,7 +26168,7 @@ impl SendGroupCustomMessageRequest {
         Self {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -26116,11 +26185,11 @@ impl SendGroupCustomMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -26743,8 +26812,11 @@ pub struct SendGroupFileMessageRequest {
     /// Documented limits: at most 3 items.
     pub to: ::std::vec::Vec<::std::string::String>,
     /// ROUTE_ONLINE delivers only to online members; when left out offline members get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -26769,7 +26841,7 @@ impl SendGroupFileMessageRequest {
         Self {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -26786,11 +26858,11 @@ impl SendGroupFileMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -26821,8 +26893,11 @@ pub struct SendGroupImageMessageRequest {
     /// Documented limits: at most 3 items.
     pub to: ::std::vec::Vec<::std::string::String>,
     /// ROUTE_ONLINE delivers only to online members; when left out offline members get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -26847,7 +26922,7 @@ impl SendGroupImageMessageRequest {
         Self {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -26864,11 +26939,11 @@ impl SendGroupImageMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -26899,8 +26974,11 @@ pub struct SendGroupLocationMessageRequest {
     /// Documented limits: at most 3 items.
     pub to: ::std::vec::Vec<::std::string::String>,
     /// ROUTE_ONLINE delivers only to online members; when left out offline members get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -26925,7 +27003,7 @@ impl SendGroupLocationMessageRequest {
         Self {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -26942,11 +27020,11 @@ impl SendGroupLocationMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -26977,8 +27055,11 @@ pub struct SendGroupTextMessageRequest {
     /// Documented limits: at most 3 items.
     pub to: ::std::vec::Vec<::std::string::String>,
     /// ROUTE_ONLINE delivers only to online members; when left out offline members get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -27003,7 +27084,7 @@ impl SendGroupTextMessageRequest {
         Self {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -27020,11 +27101,11 @@ impl SendGroupTextMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -27055,8 +27136,11 @@ pub struct SendGroupVideoMessageRequest {
     /// Documented limits: at most 3 items.
     pub to: ::std::vec::Vec<::std::string::String>,
     /// ROUTE_ONLINE delivers only to online members; when left out offline members get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -27081,7 +27165,7 @@ impl SendGroupVideoMessageRequest {
         Self {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -27098,11 +27182,11 @@ impl SendGroupVideoMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -27133,8 +27217,11 @@ pub struct SendGroupVoiceMessageRequest {
     /// Documented limits: at most 3 items.
     pub to: ::std::vec::Vec<::std::string::String>,
     /// ROUTE_ONLINE delivers only to online members; when left out offline members get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -27159,7 +27246,7 @@ impl SendGroupVoiceMessageRequest {
         Self {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -27176,11 +27263,11 @@ impl SendGroupVoiceMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -27216,8 +27303,11 @@ pub struct SendUserCommandMessageRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sync_device: ::std::option::Option<bool>,
     /// ROUTE_ONLINE delivers only to online recipients; when left out offline recipients get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -27243,7 +27333,7 @@ impl SendUserCommandMessageRequest {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -27265,11 +27355,11 @@ impl SendUserCommandMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -27305,8 +27395,11 @@ pub struct SendUserCustomMessageRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sync_device: ::std::option::Option<bool>,
     /// ROUTE_ONLINE delivers only to online recipients; when left out offline recipients get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -27332,7 +27425,7 @@ impl SendUserCustomMessageRequest {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -27354,11 +27447,11 @@ impl SendUserCustomMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -27394,8 +27487,11 @@ pub struct SendUserFileMessageRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sync_device: ::std::option::Option<bool>,
     /// ROUTE_ONLINE delivers only to online recipients; when left out offline recipients get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -27421,7 +27517,7 @@ impl SendUserFileMessageRequest {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -27443,11 +27539,11 @@ impl SendUserFileMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -27483,8 +27579,11 @@ pub struct SendUserImageMessageRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sync_device: ::std::option::Option<bool>,
     /// ROUTE_ONLINE delivers only to online recipients; when left out offline recipients get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -27510,7 +27609,7 @@ impl SendUserImageMessageRequest {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -27532,11 +27631,11 @@ impl SendUserImageMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -27572,8 +27671,11 @@ pub struct SendUserLocationMessageRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sync_device: ::std::option::Option<bool>,
     /// ROUTE_ONLINE delivers only to online recipients; when left out offline recipients get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -27599,7 +27701,7 @@ impl SendUserLocationMessageRequest {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -27621,11 +27723,11 @@ impl SendUserLocationMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -27661,8 +27763,11 @@ pub struct SendUserTextMessageRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sync_device: ::std::option::Option<bool>,
     /// ROUTE_ONLINE delivers only to online recipients; when left out offline recipients get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -27688,7 +27793,7 @@ impl SendUserTextMessageRequest {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -27710,11 +27815,11 @@ impl SendUserTextMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -27750,8 +27855,11 @@ pub struct SendUserVideoMessageRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sync_device: ::std::option::Option<bool>,
     /// ROUTE_ONLINE delivers only to online recipients; when left out offline recipients get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -27777,7 +27885,7 @@ impl SendUserVideoMessageRequest {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -27799,11 +27907,11 @@ impl SendUserVideoMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -27839,8 +27947,11 @@ pub struct SendUserVoiceMessageRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sync_device: ::std::option::Option<bool>,
     /// ROUTE_ONLINE delivers only to online recipients; when left out offline recipients get the message later too.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub routetype: ::std::option::Option<crate::gen::models::MessageRouteType>,
+    #[serde(
+        rename = "routetype",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub route_type: ::std::option::Option<crate::gen::models::MessageRouteType>,
     /// Free-form extension attributes (never null), also usable for push customisation. `em_ignore_notification: true` makes the message silent (no offline push; default false).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext: ::std::option::Option<::serde_json::Value>,
@@ -27866,7 +27977,7 @@ impl SendUserVoiceMessageRequest {
             from: ::std::option::Option::None,
             to: to.into_iter().map(::std::convert::Into::into).collect(),
             sync_device: ::std::option::Option::None,
-            routetype: ::std::option::Option::None,
+            route_type: ::std::option::Option::None,
             ext: ::std::option::Option::None,
             type_: <crate::gen::models::MessageType as ::std::convert::From<
                 &str,
@@ -27888,11 +27999,11 @@ impl SendUserVoiceMessageRequest {
         self
     }
     /// Sets `routetype`.
-    pub fn with_routetype(
+    pub fn with_route_type(
         mut self,
         value: impl ::std::convert::Into<crate::gen::models::MessageRouteType>,
     ) -> Self {
-        self.routetype = ::std::option::Option::Some(value.into());
+        self.route_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `ext`.
@@ -29267,14 +29378,17 @@ impl TokenUserResponse {
 #[non_exhaustive]
 pub struct TransferGroupOwnerRequest {
     /// User id of the member who becomes the owner.
-    pub newowner: ::std::string::String,
+    #[serde(rename = "newowner")]
+    pub new_owner: ::std::string::String,
 }
 #[cfg(feature = "groups")]
 impl TransferGroupOwnerRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(newowner: impl ::std::convert::Into<::std::string::String>) -> Self {
-        Self { newowner: newowner.into() }
+    pub fn new(new_owner: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            new_owner: new_owner.into(),
+        }
     }
 }
 #[cfg(feature = "groups")]
@@ -30429,7 +30543,8 @@ pub struct UpdateChatroomRequest {
     /// New member limit, owner included; Easemob sales can raise the 10,000 ceiling.
     ///
     /// Documented limits: maximum 10000.
-    pub maxusers: i64,
+    #[serde(rename = "maxusers")]
+    pub max_users: i64,
 }
 #[cfg(feature = "chatrooms")]
 impl UpdateChatroomRequest {
@@ -30438,12 +30553,12 @@ impl UpdateChatroomRequest {
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
-        maxusers: impl ::std::convert::Into<i64>,
+        max_users: impl ::std::convert::Into<i64>,
     ) -> Self {
         Self {
             name: name.into(),
             description: description.into(),
-            maxusers: maxusers.into(),
+            max_users: max_users.into(),
         }
     }
 }
@@ -30759,22 +30874,31 @@ pub struct UpdateGroupRequest {
     /// New name, at most 128 characters.
     ///
     /// Documented limits: at most 128 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub groupname: ::std::option::Option<::std::string::String>,
+    #[serde(
+        rename = "groupname",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub group_name: ::std::option::Option<::std::string::String>,
     /// New description, at most 512 characters.
     ///
     /// Documented limits: at most 512 characters.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// New maximum number of members, owner included; the ceiling depends on the plan.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub maxusers: ::std::option::Option<i64>,
+    #[serde(rename = "maxusers", skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_users: ::std::option::Option<i64>,
     /// Whether join requests need approval by the owner or an admin.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub membersonly: ::std::option::Option<bool>,
+    #[serde(
+        rename = "membersonly",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub members_only: ::std::option::Option<bool>,
     /// Whether ordinary members may invite users; when false only the owner and admins can.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub allowinvites: ::std::option::Option<bool>,
+    #[serde(
+        rename = "allowinvites",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub allow_invites: ::std::option::Option<bool>,
     /// Whether an invited user must accept the invitation before joining.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invite_need_confirm: ::std::option::Option<bool>,
@@ -30792,22 +30916,22 @@ impl UpdateGroupRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(public: impl ::std::convert::Into<bool>) -> Self {
         Self {
-            groupname: ::std::option::Option::None,
+            group_name: ::std::option::Option::None,
             description: ::std::option::Option::None,
-            maxusers: ::std::option::Option::None,
-            membersonly: ::std::option::Option::None,
-            allowinvites: ::std::option::Option::None,
+            max_users: ::std::option::Option::None,
+            members_only: ::std::option::Option::None,
+            allow_invites: ::std::option::Option::None,
             invite_need_confirm: ::std::option::Option::None,
             custom: ::std::option::Option::None,
             public: public.into(),
         }
     }
     /// Sets `groupname`.
-    pub fn with_groupname(
+    pub fn with_group_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.groupname = ::std::option::Option::Some(value.into());
+        self.group_name = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `description`.
@@ -30819,18 +30943,18 @@ impl UpdateGroupRequest {
         self
     }
     /// Sets `maxusers`.
-    pub fn with_maxusers(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.maxusers = ::std::option::Option::Some(value.into());
+    pub fn with_max_users(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_users = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `membersonly`.
-    pub fn with_membersonly(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.membersonly = ::std::option::Option::Some(value.into());
+    pub fn with_members_only(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.members_only = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `allowinvites`.
-    pub fn with_allowinvites(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.allowinvites = ::std::option::Option::Some(value.into());
+    pub fn with_allow_invites(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.allow_invites = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `invite_need_confirm`.
@@ -31851,8 +31975,8 @@ pub struct UserGlobalMuteEntry {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chatroom: ::std::option::Option<i64>,
     /// Time of the query as a Unix timestamp; listed in the docs' table (as milliseconds) but absent from the example.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub unixtime: ::std::option::Option<i64>,
+    #[serde(rename = "unixtime", skip_serializing_if = "::std::option::Option::is_none")]
+    pub unix_time: ::std::option::Option<i64>,
 }
 #[cfg(feature = "users")]
 #[cfg(any(test, feature = "server"))]
@@ -31865,7 +31989,7 @@ impl UserGlobalMuteEntry {
             chat: ::std::option::Option::None,
             groupchat: ::std::option::Option::None,
             chatroom: ::std::option::Option::None,
-            unixtime: ::std::option::Option::None,
+            unix_time: ::std::option::Option::None,
         }
     }
     /// Sets `username`.
@@ -31892,8 +32016,8 @@ impl UserGlobalMuteEntry {
         self
     }
     /// Sets `unixtime`.
-    pub fn with_unixtime(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.unixtime = ::std::option::Option::Some(value.into());
+    pub fn with_unix_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.unix_time = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -31910,8 +32034,8 @@ pub struct UserGlobalMutePage {
         ::std::vec::Vec<crate::gen::models::UserGlobalMuteEntry>,
     >,
     /// Time of the query as a Unix timestamp (seconds in the example).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub unixtime: ::std::option::Option<i64>,
+    #[serde(rename = "unixtime", skip_serializing_if = "::std::option::Option::is_none")]
+    pub unix_time: ::std::option::Option<i64>,
 }
 #[cfg(feature = "users")]
 #[cfg(any(test, feature = "server"))]
@@ -31921,7 +32045,7 @@ impl UserGlobalMutePage {
     pub fn new() -> Self {
         Self {
             data: ::std::option::Option::None,
-            unixtime: ::std::option::Option::None,
+            unix_time: ::std::option::Option::None,
         }
     }
     /// Sets `data`.
@@ -31935,8 +32059,8 @@ impl UserGlobalMutePage {
         self
     }
     /// Sets `unixtime`.
-    pub fn with_unixtime(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.unixtime = ::std::option::Option::Some(value.into());
+    pub fn with_unix_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.unix_time = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -32013,8 +32137,8 @@ pub struct UserGlobalMuteStatus {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub chatroom: ::std::option::Option<i64>,
     /// Time of the query as a Unix timestamp (seconds in the example).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub unixtime: ::std::option::Option<i64>,
+    #[serde(rename = "unixtime", skip_serializing_if = "::std::option::Option::is_none")]
+    pub unix_time: ::std::option::Option<i64>,
 }
 #[cfg(feature = "users")]
 #[cfg(any(test, feature = "server"))]
@@ -32027,7 +32151,7 @@ impl UserGlobalMuteStatus {
             chat: ::std::option::Option::None,
             groupchat: ::std::option::Option::None,
             chatroom: ::std::option::Option::None,
-            unixtime: ::std::option::Option::None,
+            unix_time: ::std::option::Option::None,
         }
     }
     /// Sets `userid`.
@@ -32054,8 +32178,8 @@ impl UserGlobalMuteStatus {
         self
     }
     /// Sets `unixtime`.
-    pub fn with_unixtime(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.unixtime = ::std::option::Option::Some(value.into());
+    pub fn with_unix_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.unix_time = ::std::option::Option::Some(value.into());
         self
     }
 }

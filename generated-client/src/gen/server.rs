@@ -1317,7 +1317,7 @@ pub mod inputs {
         /// The user id whose settings are read.
         pub username: ::std::string::String,
         /// Kind of conversation.
-        pub chattype: crate::gen::models::NotificationChatType,
+        pub chat_type: crate::gen::models::NotificationChatType,
         /// The peer's user id for a one-to-one chat (the user's own id for app-wide settings), or the group id.
         pub key: ::std::string::String,
     }
@@ -1328,10 +1328,10 @@ pub mod inputs {
         #[allow(clippy::too_many_arguments)]
         pub fn new(
             username: ::std::string::String,
-            chattype: crate::gen::models::NotificationChatType,
+            chat_type: crate::gen::models::NotificationChatType,
             key: ::std::string::String,
         ) -> Self {
-            Self { username, chattype, key }
+            Self { username, chat_type, key }
         }
     }
     /// Input of [`EasemobApi::get_offline_message_status`](super::EasemobApi::get_offline_message_status).
@@ -1949,11 +1949,11 @@ pub mod inputs {
         /// Page number, starting at 1.
         ///
         /// Documented limits: minimum 1, server default `1`.
-        pub pagenum: ::std::option::Option<i64>,
+        pub page_num: ::std::option::Option<i64>,
         /// Members per page.
         ///
         /// Documented limits: minimum 0, maximum 1000, server default `1000`.
-        pub pagesize: ::std::option::Option<i64>,
+        pub page_size: ::std::option::Option<i64>,
     }
     impl ListChatroomMembersInput {
         /// An input with the required parameters (and body); optional ones start empty.
@@ -1963,18 +1963,18 @@ pub mod inputs {
         pub fn new(chatroom_id: ::std::string::String) -> Self {
             Self {
                 chatroom_id,
-                pagenum: ::std::option::Option::None,
-                pagesize: ::std::option::Option::None,
+                page_num: ::std::option::Option::None,
+                page_size: ::std::option::Option::None,
             }
         }
         /// Sets `pagenum`.
-        pub fn with_pagenum(mut self, value: i64) -> Self {
-            self.pagenum = ::std::option::Option::Some(value);
+        pub fn with_page_num(mut self, value: i64) -> Self {
+            self.page_num = ::std::option::Option::Some(value);
             self
         }
         /// Sets `pagesize`.
-        pub fn with_pagesize(mut self, value: i64) -> Self {
-            self.pagesize = ::std::option::Option::Some(value);
+        pub fn with_page_size(mut self, value: i64) -> Self {
+            self.page_size = ::std::option::Option::Some(value);
             self
         }
     }
@@ -2001,11 +2001,11 @@ pub mod inputs {
         /// Page number, starting at 1.
         ///
         /// Documented limits: minimum 1, server default `1`.
-        pub pagenum: ::std::option::Option<i64>,
+        pub page_num: ::std::option::Option<i64>,
         /// Super admins per page.
         ///
         /// Documented limits: minimum 1, server default `10`.
-        pub pagesize: ::std::option::Option<i64>,
+        pub page_size: ::std::option::Option<i64>,
     }
     impl ListChatroomSuperAdminsInput {
         /// An input with the required parameters (and body); optional ones start empty.
@@ -2014,18 +2014,18 @@ pub mod inputs {
         #[allow(clippy::too_many_arguments)]
         pub fn new() -> Self {
             Self {
-                pagenum: ::std::option::Option::None,
-                pagesize: ::std::option::Option::None,
+                page_num: ::std::option::Option::None,
+                page_size: ::std::option::Option::None,
             }
         }
         /// Sets `pagenum`.
-        pub fn with_pagenum(mut self, value: i64) -> Self {
-            self.pagenum = ::std::option::Option::Some(value);
+        pub fn with_page_num(mut self, value: i64) -> Self {
+            self.page_num = ::std::option::Option::Some(value);
             self
         }
         /// Sets `pagesize`.
-        pub fn with_pagesize(mut self, value: i64) -> Self {
-            self.pagesize = ::std::option::Option::Some(value);
+        pub fn with_page_size(mut self, value: i64) -> Self {
+            self.page_size = ::std::option::Option::Some(value);
             self
         }
     }
@@ -2184,11 +2184,11 @@ pub mod inputs {
         /// Page number, starting at 1.
         ///
         /// Documented limits: minimum 1, server default `1`.
-        pub pagenum: ::std::option::Option<i64>,
+        pub page_num: ::std::option::Option<i64>,
         /// Members per page.
         ///
         /// Documented limits: minimum 1, maximum 1000, server default `1000`.
-        pub pagesize: ::std::option::Option<i64>,
+        pub page_size: ::std::option::Option<i64>,
     }
     impl ListGroupMembersInput {
         /// An input with the required parameters (and body); optional ones start empty.
@@ -2198,18 +2198,18 @@ pub mod inputs {
         pub fn new(group_id: ::std::string::String) -> Self {
             Self {
                 group_id,
-                pagenum: ::std::option::Option::None,
-                pagesize: ::std::option::Option::None,
+                page_num: ::std::option::Option::None,
+                page_size: ::std::option::Option::None,
             }
         }
         /// Sets `pagenum`.
-        pub fn with_pagenum(mut self, value: i64) -> Self {
-            self.pagenum = ::std::option::Option::Some(value);
+        pub fn with_page_num(mut self, value: i64) -> Self {
+            self.page_num = ::std::option::Option::Some(value);
             self
         }
         /// Sets `pagesize`.
-        pub fn with_pagesize(mut self, value: i64) -> Self {
-            self.pagesize = ::std::option::Option::Some(value);
+        pub fn with_page_size(mut self, value: i64) -> Self {
+            self.page_size = ::std::option::Option::Some(value);
             self
         }
     }
@@ -2238,11 +2238,11 @@ pub mod inputs {
         /// Page number, starting at 1.
         ///
         /// Documented limits: minimum 1, server default `1`.
-        pub pagenum: ::std::option::Option<i64>,
+        pub page_num: ::std::option::Option<i64>,
         /// Files per page.
         ///
         /// Documented limits: minimum 1, maximum 1000, server default `1000`.
-        pub pagesize: ::std::option::Option<i64>,
+        pub page_size: ::std::option::Option<i64>,
     }
     impl ListGroupShareFilesInput {
         /// An input with the required parameters (and body); optional ones start empty.
@@ -2252,18 +2252,18 @@ pub mod inputs {
         pub fn new(group_id: ::std::string::String) -> Self {
             Self {
                 group_id,
-                pagenum: ::std::option::Option::None,
-                pagesize: ::std::option::Option::None,
+                page_num: ::std::option::Option::None,
+                page_size: ::std::option::Option::None,
             }
         }
         /// Sets `pagenum`.
-        pub fn with_pagenum(mut self, value: i64) -> Self {
-            self.pagenum = ::std::option::Option::Some(value);
+        pub fn with_page_num(mut self, value: i64) -> Self {
+            self.page_num = ::std::option::Option::Some(value);
             self
         }
         /// Sets `pagesize`.
-        pub fn with_pagesize(mut self, value: i64) -> Self {
-            self.pagesize = ::std::option::Option::Some(value);
+        pub fn with_page_size(mut self, value: i64) -> Self {
+            self.page_size = ::std::option::Option::Some(value);
             self
         }
     }
@@ -2542,11 +2542,11 @@ pub mod inputs {
         /// Groups per page.
         ///
         /// Documented limits: minimum 1, maximum 20, server default `5`.
-        pub pagesize: ::std::option::Option<i64>,
+        pub page_size: ::std::option::Option<i64>,
         /// Page number; the docs count pages from 0.
         ///
         /// Documented limits: server default `0`.
-        pub pagenum: ::std::option::Option<i64>,
+        pub page_num: ::std::option::Option<i64>,
     }
     impl ListUserGroupsInput {
         /// An input with the required parameters (and body); optional ones start empty.
@@ -2556,18 +2556,18 @@ pub mod inputs {
         pub fn new(username: ::std::string::String) -> Self {
             Self {
                 username,
-                pagesize: ::std::option::Option::None,
-                pagenum: ::std::option::Option::None,
+                page_size: ::std::option::Option::None,
+                page_num: ::std::option::Option::None,
             }
         }
         /// Sets `pagesize`.
-        pub fn with_pagesize(mut self, value: i64) -> Self {
-            self.pagesize = ::std::option::Option::Some(value);
+        pub fn with_page_size(mut self, value: i64) -> Self {
+            self.page_size = ::std::option::Option::Some(value);
             self
         }
         /// Sets `pagenum`.
-        pub fn with_pagenum(mut self, value: i64) -> Self {
-            self.pagenum = ::std::option::Option::Some(value);
+        pub fn with_page_num(mut self, value: i64) -> Self {
+            self.page_num = ::std::option::Option::Some(value);
             self
         }
     }
@@ -2580,11 +2580,11 @@ pub mod inputs {
         /// Page number, starting at 1.
         ///
         /// Documented limits: minimum 1, server default `1`.
-        pub pagenum: ::std::option::Option<i64>,
+        pub page_num: ::std::option::Option<i64>,
         /// Rooms per page.
         ///
         /// Documented limits: minimum 1, maximum 1000, server default `1000`.
-        pub pagesize: ::std::option::Option<i64>,
+        pub page_size: ::std::option::Option<i64>,
     }
     impl ListUserJoinedChatroomsInput {
         /// An input with the required parameters (and body); optional ones start empty.
@@ -2594,18 +2594,18 @@ pub mod inputs {
         pub fn new(username: ::std::string::String) -> Self {
             Self {
                 username,
-                pagenum: ::std::option::Option::None,
-                pagesize: ::std::option::Option::None,
+                page_num: ::std::option::Option::None,
+                page_size: ::std::option::Option::None,
             }
         }
         /// Sets `pagenum`.
-        pub fn with_pagenum(mut self, value: i64) -> Self {
-            self.pagenum = ::std::option::Option::Some(value);
+        pub fn with_page_num(mut self, value: i64) -> Self {
+            self.page_num = ::std::option::Option::Some(value);
             self
         }
         /// Sets `pagesize`.
-        pub fn with_pagesize(mut self, value: i64) -> Self {
-            self.pagesize = ::std::option::Option::Some(value);
+        pub fn with_page_size(mut self, value: i64) -> Self {
+            self.page_size = ::std::option::Option::Some(value);
             self
         }
     }
@@ -2833,7 +2833,7 @@ pub mod inputs {
         /// The room of the admin.
         pub chatroom_id: ::std::string::String,
         /// User id of the admin to demote.
-        pub oldadmin: ::std::string::String,
+        pub old_admin: ::std::string::String,
     }
     impl RemoveChatroomAdminInput {
         /// An input with the required parameters (and body); optional ones start empty.
@@ -2842,9 +2842,9 @@ pub mod inputs {
         #[allow(clippy::too_many_arguments)]
         pub fn new(
             chatroom_id: ::std::string::String,
-            oldadmin: ::std::string::String,
+            old_admin: ::std::string::String,
         ) -> Self {
-            Self { chatroom_id, oldadmin }
+            Self { chatroom_id, old_admin }
         }
     }
     /// Input of [`EasemobApi::remove_chatroom_allowlist_users`](super::EasemobApi::remove_chatroom_allowlist_users).
@@ -3884,7 +3884,7 @@ pub mod inputs {
         /// The user id whose settings are changed.
         pub username: ::std::string::String,
         /// Kind of conversation the settings apply to.
-        pub chattype: crate::gen::models::NotificationChatType,
+        pub chat_type: crate::gen::models::NotificationChatType,
         /// The peer's user id for a one-to-one chat (the user's own id for app-wide settings), or the group id.
         pub key: ::std::string::String,
         /// The request body.
@@ -3897,13 +3897,13 @@ pub mod inputs {
         #[allow(clippy::too_many_arguments)]
         pub fn new(
             username: ::std::string::String,
-            chattype: crate::gen::models::NotificationChatType,
+            chat_type: crate::gen::models::NotificationChatType,
             key: ::std::string::String,
             body: crate::gen::models::SetNotificationSettingsRequest,
         ) -> Self {
             Self {
                 username,
-                chattype,
+                chat_type,
                 key,
                 body,
             }
@@ -18494,7 +18494,7 @@ async fn decode_get_notification_settings(
             }
         }
     };
-    let chattype: ::std::option::Option<crate::gen::models::NotificationChatType> = {
+    let chat_type: ::std::option::Option<crate::gen::models::NotificationChatType> = {
         let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
             crate::server::path_text(path[1usize])?,
         );
@@ -18535,7 +18535,7 @@ async fn decode_get_notification_settings(
         .ok_or_else(|| crate::server::ServerError::bad_request(
             format!("the parameter `{}` is required", "username"),
         ))?;
-    let chattype = chattype
+    let chat_type = chat_type
         .ok_or_else(|| crate::server::ServerError::bad_request(
             format!("the parameter `{}` is required", "chattype"),
         ))?;
@@ -18545,7 +18545,7 @@ async fn decode_get_notification_settings(
         ))?;
     ::std::result::Result::Ok(inputs::GetNotificationSettingsInput {
         username,
-        chattype,
+        chat_type,
         key,
     })
 }
@@ -20226,7 +20226,7 @@ async fn decode_list_chatroom_members(
             }
         }
     };
-    let pagenum: ::std::option::Option<i64> = match incoming.query("pagenum") {
+    let page_num: ::std::option::Option<i64> = match incoming.query("pagenum") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -20237,13 +20237,13 @@ async fn decode_list_chatroom_members(
     };
     crate::server::check_bounds(
         "pagenum",
-        &pagenum,
+        &page_num,
         ::std::option::Option::Some(1f64),
         ::std::option::Option::None,
         "a value",
         &mut problems,
     );
-    let pagesize: ::std::option::Option<i64> = match incoming.query("pagesize") {
+    let page_size: ::std::option::Option<i64> = match incoming.query("pagesize") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -20254,7 +20254,7 @@ async fn decode_list_chatroom_members(
     };
     crate::server::check_bounds(
         "pagesize",
-        &pagesize,
+        &page_size,
         ::std::option::Option::Some(0f64),
         ::std::option::Option::Some(1000f64),
         "a value",
@@ -20267,8 +20267,8 @@ async fn decode_list_chatroom_members(
         ))?;
     ::std::result::Result::Ok(inputs::ListChatroomMembersInput {
         chatroom_id,
-        pagenum,
-        pagesize,
+        page_num,
+        page_size,
     })
 }
 async fn call_list_chatroom_muted_members<A: EasemobApi>(
@@ -20353,7 +20353,7 @@ async fn decode_list_chatroom_super_admins(
     path: &[&str],
 ) -> ::std::result::Result<inputs::ListChatroomSuperAdminsInput, ServerError> {
     let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-    let pagenum: ::std::option::Option<i64> = match incoming.query("pagenum") {
+    let page_num: ::std::option::Option<i64> = match incoming.query("pagenum") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -20364,13 +20364,13 @@ async fn decode_list_chatroom_super_admins(
     };
     crate::server::check_bounds(
         "pagenum",
-        &pagenum,
+        &page_num,
         ::std::option::Option::Some(1f64),
         ::std::option::Option::None,
         "a value",
         &mut problems,
     );
-    let pagesize: ::std::option::Option<i64> = match incoming.query("pagesize") {
+    let page_size: ::std::option::Option<i64> = match incoming.query("pagesize") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -20381,7 +20381,7 @@ async fn decode_list_chatroom_super_admins(
     };
     crate::server::check_bounds(
         "pagesize",
-        &pagesize,
+        &page_size,
         ::std::option::Option::Some(1f64),
         ::std::option::Option::None,
         "a value",
@@ -20389,8 +20389,8 @@ async fn decode_list_chatroom_super_admins(
     );
     crate::server::problems_to_error(problems)?;
     ::std::result::Result::Ok(inputs::ListChatroomSuperAdminsInput {
-        pagenum,
-        pagesize,
+        page_num,
+        page_size,
     })
 }
 async fn call_list_chatrooms<A: EasemobApi>(
@@ -20768,7 +20768,7 @@ async fn decode_list_group_members(
             }
         }
     };
-    let pagenum: ::std::option::Option<i64> = match incoming.query("pagenum") {
+    let page_num: ::std::option::Option<i64> = match incoming.query("pagenum") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -20779,13 +20779,13 @@ async fn decode_list_group_members(
     };
     crate::server::check_bounds(
         "pagenum",
-        &pagenum,
+        &page_num,
         ::std::option::Option::Some(1f64),
         ::std::option::Option::None,
         "a value",
         &mut problems,
     );
-    let pagesize: ::std::option::Option<i64> = match incoming.query("pagesize") {
+    let page_size: ::std::option::Option<i64> = match incoming.query("pagesize") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -20796,7 +20796,7 @@ async fn decode_list_group_members(
     };
     crate::server::check_bounds(
         "pagesize",
-        &pagesize,
+        &page_size,
         ::std::option::Option::Some(1f64),
         ::std::option::Option::Some(1000f64),
         "a value",
@@ -20809,8 +20809,8 @@ async fn decode_list_group_members(
         ))?;
     ::std::result::Result::Ok(inputs::ListGroupMembersInput {
         group_id,
-        pagenum,
-        pagesize,
+        page_num,
+        page_size,
     })
 }
 async fn call_list_group_mutes<A: EasemobApi>(
@@ -20912,7 +20912,7 @@ async fn decode_list_group_share_files(
             }
         }
     };
-    let pagenum: ::std::option::Option<i64> = match incoming.query("pagenum") {
+    let page_num: ::std::option::Option<i64> = match incoming.query("pagenum") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -20923,13 +20923,13 @@ async fn decode_list_group_share_files(
     };
     crate::server::check_bounds(
         "pagenum",
-        &pagenum,
+        &page_num,
         ::std::option::Option::Some(1f64),
         ::std::option::Option::None,
         "a value",
         &mut problems,
     );
-    let pagesize: ::std::option::Option<i64> = match incoming.query("pagesize") {
+    let page_size: ::std::option::Option<i64> = match incoming.query("pagesize") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -20940,7 +20940,7 @@ async fn decode_list_group_share_files(
     };
     crate::server::check_bounds(
         "pagesize",
-        &pagesize,
+        &page_size,
         ::std::option::Option::Some(1f64),
         ::std::option::Option::Some(1000f64),
         "a value",
@@ -20953,8 +20953,8 @@ async fn decode_list_group_share_files(
         ))?;
     ::std::result::Result::Ok(inputs::ListGroupShareFilesInput {
         group_id,
-        pagenum,
-        pagesize,
+        page_num,
+        page_size,
     })
 }
 async fn call_list_group_whitelist<A: EasemobApi>(
@@ -21688,7 +21688,7 @@ async fn decode_list_user_groups(
             }
         }
     };
-    let pagesize: ::std::option::Option<i64> = match incoming.query("pagesize") {
+    let page_size: ::std::option::Option<i64> = match incoming.query("pagesize") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -21699,13 +21699,13 @@ async fn decode_list_user_groups(
     };
     crate::server::check_bounds(
         "pagesize",
-        &pagesize,
+        &page_size,
         ::std::option::Option::Some(1f64),
         ::std::option::Option::Some(20f64),
         "a value",
         &mut problems,
     );
-    let pagenum: ::std::option::Option<i64> = match incoming.query("pagenum") {
+    let page_num: ::std::option::Option<i64> = match incoming.query("pagenum") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -21721,8 +21721,8 @@ async fn decode_list_user_groups(
         ))?;
     ::std::result::Result::Ok(inputs::ListUserGroupsInput {
         username,
-        pagesize,
-        pagenum,
+        page_size,
+        page_num,
     })
 }
 async fn call_list_user_joined_chatrooms<A: EasemobApi>(
@@ -21770,7 +21770,7 @@ async fn decode_list_user_joined_chatrooms(
             }
         }
     };
-    let pagenum: ::std::option::Option<i64> = match incoming.query("pagenum") {
+    let page_num: ::std::option::Option<i64> = match incoming.query("pagenum") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -21781,13 +21781,13 @@ async fn decode_list_user_joined_chatrooms(
     };
     crate::server::check_bounds(
         "pagenum",
-        &pagenum,
+        &page_num,
         ::std::option::Option::Some(1f64),
         ::std::option::Option::None,
         "a value",
         &mut problems,
     );
-    let pagesize: ::std::option::Option<i64> = match incoming.query("pagesize") {
+    let page_size: ::std::option::Option<i64> = match incoming.query("pagesize") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -21798,7 +21798,7 @@ async fn decode_list_user_joined_chatrooms(
     };
     crate::server::check_bounds(
         "pagesize",
-        &pagesize,
+        &page_size,
         ::std::option::Option::Some(1f64),
         ::std::option::Option::Some(1000f64),
         "a value",
@@ -21811,8 +21811,8 @@ async fn decode_list_user_joined_chatrooms(
         ))?;
     ::std::result::Result::Ok(inputs::ListUserJoinedChatroomsInput {
         username,
-        pagenum,
-        pagesize,
+        page_num,
+        page_size,
     })
 }
 async fn call_list_user_online_devices<A: EasemobApi>(
@@ -22407,7 +22407,7 @@ async fn decode_remove_chatroom_admin(
             }
         }
     };
-    let oldadmin: ::std::option::Option<::std::string::String> = {
+    let old_admin: ::std::option::Option<::std::string::String> = {
         let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
             crate::server::path_text(path[1usize])?,
         );
@@ -22431,13 +22431,13 @@ async fn decode_remove_chatroom_admin(
         .ok_or_else(|| crate::server::ServerError::bad_request(
             format!("the parameter `{}` is required", "chatroom_id"),
         ))?;
-    let oldadmin = oldadmin
+    let old_admin = old_admin
         .ok_or_else(|| crate::server::ServerError::bad_request(
             format!("the parameter `{}` is required", "oldadmin"),
         ))?;
     ::std::result::Result::Ok(inputs::RemoveChatroomAdminInput {
         chatroom_id,
-        oldadmin,
+        old_admin,
     })
 }
 async fn call_remove_chatroom_allowlist_users<A: EasemobApi>(
@@ -25106,7 +25106,7 @@ async fn decode_set_notification_settings(
             }
         }
     };
-    let chattype: ::std::option::Option<crate::gen::models::NotificationChatType> = {
+    let chat_type: ::std::option::Option<crate::gen::models::NotificationChatType> = {
         let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
             crate::server::path_text(path[1usize])?,
         );
@@ -25151,7 +25151,7 @@ async fn decode_set_notification_settings(
         .ok_or_else(|| crate::server::ServerError::bad_request(
             format!("the parameter `{}` is required", "username"),
         ))?;
-    let chattype = chattype
+    let chat_type = chat_type
         .ok_or_else(|| crate::server::ServerError::bad_request(
             format!("the parameter `{}` is required", "chattype"),
         ))?;
@@ -25161,7 +25161,7 @@ async fn decode_set_notification_settings(
         ))?;
     ::std::result::Result::Ok(inputs::SetNotificationSettingsInput {
         username,
-        chattype,
+        chat_type,
         key,
         body,
     })
@@ -26779,7 +26779,7 @@ impl crate::server::Validate for crate::gen::models::AddChatroomAdminRequest {
         problems: &mut ::std::vec::Vec<::std::string::String>,
     ) {
         crate::server::Validate::validate(
-            &self.newadmin,
+            &self.new_admin,
             &crate::server::child(path, "newadmin"),
             problems,
         );
@@ -27195,7 +27195,7 @@ impl crate::server::Validate for crate::gen::models::AddGroupAdminRequest {
         problems: &mut ::std::vec::Vec<::std::string::String>,
     ) {
         crate::server::Validate::validate(
-            &self.newadmin,
+            &self.new_admin,
             &crate::server::child(path, "newadmin"),
             problems,
         );
@@ -28550,7 +28550,7 @@ impl crate::server::Validate for crate::gen::models::ChatroomAdminAddResult {
             problems,
         );
         crate::server::Validate::validate(
-            &self.newadmin,
+            &self.new_admin,
             &crate::server::child(path, "newadmin"),
             problems,
         );
@@ -28568,7 +28568,7 @@ impl crate::server::Validate for crate::gen::models::ChatroomAdminRemoveResult {
             problems,
         );
         crate::server::Validate::validate(
-            &self.oldadmin,
+            &self.old_admin,
             &crate::server::child(path, "oldadmin"),
             problems,
         );
@@ -28663,17 +28663,17 @@ impl crate::server::Validate for crate::gen::models::ChatroomDetail {
             problems,
         );
         crate::server::Validate::validate(
-            &self.membersonly,
+            &self.members_only,
             &crate::server::child(path, "membersonly"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.allowinvites,
+            &self.allow_invites,
             &crate::server::child(path, "allowinvites"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.maxusers,
+            &self.max_users,
             &crate::server::child(path, "maxusers"),
             problems,
         );
@@ -28838,7 +28838,7 @@ impl crate::server::Validate for crate::gen::models::ChatroomMembersAddResult {
         problems: &mut ::std::vec::Vec<::std::string::String>,
     ) {
         crate::server::Validate::validate(
-            &self.newmembers,
+            &self.new_members,
             &crate::server::child(path, "newmembers"),
             problems,
         );
@@ -29026,12 +29026,12 @@ impl crate::server::Validate for crate::gen::models::ChatroomPageParams {
         problems: &mut ::std::vec::Vec<::std::string::String>,
     ) {
         crate::server::Validate::validate(
-            &self.pagesize,
+            &self.page_size,
             &crate::server::child(path, "pagesize"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.pagenum,
+            &self.page_num,
             &crate::server::child(path, "pagenum"),
             problems,
         );
@@ -29131,7 +29131,7 @@ impl crate::server::Validate for crate::gen::models::ChatroomUpdateResult {
         problems: &mut ::std::vec::Vec<::std::string::String>,
     ) {
         crate::server::Validate::validate(
-            &self.groupname,
+            &self.group_name,
             &crate::server::child(path, "groupname"),
             problems,
         );
@@ -29141,7 +29141,7 @@ impl crate::server::Validate for crate::gen::models::ChatroomUpdateResult {
             problems,
         );
         crate::server::Validate::validate(
-            &self.maxusers,
+            &self.max_users,
             &crate::server::child(path, "maxusers"),
             problems,
         );
@@ -29174,7 +29174,7 @@ impl crate::server::Validate for crate::gen::models::ChatroomUserListResult {
             problems,
         );
         crate::server::Validate::validate(
-            &self.chatroomid,
+            &self.chatroom_id,
             &crate::server::child(path, "chatroomid"),
             problems,
         );
@@ -29356,14 +29356,14 @@ impl crate::server::Validate for crate::gen::models::CreateChatroomRequest {
         );
         crate::server::check_bounds(
             &crate::server::child(path, "maxusers"),
-            &self.maxusers,
+            &self.max_users,
             ::std::option::Option::Some(1f64),
             ::std::option::Option::Some(10000f64),
             "a value",
             problems,
         );
         crate::server::Validate::validate(
-            &self.maxusers,
+            &self.max_users,
             &crate::server::child(path, "maxusers"),
             problems,
         );
@@ -29466,14 +29466,14 @@ impl crate::server::Validate for crate::gen::models::CreateGroupRequest {
     ) {
         crate::server::check_bounds(
             &crate::server::child(path, "groupname"),
-            &self.groupname,
+            &self.group_name,
             ::std::option::Option::None,
             ::std::option::Option::Some(128f64),
             "a length",
             problems,
         );
         crate::server::Validate::validate(
-            &self.groupname,
+            &self.group_name,
             &crate::server::child(path, "groupname"),
             problems,
         );
@@ -29501,17 +29501,17 @@ impl crate::server::Validate for crate::gen::models::CreateGroupRequest {
             problems,
         );
         crate::server::Validate::validate(
-            &self.maxusers,
+            &self.max_users,
             &crate::server::child(path, "maxusers"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.allowinvites,
+            &self.allow_invites,
             &crate::server::child(path, "allowinvites"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.membersonly,
+            &self.members_only,
             &crate::server::child(path, "membersonly"),
             problems,
         );
@@ -31130,7 +31130,7 @@ impl crate::server::Validate for crate::gen::models::GroupAdminAddResult {
             problems,
         );
         crate::server::Validate::validate(
-            &self.newadmin,
+            &self.new_admin,
             &crate::server::child(path, "newadmin"),
             problems,
         );
@@ -31162,7 +31162,7 @@ impl crate::server::Validate for crate::gen::models::GroupAdminRemoveResult {
             problems,
         );
         crate::server::Validate::validate(
-            &self.oldadmin,
+            &self.old_admin,
             &crate::server::child(path, "oldadmin"),
             problems,
         );
@@ -31224,7 +31224,7 @@ impl crate::server::Validate for crate::gen::models::GroupCreateResult {
         problems: &mut ::std::vec::Vec<::std::string::String>,
     ) {
         crate::server::Validate::validate(
-            &self.groupid,
+            &self.group_id,
             &crate::server::child(path, "groupid"),
             problems,
         );
@@ -31242,7 +31242,7 @@ impl crate::server::Validate for crate::gen::models::GroupDeleteResult {
             problems,
         );
         crate::server::Validate::validate(
-            &self.groupid,
+            &self.group_id,
             &crate::server::child(path, "groupid"),
             problems,
         );
@@ -31270,17 +31270,17 @@ impl crate::server::Validate for crate::gen::models::GroupDetail {
             problems,
         );
         crate::server::Validate::validate(
-            &self.membersonly,
+            &self.members_only,
             &crate::server::child(path, "membersonly"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.allowinvites,
+            &self.allow_invites,
             &crate::server::child(path, "allowinvites"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.maxusers,
+            &self.max_users,
             &crate::server::child(path, "maxusers"),
             problems,
         );
@@ -31381,17 +31381,17 @@ impl crate::server::Validate for crate::gen::models::GroupJoinedInfo {
             problems,
         );
         crate::server::Validate::validate(
-            &self.allowinvites,
+            &self.allow_invites,
             &crate::server::child(path, "allowinvites"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.membersonly,
+            &self.members_only,
             &crate::server::child(path, "membersonly"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.maxusers,
+            &self.max_users,
             &crate::server::child(path, "maxusers"),
             problems,
         );
@@ -31423,12 +31423,12 @@ impl crate::server::Validate for crate::gen::models::GroupMembersAddResult {
         problems: &mut ::std::vec::Vec<::std::string::String>,
     ) {
         crate::server::Validate::validate(
-            &self.newmembers,
+            &self.new_members,
             &crate::server::child(path, "newmembers"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.groupid,
+            &self.group_id,
             &crate::server::child(path, "groupid"),
             problems,
         );
@@ -31500,7 +31500,7 @@ impl crate::server::Validate for crate::gen::models::GroupOwnerTransferResult {
         problems: &mut ::std::vec::Vec<::std::string::String>,
     ) {
         crate::server::Validate::validate(
-            &self.newowner,
+            &self.new_owner,
             &crate::server::child(path, "newowner"),
             problems,
         );
@@ -31626,7 +31626,7 @@ impl crate::server::Validate for crate::gen::models::GroupSummary {
             problems,
         );
         crate::server::Validate::validate(
-            &self.groupid,
+            &self.group_id,
             &crate::server::child(path, "groupid"),
             problems,
         );
@@ -31646,7 +31646,7 @@ impl crate::server::Validate for crate::gen::models::GroupSummary {
             problems,
         );
         crate::server::Validate::validate(
-            &self.groupname,
+            &self.group_name,
             &crate::server::child(path, "groupname"),
             problems,
         );
@@ -31682,17 +31682,17 @@ impl crate::server::Validate for crate::gen::models::GroupUpdateResult {
             problems,
         );
         crate::server::Validate::validate(
-            &self.maxusers,
+            &self.max_users,
             &crate::server::child(path, "maxusers"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.groupname,
+            &self.group_name,
             &crate::server::child(path, "groupname"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.membersonly,
+            &self.members_only,
             &crate::server::child(path, "membersonly"),
             problems,
         );
@@ -31702,7 +31702,7 @@ impl crate::server::Validate for crate::gen::models::GroupUpdateResult {
             problems,
         );
         crate::server::Validate::validate(
-            &self.allowinvites,
+            &self.allow_invites,
             &crate::server::child(path, "allowinvites"),
             problems,
         );
@@ -31745,7 +31745,7 @@ impl crate::server::Validate for crate::gen::models::GroupUserResult {
             problems,
         );
         crate::server::Validate::validate(
-            &self.groupid,
+            &self.group_id,
             &crate::server::child(path, "groupid"),
             problems,
         );
@@ -34660,7 +34660,7 @@ impl crate::server::Validate for crate::gen::models::MessageGroupEnvelope {
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -35084,7 +35084,7 @@ impl crate::server::Validate for crate::gen::models::MessageRecallResult {
             problems,
         );
         crate::server::Validate::validate(
-            &self.chattype,
+            &self.chat_type,
             &crate::server::child(path, "chattype"),
             problems,
         );
@@ -35251,7 +35251,7 @@ impl crate::server::Validate for crate::gen::models::MessageUserEnvelope {
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -36228,7 +36228,7 @@ impl crate::server::Validate for crate::gen::models::PresenceSubscriptionPage {
         problems: &mut ::std::vec::Vec<::std::string::String>,
     ) {
         crate::server::Validate::validate(
-            &self.totalnum,
+            &self.total_num,
             &crate::server::child(path, "totalnum"),
             problems,
         );
@@ -38775,7 +38775,7 @@ impl crate::server::Validate for crate::gen::models::SendGroupCommandMessageRequ
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -38829,7 +38829,7 @@ impl crate::server::Validate for crate::gen::models::SendGroupCustomMessageReque
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -39387,7 +39387,7 @@ impl crate::server::Validate for crate::gen::models::SendGroupFileMessageRequest
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -39441,7 +39441,7 @@ impl crate::server::Validate for crate::gen::models::SendGroupImageMessageReques
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -39495,7 +39495,7 @@ impl crate::server::Validate for crate::gen::models::SendGroupLocationMessageReq
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -39549,7 +39549,7 @@ impl crate::server::Validate for crate::gen::models::SendGroupTextMessageRequest
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -39603,7 +39603,7 @@ impl crate::server::Validate for crate::gen::models::SendGroupVideoMessageReques
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -39657,7 +39657,7 @@ impl crate::server::Validate for crate::gen::models::SendGroupVoiceMessageReques
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -39716,7 +39716,7 @@ impl crate::server::Validate for crate::gen::models::SendUserCommandMessageReque
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -39775,7 +39775,7 @@ impl crate::server::Validate for crate::gen::models::SendUserCustomMessageReques
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -39834,7 +39834,7 @@ impl crate::server::Validate for crate::gen::models::SendUserFileMessageRequest 
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -39893,7 +39893,7 @@ impl crate::server::Validate for crate::gen::models::SendUserImageMessageRequest
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -39952,7 +39952,7 @@ impl crate::server::Validate for crate::gen::models::SendUserLocationMessageRequ
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -40011,7 +40011,7 @@ impl crate::server::Validate for crate::gen::models::SendUserTextMessageRequest 
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -40070,7 +40070,7 @@ impl crate::server::Validate for crate::gen::models::SendUserVideoMessageRequest
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -40129,7 +40129,7 @@ impl crate::server::Validate for crate::gen::models::SendUserVoiceMessageRequest
             problems,
         );
         crate::server::Validate::validate(
-            &self.routetype,
+            &self.route_type,
             &crate::server::child(path, "routetype"),
             problems,
         );
@@ -40817,7 +40817,7 @@ impl crate::server::Validate for crate::gen::models::TransferGroupOwnerRequest {
         problems: &mut ::std::vec::Vec<::std::string::String>,
     ) {
         crate::server::Validate::validate(
-            &self.newowner,
+            &self.new_owner,
             &crate::server::child(path, "newowner"),
             problems,
         );
@@ -41342,14 +41342,14 @@ impl crate::server::Validate for crate::gen::models::UpdateChatroomRequest {
         );
         crate::server::check_bounds(
             &crate::server::child(path, "maxusers"),
-            &self.maxusers,
+            &self.max_users,
             ::std::option::Option::None,
             ::std::option::Option::Some(10000f64),
             "a value",
             problems,
         );
         crate::server::Validate::validate(
-            &self.maxusers,
+            &self.max_users,
             &crate::server::child(path, "maxusers"),
             problems,
         );
@@ -41500,14 +41500,14 @@ impl crate::server::Validate for crate::gen::models::UpdateGroupRequest {
     ) {
         crate::server::check_bounds(
             &crate::server::child(path, "groupname"),
-            &self.groupname,
+            &self.group_name,
             ::std::option::Option::None,
             ::std::option::Option::Some(128f64),
             "a length",
             problems,
         );
         crate::server::Validate::validate(
-            &self.groupname,
+            &self.group_name,
             &crate::server::child(path, "groupname"),
             problems,
         );
@@ -41525,17 +41525,17 @@ impl crate::server::Validate for crate::gen::models::UpdateGroupRequest {
             problems,
         );
         crate::server::Validate::validate(
-            &self.maxusers,
+            &self.max_users,
             &crate::server::child(path, "maxusers"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.membersonly,
+            &self.members_only,
             &crate::server::child(path, "membersonly"),
             problems,
         );
         crate::server::Validate::validate(
-            &self.allowinvites,
+            &self.allow_invites,
             &crate::server::child(path, "allowinvites"),
             problems,
         );
@@ -42037,7 +42037,7 @@ impl crate::server::Validate for crate::gen::models::UserGlobalMuteEntry {
             problems,
         );
         crate::server::Validate::validate(
-            &self.unixtime,
+            &self.unix_time,
             &crate::server::child(path, "unixtime"),
             problems,
         );
@@ -42055,7 +42055,7 @@ impl crate::server::Validate for crate::gen::models::UserGlobalMutePage {
             problems,
         );
         crate::server::Validate::validate(
-            &self.unixtime,
+            &self.unix_time,
             &crate::server::child(path, "unixtime"),
             problems,
         );
@@ -42140,7 +42140,7 @@ impl crate::server::Validate for crate::gen::models::UserGlobalMuteStatus {
             problems,
         );
         crate::server::Validate::validate(
-            &self.unixtime,
+            &self.unix_time,
             &crate::server::child(path, "unixtime"),
             problems,
         );

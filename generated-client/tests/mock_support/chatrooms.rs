@@ -19,7 +19,7 @@ pub async fn chatrooms_flow(mock: &MockHandle, client: &Client) {
         .unwrap();
     let admins: Vec<String> = rooms
         .list_chatroom_super_admins()
-        .pagesize(10)
+        .page_size(10)
         .into_stream()
         .try_collect()
         .await
@@ -55,7 +55,7 @@ pub async fn chatrooms_flow(mock: &MockHandle, client: &Client) {
     assert_eq!(
         (
             detail.name.as_deref(),
-            detail.maxusers,
+            detail.max_users,
             detail.affiliations_count
         ),
         (Some("hall"), Some(100), Some(2))
@@ -107,13 +107,13 @@ pub async fn chatrooms_flow(mock: &MockHandle, client: &Client) {
             .unwrap()
             .data
             .unwrap()
-            .newmembers
+            .new_members
             .unwrap(),
         strings(&["r-m3"])
     );
     let members: Vec<ChatroomAffiliation> = rooms
         .list_chatroom_members(&id)
-        .pagesize(3)
+        .page_size(3)
         .into_stream()
         .try_collect()
         .await

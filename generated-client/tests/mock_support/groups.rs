@@ -17,13 +17,13 @@ pub async fn groups_flow(mock: &MockHandle, client: &Client) {
     let created = groups
         .create_group(
             CreateGroupRequest::new(true, "g-own")
-                .with_groupname("team")
+                .with_group_name("team")
                 .with_members(strings(&["g-m1"]))
-                .with_maxusers(10),
+                .with_max_users(10),
         )
         .await
         .unwrap();
-    let id = created.data.unwrap().groupid.unwrap();
+    let id = created.data.unwrap().group_id.unwrap();
     assert_eq!(
         failure(
             groups
@@ -45,7 +45,7 @@ pub async fn groups_flow(mock: &MockHandle, client: &Client) {
         (
             detail.name.as_deref(),
             detail.affiliations_count,
-            detail.maxusers
+            detail.max_users
         ),
         (Some("team"), Some(2), Some(10))
     );
@@ -60,7 +60,7 @@ pub async fn groups_flow(mock: &MockHandle, client: &Client) {
         .data
         .unwrap();
     assert_eq!(
-        (updated.description, updated.public, updated.groupname),
+        (updated.description, updated.public, updated.group_name),
         (Some(true), Some(true), None)
     );
     let listed: Vec<GroupSummary> = groups
@@ -72,7 +72,7 @@ pub async fn groups_flow(mock: &MockHandle, client: &Client) {
         .unwrap();
     assert!(listed
         .iter()
-        .any(|g| g.groupid.as_deref() == Some(id.as_str())));
+        .any(|g| g.group_id.as_deref() == Some(id.as_str())));
 
     // Members.
     assert_eq!(
@@ -99,7 +99,7 @@ pub async fn groups_flow(mock: &MockHandle, client: &Client) {
         .unwrap()
         .data
         .unwrap();
-    assert_eq!(added.newmembers.unwrap(), strings(&["g-m3", "g-m4"]));
+    assert_eq!(added.new_members.unwrap(), strings(&["g-m3", "g-m4"]));
     assert_eq!(
         failure(
             groups
@@ -110,7 +110,7 @@ pub async fn groups_flow(mock: &MockHandle, client: &Client) {
     );
     let members: Vec<GroupAffiliation> = groups
         .list_group_members(&id)
-        .pagesize(2)
+        .page_size(2)
         .into_stream()
         .try_collect()
         .await
@@ -370,7 +370,7 @@ pub async fn groups_flow(mock: &MockHandle, client: &Client) {
     assert_eq!(uploaded.file_size, Some(12));
     let files: Vec<GroupShareFile> = groups
         .list_group_share_files(&id)
-        .pagesize(10)
+        .page_size(10)
         .into_stream()
         .try_collect()
         .await
@@ -458,7 +458,7 @@ pub async fn threads_flow(_mock: &MockHandle, client: &Client) {
         .unwrap()
         .data
         .unwrap()
-        .groupid
+        .group_id
         .unwrap();
     let threads = client.threads();
     let id = threads

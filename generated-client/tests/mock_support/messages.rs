@@ -58,7 +58,7 @@ pub async fn presence_flow(mock: &MockHandle, client: &Client) {
         .unwrap()
         .result
         .unwrap();
-    assert_eq!(page.totalnum.as_deref(), Some("2"));
+    assert_eq!(page.total_num.as_deref(), Some("2"));
     presence
         .unsubscribe_presence("p-ivy", strings(&["p-kim"]))
         .await
@@ -99,7 +99,7 @@ pub async fn presence_flow(mock: &MockHandle, client: &Client) {
         .unwrap()
         .data
         .unwrap()
-        .groupid
+        .group_id
         .unwrap();
     assert_eq!(
         presence
@@ -125,7 +125,7 @@ pub async fn messages_flow(mock: &MockHandle, client: &Client) {
         .unwrap()
         .data
         .unwrap()
-        .groupid
+        .group_id
         .unwrap();
     let room = client
         .chatrooms()

@@ -120,9 +120,9 @@ pub mod inputs {
     #[non_exhaustive]
     pub struct ListPagesInput {
         /// Page number, from 1.
-        pub pagenum: ::std::option::Option<i64>,
+        pub page_num: ::std::option::Option<i64>,
         /// Page size.
-        pub pagesize: ::std::option::Option<i64>,
+        pub page_size: ::std::option::Option<i64>,
         /// A keyword-named filter.
         pub type_: ::std::option::Option<crate::gen::models::Level>,
     }
@@ -133,19 +133,19 @@ pub mod inputs {
         #[allow(clippy::too_many_arguments)]
         pub fn new() -> Self {
             Self {
-                pagenum: ::std::option::Option::None,
-                pagesize: ::std::option::Option::None,
+                page_num: ::std::option::Option::None,
+                page_size: ::std::option::Option::None,
                 type_: ::std::option::Option::None,
             }
         }
         /// Sets `pagenum`.
-        pub fn with_pagenum(mut self, value: i64) -> Self {
-            self.pagenum = ::std::option::Option::Some(value);
+        pub fn with_page_num(mut self, value: i64) -> Self {
+            self.page_num = ::std::option::Option::Some(value);
             self
         }
         /// Sets `pagesize`.
-        pub fn with_pagesize(mut self, value: i64) -> Self {
-            self.pagesize = ::std::option::Option::Some(value);
+        pub fn with_page_size(mut self, value: i64) -> Self {
+            self.page_size = ::std::option::Option::Some(value);
             self
         }
         /// Sets `type`.
@@ -1360,7 +1360,7 @@ async fn decode_list_pages(
     path: &[&str],
 ) -> ::std::result::Result<inputs::ListPagesInput, ServerError> {
     let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-    let pagenum: ::std::option::Option<i64> = match incoming.query("pagenum") {
+    let page_num: ::std::option::Option<i64> = match incoming.query("pagenum") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -1369,7 +1369,7 @@ async fn decode_list_pages(
         }
         ::std::option::Option::None => ::std::option::Option::None,
     };
-    let pagesize: ::std::option::Option<i64> = match incoming.query("pagesize") {
+    let page_size: ::std::option::Option<i64> = match incoming.query("pagesize") {
         ::std::option::Option::Some(text) => {
             let text = text.to_owned();
             crate::server::optional::<
@@ -1391,8 +1391,8 @@ async fn decode_list_pages(
     };
     crate::server::problems_to_error(problems)?;
     ::std::result::Result::Ok(inputs::ListPagesInput {
-        pagenum,
-        pagesize,
+        page_num,
+        page_size,
         type_,
     })
 }

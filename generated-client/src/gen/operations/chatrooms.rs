@@ -481,7 +481,7 @@ impl Chatrooms {
     ///
     /// - `chatroom_id`: The room whose members are listed.
     ///
-    /// Optional parameters are set on the returned builder: [`pagenum`](ListChatroomMembers::pagenum), [`pagesize`](ListChatroomMembers::pagesize).
+    /// Optional parameters are set on the returned builder: [`page_num`](ListChatroomMembers::page_num), [`page_size`](ListChatroomMembers::page_size).
     ///
     /// Paged: [`ListChatroomMembers::into_stream`] yields every item of every page.
     pub fn list_chatroom_members(
@@ -491,8 +491,8 @@ impl Chatrooms {
         ListChatroomMembers {
             client: self.client.clone(),
             chatroom_id: chatroom_id.into(),
-            pagenum: ::std::option::Option::None,
-            pagesize: ::std::option::Option::None,
+            page_num: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
         }
     }
     /// List the muted members of a chat room and when their mutes end.
@@ -523,14 +523,14 @@ impl Chatrooms {
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#分页获取超级管理员列表)
     ///
-    /// Optional parameters are set on the returned builder: [`pagenum`](ListChatroomSuperAdmins::pagenum), [`pagesize`](ListChatroomSuperAdmins::pagesize).
+    /// Optional parameters are set on the returned builder: [`page_num`](ListChatroomSuperAdmins::page_num), [`page_size`](ListChatroomSuperAdmins::page_size).
     ///
     /// Paged: [`ListChatroomSuperAdmins::into_stream`] yields every item of every page.
     pub fn list_chatroom_super_admins(&self) -> ListChatroomSuperAdmins {
         ListChatroomSuperAdmins {
             client: self.client.clone(),
-            pagenum: ::std::option::Option::None,
-            pagesize: ::std::option::Option::None,
+            page_num: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
         }
     }
     /// List the app's chat rooms, a page at a time.
@@ -569,7 +569,7 @@ impl Chatrooms {
     ///
     /// - `username`: The user whose rooms are listed.
     ///
-    /// Optional parameters are set on the returned builder: [`pagenum`](ListUserJoinedChatrooms::pagenum), [`pagesize`](ListUserJoinedChatrooms::pagesize).
+    /// Optional parameters are set on the returned builder: [`page_num`](ListUserJoinedChatrooms::page_num), [`page_size`](ListUserJoinedChatrooms::page_size).
     ///
     /// Paged: [`ListUserJoinedChatrooms::into_stream`] yields every item of every page.
     pub fn list_user_joined_chatrooms(
@@ -579,8 +579,8 @@ impl Chatrooms {
         ListUserJoinedChatrooms {
             client: self.client.clone(),
             username: username.into(),
-            pagenum: ::std::option::Option::None,
-            pagesize: ::std::option::Option::None,
+            page_num: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
         }
     }
     /// Mute the whole chat room at once; only allow-listed users can still speak.
@@ -643,16 +643,16 @@ impl Chatrooms {
     /// # Arguments
     ///
     /// - `chatroom_id`: The room of the admin.
-    /// - `oldadmin`: User id of the admin to demote.
+    /// - `old_admin`: User id of the admin to demote.
     pub fn remove_chatroom_admin(
         &self,
         chatroom_id: impl ::std::convert::Into<::std::string::String>,
-        oldadmin: impl ::std::convert::Into<::std::string::String>,
+        old_admin: impl ::std::convert::Into<::std::string::String>,
     ) -> RemoveChatroomAdmin {
         RemoveChatroomAdmin {
             client: self.client.clone(),
             chatroom_id: chatroom_id.into(),
-            oldadmin: oldadmin.into(),
+            old_admin: old_admin.into(),
         }
     }
     /// Take one or more users (at most 60) off a chat room's allow list.
@@ -1923,8 +1923,8 @@ impl ::std::future::IntoFuture for ListChatroomBlockedUsers {
 pub struct ListChatroomMembers {
     client: crate::Client,
     chatroom_id: ::std::string::String,
-    pagenum: ::std::option::Option<i64>,
-    pagesize: ::std::option::Option<i64>,
+    page_num: ::std::option::Option<i64>,
+    page_size: ::std::option::Option<i64>,
 }
 impl ListChatroomMembers {
     /// The documented rate limit: 100 per 1 s.
@@ -1935,15 +1935,15 @@ impl ListChatroomMembers {
     /// Page number, starting at 1.
     ///
     /// Documented limits: minimum 1, server default `1`.
-    pub fn pagenum(mut self, value: i64) -> Self {
-        self.pagenum = ::std::option::Option::Some(value);
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = ::std::option::Option::Some(value);
         self
     }
     /// Members per page.
     ///
     /// Documented limits: minimum 0, maximum 1000, server default `1000`.
-    pub fn pagesize(mut self, value: i64) -> Self {
-        self.pagesize = ::std::option::Option::Some(value);
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
         self
     }
     /// Sends the request; the same as `.await`ing the builder.
@@ -1968,10 +1968,10 @@ impl ListChatroomMembers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        if let ::std::option::Option::Some(value) = &self.pagenum {
+        if let ::std::option::Option::Some(value) = &self.page_num {
             request.query.push(("pagenum", value.to_string()));
         }
-        if let ::std::option::Option::Some(value) = &self.pagesize {
+        if let ::std::option::Option::Some(value) = &self.page_size {
             request.query.push(("pagesize", value.to_string()));
         }
         ::std::result::Result::Ok(request)
@@ -1986,13 +1986,13 @@ impl ListChatroomMembers {
             crate::Error,
         >,
     > + ::std::marker::Send {
-        let first = self.pagenum.map_or(1, |page| page as u64);
+        let first = self.page_num.map_or(1, |page| page as u64);
         crate::paging::page_stream(
             self,
             first,
             |mut builder: Self, number: u64| async move {
-                builder.pagenum = ::std::option::Option::Some(number as i64);
-                let size = builder.pagesize.map(|size| size as u64);
+                builder.page_num = ::std::option::Option::Some(number as i64);
+                let size = builder.page_size.map(|size| size as u64);
                 let page = builder.send().await?;
                 let items = ::std::option::Option::Some(page)
                     .and_then(|v| v.data)
@@ -2069,8 +2069,8 @@ impl ::std::future::IntoFuture for ListChatroomMutedMembers {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListChatroomSuperAdmins {
     client: crate::Client,
-    pagenum: ::std::option::Option<i64>,
-    pagesize: ::std::option::Option<i64>,
+    page_num: ::std::option::Option<i64>,
+    page_size: ::std::option::Option<i64>,
 }
 impl ListChatroomSuperAdmins {
     /// The documented rate limit: 100 per 1 s.
@@ -2081,15 +2081,15 @@ impl ListChatroomSuperAdmins {
     /// Page number, starting at 1.
     ///
     /// Documented limits: minimum 1, server default `1`.
-    pub fn pagenum(mut self, value: i64) -> Self {
-        self.pagenum = ::std::option::Option::Some(value);
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = ::std::option::Option::Some(value);
         self
     }
     /// Super admins per page.
     ///
     /// Documented limits: minimum 1, server default `10`.
-    pub fn pagesize(mut self, value: i64) -> Self {
-        self.pagesize = ::std::option::Option::Some(value);
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
         self
     }
     /// Sends the request; the same as `.await`ing the builder.
@@ -2112,10 +2112,10 @@ impl ListChatroomSuperAdmins {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        if let ::std::option::Option::Some(value) = &self.pagenum {
+        if let ::std::option::Option::Some(value) = &self.page_num {
             request.query.push(("pagenum", value.to_string()));
         }
-        if let ::std::option::Option::Some(value) = &self.pagesize {
+        if let ::std::option::Option::Some(value) = &self.page_size {
             request.query.push(("pagesize", value.to_string()));
         }
         ::std::result::Result::Ok(request)
@@ -2127,13 +2127,13 @@ impl ListChatroomSuperAdmins {
     ) -> impl ::futures_core::Stream<
         Item = ::std::result::Result<::std::string::String, crate::Error>,
     > + ::std::marker::Send {
-        let first = self.pagenum.map_or(1, |page| page as u64);
+        let first = self.page_num.map_or(1, |page| page as u64);
         crate::paging::page_stream(
             self,
             first,
             |mut builder: Self, number: u64| async move {
-                builder.pagenum = ::std::option::Option::Some(number as i64);
-                let size = builder.pagesize.map(|size| size as u64);
+                builder.page_num = ::std::option::Option::Some(number as i64);
+                let size = builder.page_size.map(|size| size as u64);
                 let page = builder.send().await?;
                 let items = ::std::option::Option::Some(page)
                     .and_then(|v| v.data)
@@ -2255,8 +2255,8 @@ impl ::std::future::IntoFuture for ListChatrooms {
 pub struct ListUserJoinedChatrooms {
     client: crate::Client,
     username: ::std::string::String,
-    pagenum: ::std::option::Option<i64>,
-    pagesize: ::std::option::Option<i64>,
+    page_num: ::std::option::Option<i64>,
+    page_size: ::std::option::Option<i64>,
 }
 impl ListUserJoinedChatrooms {
     /// The documented rate limit: 50 per 1 s.
@@ -2267,15 +2267,15 @@ impl ListUserJoinedChatrooms {
     /// Page number, starting at 1.
     ///
     /// Documented limits: minimum 1, server default `1`.
-    pub fn pagenum(mut self, value: i64) -> Self {
-        self.pagenum = ::std::option::Option::Some(value);
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = ::std::option::Option::Some(value);
         self
     }
     /// Rooms per page.
     ///
     /// Documented limits: minimum 1, maximum 1000, server default `1000`.
-    pub fn pagesize(mut self, value: i64) -> Self {
-        self.pagesize = ::std::option::Option::Some(value);
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
         self
     }
     /// Sends the request; the same as `.await`ing the builder.
@@ -2301,10 +2301,10 @@ impl ListUserJoinedChatrooms {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        if let ::std::option::Option::Some(value) = &self.pagenum {
+        if let ::std::option::Option::Some(value) = &self.page_num {
             request.query.push(("pagenum", value.to_string()));
         }
-        if let ::std::option::Option::Some(value) = &self.pagesize {
+        if let ::std::option::Option::Some(value) = &self.page_size {
             request.query.push(("pagesize", value.to_string()));
         }
         ::std::result::Result::Ok(request)
@@ -2316,13 +2316,13 @@ impl ListUserJoinedChatrooms {
     ) -> impl ::futures_core::Stream<
         Item = ::std::result::Result<crate::gen::models::ChatroomJoined, crate::Error>,
     > + ::std::marker::Send {
-        let first = self.pagenum.map_or(1, |page| page as u64);
+        let first = self.page_num.map_or(1, |page| page as u64);
         crate::paging::page_stream(
             self,
             first,
             |mut builder: Self, number: u64| async move {
-                builder.pagenum = ::std::option::Option::Some(number as i64);
-                let size = builder.pagesize.map(|size| size as u64);
+                builder.page_num = ::std::option::Option::Some(number as i64);
+                let size = builder.page_size.map(|size| size as u64);
                 let page = builder.send().await?;
                 let items = ::std::option::Option::Some(page)
                     .and_then(|v| v.data)
@@ -2452,7 +2452,7 @@ impl ::std::future::IntoFuture for MuteChatroomMembers {
 pub struct RemoveChatroomAdmin {
     client: crate::Client,
     chatroom_id: ::std::string::String,
-    oldadmin: ::std::string::String,
+    old_admin: ::std::string::String,
 }
 impl RemoveChatroomAdmin {
     /// The documented rate limit: 100 per 1 s.
@@ -2477,7 +2477,7 @@ impl RemoveChatroomAdmin {
             "/chatrooms/{chatroom_id}/admin/{oldadmin}",
             format!(
                 "/chatrooms/{}/admin/{}", crate ::path::encode_segment(& self
-                .chatroom_id), crate ::path::encode_segment(& self.oldadmin)
+                .chatroom_id), crate ::path::encode_segment(& self.old_admin)
             ),
         );
         request.idempotent = true;

@@ -476,7 +476,7 @@ impl Groups {
     ///
     /// - `group_id`: Id of the group.
     ///
-    /// Optional parameters are set on the returned builder: [`pagenum`](ListGroupMembers::pagenum), [`pagesize`](ListGroupMembers::pagesize).
+    /// Optional parameters are set on the returned builder: [`page_num`](ListGroupMembers::page_num), [`page_size`](ListGroupMembers::page_size).
     ///
     /// Paged: [`ListGroupMembers::into_stream`] yields every item of every page.
     pub fn list_group_members(
@@ -486,8 +486,8 @@ impl Groups {
         ListGroupMembers {
             client: self.client.clone(),
             group_id: group_id.into(),
-            pagenum: ::std::option::Option::None,
-            pagesize: ::std::option::Option::None,
+            page_num: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
         }
     }
     /// List a group's muted members with the end of each mute.
@@ -524,7 +524,7 @@ impl Groups {
     ///
     /// - `group_id`: Id of the group.
     ///
-    /// Optional parameters are set on the returned builder: [`pagenum`](ListGroupShareFiles::pagenum), [`pagesize`](ListGroupShareFiles::pagesize).
+    /// Optional parameters are set on the returned builder: [`page_num`](ListGroupShareFiles::page_num), [`page_size`](ListGroupShareFiles::page_size).
     ///
     /// Paged: [`ListGroupShareFiles::into_stream`] yields every item of every page.
     pub fn list_group_share_files(
@@ -534,8 +534,8 @@ impl Groups {
         ListGroupShareFiles {
             client: self.client.clone(),
             group_id: group_id.into(),
-            pagenum: ::std::option::Option::None,
-            pagesize: ::std::option::Option::None,
+            page_num: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
         }
     }
     /// List the users on a group's white list.
@@ -594,7 +594,7 @@ impl Groups {
     ///
     /// - `username`: The user whose groups are listed.
     ///
-    /// Optional parameters are set on the returned builder: [`pagesize`](ListUserGroups::pagesize), [`pagenum`](ListUserGroups::pagenum).
+    /// Optional parameters are set on the returned builder: [`page_size`](ListUserGroups::page_size), [`page_num`](ListUserGroups::page_num).
     pub fn list_user_groups(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
@@ -602,8 +602,8 @@ impl Groups {
         ListUserGroups {
             client: self.client.clone(),
             username: username.into(),
-            pagesize: ::std::option::Option::None,
-            pagenum: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
+            page_num: ::std::option::Option::None,
         }
     }
     /// Mute the whole group; only white-listed users can still send messages in it and its threads.
@@ -1992,8 +1992,8 @@ impl ::std::future::IntoFuture for ListGroupBlockedUsers {
 pub struct ListGroupMembers {
     client: crate::Client,
     group_id: ::std::string::String,
-    pagenum: ::std::option::Option<i64>,
-    pagesize: ::std::option::Option<i64>,
+    page_num: ::std::option::Option<i64>,
+    page_size: ::std::option::Option<i64>,
 }
 impl ListGroupMembers {
     /// The documented rate limit: 100 per 1 s.
@@ -2004,15 +2004,15 @@ impl ListGroupMembers {
     /// Page number, starting at 1.
     ///
     /// Documented limits: minimum 1, server default `1`.
-    pub fn pagenum(mut self, value: i64) -> Self {
-        self.pagenum = ::std::option::Option::Some(value);
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = ::std::option::Option::Some(value);
         self
     }
     /// Members per page.
     ///
     /// Documented limits: minimum 1, maximum 1000, server default `1000`.
-    pub fn pagesize(mut self, value: i64) -> Self {
-        self.pagesize = ::std::option::Option::Some(value);
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
         self
     }
     /// Sends the request; the same as `.await`ing the builder.
@@ -2037,10 +2037,10 @@ impl ListGroupMembers {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        if let ::std::option::Option::Some(value) = &self.pagenum {
+        if let ::std::option::Option::Some(value) = &self.page_num {
             request.query.push(("pagenum", value.to_string()));
         }
-        if let ::std::option::Option::Some(value) = &self.pagesize {
+        if let ::std::option::Option::Some(value) = &self.page_size {
             request.query.push(("pagesize", value.to_string()));
         }
         ::std::result::Result::Ok(request)
@@ -2052,13 +2052,13 @@ impl ListGroupMembers {
     ) -> impl ::futures_core::Stream<
         Item = ::std::result::Result<crate::gen::models::GroupAffiliation, crate::Error>,
     > + ::std::marker::Send {
-        let first = self.pagenum.map_or(1, |page| page as u64);
+        let first = self.page_num.map_or(1, |page| page as u64);
         crate::paging::page_stream(
             self,
             first,
             |mut builder: Self, number: u64| async move {
-                builder.pagenum = ::std::option::Option::Some(number as i64);
-                let size = builder.pagesize.map(|size| size as u64);
+                builder.page_num = ::std::option::Option::Some(number as i64);
+                let size = builder.page_size.map(|size| size as u64);
                 let page = builder.send().await?;
                 let items = ::std::option::Option::Some(page)
                     .and_then(|v| v.data)
@@ -2132,8 +2132,8 @@ impl ::std::future::IntoFuture for ListGroupMutes {
 pub struct ListGroupShareFiles {
     client: crate::Client,
     group_id: ::std::string::String,
-    pagenum: ::std::option::Option<i64>,
-    pagesize: ::std::option::Option<i64>,
+    page_num: ::std::option::Option<i64>,
+    page_size: ::std::option::Option<i64>,
 }
 impl ListGroupShareFiles {
     /// The documented rate limit: 100 per 1 s.
@@ -2144,15 +2144,15 @@ impl ListGroupShareFiles {
     /// Page number, starting at 1.
     ///
     /// Documented limits: minimum 1, server default `1`.
-    pub fn pagenum(mut self, value: i64) -> Self {
-        self.pagenum = ::std::option::Option::Some(value);
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = ::std::option::Option::Some(value);
         self
     }
     /// Files per page.
     ///
     /// Documented limits: minimum 1, maximum 1000, server default `1000`.
-    pub fn pagesize(mut self, value: i64) -> Self {
-        self.pagesize = ::std::option::Option::Some(value);
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
         self
     }
     /// Sends the request; the same as `.await`ing the builder.
@@ -2178,10 +2178,10 @@ impl ListGroupShareFiles {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        if let ::std::option::Option::Some(value) = &self.pagenum {
+        if let ::std::option::Option::Some(value) = &self.page_num {
             request.query.push(("pagenum", value.to_string()));
         }
-        if let ::std::option::Option::Some(value) = &self.pagesize {
+        if let ::std::option::Option::Some(value) = &self.page_size {
             request.query.push(("pagesize", value.to_string()));
         }
         ::std::result::Result::Ok(request)
@@ -2193,13 +2193,13 @@ impl ListGroupShareFiles {
     ) -> impl ::futures_core::Stream<
         Item = ::std::result::Result<crate::gen::models::GroupShareFile, crate::Error>,
     > + ::std::marker::Send {
-        let first = self.pagenum.map_or(1, |page| page as u64);
+        let first = self.page_num.map_or(1, |page| page as u64);
         crate::paging::page_stream(
             self,
             first,
             |mut builder: Self, number: u64| async move {
-                builder.pagenum = ::std::option::Option::Some(number as i64);
-                let size = builder.pagesize.map(|size| size as u64);
+                builder.page_num = ::std::option::Option::Some(number as i64);
+                let size = builder.page_size.map(|size| size as u64);
                 let page = builder.send().await?;
                 let items = ::std::option::Option::Some(page)
                     .and_then(|v| v.data)
@@ -2370,8 +2370,8 @@ impl ::std::future::IntoFuture for ListGroups {
 pub struct ListUserGroups {
     client: crate::Client,
     username: ::std::string::String,
-    pagesize: ::std::option::Option<i64>,
-    pagenum: ::std::option::Option<i64>,
+    page_size: ::std::option::Option<i64>,
+    page_num: ::std::option::Option<i64>,
 }
 impl ListUserGroups {
     /// The documented rate limit: 50 per 1 s.
@@ -2382,15 +2382,15 @@ impl ListUserGroups {
     /// Groups per page.
     ///
     /// Documented limits: minimum 1, maximum 20, server default `5`.
-    pub fn pagesize(mut self, value: i64) -> Self {
-        self.pagesize = ::std::option::Option::Some(value);
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
         self
     }
     /// Page number; the docs count pages from 0.
     ///
     /// Documented limits: server default `0`.
-    pub fn pagenum(mut self, value: i64) -> Self {
-        self.pagenum = ::std::option::Option::Some(value);
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = ::std::option::Option::Some(value);
         self
     }
     /// Sends the request; the same as `.await`ing the builder.
@@ -2413,10 +2413,10 @@ impl ListUserGroups {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        if let ::std::option::Option::Some(value) = &self.pagesize {
+        if let ::std::option::Option::Some(value) = &self.page_size {
             request.query.push(("pagesize", value.to_string()));
         }
-        if let ::std::option::Option::Some(value) = &self.pagenum {
+        if let ::std::option::Option::Some(value) = &self.page_num {
             request.query.push(("pagenum", value.to_string()));
         }
         ::std::result::Result::Ok(request)

@@ -96,18 +96,18 @@ impl Push {
     /// # Arguments
     ///
     /// - `username`: The user id whose settings are read.
-    /// - `chattype`: Kind of conversation.
+    /// - `chat_type`: Kind of conversation.
     /// - `key`: The peer's user id for a one-to-one chat (the user's own id for app-wide settings), or the group id.
     pub fn get_notification_settings(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
-        chattype: crate::gen::models::NotificationChatType,
+        chat_type: crate::gen::models::NotificationChatType,
         key: impl ::std::convert::Into<::std::string::String>,
     ) -> GetNotificationSettings {
         GetNotificationSettings {
             client: self.client.clone(),
             username: username.into(),
-            chattype,
+            chat_type,
             key: key.into(),
         }
     }
@@ -190,20 +190,20 @@ impl Push {
     /// # Arguments
     ///
     /// - `username`: The user id whose settings are changed.
-    /// - `chattype`: Kind of conversation the settings apply to.
+    /// - `chat_type`: Kind of conversation the settings apply to.
     /// - `key`: The peer's user id for a one-to-one chat (the user's own id for app-wide settings), or the group id.
     /// - `body`: the request body.
     pub fn set_notification_settings(
         &self,
         username: impl ::std::convert::Into<::std::string::String>,
-        chattype: crate::gen::models::NotificationChatType,
+        chat_type: crate::gen::models::NotificationChatType,
         key: impl ::std::convert::Into<::std::string::String>,
         body: crate::gen::models::SetNotificationSettingsRequest,
     ) -> SetNotificationSettings {
         SetNotificationSettings {
             client: self.client.clone(),
             username: username.into(),
-            chattype,
+            chat_type,
             key: key.into(),
             body,
         }
@@ -463,7 +463,7 @@ impl ::std::future::IntoFuture for DeletePushTemplate {
 pub struct GetNotificationSettings {
     client: crate::Client,
     username: ::std::string::String,
-    chattype: crate::gen::models::NotificationChatType,
+    chat_type: crate::gen::models::NotificationChatType,
     key: ::std::string::String,
 }
 impl GetNotificationSettings {
@@ -489,7 +489,7 @@ impl GetNotificationSettings {
             "/users/{username}/notification/{chattype}/{key}",
             format!(
                 "/users/{}/notification/{}/{}", crate ::path::encode_segment(& self
-                .username), crate ::path::encode_segment(& self.chattype.to_string()),
+                .username), crate ::path::encode_segment(& self.chat_type.to_string()),
                 crate ::path::encode_segment(& self.key)
             ),
         );
@@ -664,7 +664,7 @@ impl ::std::future::IntoFuture for ListPushBindings {
 pub struct SetNotificationSettings {
     client: crate::Client,
     username: ::std::string::String,
-    chattype: crate::gen::models::NotificationChatType,
+    chat_type: crate::gen::models::NotificationChatType,
     key: ::std::string::String,
     body: crate::gen::models::SetNotificationSettingsRequest,
 }
@@ -691,7 +691,7 @@ impl SetNotificationSettings {
             "/users/{username}/notification/{chattype}/{key}",
             format!(
                 "/users/{}/notification/{}/{}", crate ::path::encode_segment(& self
-                .username), crate ::path::encode_segment(& self.chattype.to_string()),
+                .username), crate ::path::encode_segment(& self.chat_type.to_string()),
                 crate ::path::encode_segment(& self.key)
             ),
         );

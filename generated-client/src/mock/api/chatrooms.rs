@@ -20,7 +20,7 @@ fn user_result(
         action: Some(action.to_owned()),
         reason: outcome.err(),
         user: Some(user),
-        chatroomid: Some(room_id.to_owned()),
+        chatroom_id: Some(room_id.to_owned()),
     }
 }
 
@@ -69,10 +69,10 @@ fn affiliations(roster: &Roster) -> Vec<m::ChatroomAffiliation> {
         .collect()
 }
 
-fn page_params(pagenum: Option<i64>, pagesize: Option<i64>) -> m::ChatroomPageParams {
+fn page_params(page_num: Option<i64>, page_size: Option<i64>) -> m::ChatroomPageParams {
     m::ChatroomPageParams {
-        pagesize: pagesize.map(|n| vec![n.to_string()]),
-        pagenum: pagenum.map(|n| vec![n.to_string()]),
+        page_size: page_size.map(|n| vec![n.to_string()]),
+        page_num: page_num.map(|n| vec![n.to_string()]),
     }
 }
 
@@ -99,8 +99,8 @@ pub(super) fn list_chatroom_super_admins(
     input: i::ListChatroomSuperAdminsInput,
 ) -> Res<m::ListChatroomSuperAdminsResponse> {
     let Ctx(t, now) = s.ctx(ctx)?;
-    let page = numbered_page(&t.super_admins, input.pagenum, input.pagesize, 10);
-    let params = page_params(input.pagenum, input.pagesize);
+    let page = numbered_page(&t.super_admins, input.page_num, input.page_size, 10);
+    let params = page_params(input.page_num, input.page_size);
     Ok(
         reply!(ListChatroomSuperAdminsResponse, t, now, "get", "/chatrooms/super_admin", entities: Vec::new(), count: page.len() as i64, data: page, params: params),
     )
@@ -152,10 +152,10 @@ pub(super) fn list_user_joined_chatrooms(
     let Ctx(t, now) = s.ctx(ctx)?;
     let rooms = t.user_rooms(&input.username)?;
     // Without paging, the 500 most recent (chatroom.md).
-    let page = if input.pagenum.is_none() && input.pagesize.is_none() {
+    let page = if input.page_num.is_none() && input.page_size.is_none() {
         rooms.into_iter().take(500).collect()
     } else {
-        numbered_page(&rooms, input.pagenum, input.pagesize, 1000)
+        numbered_page(&rooms, input.page_num, input.page_size, 1000)
     };
     let data: Vec<m::ChatroomJoined> = page
         .into_iter()
@@ -165,7 +165,7 @@ pub(super) fn list_user_joined_chatrooms(
             disabled: Some("false".into()),
         })
         .collect();
-    let params = page_params(input.pagenum, input.pagesize);
+    let params = page_params(input.page_num, input.page_size);
     Ok(
         reply!(ListUserJoinedChatroomsResponse, t, now, "get", "/users/joined_chatrooms", entities: Vec::new(), count: data.len() as i64, data: data, params: params, properties: serde_json::json!({})),
     )
@@ -189,9 +189,9 @@ pub(super) fn get_chatrooms(
             id: Some(r.id.clone()),
             name: Some(r.name.clone()),
             description: Some(r.description.clone()),
-            membersonly: Some(false),
-            allowinvites: Some(false),
-            maxusers: Some(r.roster.max_members),
+            members_only: Some(false),
+            allow_invites: Some(false),
+            max_users: Some(r.roster.max_members),
             owner: Some(r.roster.owner.clone()),
             created: Some(r.created),
             custom: Some(r.custom.clone()),
@@ -215,7 +215,7 @@ pub(super) fn create_chatroom(
     let settings = RoomSettings {
         name: b.name,
         description: b.description,
-        maxusers: b.maxusers,
+        max_users: b.max_users,
         custom: b.custom,
     };
     let id = t.create_room(settings, &b.owner, &b.members.unwrap_or_default(), now)?;
@@ -231,11 +231,11 @@ pub(super) fn update_chatroom(
 ) -> Res<m::UpdateChatroomResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let b = input.body;
-    t.update_room(&input.chatroom_id, &b.name, &b.description, b.maxusers)?;
+    t.update_room(&input.chatroom_id, &b.name, &b.description, b.max_users)?;
     let data = m::ChatroomUpdateResult {
-        groupname: Some(true),
+        group_name: Some(true),
         description: Some(true),
-        maxusers: Some(true),
+        max_users: Some(true),
     };
     Ok(
         reply!(UpdateChatroomResponse, t, now, "put", "/chatrooms", entities: Vec::new(), data: data),
@@ -412,8 +412,8 @@ pub(super) fn list_chatroom_members(
 ) -> Res<m::ListChatroomMembersResponse> {
     let Ctx(t, now) = s.ctx(ctx)?;
     let all = affiliations(&t.room(&input.chatroom_id)?.roster);
-    let page = numbered_page(&all, input.pagenum, input.pagesize, 1000);
-    let params = page_params(input.pagenum, input.pagesize);
+    let page = numbered_page(&all, input.page_num, input.page_size, 1000);
+    let params = page_params(input.page_num, input.page_size);
     Ok(
         reply!(ListChatroomMembersResponse, t, now, "get", "/chatrooms/users", entities: Vec::new(), count: page.len() as i64, data: page, params: params),
     )
@@ -440,7 +440,7 @@ pub(super) fn add_chatroom_members(
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let added = t.add_room_members(&input.chatroom_id, &input.body.usernames)?;
     let data = m::ChatroomMembersAddResult {
-        newmembers: Some(added),
+        new_members: Some(added),
         action: Some("add_member".into()),
         id: Some(input.chatroom_id),
     };
@@ -496,12 +496,12 @@ pub(super) fn add_chatroom_admin(
     input: i::AddChatroomAdminInput,
 ) -> Res<m::AddChatroomAdminResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
-    let user = t.room_roster_op(&input.chatroom_id, &input.body.newadmin, |r, u| {
+    let user = t.room_roster_op(&input.chatroom_id, &input.body.new_admin, |r, u| {
         r.add_admin(u)
     })?;
     let data = m::ChatroomAdminAddResult {
         result: Some("success".into()),
-        newadmin: Some(user),
+        new_admin: Some(user),
     };
     Ok(
         reply!(AddChatroomAdminResponse, t, now, "post", "/chatrooms/admin", entities: Vec::new(), data: data),
@@ -514,12 +514,12 @@ pub(super) fn remove_chatroom_admin(
     input: i::RemoveChatroomAdminInput,
 ) -> Res<m::RemoveChatroomAdminResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
-    let user = t.room_roster_op(&input.chatroom_id, &input.oldadmin, |r, u| {
+    let user = t.room_roster_op(&input.chatroom_id, &input.old_admin, |r, u| {
         r.remove_admin(u)
     })?;
     let data = m::ChatroomAdminRemoveResult {
         result: Some("success".into()),
-        oldadmin: Some(user),
+        old_admin: Some(user),
     };
     Ok(
         reply!(RemoveChatroomAdminResponse, t, now, "delete", "/chatrooms/admin", entities: Vec::new(), data: data),

@@ -22,7 +22,7 @@ fn user_result(
         action: Some(action),
         reason: outcome.err(),
         user: Some(user),
-        groupid: Some(group_id.to_owned()),
+        group_id: Some(group_id.to_owned()),
     }
 }
 
@@ -65,19 +65,19 @@ pub(super) fn create_group(
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let b = input.body;
     let settings = GroupSettings {
-        name: b.groupname,
+        name: b.group_name,
         description: b.description,
         public: b.public,
         large: b.scale == Some(m::GroupScale::Large),
-        maxusers: b.maxusers,
-        allowinvites: b.allowinvites,
-        membersonly: b.membersonly,
+        max_users: b.max_users,
+        allow_invites: b.allow_invites,
+        members_only: b.members_only,
         invite_need_confirm: b.invite_need_confirm,
         custom: b.custom,
     };
     let id = t.create_group(settings, &b.owner, &b.members.unwrap_or_default(), now)?;
     Ok(
-        reply!(CreateGroupResponse, t, now, "post", "/chatgroups", entities: Vec::new(), data: m::GroupCreateResult { groupid: Some(id) }),
+        reply!(CreateGroupResponse, t, now, "post", "/chatgroups", entities: Vec::new(), data: m::GroupCreateResult { group_id: Some(id) }),
     )
 }
 
@@ -113,11 +113,11 @@ pub(super) fn update_group(
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let b = input.body;
     let changes = GroupChanges {
-        name: b.groupname,
+        name: b.group_name,
         description: b.description,
-        maxusers: b.maxusers,
-        membersonly: b.membersonly,
-        allowinvites: b.allowinvites,
+        max_users: b.max_users,
+        members_only: b.members_only,
+        allow_invites: b.allow_invites,
         invite_need_confirm: b.invite_need_confirm,
         custom: b.custom,
         public: Some(b.public),
@@ -126,11 +126,11 @@ pub(super) fn update_group(
     let has = |name: &str| set.contains(&name).then_some(true);
     let data = m::GroupUpdateResult {
         description: has("description"),
-        maxusers: has("maxusers"),
-        groupname: has("groupname"),
-        membersonly: has("membersonly"),
+        max_users: has("maxusers"),
+        group_name: has("groupname"),
+        members_only: has("membersonly"),
         public: has("public"),
-        allowinvites: has("allowinvites"),
+        allow_invites: has("allowinvites"),
         invite_need_confirm: has("invite_need_confirm"),
         custom: has("custom"),
     };
@@ -151,11 +151,11 @@ pub(super) fn list_groups(
         .iter()
         .map(|g| m::GroupSummary {
             owner: Some(format!("{}#{}_{}", t.org, t.app, g.roster.owner)),
-            groupid: Some(g.id.clone()),
+            group_id: Some(g.id.clone()),
             affiliations: Some(g.roster.member_count() as i64),
             type_: Some("group".into()),
             last_modified: Some(g.modified.to_string()),
-            groupname: Some(g.name.clone()),
+            group_name: Some(g.name.clone()),
         })
         .collect();
     let mut params = BTreeMap::new();
@@ -175,7 +175,7 @@ pub(super) fn list_user_groups(
     let Ctx(t, now) = s.ctx(ctx)?;
     let groups = t.user_groups(&input.username)?;
     let total = groups.len() as i64;
-    let page = numbered_page(&groups, input.pagenum, input.pagesize, 5);
+    let page = numbered_page(&groups, input.page_num, input.page_size, 5);
     let entities = page
         .into_iter()
         .map(|g| m::GroupJoinedInfo {
@@ -186,9 +186,9 @@ pub(super) fn list_user_groups(
             description: Some(g.description),
             disabled: Some(g.disabled),
             public: Some(g.public),
-            allowinvites: Some(g.allowinvites),
-            membersonly: Some(g.membersonly),
-            maxusers: Some(g.roster.max_members),
+            allow_invites: Some(g.allow_invites),
+            members_only: Some(g.members_only),
+            max_users: Some(g.roster.max_members),
             created: Some(g.created),
         })
         .collect();
@@ -238,9 +238,9 @@ pub(super) fn get_groups(
             id: Some(g.id.clone()),
             name: Some(g.name.clone()),
             description: Some(g.description.clone()),
-            membersonly: Some(g.membersonly),
-            allowinvites: Some(g.allowinvites),
-            maxusers: Some(g.roster.max_members),
+            members_only: Some(g.members_only),
+            allow_invites: Some(g.allow_invites),
+            max_users: Some(g.roster.max_members),
             affiliations: Some(affiliations(&g.roster)),
             owner: Some(g.roster.owner.clone()),
             created: Some(g.created),
@@ -264,7 +264,7 @@ pub(super) fn delete_group(
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let group = t.delete_group(&input.group_id)?;
     Ok(
-        reply!(DeleteGroupResponse, t, now, "delete", "/chatgroups", entities: Vec::new(), data: m::GroupDeleteResult { success: Some(true), groupid: Some(group.id) }),
+        reply!(DeleteGroupResponse, t, now, "delete", "/chatgroups", entities: Vec::new(), data: m::GroupDeleteResult { success: Some(true), group_id: Some(group.id) }),
     )
 }
 
@@ -303,7 +303,7 @@ pub(super) fn list_group_share_files(
 ) -> Res<m::ListGroupShareFilesResponse> {
     let Ctx(t, now) = s.ctx(ctx)?;
     let files = &t.group(&input.group_id)?.files;
-    let data = numbered_page(files, input.pagenum, input.pagesize, 1000)
+    let data = numbered_page(files, input.page_num, input.page_size, 1000)
         .into_iter()
         .map(|f| m::GroupShareFile {
             file_id: Some(f.id),
@@ -374,12 +374,12 @@ pub(super) fn delete_group_share_file(
     )
 }
 
-fn page_params(pagenum: Option<i64>, pagesize: Option<i64>) -> BTreeMap<String, Vec<String>> {
+fn page_params(page_num: Option<i64>, page_size: Option<i64>) -> BTreeMap<String, Vec<String>> {
     let mut params = BTreeMap::new();
-    if let Some(n) = pagenum {
+    if let Some(n) = page_num {
         params.insert("pagenum".to_owned(), vec![n.to_string()]);
     }
-    if let Some(n) = pagesize {
+    if let Some(n) = page_size {
         params.insert("pagesize".to_owned(), vec![n.to_string()]);
     }
     params
@@ -392,8 +392,8 @@ pub(super) fn list_group_members(
 ) -> Res<m::ListGroupMembersResponse> {
     let Ctx(t, now) = s.ctx(ctx)?;
     let all = affiliations(&t.group(&input.group_id)?.roster);
-    let page = numbered_page(&all, input.pagenum, input.pagesize, 1000);
-    let params = page_params(input.pagenum, input.pagesize);
+    let page = numbered_page(&all, input.page_num, input.page_size, 1000);
+    let params = page_params(input.page_num, input.page_size);
     Ok(
         reply!(ListGroupMembersResponse, t, now, "get", "/chatgroups/users", params: params, entities: Vec::new(), count: page.len() as i64, data: page),
     )
@@ -424,8 +424,8 @@ pub(super) fn add_group_members(
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let added = t.add_group_members(&input.group_id, &input.body.usernames)?;
     let data = m::GroupMembersAddResult {
-        newmembers: Some(added),
-        groupid: Some(input.group_id),
+        new_members: Some(added),
+        group_id: Some(input.group_id),
         action: Some(m::GroupMemberAction::AddMember),
     };
     Ok(
@@ -527,10 +527,10 @@ pub(super) fn add_group_admin(
     input: i::AddGroupAdminInput,
 ) -> Res<m::AddGroupAdminResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
-    let user = t.group_roster_op(&input.group_id, &input.body.newadmin, |r, u| r.add_admin(u))?;
+    let user = t.group_roster_op(&input.group_id, &input.body.new_admin, |r, u| r.add_admin(u))?;
     let data = m::GroupAdminAddResult {
         result: Some(m::GroupAdminOutcome::Success),
-        newadmin: Some(user),
+        new_admin: Some(user),
     };
     Ok(
         reply!(AddGroupAdminResponse, t, now, "post", "/chatgroups/admin", entities: Vec::new(), properties: BTreeMap::new(), data: data),
@@ -546,7 +546,7 @@ pub(super) fn remove_group_admin(
     let user = t.group_roster_op(&input.group_id, &input.username, |r, u| r.remove_admin(u))?;
     let data = m::GroupAdminRemoveResult {
         result: Some(m::GroupAdminOutcome::Success),
-        oldadmin: Some(user),
+        old_admin: Some(user),
     };
     Ok(
         reply!(RemoveGroupAdminResponse, t, now, "delete", "/chatgroups/admin", entities: Vec::new(), data: data),
@@ -559,9 +559,9 @@ pub(super) fn transfer_group_owner(
     input: i::TransferGroupOwnerInput,
 ) -> Res<m::TransferGroupOwnerResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
-    t.group_roster_op(&input.group_id, &input.body.newowner, |r, u| r.transfer(u))?;
+    t.group_roster_op(&input.group_id, &input.body.new_owner, |r, u| r.transfer(u))?;
     Ok(
-        reply!(TransferGroupOwnerResponse, t, now, "put", "/chatgroups", entities: Vec::new(), data: m::GroupOwnerTransferResult { newowner: Some(true) }),
+        reply!(TransferGroupOwnerResponse, t, now, "put", "/chatgroups", entities: Vec::new(), data: m::GroupOwnerTransferResult { new_owner: Some(true) }),
     )
 }
 

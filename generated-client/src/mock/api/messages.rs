@@ -219,7 +219,7 @@ pub(super) fn recall_message(
     if outcome == RECALLED {
         let data = m::MessageRecallResult {
             recalled: Some(status),
-            chattype: Some(b.chat_type),
+            chat_type: Some(b.chat_type),
             from: Some(b.from.unwrap_or_else(|| "admin".into())),
             to: Some(b.to),
             msg_id: Some(b.msg_id),

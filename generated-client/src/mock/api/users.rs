@@ -384,7 +384,7 @@ pub(super) fn get_user_global_mute(
         chat: Some(chat),
         groupchat: Some(groupchat),
         chatroom: Some(chatroom),
-        unixtime: Some(now / 1000),
+        unix_time: Some(now / 1000),
     };
     Ok(reply!(GetUserGlobalMuteResponse, t, now, "get", "/mutes", data: data))
 }
@@ -414,7 +414,7 @@ pub(super) fn list_globally_muted_users(
     let page = numbered_page(&entries, input.page_num, input.page_size, 10);
     let data = m::UserGlobalMutePage {
         data: Some(page),
-        unixtime: Some(now / 1000),
+        unix_time: Some(now / 1000),
     };
     Ok(reply!(ListGloballyMutedUsersResponse, t, now, "get", "/mutes", data: data))
 }
@@ -713,7 +713,7 @@ pub(super) fn list_presence_subscriptions(
         .collect();
     Ok(m::PresenceSubscriptionListResponse {
         result: Some(m::PresenceSubscriptionPage {
-            totalnum: Some(all.len().to_string()),
+            total_num: Some(all.len().to_string()),
             sublist: Some(sublist),
         }),
     })

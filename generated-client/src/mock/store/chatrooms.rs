@@ -40,7 +40,7 @@ pub(crate) struct RoomSettings {
     pub(crate) name: String,
     pub(crate) description: String,
     /// Members including the owner; 10,000 when left out.
-    pub(crate) maxusers: Option<i64>,
+    pub(crate) max_users: Option<i64>,
     pub(crate) custom: Option<String>,
 }
 
@@ -82,12 +82,12 @@ impl Tenant {
         self.user(owner)?;
         let owner = user_key(owner);
         let members = self.existing_users(members, "chatroom member")?;
-        let maxusers = settings.maxusers.unwrap_or(10_000);
+        let max_users = settings.max_users.unwrap_or(10_000);
         let id = self.next_numeric_id();
-        let roster = Roster::new("chatroom", &id, owner, members, maxusers);
-        if roster.member_count() as i64 > maxusers {
+        let roster = Roster::new("chatroom", &id, owner, members, max_users);
+        if roster.member_count() as i64 > max_users {
             return Err(forbidden(format!(
-                "the chat room can hold {maxusers} members, not {}",
+                "the chat room can hold {max_users} members, not {}",
                 roster.member_count()
             )));
         }
@@ -113,18 +113,18 @@ impl Tenant {
         id: &str,
         name: &str,
         description: &str,
-        maxusers: i64,
+        max_users: i64,
     ) -> Res<()> {
         let room = self.room_mut(id)?;
-        if maxusers < room.roster.member_count() as i64 {
+        if max_users < room.roster.member_count() as i64 {
             return Err(forbidden(format!(
-                "the chat room has {} members, more than maxusers {maxusers}",
+                "the chat room has {} members, more than maxusers {max_users}",
                 room.roster.member_count()
             )));
         }
         room.name = name.to_owned();
         room.description = description.to_owned();
-        room.roster.max_members = maxusers;
+        room.roster.max_members = max_users;
         Ok(())
     }
 

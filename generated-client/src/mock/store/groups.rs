@@ -26,8 +26,8 @@ pub(crate) struct Group {
     pub(crate) name: String,
     pub(crate) description: String,
     pub(crate) public: bool,
-    pub(crate) allowinvites: bool,
-    pub(crate) membersonly: bool,
+    pub(crate) allow_invites: bool,
+    pub(crate) members_only: bool,
     pub(crate) invite_need_confirm: bool,
     pub(crate) custom: String,
     pub(crate) roster: Roster,
@@ -57,9 +57,9 @@ pub(crate) struct GroupSettings {
     pub(crate) description: Option<String>,
     pub(crate) public: bool,
     pub(crate) large: bool,
-    pub(crate) maxusers: Option<i64>,
-    pub(crate) allowinvites: Option<bool>,
-    pub(crate) membersonly: Option<bool>,
+    pub(crate) max_users: Option<i64>,
+    pub(crate) allow_invites: Option<bool>,
+    pub(crate) members_only: Option<bool>,
     pub(crate) invite_need_confirm: Option<bool>,
     pub(crate) custom: Option<String>,
 }
@@ -69,9 +69,9 @@ pub(crate) struct GroupSettings {
 pub(crate) struct GroupChanges {
     pub(crate) name: Option<String>,
     pub(crate) description: Option<String>,
-    pub(crate) maxusers: Option<i64>,
-    pub(crate) membersonly: Option<bool>,
-    pub(crate) allowinvites: Option<bool>,
+    pub(crate) max_users: Option<i64>,
+    pub(crate) members_only: Option<bool>,
+    pub(crate) allow_invites: Option<bool>,
     pub(crate) invite_need_confirm: Option<bool>,
     pub(crate) custom: Option<String>,
     pub(crate) public: Option<bool>,
@@ -151,14 +151,14 @@ impl Tenant {
         self.user(owner)?;
         let owner = user_key(owner);
         let members = self.existing_users(members, "group member")?;
-        let maxusers = settings
-            .maxusers
+        let max_users = settings
+            .max_users
             .unwrap_or(if settings.large { 1000 } else { 200 });
         let id = self.next_numeric_id();
-        let roster = Roster::new("group", &id, owner, members, maxusers);
-        if roster.member_count() as i64 > maxusers {
+        let roster = Roster::new("group", &id, owner, members, max_users);
+        if roster.member_count() as i64 > max_users {
             return Err(forbidden(format!(
-                "the group can hold {maxusers} members, not {}",
+                "the group can hold {max_users} members, not {}",
                 roster.member_count()
             )));
         }
@@ -169,8 +169,8 @@ impl Tenant {
             name: settings.name.unwrap_or_default(),
             description: settings.description.unwrap_or_default(),
             public: settings.public,
-            allowinvites: settings.allowinvites.unwrap_or(false),
-            membersonly: settings.membersonly.unwrap_or(false),
+            allow_invites: settings.allow_invites.unwrap_or(false),
+            members_only: settings.members_only.unwrap_or(false),
             invite_need_confirm: settings.invite_need_confirm.unwrap_or(true),
             custom: settings.custom.unwrap_or_default(),
             roster,
@@ -194,7 +194,7 @@ impl Tenant {
     ) -> Res<Vec<&'static str>> {
         let group = self.group_for_change(id)?;
         let mut set = Vec::new();
-        if let Some(max) = changes.maxusers {
+        if let Some(max) = changes.max_users {
             if max < group.roster.member_count() as i64 {
                 return Err(forbidden(format!(
                     "the group has {} members, more than maxusers {max}",
@@ -215,8 +215,8 @@ impl Tenant {
         apply! {
             name => name, "groupname";
             description => description, "description";
-            membersonly => membersonly, "membersonly";
-            allowinvites => allowinvites, "allowinvites";
+            members_only => members_only, "membersonly";
+            allow_invites => allow_invites, "allowinvites";
             invite_need_confirm => invite_need_confirm, "invite_need_confirm";
             custom => custom, "custom";
             public => public, "public";

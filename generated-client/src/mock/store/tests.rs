@@ -209,7 +209,7 @@ fn group_membership_rules() {
     let g = t
         .create_group(
             GroupSettings {
-                maxusers: Some(3),
+                max_users: Some(3),
                 ..Default::default()
             },
             "owner",
@@ -329,7 +329,7 @@ fn disabled_groups_refuse_changes() {
         .update_group(
             &g,
             GroupChanges {
-                maxusers: Some(1),
+                max_users: Some(1),
                 ..Default::default()
             },
             NOW

@@ -14,14 +14,14 @@ impl Pages {
     ///
     /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#分页)
     ///
-    /// Optional parameters are set on the returned builder: [`pagenum`](ListPages::pagenum), [`pagesize`](ListPages::pagesize), [`type_`](ListPages::type_).
+    /// Optional parameters are set on the returned builder: [`page_num`](ListPages::page_num), [`page_size`](ListPages::page_size), [`type_`](ListPages::type_).
     ///
     /// Paged: [`ListPages::into_stream`] yields every item of every page.
     pub fn list_pages(&self) -> ListPages {
         ListPages {
             client: self.client.clone(),
-            pagenum: ::std::option::Option::None,
-            pagesize: ::std::option::Option::None,
+            page_num: ::std::option::Option::None,
+            page_size: ::std::option::Option::None,
             type_: ::std::option::Option::None,
         }
     }
@@ -31,8 +31,8 @@ impl Pages {
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListPages {
     client: crate::Client,
-    pagenum: ::std::option::Option<i64>,
-    pagesize: ::std::option::Option<i64>,
+    page_num: ::std::option::Option<i64>,
+    page_size: ::std::option::Option<i64>,
     type_: ::std::option::Option<crate::gen::models::Level>,
 }
 impl ListPages {
@@ -42,13 +42,13 @@ impl ListPages {
         per: ::std::time::Duration::from_secs(1),
     };
     /// Page number, from 1.
-    pub fn pagenum(mut self, value: i64) -> Self {
-        self.pagenum = ::std::option::Option::Some(value);
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = ::std::option::Option::Some(value);
         self
     }
     /// Page size.
-    pub fn pagesize(mut self, value: i64) -> Self {
-        self.pagesize = ::std::option::Option::Some(value);
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.page_size = ::std::option::Option::Some(value);
         self
     }
     /// A keyword-named filter.
@@ -74,10 +74,10 @@ impl ListPages {
         request.idempotent = true;
         request.auth = true;
         request.rate_limit = Self::RATE_LIMIT;
-        if let ::std::option::Option::Some(value) = &self.pagenum {
+        if let ::std::option::Option::Some(value) = &self.page_num {
             request.query.push(("pagenum", value.to_string()));
         }
-        if let ::std::option::Option::Some(value) = &self.pagesize {
+        if let ::std::option::Option::Some(value) = &self.page_size {
             request.query.push(("pagesize", value.to_string()));
         }
         if let ::std::option::Option::Some(value) = &self.type_ {
@@ -92,13 +92,13 @@ impl ListPages {
     ) -> impl ::futures_core::Stream<
         Item = ::std::result::Result<crate::gen::models::Thing, crate::Error>,
     > + ::std::marker::Send {
-        let first = self.pagenum.map_or(1, |page| page as u64);
+        let first = self.page_num.map_or(1, |page| page as u64);
         crate::paging::page_stream(
             self,
             first,
             |mut builder: Self, number: u64| async move {
-                builder.pagenum = ::std::option::Option::Some(number as i64);
-                let size = builder.pagesize.map(|size| size as u64);
+                builder.page_num = ::std::option::Option::Some(number as i64);
+                let size = builder.page_size.map(|size| size as u64);
                 let page = builder.send().await?;
                 let items = ::std::option::Option::Some(page)
                     .and_then(|v| v.data)
