@@ -144,13 +144,14 @@ fn accessor(a: &ir::AccessorIr) -> TokenStream {
     }
     let (ty, body) = if last.first {
         // `first()` gives a reference to the item.
-        let item = follow(reach, last);
+        let item = follow(reach.clone(), last);
         match &a.ty {
             RustType::String => (quote!(&str), quote!(::std::option::Option::Some(#item.as_str()))),
             RustType::I64 | RustType::F64 | RustType::Bool => (rust_type(&a.ty), quote!(::std::option::Option::Some(*#item))),
             other => {
                 let ty = rust_type(other);
-                (quote!(&#ty), quote!(::std::option::Option::Some(#item)))
+                let list = follow(reach, &ir::AccessorStep { first: false, ..last.clone() });
+                (quote!(&#ty), quote!(#list.first()))
             }
         }
     } else {

@@ -187,7 +187,7 @@ pub struct Binary {
 #[derive(Debug)]
 pub enum Body {
     Type(String),
-    Inline(Model),
+    Inline(Box<Model>),
 }
 
 impl<'de> Deserialize<'de> for Body {
@@ -202,7 +202,7 @@ impl<'de> Deserialize<'de> for Body {
                 Ok(Body::Type(v.to_owned()))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Body, A::Error> {
-                Model::deserialize(de::value::MapAccessDeserializer::new(map)).map(Body::Inline)
+                Model::deserialize(de::value::MapAccessDeserializer::new(map)).map(|model| Body::Inline(Box::new(model)))
             }
         }
         deserializer.deserialize_any(BodyVisitor)

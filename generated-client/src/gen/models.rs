@@ -31797,7 +31797,7 @@ pub struct UserEntitiesResponse {
 impl UserEntitiesResponse {
     /// The first (for single-user operations, the only) user concerned.
     pub fn user(&self) -> ::std::option::Option<&crate::gen::models::User> {
-        ::std::option::Option::Some(self.entities.as_ref()?.first()?)
+        self.entities.as_ref()?.first()
     }
 }
 #[cfg(feature = "users")]

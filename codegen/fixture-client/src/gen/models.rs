@@ -966,7 +966,7 @@ pub struct ThingPage {
 impl ThingPage {
     /// The first thing of the page.
     pub fn first_thing(&self) -> ::std::option::Option<&crate::gen::models::Thing> {
-        ::std::option::Option::Some(self.entities.as_ref()?.first()?)
+        self.entities.as_ref()?.first()
     }
     /// The first thing's name.
     pub fn first_name(&self) -> ::std::option::Option<&str> {
