@@ -70,6 +70,8 @@ const D_NAME: &str = r#"      name: {type: string, required: true, max_length: 2
 const D_SIZE: &str = r#"      size: {type: integer, default: 1, doc: "Its size."}"#;
 const D_NOTE: &str = "      note: {type: string, deprecated: true, doc: \"An old field.\"}\n";
 const D_COLOUR: &str = r#"      colour: {type: Colour, doc: "Its colour."}"#;
+const ACCESSOR: &str = "      first_widget: {path: \"entities[0]\", doc: \"The first widget.\"}\n";
+const ACCESSORS: &str = "    accessors:\n      first_widget: {path: \"entities[0]\", doc: \"The first widget.\"}\n";
 const GREEN: &str = r#"      - {value: green, doc: "Green."}"#;
 const VERBOSE: &str = r#"      verbose: {in: query, type: boolean, default: false, doc: "More detail."}"#;
 const DEPTH: &str = r#"      depth: {in: query, type: integer, min: 1, max: 5, doc: "Detail depth."}"#;
@@ -136,6 +138,9 @@ const CASES: &[Case] = &[
     ("model-renamed-with-alias", &[], &[("  Spare:\n", "  Extra:\n    renamed_from: [Spare]\n")]),
     ("model-kind-changed", &[], &[(SPARE, "  Spare:\n    doc: A spare part no operation uses.\n    enum:\n      - {value: one, doc: \"One.\"}\n")]),
     ("model-docs-changed", &[], &[("    doc: A spare part no operation uses.", "    doc: A spare part nothing uses.")]),
+    ("accessor-added", &[], &[(ACCESSOR, "      first_widget: {path: \"entities[0]\", doc: \"The first widget.\"}\n      next_cursor: {path: cursor, doc: \"The next cursor.\"}\n")]),
+    ("accessor-removed", &[], &[(ACCESSORS, "")]),
+    ("accessor-path-changed", &[], &[(ACCESSOR, "      first_widget: {path: \"entities[0].id\", doc: \"The first widget.\"}\n")]),
     ("request-field-added-required", &["operation-examples-changed"], &[(D_COLOUR, concat!(r#"      colour: {type: Colour, doc: "Its colour."}"#, "\n", r#"      shape: {type: string, required: true, doc: "Its shape."}"#)), ("      - request: {name: w}", "      - request: {name: w, shape: round}")]),
     ("request-field-added-optional", &[], &[(D_COLOUR, concat!(r#"      colour: {type: Colour, doc: "Its colour."}"#, "\n", r#"      shape: {type: string, doc: "Its shape."}"#))]),
     ("request-field-removed", &[], &[(D_COLOUR, "")]),

@@ -11,7 +11,7 @@ use super::rules::rule;
 use crate::usage::{self, Directions};
 use super::{Change, Side};
 use crate::ir;
-use crate::model::{Constraints, Deprecation, EnumModel, Field, Model, Operation, Param, Response, Spec, TypeRef};
+use crate::model::{Constraints, Deprecation, EnumModel, Field, Model, ObjectModel, Operation, Param, Response, Spec, TypeRef};
 use crate::validate::enum_value_key;
 
 pub(super) fn run(old: &Spec, new: &Spec) -> Vec<Change> {
@@ -372,6 +372,7 @@ impl<'a> Walk<'a> {
         match (a, b) {
             (Model::Object(a), Model::Object(b)) => {
                 self.fields(new_name, &a.fields, &b.fields, dirs);
+                self.accessors(new_name, a, b);
                 if a.doc != b.doc {
                     self.push("model-docs-changed", Side::New, path, format!("`{new_name}`: docs changed"), vec![]);
                 }
@@ -383,6 +384,23 @@ impl<'a> Walk<'a> {
                 }
             }
             _ => self.push("model-kind-changed", Side::New, path, format!("`{new_name}` changed from {} to {}", kind(a), kind(b)), vec![new_name.to_owned()]),
+        }
+    }
+
+    fn accessors(&mut self, model: &str, old: &ObjectModel, new: &ObjectModel) {
+        let path = format!("models.{model}");
+        for a in old.accessors.iter().filter(|a| !new.accessors.iter().any(|b| b.name == a.name)) {
+            self.push("accessor-removed", Side::New, path.clone(), format!("`{model}::{}()` removed", a.name), vec![format!("{model}::{}", a.name)]);
+        }
+        for b in &new.accessors {
+            let item = vec![format!("{model}::{}", b.name)];
+            match old.accessors.iter().find(|a| a.name == b.name) {
+                None => self.push("accessor-added", Side::New, path.clone(), format!("`{model}::{}()` added ({})", b.name, b.path.join(".")), item),
+                Some(a) if a.path != b.path => {
+                    self.push("accessor-path-changed", Side::New, path.clone(), format!("`{model}::{}()` reaches {} instead of {}", b.name, b.path.join("."), a.path.join(".")), item)
+                }
+                Some(_) => {}
+            }
         }
     }
 

@@ -137,6 +137,9 @@ pub static RULES: &[Rule] = &[
     rule_of("model-renamed-with-alias", "model renamed, old name kept as a deprecated alias", [S, W, W], true, "`renamed_from` keeps the old name as a deprecated type alias"),
     rule_of("model-kind-changed", "model changed between object and enum", [B, B, B], false, "another wire shape and another Rust type"),
     rule_of("model-docs-changed", "model docs changed", [S, S, S], false, "documentation only"),
+    rule_of("accessor-added", "accessor added to a model", [S, S, S], true, "a new method on the model"),
+    rule_of("accessor-removed", "accessor removed from a model", [S, B, S], false, "callers of the method no longer compile"),
+    rule_of("accessor-path-changed", "accessor reaches another value", [S, B, S], false, "the method returns another field, possibly of another type"),
     // Fields of models sent in requests.
     rule_of("request-field-added-required", "required field added to a request model", [B, B, S], false, "deployed programs omit it; `new` takes a new argument"),
     rule_of("request-field-added-optional", "optional field added to a request model", [S, S, S], true, "a new `with_*` setter"),
