@@ -640,6 +640,12 @@ pub struct WidgetPage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+impl WidgetPage {
+    /// The first widget.
+    pub fn first_widget(&self) -> ::std::option::Option<&crate::gen::models::Widget> {
+        self.entities.as_ref()?.first()
+    }
+}
 #[cfg(any(test, feature = "server"))]
 impl WidgetPage {
     /// A value with the required fields set and every optional field empty.
