@@ -477,6 +477,13 @@ impl Client {
         &self.inner.app_name
     }
 
+    // Used by `dynamic_token` (feature `dynamic-token`); this file is also compiled into
+    // crates without it.
+    #[allow(dead_code)]
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
+    }
+
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
     }

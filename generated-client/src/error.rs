@@ -262,6 +262,23 @@ impl ApiError {
         }))
     }
 
+    /// This error with more secrets scrubbed out of the body it keeps: those a caller
+    /// sent that the client does not know (a user's password).
+    // Used by `user_token` (feature `tokens`); this file is also compiled into crates
+    // without it.
+    #[allow(dead_code)]
+    pub(crate) fn scrubbed(self, scrub: &Scrub) -> ApiError {
+        let inner = *self.0;
+        ApiError::new(
+            inner.operation_id,
+            inner.status,
+            inner.raw,
+            inner.truncated,
+            inner.retry_after,
+            scrub,
+        )
+    }
+
     /// The operation that failed, for example `"get_user"`.
     pub fn operation_id(&self) -> &'static str {
         self.0.operation_id

@@ -83,6 +83,9 @@ pub use gen::*;
 
 pub mod call;
 mod client;
+#[cfg(feature = "dynamic-token")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamic-token")))]
+pub mod dynamic_token;
 pub mod error;
 pub mod files;
 mod json_path;
@@ -99,6 +102,9 @@ mod retry;
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
 mod token;
+#[cfg(feature = "tokens")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokens")))]
+pub mod user_token;
 
 pub use client::{Client, ClientBuilder, Credentials, Secret, DEFAULT_USER_AGENT};
 pub use error::{ApiError, DecodeError, EncodeError, Error};
