@@ -7,6 +7,8 @@
 pub mod call;
 #[path = "../generated-client/src/client.rs"]
 mod client;
+#[path = "../generated-client/src/env.rs"]
+pub mod env;
 #[path = "../generated-client/src/error.rs"]
 pub mod error;
 #[path = "../generated-client/src/files.rs"]

@@ -69,6 +69,9 @@ pub enum Error {
     Io(std::io::Error),
     /// The client was configured with unusable values (see the message).
     Config(String),
+    /// An environment variable could not configure the client
+    /// ([`ClientBuilder::from_env`](crate::ClientBuilder::from_env)).
+    Env(crate::env::EnvError),
     /// The request could not be encoded: a body that cannot be serialized, a header value
     /// with control characters, or a path parameter that cannot travel in a URL.
     Encode(EncodeError),
@@ -154,6 +157,7 @@ impl fmt::Display for Error {
             Error::Decode(e) => fmt::Display::fmt(e, f)?,
             Error::Io(e) => fmt::Display::fmt(e, f)?,
             Error::Config(message) => write!(f, "invalid client configuration: {message}")?,
+            Error::Env(e) => fmt::Display::fmt(e, f)?,
             Error::Encode(e) => fmt::Display::fmt(e, f)?,
         }
         if f.alternate() {
@@ -178,7 +182,7 @@ impl std::error::Error for Error {
             Error::Transport(e) => Some(e),
             Error::Timeout { source, .. } => Some(source),
             Error::Token(e) => Some(&**e),
-            Error::Config(_) => None,
+            Error::Config(_) | Error::Env(_) => None,
         }
     }
 }

@@ -86,6 +86,7 @@ mod client;
 #[cfg(feature = "dynamic-token")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dynamic-token")))]
 pub mod dynamic_token;
+pub mod env;
 pub mod error;
 pub mod files;
 mod json_path;
