@@ -19,6 +19,8 @@ mod json_path;
 pub mod paging;
 #[path = "../generated-client/src/path.rs"]
 pub mod path;
+#[path = "../generated-client/src/proxy.rs"]
+mod proxy;
 #[path = "../generated-client/src/rate_limit.rs"]
 mod rate_limit;
 #[path = "../generated-client/src/redact.rs"]
@@ -37,5 +39,6 @@ mod token;
 
 pub use client::{Client, ClientBuilder, Credentials, Secret, DEFAULT_USER_AGENT};
 pub use error::{ApiError, DecodeError, EncodeError, Error};
+pub use proxy::Proxy;
 pub use retry::RetryPolicy;
 pub use reqwest;

@@ -19,6 +19,7 @@ use crate::error::{ApiError, DecodeError, EncodeError, MAX_ERROR_BODY};
 use crate::call::{BinaryCall, EmptyCall, Fetched, JsonCall};
 use crate::files::ByteStream;
 use crate::path::{check_path, encode_segment};
+use crate::proxy::Proxy;
 use crate::rate_limit::RateLimiter;
 use crate::redact::Scrub;
 use crate::request::{Body, OperationRequest};
@@ -132,6 +133,9 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     client_side_rate_limit: bool,
     max_response_bytes: usize,
+    proxies: Vec<Proxy>,
+    root_certificates: Vec<Vec<u8>>,
+    built_in_root_certs: bool,
 }
 
 impl Default for ClientBuilder {
@@ -151,6 +155,9 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             client_side_rate_limit: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            proxies: Vec::new(),
+            root_certificates: Vec::new(),
+            built_in_root_certs: true,
         }
     }
 }
@@ -223,6 +230,30 @@ impl ClientBuilder {
     /// the app token on every request.
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// Sends requests through this proxy (several: the first whose scope matches). Without
+    /// one, the `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` environment variables apply, as
+    /// reqwest reads them. Cannot be combined with [`reqwest_client`](Self::reqwest_client).
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.proxies.push(proxy);
+        self
+    }
+
+    /// Also trusts the root certificates in `pem` (one or more PEM `CERTIFICATE` blocks),
+    /// such as a company's TLS-inspecting proxy's or a private test server's. Cannot be
+    /// combined with [`reqwest_client`](Self::reqwest_client).
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
+    /// Whether to trust the built-in (Mozilla) root certificates. Default: `true`; with
+    /// `false`, only those added by [`add_root_certificate_pem`](Self::add_root_certificate_pem)
+    /// are trusted. Cannot be combined with [`reqwest_client`](Self::reqwest_client).
+    pub fn tls_built_in_root_certs(mut self, trust: bool) -> Self {
+        self.built_in_root_certs = trust;
         self
     }
 
@@ -321,11 +352,16 @@ impl ClientBuilder {
 
         let http = match self.http {
             Some(http) => {
-                if self.connect_timeout_set {
-                    return Err(config(
-                        "connect_timeout cannot be applied to a caller-supplied reqwest client; set it on that client"
-                            .into(),
-                    ));
+                let unusable = [
+                    (self.connect_timeout_set, "connect_timeout"),
+                    (!self.proxies.is_empty(), "proxy"),
+                    (!self.root_certificates.is_empty(), "add_root_certificate_pem"),
+                    (!self.built_in_root_certs, "tls_built_in_root_certs"),
+                ];
+                if let Some((_, what)) = unusable.iter().find(|(set, _)| *set) {
+                    return Err(config(format!(
+                        "{what} cannot be applied to a caller-supplied reqwest client; set it on that client"
+                    )));
                 }
                 http
             }
@@ -336,9 +372,35 @@ impl ClientBuilder {
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
                 }
+                for (index, proxy) in self.proxies.iter().enumerate() {
+                    builder = builder.proxy(proxy.to_reqwest(index)?);
+                }
+                for (index, pem) in self.root_certificates.iter().enumerate() {
+                    let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                        .ok()
+                        .filter(|found| !found.is_empty())
+                        .ok_or_else(|| {
+                            config(format!(
+                                "root certificate #{}: no PEM certificate could be read",
+                                index + 1
+                            ))
+                        })?;
+                    for certificate in certificates {
+                        builder = builder.add_root_certificate(certificate);
+                    }
+                }
+                builder = builder.tls_built_in_root_certs(self.built_in_root_certs);
                 builder
                     .build()
-                    .map_err(|e| config(format!("could not build the HTTP client: {e}")))?
+                    .map_err(|e| {
+                        // A PEM block whose content is not a certificate fails only here.
+                        let hint = if self.root_certificates.is_empty() {
+                            ""
+                        } else {
+                            " (is every root certificate valid?)"
+                        };
+                        config(format!("could not build the HTTP client{hint}: {e}"))
+                    })?
             }
         };
 
@@ -377,6 +439,9 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("client_side_rate_limit", &self.client_side_rate_limit)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("proxies", &self.proxies)
+            .field("root_certificates", &self.root_certificates.len())
+            .field("built_in_root_certs", &self.built_in_root_certs)
             .finish()
     }
 }

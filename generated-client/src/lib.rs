@@ -95,6 +95,7 @@ mod json_path;
 pub mod mock;
 pub mod paging;
 pub mod path;
+mod proxy;
 mod rate_limit;
 mod redact;
 pub mod request;
@@ -110,6 +111,7 @@ pub mod user_token;
 pub use client::{Client, ClientBuilder, Credentials, Secret, DEFAULT_USER_AGENT};
 pub use error::{ApiError, DecodeError, EncodeError, Error};
 pub use paging::ItemStreamExt;
+pub use proxy::Proxy;
 pub use retry::RetryPolicy;
 
 // What the public API exposes, re-exported so that callers need not depend on the same
