@@ -13,6 +13,8 @@ pub mod env;
 pub mod error;
 #[path = "../generated-client/src/files.rs"]
 pub mod files;
+#[path = "../generated-client/src/hosts.rs"]
+mod hosts;
 #[path = "../generated-client/src/json_path.rs"]
 mod json_path;
 #[path = "../generated-client/src/paging.rs"]

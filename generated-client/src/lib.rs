@@ -89,6 +89,7 @@ pub mod dynamic_token;
 pub mod env;
 pub mod error;
 pub mod files;
+mod hosts;
 mod json_path;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
