@@ -4,7 +4,7 @@
 //!
 //! | variable | meaning |
 //! | --- | --- |
-//! | `EASEMOB_BASE_URL` | the REST host, such as `https://a1.easemob.com` (required) |
+//! | `EASEMOB_BASE_URL` | the REST host, such as `https://a1.easemob.com` (required); several, separated by commas, for failover ([`ClientBuilder::base_urls`]) |
 //! | `EASEMOB_APP_KEY` | `org_name#app_name`; or both of the next two |
 //! | `EASEMOB_ORG_NAME`, `EASEMOB_APP_NAME` | the org and app names |
 //! | `EASEMOB_CLIENT_ID`, `EASEMOB_CLIENT_SECRET` | the app's client credentials (required) |
@@ -165,8 +165,15 @@ impl ClientBuilder {
         };
         let client_id = vars.required(CLIENT_ID)?;
         let client_secret = vars.required(CLIENT_SECRET)?;
+        let base_urls: Vec<&str> = base_url.split(',').map(str::trim).collect();
+        if base_urls.iter().any(|url| url.is_empty()) {
+            return Err(error(
+                BASE_URL,
+                EnvProblem::Malformed("an empty URL in the comma-separated list"),
+            ));
+        }
         let mut builder = builder
-            .base_url(base_url)
+            .base_urls(base_urls)
             .credentials(Credentials::client_credentials(client_id, client_secret));
         if let Some(timeout) = vars.optional(TIMEOUT_SECS)? {
             let seconds = timeout

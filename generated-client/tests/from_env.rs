@@ -156,3 +156,29 @@ fn client_from_env_reads_the_process_environment() {
         }
     }
 }
+
+#[test]
+fn several_base_urls_separated_by_commas() {
+    let mut vars = complete();
+    vars.insert(
+        "EASEMOB_BASE_URL",
+        "https://a1.easemob.com, https://backup.example.com",
+    );
+    let client = from(&vars).unwrap().build().unwrap();
+    let urls: Vec<&str> = client.base_urls().map(|u| u.as_str()).collect();
+    assert_eq!(
+        urls,
+        ["https://a1.easemob.com/", "https://backup.example.com/"]
+    );
+
+    for bad in [
+        "https://a1.easemob.com,",
+        ",https://a1.easemob.com",
+        "https://a,,https://b",
+    ] {
+        vars.insert("EASEMOB_BASE_URL", bad);
+        let e = env_error(&vars);
+        assert_eq!(e.variable, "EASEMOB_BASE_URL");
+        assert!(matches!(e.problem, EnvProblem::Malformed(_)));
+    }
+}
