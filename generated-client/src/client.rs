@@ -169,7 +169,8 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// The REST host of the app's data centre, such as `https://a1.easemob.com` (required).
-    /// `http://` is accepted for local testing; a path prefix is kept.
+    /// `http://` is accepted for local testing; a path prefix is kept. With
+    /// [`base_urls`](Self::base_urls), this replaces the first and keeps the others.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
         self
