@@ -7,16 +7,22 @@
 pub mod call;
 #[path = "../generated-client/src/client.rs"]
 mod client;
+#[path = "../generated-client/src/env.rs"]
+pub mod env;
 #[path = "../generated-client/src/error.rs"]
 pub mod error;
 #[path = "../generated-client/src/files.rs"]
 pub mod files;
+#[path = "../generated-client/src/hosts.rs"]
+mod hosts;
 #[path = "../generated-client/src/json_path.rs"]
 mod json_path;
 #[path = "../generated-client/src/paging.rs"]
 pub mod paging;
 #[path = "../generated-client/src/path.rs"]
 pub mod path;
+#[path = "../generated-client/src/proxy.rs"]
+mod proxy;
 #[path = "../generated-client/src/rate_limit.rs"]
 mod rate_limit;
 #[path = "../generated-client/src/redact.rs"]
@@ -35,5 +41,6 @@ mod token;
 
 pub use client::{Client, ClientBuilder, Credentials, Secret, DEFAULT_USER_AGENT};
 pub use error::{ApiError, DecodeError, EncodeError, Error};
+pub use proxy::Proxy;
 pub use retry::RetryPolicy;
 pub use reqwest;

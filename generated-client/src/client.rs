@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{
@@ -18,7 +18,9 @@ use tracing::Instrument;
 use crate::error::{ApiError, DecodeError, EncodeError, MAX_ERROR_BODY};
 use crate::call::{BinaryCall, EmptyCall, Fetched, JsonCall};
 use crate::files::ByteStream;
+use crate::hosts::{Host, Hosts, DEFAULT_COOLDOWN};
 use crate::path::{check_path, encode_segment};
+use crate::proxy::Proxy;
 use crate::rate_limit::RateLimiter;
 use crate::redact::Scrub;
 use crate::request::{Body, OperationRequest};
@@ -119,6 +121,8 @@ impl Credentials {
 #[derive(Clone)]
 pub struct ClientBuilder {
     base_url: Option<String>,
+    fallback_base_urls: Vec<String>,
+    host_cooldown: Duration,
     org_name: Option<String>,
     app_name: Option<String>,
     app_key: Option<String>,
@@ -132,12 +136,17 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     client_side_rate_limit: bool,
     max_response_bytes: usize,
+    proxies: Vec<Proxy>,
+    root_certificates: Vec<Vec<u8>>,
+    built_in_root_certs: bool,
 }
 
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             base_url: None,
+            fallback_base_urls: Vec::new(),
+            host_cooldown: DEFAULT_COOLDOWN,
             org_name: None,
             app_name: None,
             app_key: None,
@@ -151,15 +160,43 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             client_side_rate_limit: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            proxies: Vec::new(),
+            root_certificates: Vec::new(),
+            built_in_root_certs: true,
         }
     }
 }
 
 impl ClientBuilder {
     /// The REST host of the app's data centre, such as `https://a1.easemob.com` (required).
-    /// `http://` is accepted for local testing; a path prefix is kept.
+    /// `http://` is accepted for local testing; a path prefix is kept. With
+    /// [`base_urls`](Self::base_urls), this replaces the first and keeps the others.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Several REST hosts of the app, tried in this order: the first is the
+    /// [`base_url`](Self::base_url), the others take over when it fails. A host whose
+    /// connection fails or that answers `5xx` is skipped for a
+    /// [cool-down](Self::host_cooldown), and a request that is safe to repeat (the
+    /// [`RetryPolicy`]'s rule) is sent again at once to the next host, as one of its
+    /// attempts. An empty list leaves the base URL unset.
+    pub fn base_urls<I>(mut self, base_urls: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        let mut urls = base_urls.into_iter().map(Into::into);
+        self.base_url = urls.next();
+        self.fallback_base_urls = urls.collect();
+        self
+    }
+
+    /// How long a host that failed is skipped when there are several
+    /// ([`base_urls`](Self::base_urls)). Default: 30 s.
+    pub fn host_cooldown(mut self, cooldown: Duration) -> Self {
+        self.host_cooldown = cooldown;
         self
     }
 
@@ -226,6 +263,30 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends requests through this proxy (several: the first whose scope matches). Without
+    /// one, the `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` environment variables apply, as
+    /// reqwest reads them. Cannot be combined with [`reqwest_client`](Self::reqwest_client).
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.proxies.push(proxy);
+        self
+    }
+
+    /// Also trusts the root certificates in `pem` (one or more PEM `CERTIFICATE` blocks),
+    /// such as a company's TLS-inspecting proxy's or a private test server's. Cannot be
+    /// combined with [`reqwest_client`](Self::reqwest_client).
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
+    /// Whether to trust the built-in (Mozilla) root certificates. Default: `true`; with
+    /// `false`, only those added by [`add_root_certificate_pem`](Self::add_root_certificate_pem)
+    /// are trusted. Cannot be combined with [`reqwest_client`](Self::reqwest_client).
+    pub fn tls_built_in_root_certs(mut self, trust: bool) -> Self {
+        self.built_in_root_certs = trust;
+        self
+    }
+
     /// How failed requests are retried. Default: [`RetryPolicy::default`].
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
@@ -255,7 +316,10 @@ impl ClientBuilder {
         let base_url = self
             .base_url
             .ok_or_else(|| config("base_url is required".into()))?;
-        let base = parse_base_url(&base_url)?;
+        let mut bases = vec![parse_base_url(&base_url)?];
+        for fallback in &self.fallback_base_urls {
+            bases.push(parse_base_url(fallback)?);
+        }
 
         let (org_name, app_name) = match (self.app_key, self.org_name, self.app_name) {
             (Some(key), None, None) => match key.split_once('#') {
@@ -280,12 +344,19 @@ impl ClientBuilder {
                 return Err(config(format!("{what} {value:?} is not a valid name")));
             }
         }
-        let prefix = format!(
-            "{}/{}/{}",
-            base.as_str().trim_end_matches('/'),
-            encode_segment(&org_name),
-            encode_segment(&app_name)
-        );
+        let hosts = bases
+            .into_iter()
+            .map(|base| {
+                let prefix = format!(
+                    "{}/{}/{}",
+                    base.as_str().trim_end_matches('/'),
+                    encode_segment(&org_name),
+                    encode_segment(&app_name)
+                );
+                Host { base, prefix }
+            })
+            .collect();
+        let hosts = Hosts::new(hosts, self.host_cooldown);
 
         let credentials = self
             .credentials
@@ -321,11 +392,16 @@ impl ClientBuilder {
 
         let http = match self.http {
             Some(http) => {
-                if self.connect_timeout_set {
-                    return Err(config(
-                        "connect_timeout cannot be applied to a caller-supplied reqwest client; set it on that client"
-                            .into(),
-                    ));
+                let unusable = [
+                    (self.connect_timeout_set, "connect_timeout"),
+                    (!self.proxies.is_empty(), "proxy"),
+                    (!self.root_certificates.is_empty(), "add_root_certificate_pem"),
+                    (!self.built_in_root_certs, "tls_built_in_root_certs"),
+                ];
+                if let Some((_, what)) = unusable.iter().find(|(set, _)| *set) {
+                    return Err(config(format!(
+                        "{what} cannot be applied to a caller-supplied reqwest client; set it on that client"
+                    )));
                 }
                 http
             }
@@ -336,17 +412,42 @@ impl ClientBuilder {
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
                 }
+                for (index, proxy) in self.proxies.iter().enumerate() {
+                    builder = builder.proxy(proxy.to_reqwest(index)?);
+                }
+                for (index, pem) in self.root_certificates.iter().enumerate() {
+                    let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                        .ok()
+                        .filter(|found| !found.is_empty())
+                        .ok_or_else(|| {
+                            config(format!(
+                                "root certificate #{}: no PEM certificate could be read",
+                                index + 1
+                            ))
+                        })?;
+                    for certificate in certificates {
+                        builder = builder.add_root_certificate(certificate);
+                    }
+                }
+                builder = builder.tls_built_in_root_certs(self.built_in_root_certs);
                 builder
                     .build()
-                    .map_err(|e| config(format!("could not build the HTTP client: {e}")))?
+                    .map_err(|e| {
+                        // A PEM block whose content is not a certificate fails only here.
+                        let hint = if self.root_certificates.is_empty() {
+                            ""
+                        } else {
+                            " (is every root certificate valid?)"
+                        };
+                        config(format!("could not build the HTTP client{hint}: {e}"))
+                    })?
             }
         };
 
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                base,
-                prefix,
+                hosts,
                 org_name,
                 app_name,
                 credentials,
@@ -365,6 +466,8 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
+            .field("fallback_base_urls", &self.fallback_base_urls)
+            .field("host_cooldown", &self.host_cooldown)
             .field("org_name", &self.org_name)
             .field("app_name", &self.app_name)
             .field("app_key", &self.app_key)
@@ -377,6 +480,9 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("client_side_rate_limit", &self.client_side_rate_limit)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("proxies", &self.proxies)
+            .field("root_certificates", &self.root_certificates.len())
+            .field("built_in_root_certs", &self.built_in_root_certs)
             .finish()
     }
 }
@@ -419,9 +525,8 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
-    base: Url,
-    /// `{base}/{org}/{app}`, encoded, without a trailing slash.
-    prefix: String,
+    /// The REST hosts, at least one.
+    hosts: Hosts,
     org_name: String,
     app_name: String,
     credentials: Credentials,
@@ -437,7 +542,10 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         f.debug_struct("Client")
-            .field("base_url", &inner.base.as_str())
+            .field(
+                "base_urls",
+                &inner.hosts.all().iter().map(|h| h.base.as_str()).collect::<Vec<_>>(),
+            )
             .field("org_name", &inner.org_name)
             .field("app_name", &inner.app_name)
             .field("credentials", &inner.credentials)
@@ -462,9 +570,14 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The base URL, as configured.
+    /// The base URL, as configured (the first, if there are several).
     pub fn base_url(&self) -> &Url {
-        &self.inner.base
+        &self.inner.hosts.get(0).base
+    }
+
+    /// Every base URL, in the order they are tried ([`ClientBuilder::base_urls`]).
+    pub fn base_urls(&self) -> impl Iterator<Item = &Url> {
+        self.inner.hosts.all().iter().map(|host| &host.base)
     }
 
     /// The organisation name.
@@ -475,6 +588,13 @@ impl Client {
     /// The app name.
     pub fn app_name(&self) -> &str {
         &self.inner.app_name
+    }
+
+    // Used by `dynamic_token` (feature `dynamic-token`); this file is also compiled into
+    // crates without it.
+    #[allow(dead_code)]
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
     }
 
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
@@ -633,8 +753,9 @@ impl Client {
         let inner = &*self.inner;
         let operation_id = req.operation_id;
         // The first attempt takes these; a repeated one makes them again, the same way.
+        let mut host = inner.hosts.pick(Instant::now());
         let mut first = Some((
-            self.url_for(&req)?,
+            self.url_for(&req, host)?,
             headers_for(&req, expect, &inner.user_agent)?,
         ));
         let replayable = req.body.is_replayable();
@@ -662,10 +783,13 @@ impl Client {
 
             let (url, mut headers) = match first.take() {
                 Some(parts) => parts,
-                None => (
-                    self.url_for(&req)?,
-                    headers_for(&req, expect, &inner.user_agent)?,
-                ),
+                None => {
+                    host = inner.hosts.pick(Instant::now());
+                    (
+                        self.url_for(&req, host)?,
+                        headers_for(&req, expect, &inner.user_agent)?,
+                    )
+                }
             };
             if let Some(token) = &token {
                 headers.insert(AUTHORIZATION, token.header.clone());
@@ -678,11 +802,23 @@ impl Client {
             let response = match inner.http.execute(request).await {
                 Ok(response) => response,
                 Err(error) => {
-                    let retry = match classify(&error) {
+                    let kind = classify(&error);
+                    // The host failed, unless the request was merely slow.
+                    if kind != TransportRetry::Never && !error.is_timeout() {
+                        inner.hosts.mark_down(host, Instant::now());
+                    }
+                    let retry = match kind {
                         TransportRetry::NotSent => replayable,
                         TransportRetry::MaybeSent => may_retry,
                         TransportRetry::Never => false,
                     };
+                    if retry && self.fails_over(host, attempts) {
+                        tracing::debug!(
+                            error = %TransportSummary(&error),
+                            "trying the next host after a transport error"
+                        );
+                        continue;
+                    }
                     if retry {
                         if let Some(delay) = inner.retry.next_delay(attempts, None, fastrand::f64())
                         {
@@ -701,6 +837,11 @@ impl Client {
 
             let status = response.status();
             span.record("status", status.as_u16());
+            if status.is_server_error() {
+                inner.hosts.mark_down(host, Instant::now());
+            } else {
+                inner.hosts.mark_up(host);
+            }
             if status.is_success() {
                 return Ok(response);
             }
@@ -714,6 +855,11 @@ impl Client {
                         continue;
                     }
                 }
+            }
+            if status.is_server_error() && may_retry && self.fails_over(host, attempts) {
+                tracing::debug!(status = status.as_u16(), "trying the next host");
+                drop(response);
+                continue;
             }
             let retry_after = parse_retry_after(response.headers(), SystemTime::now());
             if retryable_status(status) && may_retry {
@@ -738,13 +884,25 @@ impl Client {
         }
     }
 
-    /// The full URL of `req`, after checking that its path is safe to send.
-    fn url_for(&self, req: &OperationRequest) -> Result<Url, Error> {
+    /// Whether a request that failed at `host` after `attempts` sends is sent again at
+    /// once to another host: there is one not cooling down, and the retry policy allows
+    /// another attempt. (Whether the request is safe to repeat is the caller's question.)
+    fn fails_over(&self, host: usize, attempts: u32) -> bool {
+        let hosts = &self.inner.hosts;
+        hosts.several()
+            && hosts.pick(Instant::now()) != host
+            && self.inner.retry.allows_another(attempts)
+    }
+
+    /// The full URL of `req` at host number `host`, after checking that its path is safe
+    /// to send.
+    fn url_for(&self, req: &OperationRequest, host: usize) -> Result<Url, Error> {
         if let Some(problem) = check_path(&req.path) {
             return Err(Error::encode(format!("{}: {problem}", req.operation_id)));
         }
-        let mut full = String::with_capacity(self.inner.prefix.len() + req.path.len());
-        full.push_str(&self.inner.prefix);
+        let prefix = &self.inner.hosts.get(host).prefix;
+        let mut full = String::with_capacity(prefix.len() + req.path.len());
+        full.push_str(prefix);
         full.push_str(&req.path);
         let mut url = Url::parse(&full).map_err(|e| {
             Error::Encode(EncodeError::with_source(
@@ -1025,7 +1183,7 @@ mod tests {
         check::<Client>();
         let client = builder().build().unwrap();
         assert_eq!(client.org_name(), "org");
-        assert_eq!(client.inner.prefix, "https://a1.easemob.com/org/app");
+        assert_eq!(client.inner.hosts.get(0).prefix, "https://a1.easemob.com/org/app");
     }
 
     #[test]
@@ -1064,7 +1222,7 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            client.inner.prefix,
+            client.inner.hosts.get(0).prefix,
             "http://127.0.0.1:8080/proxy/my%20org/my%2Fapp"
         );
         assert_eq!(client.app_name(), "my/app");
@@ -1080,7 +1238,7 @@ mod tests {
             format!("/users/{}", encode_segment("a/b ?")),
         )
         .query("q", "x y&z");
-        let url = client.url_for(&req).unwrap();
+        let url = client.url_for(&req, 0).unwrap();
         assert_eq!(
             url.as_str(),
             "https://a1.easemob.com/org/app/users/a%2Fb%20%3F?q=x+y%26z"
@@ -1088,7 +1246,7 @@ mod tests {
         for bad in ["/users/%2E%2E", "/users/", "users", "/users/a b"] {
             let req = OperationRequest::new("op", reqwest::Method::GET, "/users/{u}", bad);
             assert!(
-                matches!(client.url_for(&req), Err(Error::Encode(_))),
+                matches!(client.url_for(&req, 0), Err(Error::Encode(_))),
                 "{bad}"
             );
         }

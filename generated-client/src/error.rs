@@ -69,6 +69,9 @@ pub enum Error {
     Io(std::io::Error),
     /// The client was configured with unusable values (see the message).
     Config(String),
+    /// An environment variable could not configure the client
+    /// ([`ClientBuilder::from_env`](crate::ClientBuilder::from_env)).
+    Env(crate::env::EnvError),
     /// The request could not be encoded: a body that cannot be serialized, a header value
     /// with control characters, or a path parameter that cannot travel in a URL.
     Encode(EncodeError),
@@ -154,6 +157,7 @@ impl fmt::Display for Error {
             Error::Decode(e) => fmt::Display::fmt(e, f)?,
             Error::Io(e) => fmt::Display::fmt(e, f)?,
             Error::Config(message) => write!(f, "invalid client configuration: {message}")?,
+            Error::Env(e) => fmt::Display::fmt(e, f)?,
             Error::Encode(e) => fmt::Display::fmt(e, f)?,
         }
         if f.alternate() {
@@ -178,7 +182,7 @@ impl std::error::Error for Error {
             Error::Transport(e) => Some(e),
             Error::Timeout { source, .. } => Some(source),
             Error::Token(e) => Some(&**e),
-            Error::Config(_) => None,
+            Error::Config(_) | Error::Env(_) => None,
         }
     }
 }
@@ -260,6 +264,23 @@ impl ApiError {
             truncated,
             retry_after,
         }))
+    }
+
+    /// This error with more secrets scrubbed out of the body it keeps: those a caller
+    /// sent that the client does not know (a user's password).
+    // Used by `user_token` (feature `tokens`); this file is also compiled into crates
+    // without it.
+    #[allow(dead_code)]
+    pub(crate) fn scrubbed(self, scrub: &Scrub) -> ApiError {
+        let inner = *self.0;
+        ApiError::new(
+            inner.operation_id,
+            inner.status,
+            inner.raw,
+            inner.truncated,
+            inner.retry_after,
+            scrub,
+        )
     }
 
     /// The operation that failed, for example `"get_user"`.

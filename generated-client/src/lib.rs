@@ -83,14 +83,20 @@ pub use gen::*;
 
 pub mod call;
 mod client;
+#[cfg(feature = "dynamic-token")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamic-token")))]
+pub mod dynamic_token;
+pub mod env;
 pub mod error;
 pub mod files;
+mod hosts;
 mod json_path;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 pub mod paging;
 pub mod path;
+mod proxy;
 mod rate_limit;
 mod redact;
 pub mod request;
@@ -99,10 +105,14 @@ mod retry;
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
 mod token;
+#[cfg(feature = "tokens")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokens")))]
+pub mod user_token;
 
 pub use client::{Client, ClientBuilder, Credentials, Secret, DEFAULT_USER_AGENT};
 pub use error::{ApiError, DecodeError, EncodeError, Error};
 pub use paging::ItemStreamExt;
+pub use proxy::Proxy;
 pub use retry::RetryPolicy;
 
 // What the public API exposes, re-exported so that callers need not depend on the same
@@ -134,9 +144,9 @@ pub use futures_util::TryStreamExt;
 pub use axum;
 
 // The READMEs' Rust snippets, compiled by `cargo test --doc` (with the `mock` feature, as
-// some use the mock or the server stubs); those that need a real Easemob server are
-// `no_run`.
-#[cfg(all(doctest, feature = "mock"))]
+// some use the mock or the server stubs, and `dynamic-token`, for its snippet); those that
+// need a real Easemob server are `no_run`.
+#[cfg(all(doctest, feature = "mock", feature = "dynamic-token"))]
 #[doc = include_str!("../README.md")]
 pub struct CrateReadme;
 #[cfg(all(doctest, feature = "mock"))]

@@ -21,6 +21,11 @@ use reqwest::StatusCode;
 /// error at once, and [`ApiError::retry_after`](crate::ApiError::retry_after) tells when to
 /// come back.
 ///
+/// With several base URLs ([`ClientBuilder::base_urls`](crate::ClientBuilder::base_urls)),
+/// a connection failure or a `5xx` answer also sends the request, if it is safe to repeat
+/// by the rules above, to the next host at once, without waiting; each host tried counts
+/// as an attempt.
+///
 /// A `401` is a separate matter: the client fetches a new app token and repeats the request
 /// once, whatever this policy says.
 ///
@@ -112,6 +117,11 @@ impl RetryPolicy {
             .min(self.max_backoff)
     }
 
+    /// Whether a request sent `attempts` times may be sent once more.
+    pub(crate) fn allows_another(&self, attempts: u32) -> bool {
+        attempts < self.max_attempts.max(1)
+    }
+
     /// The wait before the next attempt after a retryable failure, or `None` to give up.
     /// `attempts` is how many times the request has been sent so far.
     pub(crate) fn next_delay(
@@ -120,7 +130,7 @@ impl RetryPolicy {
         retry_after: Option<Duration>,
         random: f64,
     ) -> Option<Duration> {
-        if attempts >= self.max_attempts.max(1) {
+        if !self.allows_another(attempts) {
             return None;
         }
         match retry_after {
