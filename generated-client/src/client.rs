@@ -415,21 +415,7 @@ impl ClientBuilder {
                 for (index, proxy) in self.proxies.iter().enumerate() {
                     builder = builder.proxy(proxy.to_reqwest(index)?);
                 }
-                for (index, pem) in self.root_certificates.iter().enumerate() {
-                    let certificates = reqwest::Certificate::from_pem_bundle(pem)
-                        .ok()
-                        .filter(|found| !found.is_empty())
-                        .ok_or_else(|| {
-                            config(format!(
-                                "root certificate #{}: no PEM certificate could be read",
-                                index + 1
-                            ))
-                        })?;
-                    for certificate in certificates {
-                        builder = builder.add_root_certificate(certificate);
-                    }
-                }
-                builder = builder.tls_built_in_root_certs(self.built_in_root_certs);
+                builder = apply_tls(builder, &self.root_certificates, self.built_in_root_certs)?;
                 builder
                     .build()
                     .map_err(|e| {
@@ -1155,6 +1141,30 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
         let path = crate::json_path::at(body, e.line(), e.column());
         fail(path, e)
     })
+}
+
+/// Applies the root certificate settings to the HTTP client's builder.
+#[cfg(any(feature = "rustls", feature = "rustls-native-roots"))]
+fn apply_tls(mut builder: reqwest::ClientBuilder, root_certificates: &[Vec<u8>], built_in_root_certs: bool) -> Result<reqwest::ClientBuilder, Error> {
+    for (index, pem) in root_certificates.iter().enumerate() {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem)
+            .ok()
+            .filter(|found| !found.is_empty())
+            .ok_or_else(|| Error::Config(format!("root certificate #{}: no PEM certificate could be read", index + 1)))?;
+        for certificate in certificates {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
+    Ok(builder.tls_built_in_root_certs(built_in_root_certs))
+}
+
+/// Without a TLS stack there are no roots to set: asking for them is a configuration error.
+#[cfg(not(any(feature = "rustls", feature = "rustls-native-roots")))]
+fn apply_tls(builder: reqwest::ClientBuilder, root_certificates: &[Vec<u8>], built_in_root_certs: bool) -> Result<reqwest::ClientBuilder, Error> {
+    if !root_certificates.is_empty() || !built_in_root_certs {
+        return Err(Error::Config("root certificates need a TLS stack: enable the `rustls` or `rustls-native-roots` feature".into()));
+    }
+    Ok(builder)
 }
 
 #[cfg(test)]
