@@ -2,6 +2,7 @@
 //! each returning a `TokenStream` that is formatted with prettyplease and given the
 //! `@generated` header here.
 
+mod callbacks;
 mod examples;
 mod models;
 mod operations;
@@ -28,7 +29,10 @@ pub fn generate(spec: &Spec) -> BTreeMap<String, String> {
     for group in &krate.groups {
         files.insert(format!("operations/{}.rs", group.module), format_file(operations::emit_group(group)));
     }
-    files.insert("example_tests.rs".to_owned(), format_file(examples::emit(spec)));
+    files.insert("example_tests.rs".to_owned(), format_file(examples::emit(spec, &krate)));
+    if let Some(callbacks) = &krate.callbacks {
+        files.insert("callbacks.rs".to_owned(), format_file(callbacks::emit(callbacks)));
+    }
     files.insert("server.rs".to_owned(), format_file(server::emit(spec, &krate)));
     files
 }
@@ -53,11 +57,16 @@ fn root_module(krate: &Crate) -> TokenStream {
         })
         .collect();
     let count = proc_macro2::Literal::usize_unsuffixed(ops.len());
+    let callbacks = krate.callbacks.as_ref().map(|c| {
+        let feature = &c.feature;
+        quote!(#[cfg(feature = #feature)] pub mod callbacks;)
+    });
     quote! {
-        //! Everything made from the spec: the models and one request builder per operation.
+        //! Everything made from the spec: the models, one request builder per operation and the callback events.
         // Generated code keeps using what the spec deprecates; callers get the warnings.
         #![allow(deprecated)]
 
+        #callbacks
         pub mod models;
         pub mod operations;
         #[cfg(feature = "server")]

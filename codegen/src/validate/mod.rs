@@ -4,6 +4,7 @@
 //! model: defaults, examples, paging, variants); each phase keeps going after a problem so
 //! that one run shows them all.
 
+mod callbacks;
 mod conform;
 mod cycles;
 mod extends;
@@ -59,6 +60,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
             operations.push((op, item));
         }
     }
+    let callbacks = ctx.callbacks(&names, &models, api.as_ref());
     let origins: HashMap<String, Origin> =
         sources.iter().map(|s| (s.name.clone(), s.origin.clone())).collect();
     ctx.model_late_checks(&models, &origins);
@@ -84,7 +86,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
             let locations = locations(loaded, &operations, &sources, &models);
             let mut operations: Vec<Operation> = operations.into_iter().map(|(op, _)| op).collect();
             operations.sort_by(|a, b| a.id.cmp(&b.id));
-            Ok(Spec { api, operations, models, locations })
+            Ok(Spec { api, operations, models, callbacks, locations })
         }
         _ => Err(ctx.diags),
     }
