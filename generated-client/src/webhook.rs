@@ -24,6 +24,10 @@ use serde_json::Value;
 
 use crate::callbacks::CallbackEvent;
 
+#[cfg(feature = "callbacks-axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callbacks-axum")))]
+pub mod receiver;
+
 /// The longest reply Easemob accepts from the app's server, in characters; a longer one
 /// counts as a failed callback (and repeated, gets the callback rule blocked).
 pub const MAX_REPLY_CHARS: usize = 1000;
