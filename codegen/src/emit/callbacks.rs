@@ -81,7 +81,7 @@ pub fn emit(callbacks: &CallbacksIr) -> TokenStream {
         #doc
         ///
         /// Decode a body with [`CallbackEvent::from_slice`] or [`CallbackEvent::from_value`],
-        /// after checking its signature ([`crate::webhook::decode`] does both).
+        /// after checking its signature (`webhook::decode` does both).
         // Variants are matched on far more than they are moved; boxing them would only
         // make the patterns clumsier.
         #[allow(clippy::large_enum_variant)]

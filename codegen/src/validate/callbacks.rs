@@ -51,6 +51,7 @@ impl Ctx<'_> {
         // More conditions first, so that a specific event is tried before a general one.
         events.sort_by(|(a, _), (b, _)| b.when.len().cmp(&a.when.len()).then_with(|| a.name.cmp(&b.name)));
         self.event_conflicts(&events);
+        self.variant_names(&events);
         let common = self.common_fields(&origin, &raw.common, &events, models);
         Some(Callbacks { doc: raw.doc.clone(), group: raw.group.clone(), common, events: events.into_iter().map(|(e, _)| e).collect() })
     }
@@ -177,12 +178,38 @@ impl Ctx<'_> {
         }
     }
 
+    /// Event names must give distinct Rust variants, none of them the `Unknown` variant.
+    fn variant_names(&mut self, events: &[(Event, &Item<raw::Event>)]) {
+        let mut seen: HashMap<String, &str> = HashMap::new();
+        for (event, item) in events {
+            let variant = crate::naming::pascal(&event.name);
+            let origin = Origin { file: item.file, path: item.path.clone() };
+            if variant == "Unknown" {
+                self.error(origin, format!("the event name `{}` becomes the variant `Unknown`, which holds the events no other variant describes", event.name), "rename the event");
+            } else if let Some(other) = seen.insert(variant.clone(), &event.name) {
+                self.error(origin, format!("the events `{other}` and `{}` both become the variant `{variant}`", event.name), "rename one of them");
+            }
+        }
+    }
+
     /// The type of each common field: the same string or integer field in every event
     /// body that has it.
     fn common_fields(&mut self, origin: &Origin, common: &[String], events: &[(Event, &Item<raw::Event>)], models: &BTreeMap<String, Model>) -> Vec<(String, TypeRef)> {
+        // Methods `CallbackEvent` has besides the accessors.
+        const TAKEN: [&str; 3] = ["name", "from_slice", "from_value"];
         let mut out = Vec::new();
+        let mut methods: HashMap<String, &str> = HashMap::new();
         for (i, name) in common.iter().enumerate() {
             let here = at(origin, &format!("common[{i}]"));
+            let method = crate::naming::snake(name);
+            if TAKEN.contains(&method.as_str()) {
+                self.error_value(here, format!("the common field `{name}` would become the method `{method}`, which `CallbackEvent` already has"), "leave it out of `common`");
+                continue;
+            }
+            if let Some(other) = methods.insert(method.clone(), name) {
+                self.error_value(here, format!("the common fields `{other}` and `{name}` both become the method `{method}`"), "keep one of them");
+                continue;
+            }
             let mut found: Option<(TypeRef, &str)> = None;
             let mut ok = true;
             for (event, _) in events {
@@ -290,6 +317,18 @@ mod tests {
         let no_example = format!("callbacks:\n  doc: D.\n  group: cb\n  events:\n{}", event("made", "m").replace("[{body: {kind: m}}]", "[]"));
         assert!(check(&[("b.yaml", no_example.clone())]).contains("the event has no example"));
         assert!(check(&[("b.yaml", no_example.replace("      examples", "      note: No example on the page.\n      examples"))]).starts_with("ok"));
+    }
+
+    #[test]
+    fn names_that_would_collide_in_rust_are_refused() {
+        let unknown = format!("callbacks:\n  doc: D.\n  group: cb\n  events:\n{}", event("unknown", "m"));
+        assert!(check(&[("b.yaml", unknown)]).contains("becomes the variant `Unknown`"));
+        let twins = format!("callbacks:\n  doc: D.\n  group: cb\n  events:\n{}{}", event("level_2", "a"), event("level2", "b"));
+        assert!(check(&[("b.yaml", twins)]).contains("the events `level2` and `level_2` both become the variant `Level2`"));
+        let taken = format!("callbacks:\n  doc: D.\n  group: cb\n  common: [name, kind, Kind]\n  events:\n{}", event("made", "m"));
+        let report = check(&[("b.yaml", taken)]);
+        assert!(report.contains("the common field `name` would become the method `name`"), "{report}");
+        assert!(report.contains("the common fields `kind` and `Kind` both become the method `kind`"), "{report}");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 /// online or offline, a keyword alert, a reaction or a thread update.
 ///
 /// Decode a body with [`CallbackEvent::from_slice`] or [`CallbackEvent::from_value`],
-/// after checking its signature ([`crate::webhook::decode`] does both).
+/// after checking its signature (`webhook::decode` does both).
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
