@@ -6,15 +6,18 @@
 //!
 //! ```
 //! use easemob_im::callbacks::CallbackEvent;
-//! use easemob_im::webhook;
+//! use easemob_im::webhook::{self, WebhookError};
 //!
+//! // security = md5("demo#app_1" + "rule-secret" + "1642648175092")
 //! let body = br#"{"callId":"demo#app_1","timestamp":1642648175092,"chat_type":"roster",
-//!     "payload":{"operation":"add"},"security":"4e0e2b8e5f3c6bd3b8d2b5f4d5a6b0c1"}"#;
-//! match webhook::decode(body, "the rule's secret") {
+//!     "payload":{"operation":"add"},"from":"demo#app","to":"tst01",
+//!     "security":"db80f528ad6b5cfe3fedd18743864292"}"#;
+//! match webhook::decode(body, "rule-secret") {
 //!     Ok(CallbackEvent::RosterAdd(event)) => println!("{:?} added {:?}", event.from, event.to),
-//!     Ok(other) => println!("event {:?}", other.name()),
-//!     Err(err) => println!("refused: {err}"), // here: the signature does not match
+//!     Ok(other) => println!("{:?} from {:?}", other.name(), other.from()),
+//!     Err(err) => panic!("refused: {err}"),
 //! }
+//! assert_eq!(webhook::decode(body, "another secret"), Err(WebhookError::BadSignature));
 //! ```
 
 use std::fmt;
