@@ -83,7 +83,21 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
     }
     match api {
         Some(api) if ctx.diags.is_empty() => {
-            let locations = locations(loaded, &operations, &sources, &models);
+            let mut locations = locations(loaded, &operations, &sources, &models);
+            for item in &loaded.events {
+                let origin = Origin { file: item.file, path: item.path.clone() };
+                for key in ["when", "body", "examples"] {
+                    if let Some(location) = loaded.locate(&at(&origin, key)) {
+                        locations.0.insert(format!("{}.{key}", item.path), location);
+                    }
+                }
+                if let Some(location) = loaded.locate(&origin) {
+                    locations.0.insert(item.path.clone(), location);
+                }
+            }
+            if let Some(location) = loaded.callbacks.first().and_then(|c| loaded.locate(&Origin { file: c.file, path: "callbacks.common".into() })) {
+                locations.0.insert("callbacks.common".into(), location);
+            }
             let mut operations: Vec<Operation> = operations.into_iter().map(|(op, _)| op).collect();
             operations.sort_by(|a, b| a.id.cmp(&b.id));
             Ok(Spec { api, operations, models, callbacks, locations })
