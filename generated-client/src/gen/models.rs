@@ -6270,7 +6270,7 @@ pub struct CallbackRosterPayload {
     /// `add`, `remove`, `accept`, `decline` (sent as `remote_decline`), `ban` or `allow`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operation: ::std::option::Option<::std::string::String>,
-    /// add: the request's message, often empty.
+    /// add: the request's message, often empty. The table calls it an object; the example sends a string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// remove, accept, decline: version of the contact list.
@@ -7039,7 +7039,7 @@ pub struct CallbackUserStatusEvent {
     /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
     #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
     pub call_id: ::std::option::Option<::std::string::String>,
-    /// `login`, `logout`, or `replaced` (disconnected by a login on another device, or by the app).
+    /// `login`, `logout`, or `replaced` (disconnected by a login on another device, or by the app). The table calls it an object; the examples send a string.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
