@@ -53,26 +53,41 @@ pub enum Decision {
     },
 }
 
-/// A reply that would exceed the [`MAX_REPLY_CHARS`] Easemob accepts.
+/// The most a rewritten message may weigh, in bytes of its JSON payload (1 KB).
+pub const MAX_REWRITE_BYTES: usize = 1024;
+
+/// A decision Easemob would not accept.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplyTooLong {
-    /// The reply's length in characters.
-    pub chars: usize,
+#[non_exhaustive]
+pub enum ReplyError {
+    /// The reply would be longer than the [`MAX_REPLY_CHARS`] Easemob accepts.
+    TooLong {
+        /// The reply's length in characters.
+        chars: usize,
+    },
+    /// The rewritten message would weigh more than [`MAX_REWRITE_BYTES`].
+    RewriteTooLarge {
+        /// The payload's size in bytes.
+        bytes: usize,
+    },
 }
 
-impl std::fmt::Display for ReplyTooLong {
+impl std::fmt::Display for ReplyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the pre-send reply would be {} characters; Easemob accepts at most {MAX_REPLY_CHARS}", self.chars)
+        match self {
+            ReplyError::TooLong { chars } => write!(f, "the pre-send reply would be {chars} characters; Easemob accepts at most {MAX_REPLY_CHARS}"),
+            ReplyError::RewriteTooLarge { bytes } => write!(f, "the rewritten message would be {bytes} bytes; Easemob accepts at most {MAX_REWRITE_BYTES}"),
+        }
     }
 }
 
-impl std::error::Error for ReplyTooLong {}
+impl std::error::Error for ReplyError {}
 
 impl Decision {
     /// The reply body Easemob expects: `{"valid": ...}`, with `code` for a rejection and
     /// the rewritten `payload` (the request's payload with one text body) for a rewrite.
-    /// Fails when it would be longer than Easemob accepts.
-    pub fn reply(&self, request_payload: Option<&Value>) -> Result<String, ReplyTooLong> {
+    /// Fails when it would be longer than Easemob accepts, or the rewritten message larger.
+    pub fn reply(&self, request_payload: Option<&Value>) -> Result<String, ReplyError> {
         let reply = match self {
             Decision::Allow => json!({"valid": true}),
             Decision::Reject { code: None } => json!({"valid": false}),
@@ -80,13 +95,17 @@ impl Decision {
             Decision::Rewrite { text } => {
                 let mut payload = request_payload.filter(|p| p.is_object()).cloned().unwrap_or_else(|| json!({}));
                 payload["bodies"] = json!([{"type": "txt", "msg": text}]);
+                let bytes = payload.to_string().len();
+                if bytes > MAX_REWRITE_BYTES {
+                    return Err(ReplyError::RewriteTooLarge { bytes });
+                }
                 json!({"valid": true, "payload": payload})
             }
         };
         let text = reply.to_string();
         let chars = text.chars().count();
         if chars > MAX_REPLY_CHARS {
-            return Err(ReplyTooLong { chars });
+            return Err(ReplyError::TooLong { chars });
         }
         Ok(text)
     }
@@ -127,9 +146,10 @@ where
 }
 
 /// A router answering `POST /` with pre-send callbacks: a signed body is decoded, `handler`
-/// decides, and the decision is the reply. A decision whose reply would be longer than
-/// Easemob accepts is answered `500`, so that Easemob applies the rule's default policy
-/// (an over-long reply counts as an attack and gets the rule blocked). Mount it with
+/// decides, and the decision is the reply. A decision Easemob would not accept (a reply over
+/// 1,000 characters, a rewritten message over 1 KB) is answered `500`, so that Easemob
+/// applies the rule's default policy (an over-long reply counts as an attack and gets the
+/// rule blocked). Mount it with
 /// `Router::nest`.
 pub fn pre_send<H, F>(secret: impl Into<Secret>, handler: H) -> Router
 where
@@ -175,12 +195,16 @@ mod tests {
     #[test]
     fn replies_longer_than_easemob_accepts_are_refused() {
         // {"payload":{"bodies":[{"msg":"…","type":"txt"}]},"valid":true} is 61 characters
-        // besides the text; characters, not bytes, count.
-        let fits = "环".repeat(MAX_REPLY_CHARS - 61);
+        // besides the text, and its payload {"bodies":[{"msg":"…","type":"txt"}]} 36 bytes.
+        let fits = "x".repeat(MAX_REPLY_CHARS - 61);
         assert_eq!(Decision::Rewrite { text: fits.clone() }.reply(None).map(|r| r.chars().count()), Ok(MAX_REPLY_CHARS));
         let too_long = format!("{fits}x");
-        assert_eq!(Decision::Rewrite { text: too_long }.reply(None), Err(ReplyTooLong { chars: MAX_REPLY_CHARS + 1 }));
+        assert_eq!(Decision::Rewrite { text: too_long }.reply(None), Err(ReplyError::TooLong { chars: MAX_REPLY_CHARS + 1 }));
         let code = "c".repeat(MAX_REPLY_CHARS);
-        assert!(Decision::Reject { code: Some(code) }.reply(None).is_err());
+        assert_eq!(Decision::Reject { code: Some(code) }.reply(None), Err(ReplyError::TooLong { chars: MAX_REPLY_CHARS + 25 }));
+        // Characters count toward the reply, bytes toward the message: 329 CJK characters
+        // make a payload of 1,023 bytes of UTF-8, 340 one of 1,056, over the 1 KB allowed.
+        assert!(Decision::Rewrite { text: "环".repeat(329) }.reply(None).is_ok());
+        assert_eq!(Decision::Rewrite { text: "环".repeat(340) }.reply(None), Err(ReplyError::RewriteTooLarge { bytes: 1056 }));
     }
 }
