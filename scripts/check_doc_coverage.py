@@ -28,6 +28,16 @@ What a clean run proves, for every `HTTP 请求` section of every page in --docs
    when the body itself is `json` or a map (form bodies of free key/value pairs). Rows whose
    name holds a placeholder (`<...>`, `{...}`, `*`) are dynamic keys: skipped, not counted.
 
+4. EVENTS. Every row of a callback event table (a table whose first header cell is 事件,
+   as callback_configurations.md lists the events its filter rules name) is a spec event
+   of `callbacks.events`: a row `muc:create` with `{"operation":"create"}` needs an event
+   whose `when` has `chat_type` `muc` (the part before the colon, when it is a chat_type
+   some event uses; chat room messages travel as `groupchat`) and a condition on a field
+   named `operation` accepting `create`. Message rows (`chat:txt`, a body type) are
+   covered by the event of their chat_type, as the body type is a field of its payload,
+   not an event of its own; a row without payload type (`muc`, `recall`) is a category
+   when other rows share its prefix, else it needs an event with that chat_type.
+
 Tables are classified by the nearest heading above them; tables under any other heading
 (公共参数, 示例, descriptive subsections) are ignored. A section ends at the next `HTTP 请求`
 heading, at a heading of a higher level than its own, or at a same-level heading that is
@@ -46,6 +56,7 @@ Usage: scripts/check_doc_coverage.py [--docs DIR] [--spec DIR] [--exceptions FIL
 from __future__ import annotations
 
 import argparse
+import json
 import pathlib
 import re
 import sys
@@ -62,11 +73,70 @@ BASIC_PATH = re.compile(r"^\s*接入点[：:]\s*`([^`]+)`")
 REQUEST_LINE = re.compile(r"^\s*(GET|POST|PUT|DELETE|PATCH)\s+(https?://\S+)")
 IDENT = re.compile(r"[A-Za-z_][\w.\-]*")
 DYNAMIC = re.compile(r"[<{}>*]")
-KINDS = ("endpoint", "param", "field")
+KINDS = ("endpoint", "param", "field", "event")
+# Chat room messages come with chat_type groupchat (callback_configurations.md, 公共参数).
+CHAT_TYPE_OF = {"chatroom": "groupchat"}
 ROOT_KEY = ""   # pseudo field name holding the type expression of the body itself
 
 
 # ---------------------------------------------------------------- spec side
+
+def load_events(spec_dir: pathlib.Path) -> list[dict[str, list]]:
+    """The `when` of every spec event: dotted path -> accepted values."""
+    events = []
+    for path in sorted(spec_dir.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for event in ((data.get("callbacks") or {}).get("events") or {}).values():
+            events.append({k: v if isinstance(v, list) else [v] for k, v in event["when"].items()})
+    return events
+
+
+def event_rows(path: pathlib.Path) -> list[tuple[int, str, dict[str, str]]]:
+    """(line, event name, payload conditions) of every row of the page's event tables."""
+    rows, in_table = [], False
+    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.lstrip().startswith("|"):
+            in_table = False
+            continue
+        cells = [c.strip().strip("`").strip() for c in line.strip().strip("|").split("|")]
+        if cells[0] == "事件":
+            in_table = True
+        elif in_table and cells[0] and not set(cells[0]) <= set("-: "):
+            text = re.sub("[“”\"]", '"', cells[1] if len(cells) > 1 else "").strip("` ")
+            try:
+                payload = json.loads(text) if text.startswith("{") else {}
+            except ValueError:
+                payload = {}
+            flat: dict[str, str] = {}
+            stack = [("", payload)]
+            while stack:
+                prefix, value = stack.pop()
+                for key, inner in value.items():
+                    if isinstance(inner, dict):
+                        stack.append((prefix + key + ".", inner))
+                    else:
+                        flat[prefix + key] = inner
+            rows.append((no, cells[0], flat))
+    return rows
+
+
+def event_found(name: str, payload: dict[str, str], prefixes: set[str], events: list[dict[str, list]]) -> bool:
+    prefix = name.split(":")[0]
+    chat_types = {v for e in events for v in e.get("chat_type", [])}
+    chat_type = CHAT_TYPE_OF.get(prefix, prefix)
+    conditions = {k: v for k, v in payload.items() if not k.startswith("bodies.")}
+    if ":" not in name and not payload and name in prefixes:
+        return True   # a category row: `muc` stands for every `muc:*` row
+    for event in events:
+        if chat_type in chat_types and chat_type not in event.get("chat_type", []):
+            continue
+        if chat_type not in chat_types and not conditions:
+            continue
+        if all(any(path.split(".")[-1] == key and value in values for path, values in event.items())
+               for key, value in conditions.items()):
+            return True
+    return False
+
 
 def shape(path: str) -> str:
     """`/users/{username}` -> `/users/{}`: placeholders become wildcards."""
@@ -401,11 +471,24 @@ def main() -> int:
                     else:
                         report(sec.page, row.line, "field", row.name, where, [row.name])
 
+    events = load_events(args.spec)
+    n_events = n_events_found = 0
+    for page in pages:
+        rows = event_rows(page)
+        prefixes = {name.split(":")[0] for _, name, _ in rows if ":" in name}
+        for line, name, payload in rows:
+            n_events += 1
+            if event_found(name, payload, prefixes, events):
+                n_events_found += 1
+            else:
+                report(page.name, line, "event", name, "", [name])
+
     c = counts
     have = {(o.method, o.shape) for o in ops}
     print(f"documented method+path pairs: {len(pairs)}, in the spec: {len(pairs & have)}")
     print(f"doc coverage: {c['endpoints']} endpoint blocks, {c['matched']} matched; "
-          f"{c['params']} parameters, {c['params_found']} found; {c['fields']} fields, {c['fields_found']} found")
+          f"{c['params']} parameters, {c['params_found']} found; {c['fields']} fields, {c['fields_found']} found; "
+          f"{n_events} callback events, {n_events_found} found")
     n_excused = sum(1 for m in missing if m[2].startswith("excused"))
     for page, line, kind, name, where in sorted(set(missing)):
         label = "EXCUSED " + kind.split()[1] if kind.startswith("excused") else "MISSING " + kind

@@ -12,6 +12,9 @@ each variant is validated against every variant schema of the export:
   the example's own schema must accept it, and a set whose examples each fit only their own
   schema is reported, since `oneOf` would then be worth proving.
 
+Callback events are told apart the same way: each webhook's examples must be accepted by
+that webhook's body schema and by no other webhook's.
+
 Every variant operation must have at least one example checked. Uses the Python
 `jsonschema` package CI already installs (no JSON Schema crate in the Rust build).
 
@@ -117,8 +120,22 @@ def main() -> int:
                 only_own &= accepted == [own]
         if only_own:
             print(f"note: {set_name}: every response example fits only its own schema (anyOf kept: the schemas still overlap)")
+    # Webhooks (callback events).
+    webhooks = export.doc.get("webhooks", {})
+    hook_validators = {name: export.validator(["webhooks", name, "post", "requestBody", "content", "application/json", "schema"])
+                       for name in webhooks}
+    hook_examples = 0
+    for name, hook in sorted(webhooks.items()):
+        examples = hook["post"]["requestBody"]["content"]["application/json"].get("examples", {})
+        for example in examples.values():
+            hook_examples += 1
+            accepted = [other for other, v in sorted(hook_validators.items()) if v.is_valid(example["value"])]
+            if accepted != [name]:
+                problems.append(f"webhook `{name}`: an example is accepted by {accepted or 'no webhook'}, not exactly by its own: "
+                                f"{json.dumps(example['value'], ensure_ascii=False)[:120]}")
     print(f"variant sets: {counts['sets']}; request examples checked: {counts['request examples']}; "
-          f"response examples checked: {counts['response examples']}; problems: {len(problems)}")
+          f"response examples checked: {counts['response examples']}; webhook examples checked: {hook_examples}; "
+          f"problems: {len(problems)}")
     for p in problems:
         print(f"PROBLEM {p}")
     return 1 if problems else 0

@@ -19,6 +19,42 @@ pub struct Crate {
     /// Lines of the crate's API description.
     pub api_docs: Vec<String>,
     pub base_params: Vec<String>,
+    pub callbacks: Option<CallbacksIr>,
+}
+
+/// The callback events: one variant each, in the order a request is matched against them.
+#[derive(Debug, Clone)]
+pub struct CallbacksIr {
+    /// The cargo feature the generated module is behind.
+    pub feature: String,
+    pub docs: Vec<String>,
+    pub events: Vec<EventIr>,
+    pub accessors: Vec<CommonFieldIr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventIr {
+    pub variant: String,
+    /// The spec's event name.
+    pub name: String,
+    pub docs: Vec<String>,
+    /// The model of the whole body.
+    pub body: String,
+    /// Every condition holds: the value at the path (wire names) is one of these.
+    pub when: Vec<(Vec<String>, Vec<Json>)>,
+}
+
+/// A method reading one common field, whatever the event.
+#[derive(Debug, Clone)]
+pub struct CommonFieldIr {
+    pub method: String,
+    pub wire: String,
+    /// `String` or `I64`.
+    pub ty: RustType,
+    pub docs: Vec<String>,
+    /// Per event (in `events` order): the body's field ident and whether it is required,
+    /// or None when that body has no such field.
+    pub fields: Vec<Option<(String, bool)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -306,7 +342,58 @@ pub fn lower(spec: &Spec) -> Crate {
             .collect(),
         api_docs: doc_lines(&spec.api.description),
         base_params: spec.api.base_params.iter().map(|(n, _)| n.clone()).collect(),
+        callbacks: spec.callbacks.as_ref().map(|c| lower_callbacks(spec, c)),
     }
+}
+
+fn lower_callbacks(spec: &Spec, callbacks: &model::Callbacks) -> CallbacksIr {
+    let events: Vec<EventIr> = callbacks
+        .events
+        .iter()
+        .map(|e| {
+            let mut docs = vec![format!(" {}", e.summary), String::new(), format!(" {} · {}", e.name_zh, when_text(&e.when))];
+            if let Some(description) = &e.description {
+                docs.push(String::new());
+                docs.extend(doc_lines(description));
+            }
+            if let Some(note) = &e.note {
+                docs.push(String::new());
+                docs.push(format!(" Note: {note}"));
+            }
+            docs.push(String::new());
+            docs.push(format!(" [Official documentation]({})", e.docs_url.replace(' ', "%20")));
+            EventIr { variant: naming::pascal(&e.name), name: e.name.clone(), docs, body: e.body.clone(), when: e.when.clone() }
+        })
+        .collect();
+    let accessors = callbacks
+        .common
+        .iter()
+        .map(|(wire, ty)| {
+            let fields = callbacks
+                .events
+                .iter()
+                .map(|e| match spec.models.get(&e.body) {
+                    Some(Model::Object(o)) => o.fields.iter().find(|f| &f.name == wire).map(|f| (field_ident(&f.name, f.rust_name.as_ref()), f.required)),
+                    _ => None,
+                })
+                .collect();
+            let docs = vec![format!(" `{wire}`, when the event has it."), String::new(), " For an `Unknown` event, read from its JSON.".to_owned()];
+            CommonFieldIr { method: naming::snake(wire), wire: wire.clone(), ty: RustType::from(ty), docs, fields }
+        })
+        .collect();
+    CallbacksIr { feature: naming::snake(&callbacks.group), docs: doc_lines(&callbacks.doc), events, accessors }
+}
+
+/// `chat_type` is `muc` and `payload.operation` is `create`.
+fn when_text(when: &[(Vec<String>, Vec<Json>)]) -> String {
+    let parts: Vec<String> = when
+        .iter()
+        .map(|(path, values)| {
+            let values: Vec<String> = values.iter().map(|v| format!("`{}`", v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect();
+            format!("`{}` is {}", path.join("."), values.join(" or "))
+        })
+        .collect();
+    format!("when {}", parts.join(" and "))
 }
 
 /// The fields (model, field name) to box: a depth-first walk over the fields that hold a

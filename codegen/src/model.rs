@@ -14,6 +14,8 @@ pub struct Spec {
     pub operations: Vec<Operation>,
     /// Keyed by name; inline request and response bodies appear here under derived names.
     pub models: BTreeMap<String, Model>,
+    /// The requests the API sends to the app's server, when the spec describes them.
+    pub callbacks: Option<Callbacks>,
     /// Where each item is written, for reports that point into the files.
     pub locations: Locations,
 }
@@ -421,4 +423,54 @@ pub struct EnumValue {
     pub doc: String,
     pub rust_name: Option<String>,
     pub deprecated: Option<Deprecation>,
+}
+
+/// The `callbacks:` section: the requests the API sends to the app's own server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Callbacks {
+    pub doc: String,
+    /// The resource group (cargo feature) the generated event types belong to.
+    pub group: String,
+    /// Wire names of the fields offered on every event (the accessors), with their type:
+    /// `string` or `integer`.
+    pub common: Vec<(String, TypeRef)>,
+    /// In the order a request is matched against them: more conditions first, then by name.
+    pub events: Vec<Event>,
+}
+
+/// One kind of callback request, told apart from the others by the values of some fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub name: String,
+    pub name_zh: String,
+    pub summary: String,
+    pub description: Option<String>,
+    /// Full link to the official page and section.
+    pub docs_url: String,
+    /// Every condition holds: the field at the dotted path has one of the values.
+    pub when: Vec<(Vec<String>, Vec<Json>)>,
+    /// The object model of the whole request body.
+    pub body: String,
+    pub note: Option<String>,
+    pub examples: Vec<EventExample>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventExample {
+    pub title: Option<String>,
+    /// Empty for a whole request body; else the dotted path of the one field the page shows.
+    pub fragment: Vec<String>,
+    /// The type at `fragment` (the body model itself when the example is whole).
+    pub ty: TypeRef,
+    pub body: Json,
+}
+
+impl Event {
+    /// Whether a request body satisfies every condition of this event.
+    pub fn matches(&self, body: &Json) -> bool {
+        self.when.iter().all(|(path, values)| {
+            let found = path.iter().try_fold(body, |v, key| v.get(key));
+            found.is_some_and(|found| values.contains(found))
+        })
+    }
 }

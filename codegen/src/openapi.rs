@@ -5,6 +5,8 @@
 //! (whole numbers as integers), and operations sharing a method and path
 //! become one OpenAPI operation whose request body is a `oneOf` of variant schemas that each
 //! pin what tells them apart, in the generated router's order, so exactly one matches.
+//! Callback events are `webhooks`: one POST each, whose body schema is the event's model
+//! with its conditions pinned.
 
 use std::collections::BTreeMap;
 
@@ -75,8 +77,10 @@ pub fn document(spec: &Spec) -> Json {
         assert!(clash.is_none(), "the variant body component `{name}` has the name of a model");
     }
     let mut tags: Vec<&str> = spec.operations.iter().map(|o| o.group.as_str()).collect();
+    tags.extend(spec.callbacks.iter().map(|c| c.group.as_str()));
     tags.sort_unstable();
     tags.dedup();
+    let webhooks: Map<String, Json> = spec.callbacks.iter().flat_map(|c| c.events.iter().map(move |e| (e.name.clone(), webhook(c, e)))).collect();
     json!({
         "openapi": "3.1.0",
         "info": { "title": api.title, "version": api.version, "description": api.description },
@@ -85,11 +89,52 @@ pub fn document(spec: &Spec) -> Json {
         "tags": tags.iter().map(|t| json!({ "name": t })).collect::<Vec<_>>(),
         "security": [{ "appToken": [] }],
         "paths": paths,
+        "webhooks": webhooks,
         "components": {
             "schemas": schemas,
             "securitySchemes": {
                 "appToken": { "type": "http", "scheme": "bearer", "description": "The app token from the token endpoint." }
             }
+        }
+    })
+}
+
+/// A callback event as a webhook: its model, with each condition pinned as an `enum`, and
+/// its whole examples.
+fn webhook(callbacks: &Callbacks, event: &Event) -> Json {
+    let mut schema = vec![json!({ "$ref": format!("#/components/schemas/{}", event.body) })];
+    schema.extend(event.when.iter().map(|(path, values)| nested(path, json!({ "enum": values }))));
+    let examples: Map<String, Json> = event
+        .examples
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.fragment.is_empty())
+        .map(|(i, e)| {
+            let mut example = json!({ "value": e.body });
+            if let Some(title) = &e.title {
+                example["summary"] = json!(title);
+            }
+            (format!("example{}", i + 1), example)
+        })
+        .collect();
+    let mut content = json!({ "schema": { "allOf": schema } });
+    if !examples.is_empty() {
+        content["examples"] = Json::Object(examples);
+    }
+    let mut description = format!("{}\n\n{}", event.name_zh, event.description.as_deref().unwrap_or(""));
+    if let Some(note) = &event.note {
+        description.push_str(&format!("\n\nNote: {note}"));
+    }
+    json!({
+        "post": {
+            "operationId": event.name,
+            "tags": [callbacks.group],
+            "summary": event.summary,
+            "description": description.trim_end(),
+            "externalDocs": { "url": event.docs_url },
+            "security": [],
+            "requestBody": { "required": true, "content": { "application/json": content } },
+            "responses": { "200": { "description": "Received. Easemob ignores the body of a post-send reply; a pre-send reply says whether to deliver the message." } }
         }
     })
 }
@@ -590,6 +635,20 @@ mod tests {
         // The spec's limits are all whole numbers (`maxusers` had `minimum: 1.0`).
         let floats: Vec<&String> = found.iter().filter(|(_, v)| !v.is_i64()).map(|(at, _)| at).collect();
         assert!(floats.is_empty(), "bounds written as floats: {floats:?}");
+    }
+
+    #[test]
+    fn callback_events_are_webhooks_with_their_conditions_pinned() {
+        let spec = real_spec();
+        let doc = document(&spec);
+        let webhooks = doc["webhooks"].as_object().unwrap();
+        assert_eq!(webhooks.len(), spec.callbacks.as_ref().unwrap().events.len());
+        let create = &webhooks["muc_create"]["post"]["requestBody"]["content"]["application/json"];
+        assert_eq!(create["schema"]["allOf"][0], json!({"$ref": "#/components/schemas/CallbackMucEvent"}));
+        assert_eq!(create["schema"]["allOf"][2]["properties"]["payload"]["properties"]["operation"], json!({"enum": ["create"]}));
+        assert_eq!(create["examples"]["example1"]["value"]["payload"]["operation"], json!("create"));
+        // A fragment is not a whole body, so it is no example of one.
+        assert!(webhooks["chat_message"]["post"]["requestBody"]["content"]["application/json"].get("examples").is_none());
     }
 
     #[test]

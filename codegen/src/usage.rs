@@ -20,7 +20,7 @@ impl Directions {
     }
 }
 
-/// Every model with its directions. A model no operation reaches (the error body, the
+/// Every model with its directions; callback bodies travel as responses. A model no operation reaches (the error body, the
 /// records of a downloaded history file) counts as a response, and so do the models inside it.
 pub fn directions(spec: &Spec) -> BTreeMap<String, Directions> {
     let mut out: BTreeMap<String, Directions> = BTreeMap::new();
@@ -39,6 +39,10 @@ pub fn directions(spec: &Spec) -> BTreeMap<String, Directions> {
         for ty in response {
             mark(spec, ty, Directions { request: false, response: true }, &mut out);
         }
+    }
+    // Callers read the callback requests the API sends them, as they read responses.
+    for event in spec.callbacks.iter().flat_map(|c| &c.events) {
+        mark(spec, &TypeRef::Model(event.body.clone()), Directions { request: false, response: true }, &mut out);
     }
     let unreached: Vec<String> = spec.models.keys().filter(|name| !out.contains_key(*name)).cloned().collect();
     for name in unreached {
@@ -87,6 +91,13 @@ pub fn features(spec: &Spec) -> BTreeMap<String, Option<Vec<String>>> {
         types.extend(op.paging.as_ref().map(|p| &p.item_type));
         for ty in types {
             reach(spec, ty, &group, &mut reached);
+        }
+    }
+    if let Some(callbacks) = &spec.callbacks {
+        let group = crate::naming::snake(&callbacks.group);
+        all_groups.insert(group.clone());
+        for event in &callbacks.events {
+            reach(spec, &TypeRef::Model(event.body.clone()), &group, &mut reached);
         }
     }
     reach(spec, &TypeRef::Model(spec.api.error_model.clone()), ALWAYS, &mut reached);

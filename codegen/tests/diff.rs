@@ -1,5 +1,5 @@
 //! The API diff rule by rule: each case edits `tests/diff/base.yaml` (or the shared
-//! `spec/easemob.yaml`) and must make its rule fire, and no rule it does not name. Every
+//! `spec/easemob.yaml`, or the callback events of `tests/diff/callbacks.yaml`) and must make its rule fire, and no rule it does not name. Every
 //! rule runs against every case, so a rule that fires where it should not shows up; each
 //! report is an insta snapshot.
 
@@ -12,11 +12,16 @@ use codegen::diff::{self, render, Bump, Report, VersionCheck, RULES};
 
 const SHARED: &str = "spec/easemob.yaml";
 const BASE: &str = "tests/diff/base.yaml";
+const CALLBACKS: &str = "tests/diff/callbacks.yaml";
 
 fn sources() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let read = |path: &Path| std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    vec![(SHARED.to_owned(), read(&dir.join("..").join(SHARED))), (BASE.to_owned(), read(&dir.join(BASE)))]
+    vec![
+        (SHARED.to_owned(), read(&dir.join("..").join(SHARED))),
+        (BASE.to_owned(), read(&dir.join(BASE))),
+        (CALLBACKS.to_owned(), read(&dir.join(CALLBACKS))),
+    ]
 }
 
 fn load(sources: Vec<(String, String)>) -> codegen::Spec {
@@ -173,6 +178,14 @@ const CASES: &[Case] = &[
     ("enum-repr-changed", &["response-enum-value-added", "response-enum-value-removed"], &[("    repr: integer\n    enum:\n      - {value: 1, rust_name: Low, doc: \"Low.\"}\n      - {value: 2, rust_name: High, doc: \"High.\"}", "    enum:\n      - {value: low, doc: \"Low.\"}\n      - {value: high, doc: \"High.\"}")]),
     ("enum-value-deprecated", &[], &[(GREEN, r#"      - {value: green, deprecated: true, doc: "Green."}"#)]),
     ("enum-value-docs-changed", &[], &[(GREEN, r#"      - {value: green, doc: "Grass green."}"#)]),
+    ("event-added", &[], &[("    widget_broken:\n", "    widget_lost:\n      name_zh: 丢了\n      summary: A widget was lost.\n      docs: widgets.html#丢了\n      when: {kind: lost}\n      body: WidgetEvent\n      examples:\n        - body: {kind: lost}\n    widget_broken:\n")]),
+    ("event-removed", &[], &[("BLOCK:    widget_broken:", "")]),
+    ("event-conditions-changed", &[], &[("when: {kind: broken}", "when: {kind: [broken, failed]}")]),
+    ("event-body-changed", &["model-added"], &[("      body: WidgetEvent\n      examples:\n        - body: {kind: broken", "      body: WidgetFault\n      examples:\n        - body: {kind: broken"), ("  WidgetEvent:\n", "  WidgetFault:\n    doc: A widget's fault.\n    fields:\n      kind: {type: string, doc: \"What happened.\"}\n      id: {type: string, doc: \"The widget id.\"}\n  WidgetEvent:\n")]),
+    ("event-docs-changed", &[], &[("      summary: A widget broke.", "      summary: A widget broke down.")]),
+    ("event-examples-changed", &[], &[("        - body: {kind: broken, id: w1}", "        - body: {kind: broken, id: w2}")]),
+    ("callback-common-field-added", &[], &[("  common: [id]", "  common: [id, kind]")]),
+    ("callback-common-field-removed", &[], &[("  common: [id]", "  common: []")]),
 ];
 
 #[test]

@@ -108,6 +108,9 @@ mod token;
 #[cfg(feature = "tokens")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokens")))]
 pub mod user_token;
+#[cfg(feature = "callbacks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "callbacks")))]
+pub mod webhook;
 
 pub use client::{Client, ClientBuilder, Credentials, Secret, DEFAULT_USER_AGENT};
 pub use error::{ApiError, DecodeError, EncodeError, Error};
@@ -138,9 +141,9 @@ pub use futures_util::StreamExt;
 /// `futures`' adaptors for streams of results (`try_next`, `map_ok`, `try_collect`, ...).
 pub use futures_util::TryStreamExt;
 
-/// [`server::router`] returns an [`axum::Router`].
-#[cfg(feature = "server")]
-#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
+/// The server stubs (`server::router`) and the callback receivers return an [`axum::Router`].
+#[cfg(any(feature = "server", feature = "callbacks-axum"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "server", feature = "callbacks-axum"))))]
 pub use axum;
 
 // The READMEs' Rust snippets, compiled by `cargo test --doc` (with the `mock` feature, as

@@ -11,7 +11,7 @@ use super::rules::rule;
 use crate::usage::{self, Directions};
 use super::{Change, Side};
 use crate::ir;
-use crate::model::{Constraints, Deprecation, EnumModel, Field, Model, ObjectModel, Operation, Param, Response, Spec, TypeRef};
+use crate::model::{Constraints, Deprecation, EnumModel, Event, Field, Model, ObjectModel, Operation, Param, Response, Spec, TypeRef};
 use crate::validate::enum_value_key;
 
 pub(super) fn run(old: &Spec, new: &Spec) -> Vec<Change> {
@@ -22,6 +22,7 @@ pub(super) fn run(old: &Spec, new: &Spec) -> Vec<Change> {
     for (a, b, _) in &op_pairs {
         walk.operation(a, b);
     }
+    walk.callbacks();
     let (old_dirs, new_dirs) = (usage::directions(old), usage::directions(new));
     for (a, b) in &model_pairs {
         let dirs = old_dirs.get(a.as_str()).copied().unwrap_or_default().union(new_dirs.get(b.as_str()).copied().unwrap_or_default());
@@ -77,6 +78,55 @@ impl<'a> Walk<'a> {
         }
         if a.servers != b.servers {
             self.push("api-servers-changed", Side::New, "api.servers", "the documented servers changed", vec![]);
+        }
+    }
+
+    // ---- callback events ---------------------------------------------------------
+
+    fn callbacks(&mut self) {
+        let events = |spec: &'a Spec| spec.callbacks.iter().flat_map(|c| c.events.iter());
+        let common = |spec: &'a Spec| spec.callbacks.iter().flat_map(|c| c.common.iter().map(|(name, _)| name.as_str())).collect::<Vec<_>>();
+        let variant = |e: &Event| vec![format!("CallbackEvent::{}", crate::naming::pascal(&e.name))];
+        // The specs outlive the walk: iterating them does not hold `self`.
+        let (old_spec, new_spec) = (self.old, self.new);
+        for old in events(old_spec) {
+            let here = format!("callbacks.events.{}", old.name);
+            let Some(new) = events(new_spec).find(|e| e.name == old.name) else {
+                self.push("event-removed", Side::Old, here, format!("event `{}` removed", old.name), variant(old));
+                continue;
+            };
+            let sorted = |e: &Event| {
+                let mut when: Vec<(String, Vec<String>)> = e.when.iter().map(|(p, vs)| (p.join("."), vs.iter().map(Json::to_string).collect())).collect();
+                when.sort();
+                when
+            };
+            if sorted(old) != sorted(new) {
+                self.push("event-conditions-changed", Side::New, format!("{here}.when"), format!("event `{}` is told apart by other values", new.name), variant(new));
+            }
+            if !self.same_type(&TypeRef::Model(old.body.clone()), &TypeRef::Model(new.body.clone())) {
+                self.push("event-body-changed", Side::New, format!("{here}.body"), format!("event `{}` holds `{}` instead of `{}`", new.name, new.body, old.body), variant(new));
+            }
+            let docs = |e: &'a Event| (&e.name_zh, &e.summary, &e.description, &e.docs_url, &e.note);
+            if docs(old) != docs(new) {
+                self.push("event-docs-changed", Side::New, here.clone(), format!("the docs of event `{}` changed", new.name), variant(new));
+            }
+            // As written: the type an example is checked against follows the body.
+            let written = |e: &'a Event| e.examples.iter().map(|x| (&x.title, &x.fragment, &x.body)).collect::<Vec<_>>();
+            if written(old) != written(new) {
+                self.push("event-examples-changed", Side::New, format!("{here}.examples"), format!("the examples of event `{}` changed", new.name), vec![]);
+            }
+        }
+        for new in events(new_spec).filter(|e| !events(old_spec).any(|o| o.name == e.name)) {
+            self.push("event-added", Side::New, format!("callbacks.events.{}", new.name), format!("event `{}` added", new.name), variant(new));
+        }
+        let (old_common, new_common) = (common(self.old), common(self.new));
+        for name in old_common.iter().filter(|n| !new_common.contains(n)) {
+            let method = crate::naming::snake(name);
+            self.push("callback-common-field-removed", Side::Old, "callbacks.common", format!("`{name}` is no longer a common field"), vec![format!("CallbackEvent::{method}")]);
+        }
+        for name in new_common.iter().filter(|n| !old_common.contains(n)) {
+            let method = crate::naming::snake(name);
+            self.push("callback-common-field-added", Side::New, "callbacks.common", format!("`{name}` is a common field"), vec![format!("CallbackEvent::{method}")]);
         }
     }
 

@@ -176,6 +176,15 @@ pub static RULES: &[Rule] = &[
     rule_of("enum-repr-changed", "enum changed between string and integer values", [B, B, B], false, "another wire type"),
     rule_of("enum-value-deprecated", "enum value deprecated", [S, W, S], true, "users of the variant get a deprecation warning"),
     rule_of("enum-value-docs-changed", "enum value docs changed", [S, S, S], false, "documentation only"),
+    // Callback events.
+    rule_of("event-added", "callback event added", [S, W, S], true, "a new `CallbackEvent` variant; requests code used to find in `Unknown` now arrive in it"),
+    rule_of("event-removed", "callback event removed", [S, B, S], false, "the variant disappears; its requests decode as `Unknown`"),
+    rule_of("event-conditions-changed", "callback event's conditions changed", [W, S, S], false, "deployed programs tell the event apart by the old values"),
+    rule_of("event-body-changed", "callback event's body model changed", [W, B, S], false, "the variant holds another type; deployed programs may decode its requests as `Unknown`"),
+    rule_of("event-docs-changed", "callback event docs changed", [S, S, S], false, "documentation only"),
+    rule_of("event-examples-changed", "callback event examples changed", [S, S, S], false, "examples and their generated tests only"),
+    rule_of("callback-common-field-added", "common callback field added", [S, S, S], true, "a new accessor on `CallbackEvent`"),
+    rule_of("callback-common-field-removed", "common callback field removed", [S, B, S], false, "the accessor disappears"),
 ];
 
 #[cfg(test)]

@@ -5,10 +5,10 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::{ident, rust_type};
-use crate::ir::RustType;
+use crate::ir::{Crate, RustType};
 use crate::model::{Encoding, Model, Response, Spec, TypeRef};
 
-pub fn emit(spec: &Spec) -> TokenStream {
+pub fn emit(spec: &Spec, krate: &Crate) -> TokenStream {
     let tests = spec.operations.iter().filter_map(|op| {
         let mut checks = Vec::new();
         let serde_body = op.request.as_ref().filter(|r| r.encoding != Encoding::Multipart && !has_file(spec, &r.body));
@@ -37,6 +37,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
             }
         })
     });
+    let callback_tests = callback_tests(spec, krate);
     quote! {
         //! Every example of the spec decodes into the generated types and encodes back to
         //! equivalent JSON (absent and `null` optional fields are the same; numbers compare by value).
@@ -66,7 +67,43 @@ pub fn emit(spec: &Spec) -> TokenStream {
         }
 
         #(#tests)*
+        #(#callback_tests)*
     }
+}
+
+/// A test per callback event: each whole example decodes into its own variant, and every
+/// example (a fragment too) round-trips through its model.
+fn callback_tests(spec: &Spec, krate: &Crate) -> Vec<TokenStream> {
+    let (Some(callbacks), Some(ir)) = (&spec.callbacks, &krate.callbacks) else { return Vec::new() };
+    let feature = &ir.feature;
+    callbacks
+        .events
+        .iter()
+        .zip(&ir.events)
+        .filter(|(event, _)| !event.examples.is_empty())
+        .map(|(event, event_ir)| {
+            let variant = ident(&event_ir.variant);
+            let checks = event.examples.iter().map(|example| {
+                let ty = rust_type(&RustType::from(&example.ty));
+                let json = Literal::string(&example.body.to_string());
+                let decodes = example.fragment.is_empty().then(|| {
+                    quote! {
+                        let event = crate::gen::callbacks::CallbackEvent::from_slice(#json.as_bytes()).expect("examples are JSON");
+                        assert!(matches!(event, crate::gen::callbacks::CallbackEvent::#variant(_)), "decoded as {:?}: {}", event.name(), #json);
+                    }
+                });
+                quote! { #decodes round_trip::<#ty>(#json); }
+            });
+            let name = ident(&format!("callback_{}_examples", event.name));
+            quote! {
+                #[test]
+                #[cfg(feature = #feature)]
+                fn #name() {
+                    #(#checks)*
+                }
+            }
+        })
+        .collect()
 }
 
 fn has_file(spec: &Spec, ty: &TypeRef) -> bool {

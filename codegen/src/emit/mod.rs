@@ -2,6 +2,7 @@
 //! each returning a `TokenStream` that is formatted with prettyplease and given the
 //! `@generated` header here.
 
+mod callbacks;
 mod examples;
 mod models;
 mod operations;
@@ -27,12 +28,15 @@ pub fn generate(spec: &Spec) -> BTreeMap<String, String> {
     let mut jobs: Vec<(String, Job)> = vec![
         ("server.rs".to_owned(), Box::new(move || server::emit(spec, krate))),
         ("models.rs".to_owned(), Box::new(move || models::emit(krate))),
-        ("example_tests.rs".to_owned(), Box::new(move || examples::emit(spec))),
+        ("example_tests.rs".to_owned(), Box::new(move || examples::emit(spec, krate))),
         ("operations/mod.rs".to_owned(), Box::new(move || operations::emit_index(krate))),
         ("mod.rs".to_owned(), Box::new(move || root_module(krate))),
     ];
     for group in &krate.groups {
         jobs.insert(2, (format!("operations/{}.rs", group.module), Box::new(move || operations::emit_group(group))));
+    }
+    if let Some(callbacks) = &krate.callbacks {
+        jobs.insert(2, ("callbacks.rs".to_owned(), Box::new(move || callbacks::emit(callbacks))));
     }
     run_jobs(jobs)
 }
@@ -77,11 +81,16 @@ fn root_module(krate: &Crate) -> TokenStream {
         })
         .collect();
     let count = proc_macro2::Literal::usize_unsuffixed(ops.len());
+    let callbacks = krate.callbacks.as_ref().map(|c| {
+        let feature = &c.feature;
+        quote!(#[cfg(feature = #feature)] pub mod callbacks;)
+    });
     quote! {
-        //! Everything made from the spec: the models and one request builder per operation.
+        //! Everything made from the spec: the models, one request builder per operation and the callback events.
         // Generated code keeps using what the spec deprecates; callers get the warnings.
         #![allow(deprecated)]
 
+        #callbacks
         pub mod models;
         pub mod operations;
         #[cfg(feature = "server")]

@@ -42,6 +42,10 @@ pub struct Loaded {
     pub api: Vec<Item<raw::Api>>,
     pub operations: Vec<Item<raw::Operation>>,
     pub models: Vec<Item<raw::Model>>,
+    /// `callbacks:` sections (one is allowed), without their events.
+    pub callbacks: Vec<Item<raw::Callbacks>>,
+    /// The events of every `callbacks:` section.
+    pub events: Vec<Item<raw::Event>>,
     /// Model names that are declared but could not be read (their file or their own entry
     /// has an error already reported): references to them are not errors of their own.
     pub unavailable_models: BTreeSet<String>,
@@ -239,6 +243,7 @@ fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
                     }
                 }
             }
+            "callbacks" => load_callbacks(loaded, file, value, diags),
             "models" => {
                 for (name, value) in entries(loaded, file, "models", value, diags) {
                     let path = format!("models.{name}");
@@ -258,11 +263,40 @@ fn load_file(loaded: &mut Loaded, file: usize, diags: &mut Diagnostics) {
                     location: loaded.locate(&Origin { file, path: key.clone() }),
                     spec_path: key.clone(),
                     message: format!("unknown top-level key `{key}`"),
-                    help: Some(crate::diagnostic::did_you_mean(&key, ["api", "operations", "models"], || {
-                        "a spec file has only `api`, `operations` and `models`".into()
+                    help: Some(crate::diagnostic::did_you_mean(&key, ["api", "operations", "models", "callbacks"], || {
+                        "a spec file has only `api`, `operations`, `models` and `callbacks`".into()
                     })),
                 });
             }
+        }
+    }
+}
+
+/// The `callbacks:` section: its settings as one item, its events one at a time.
+fn load_callbacks(loaded: &mut Loaded, file: usize, value: serde_yaml::Value, diags: &mut Diagnostics) {
+    let mut section = match value {
+        serde_yaml::Value::Mapping(map) => map,
+        _ => {
+            loaded.partial = true;
+            diags.push(Diagnostic {
+                location: loaded.locate_value(&Origin { file, path: "callbacks".into() }),
+                spec_path: "callbacks".into(),
+                message: "`callbacks` must be a map with `doc`, `group`, `common` and `events`".into(),
+                help: Some("see spec/README.md, Callbacks".into()),
+            });
+            return;
+        }
+    };
+    let events = section.remove("events").unwrap_or(serde_yaml::Value::Null);
+    match decode(loaded, file, "callbacks", serde_yaml::Value::Mapping(section), diags) {
+        Some(value) => loaded.callbacks.push(Item { name: "callbacks".into(), file, path: "callbacks".into(), value }),
+        None => loaded.partial = true,
+    }
+    for (name, value) in entries(loaded, file, "callbacks.events", events, diags) {
+        let path = format!("callbacks.events.{name}");
+        match decode(loaded, file, &path, value, diags) {
+            Some(value) => loaded.events.push(Item { name, file, path, value }),
+            None => loaded.partial = true,
         }
     }
 }

@@ -309,3 +309,38 @@ impl<'de> Deserialize<'de> for Deprecated {
         deserializer.deserialize_any(DeprecatedVisitor)
     }
 }
+
+/// The `callbacks:` section: the requests the API sends to the app's server.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Callbacks {
+    pub doc: String,
+    pub group: String,
+    #[serde(default)]
+    pub common: Vec<String>,
+    // `events` is taken out and read one event at a time by the loader, so that one
+    // mistake does not hide the others.
+}
+
+/// One kind of callback request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub name_zh: String,
+    pub summary: String,
+    pub description: Option<String>,
+    pub docs: String,
+    pub when: IndexMap<String, Json>,
+    pub body: String,
+    pub note: Option<String>,
+    pub examples: Vec<EventExample>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventExample {
+    pub title: Option<String>,
+    /// The dotted path of the field the example shows, when the page shows only that field.
+    pub fragment: Option<String>,
+    pub body: Json,
+}

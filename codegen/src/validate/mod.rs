@@ -5,6 +5,7 @@
 //! that one run shows them all.
 
 mod accessors;
+mod callbacks;
 mod conform;
 mod cycles;
 mod extends;
@@ -61,6 +62,7 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
             operations.push((op, item));
         }
     }
+    let callbacks = ctx.callbacks(&names, &models, api.as_ref());
     let origins: HashMap<String, Origin> =
         sources.iter().map(|s| (s.name.clone(), s.origin.clone())).collect();
     ctx.model_late_checks(&models, &origins);
@@ -84,10 +86,24 @@ pub fn validate(loaded: &Loaded) -> Result<Spec, Diagnostics> {
     }
     match api {
         Some(api) if ctx.diags.is_empty() => {
-            let locations = locations(loaded, &operations, &sources, &models);
+            let mut locations = locations(loaded, &operations, &sources, &models);
+            for item in &loaded.events {
+                let origin = Origin { file: item.file, path: item.path.clone() };
+                for key in ["when", "body", "examples"] {
+                    if let Some(location) = loaded.locate(&at(&origin, key)) {
+                        locations.0.insert(format!("{}.{key}", item.path), location);
+                    }
+                }
+                if let Some(location) = loaded.locate(&origin) {
+                    locations.0.insert(item.path.clone(), location);
+                }
+            }
+            if let Some(location) = loaded.callbacks.first().and_then(|c| loaded.locate(&Origin { file: c.file, path: "callbacks.common".into() })) {
+                locations.0.insert("callbacks.common".into(), location);
+            }
             let mut operations: Vec<Operation> = operations.into_iter().map(|(op, _)| op).collect();
             operations.sort_by(|a, b| a.id.cmp(&b.id));
-            Ok(Spec { api, operations, models, locations })
+            Ok(Spec { api, operations, models, callbacks, locations })
         }
         _ => Err(ctx.diags),
     }

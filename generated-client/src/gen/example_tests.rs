@@ -2484,3 +2484,1196 @@ fn upload_group_share_file_examples() {
         "{\"action\":\"post\",\"application\":\"7fXXXXef\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/6XXXX7/share_files\",\"entities\":[],\"data\":{\"file_url\":\"https://XXXX/XXXX/XXXX/chatgroups/6XXXX7/share_files/c6XXXXc0\",\"group_id\":\"6XXXX7\",\"file_name\":\"img_3.jpg\",\"created\":1599050554954,\"file_id\":\"c6XXXXc0\",\"file_size\":13512},\"timestamp\":1599050554978,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\"}",
     );
 }
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_absence_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"d738f1b0379179677827f3da023d1195\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"absence\"},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_aaa111@easemob.com\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908244062}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucAbsence(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"d738f1b0379179677827f3da023d1195\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"absence\"},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_aaa111@easemob.com\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908244062}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"d738f1b0379179677827f3da023d1195\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"absence\"},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_aaa111@easemob.com\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908244062}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"5aed52a1df02d8103afd2d8dd2dce04b\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"absence\"},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644912308123}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucAbsence(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"5aed52a1df02d8103afd2d8dd2dce04b\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"absence\"},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644912308123}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"5aed52a1df02d8103afd2d8dd2dce04b\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"absence\"},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644912308123}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_add_admin_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"5f7e42423ad70312a3e024ee02ac849a\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"add_admin\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908059969}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucAddAdmin(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"5f7e42423ad70312a3e024ee02ac849a\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"add_admin\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908059969}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"5f7e42423ad70312a3e024ee02ac849a\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"add_admin\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908059969}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"d48c298d2356d8e1799bf9ef2d6bc4f3\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"add_admin\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644913136541}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucAddAdmin(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"d48c298d2356d8e1799bf9ef2d6bc4f3\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"add_admin\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644913136541}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"d48c298d2356d8e1799bf9ef2d6bc4f3\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"add_admin\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644913136541}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_add_mute_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454013950101860\",\"security\":\"6a6445651e66043b1cbc7b605ef1692a\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"add_mute\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976454013950101860\",\"timestamp\":1644913216581}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucAddMute(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454013950101860\",\"security\":\"6a6445651e66043b1cbc7b605ef1692a\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"add_mute\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976454013950101860\",\"timestamp\":1644913216581}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454013950101860\",\"security\":\"6a6445651e66043b1cbc7b605ef1692a\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"add_mute\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976454013950101860\",\"timestamp\":1644913216581}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_add_user_white_list_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX\",\"security\":\"93cd067cebd7313c7fcfcb0a682e30a8\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"add_user_white_list\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976437461330692452\",\"timestamp\":1644909362624}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucAddUserWhiteList(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX\",\"security\":\"93cd067cebd7313c7fcfcb0a682e30a8\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"add_user_white_list\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976437461330692452\",\"timestamp\":1644909362624}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX\",\"security\":\"93cd067cebd7313c7fcfcb0a682e30a8\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"add_user_white_list\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976437461330692452\",\"timestamp\":1644909362624}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976456222645422436\",\"security\":\"b0996aa98a641988f897b30feea32c88\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"add_user_white_list\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976456222645422436\",\"timestamp\":1644913730839}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucAddUserWhiteList(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976456222645422436\",\"security\":\"b0996aa98a641988f897b30feea32c88\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"add_user_white_list\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976456222645422436\",\"timestamp\":1644913730839}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976456222645422436\",\"security\":\"b0996aa98a641988f897b30feea32c88\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"add_user_white_list\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976456222645422436\",\"timestamp\":1644913730839}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_allow_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"f16b58abc9819e9c24b44e062910fd96\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"undefined\",\"is_chatroom\":false,\"operation\":\"allow\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908410143}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucAllow(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"f16b58abc9819e9c24b44e062910fd96\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"undefined\",\"is_chatroom\":false,\"operation\":\"allow\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908410143}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"f16b58abc9819e9c24b44e062910fd96\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"undefined\",\"is_chatroom\":false,\"operation\":\"allow\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908410143}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_apply_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"08eaa57abe898b83df9c84bb4a50c5a5\",\"payload\":{\"muc_id\":\"XXXX#XXXX_.com\",\"reason\":\"join group123\",\"is_chatroom\":false,\"operation\":\"apply\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXXcom\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908512194}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucApply(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"08eaa57abe898b83df9c84bb4a50c5a5\",\"payload\":{\"muc_id\":\"XXXX#XXXX_.com\",\"reason\":\"join group123\",\"is_chatroom\":false,\"operation\":\"apply\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXXcom\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908512194}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"08eaa57abe898b83df9c84bb4a50c5a5\",\"payload\":{\"muc_id\":\"XXXX#XXXX_.com\",\"reason\":\"join group123\",\"is_chatroom\":false,\"operation\":\"apply\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXXcom\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908512194}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_apply_accept_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976435003388856676\",\"security\":\"d86bb27395e87e0dffe56e061669a2d9\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"apply_accept\",\"status\":{\"description\":\"\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"aaa111\",\"eventType\":\"chat\",\"msg_id\":\"976435003388856676\",\"timestamp\":1644908790333}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucApplyAccept(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976435003388856676\",\"security\":\"d86bb27395e87e0dffe56e061669a2d9\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"apply_accept\",\"status\":{\"description\":\"\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"aaa111\",\"eventType\":\"chat\",\"msg_id\":\"976435003388856676\",\"timestamp\":1644908790333}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976435003388856676\",\"security\":\"d86bb27395e87e0dffe56e061669a2d9\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"apply_accept\",\"status\":{\"description\":\"\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"aaa111\",\"eventType\":\"chat\",\"msg_id\":\"976435003388856676\",\"timestamp\":1644908790333}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_assing_owner_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"fccdff91bd5e0cc3c4758ee3670a5ec2\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"assing_owner\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644907917897}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucAssingOwner(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"fccdff91bd5e0cc3c4758ee3670a5ec2\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"assing_owner\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644907917897}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"fccdff91bd5e0cc3c4758ee3670a5ec2\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"assing_owner\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644907917897}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_ban_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"57a539e96d9cc5c8de9ff779b029c10e\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"ban\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com/android_8070d7b2-7be0-4959-b4a2-06795eb6e63d\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644916572276}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucBan(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"57a539e96d9cc5c8de9ff779b029c10e\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"ban\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com/android_8070d7b2-7be0-4959-b4a2-06795eb6e63d\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644916572276}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"57a539e96d9cc5c8de9ff779b029c10e\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"ban\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com/android_8070d7b2-7be0-4959-b4a2-06795eb6e63d\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644916572276}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_ban_group_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976455861675231588\",\"security\":\"b647e5b0c0c07f61426b1143f107b362\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"ban_group\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976455861675231588\",\"timestamp\":1644913646792}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucBanGroup(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976455861675231588\",\"security\":\"b647e5b0c0c07f61426b1143f107b362\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"ban_group\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976455861675231588\",\"timestamp\":1644913646792}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976455861675231588\",\"security\":\"b647e5b0c0c07f61426b1143f107b362\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"ban_group\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976455861675231588\",\"timestamp\":1644913646792}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454710078736740\",\"security\":\"f1da0b9cfbf3a265ce26bf974ba442db\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"ban_group\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976454710078736740\",\"timestamp\":1644913378662}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucBanGroup(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454710078736740\",\"security\":\"f1da0b9cfbf3a265ce26bf974ba442db\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"ban_group\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976454710078736740\",\"timestamp\":1644913378662}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454710078736740\",\"security\":\"f1da0b9cfbf3a265ce26bf974ba442db\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"ban_group\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976454710078736740\",\"timestamp\":1644913378662}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_block_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"e8d00a68ea63e76a3d86d6853cf1f5e1\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"block\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_3333@easemob.com/ios_f43087fc-5823-4f53-9276-52546f3a4649\",\"to\":\"3333\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644918981507}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucBlock(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"e8d00a68ea63e76a3d86d6853cf1f5e1\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"block\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_3333@easemob.com/ios_f43087fc-5823-4f53-9276-52546f3a4649\",\"to\":\"3333\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644918981507}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"e8d00a68ea63e76a3d86d6853cf1f5e1\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"block\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_3333@easemob.com/ios_f43087fc-5823-4f53-9276-52546f3a4649\",\"to\":\"3333\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644918981507}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_create_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976459883882744164\",\"security\":\"f0f8645cb9b2ccdab3c16db239b13e83\",\"payload\":{\"muc_id\":\"XXXX#XXXX_173556296122369@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"create\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"173556296122369\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com/android_8070d7b2-795eb6e63d\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976459883882744164\",\"timestamp\":1644914583273}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucCreate(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976459883882744164\",\"security\":\"f0f8645cb9b2ccdab3c16db239b13e83\",\"payload\":{\"muc_id\":\"XXXX#XXXX_173556296122369@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"create\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"173556296122369\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com/android_8070d7b2-795eb6e63d\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976459883882744164\",\"timestamp\":1644914583273}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976459883882744164\",\"security\":\"f0f8645cb9b2ccdab3c16db239b13e83\",\"payload\":{\"muc_id\":\"XXXX#XXXX_173556296122369@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"create\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"173556296122369\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com/android_8070d7b2-795eb6e63d\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976459883882744164\",\"timestamp\":1644914583273}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_delete_announcement_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454194401642852\",\"security\":\"d8f31984da8d33462a4c9558c9b793fc\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"delete_announcement\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976454194401642852\",\"timestamp\":1644913258595}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucDeleteAnnouncement(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454194401642852\",\"security\":\"d8f31984da8d33462a4c9558c9b793fc\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"delete_announcement\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976454194401642852\",\"timestamp\":1644913258595}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454194401642852\",\"security\":\"d8f31984da8d33462a4c9558c9b793fc\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"delete_announcement\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976454194401642852\",\"timestamp\":1644913258595}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976471348589103460\",\"security\":\"f809f2d2099a3d58323ec879da08b689\",\"payload\":{\"muc_id\":\"XXXX#XXXX_173558850453505@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":true,\"operation\":\"delete_announcement\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"173558850453505\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"173558850453505\",\"eventType\":\"chat\",\"msg_id\":\"976471348589103460\",\"timestamp\":1644917252616}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucDeleteAnnouncement(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976471348589103460\",\"security\":\"f809f2d2099a3d58323ec879da08b689\",\"payload\":{\"muc_id\":\"XXXX#XXXX_173558850453505@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":true,\"operation\":\"delete_announcement\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"173558850453505\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"173558850453505\",\"eventType\":\"chat\",\"msg_id\":\"976471348589103460\",\"timestamp\":1644917252616}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976471348589103460\",\"security\":\"f809f2d2099a3d58323ec879da08b689\",\"payload\":{\"muc_id\":\"XXXX#XXXX_173558850453505@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":true,\"operation\":\"delete_announcement\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"173558850453505\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"173558850453505\",\"eventType\":\"chat\",\"msg_id\":\"976471348589103460\",\"timestamp\":1644917252616}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_delete_file_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976438501211900260\",\"security\":\"63820599e494260f350d3bf1d8d2ffea\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"79ddf840-8e2f-11ec-bec3-ad40868b03f9\",\"is_chatroom\":false,\"operation\":\"delete_file\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976438501211900260\",\"timestamp\":1644909604744}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucDeleteFile(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976438501211900260\",\"security\":\"63820599e494260f350d3bf1d8d2ffea\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"79ddf840-8e2f-11ec-bec3-ad40868b03f9\",\"is_chatroom\":false,\"operation\":\"delete_file\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976438501211900260\",\"timestamp\":1644909604744}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976438501211900260\",\"security\":\"63820599e494260f350d3bf1d8d2ffea\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"79ddf840-8e2f-11ec-bec3-ad40868b03f9\",\"is_chatroom\":false,\"operation\":\"delete_file\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976438501211900260\",\"timestamp\":1644909604744}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_delete_metadata_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976432657191668068\",\"security\":\"f8956ab6d6f78df93efb2dbca5f2eb83\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"event_info\":{\"ext\":\"{\\\"result\\\":{\\\"successKeys\\\": [\\\"key1\\\",\\\"key2\\\"],\\\"errorKeys\\\":{}},\\\"identify\\\":\\\"\\\",\\\"is_forced\\\":false,\\\"muc_name\\\":\\\"Take\\\",\\\"need_notify\\\":true, \\\"properties\\\":{\\\"key1\\\": \\\"value1\\\",\\\"key2\\\": \\\"value2 \\\"}, \\\"operator \\\": \\\"user1\\\"}\",\"type\":\"event_none\"},\"operation\":\"delete_metadata\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"aaa111\",\"eventType\":\"chat\",\"msg_id\":\"976432657191668068\",\"timestamp\":1644908244060}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucDeleteMetadata(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976432657191668068\",\"security\":\"f8956ab6d6f78df93efb2dbca5f2eb83\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"event_info\":{\"ext\":\"{\\\"result\\\":{\\\"successKeys\\\": [\\\"key1\\\",\\\"key2\\\"],\\\"errorKeys\\\":{}},\\\"identify\\\":\\\"\\\",\\\"is_forced\\\":false,\\\"muc_name\\\":\\\"Take\\\",\\\"need_notify\\\":true, \\\"properties\\\":{\\\"key1\\\": \\\"value1\\\",\\\"key2\\\": \\\"value2 \\\"}, \\\"operator \\\": \\\"user1\\\"}\",\"type\":\"event_none\"},\"operation\":\"delete_metadata\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"aaa111\",\"eventType\":\"chat\",\"msg_id\":\"976432657191668068\",\"timestamp\":1644908244060}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucMetadataEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976432657191668068\",\"security\":\"f8956ab6d6f78df93efb2dbca5f2eb83\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"event_info\":{\"ext\":\"{\\\"result\\\":{\\\"successKeys\\\": [\\\"key1\\\",\\\"key2\\\"],\\\"errorKeys\\\":{}},\\\"identify\\\":\\\"\\\",\\\"is_forced\\\":false,\\\"muc_name\\\":\\\"Take\\\",\\\"need_notify\\\":true, \\\"properties\\\":{\\\"key1\\\": \\\"value1\\\",\\\"key2\\\": \\\"value2 \\\"}, \\\"operator \\\": \\\"user1\\\"}\",\"type\":\"event_none\"},\"operation\":\"delete_metadata\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"aaa111\",\"eventType\":\"chat\",\"msg_id\":\"976432657191668068\",\"timestamp\":1644908244060}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_destroy_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976430482738645348\",\"security\":\"c6f411dedb43ebc499b14779eaa9a82b\",\"payload\":{\"muc_id\":\"XXXX#XXXX_173548612157441@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"destroy\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"173548612157441\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_a3-af9c-2a3ae9d778b0\",\"to\":\"admin\",\"eventType\":\"chat\",\"msg_id\":\"976430482738645348\",\"timestamp\":1644907737798}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucDestroy(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976430482738645348\",\"security\":\"c6f411dedb43ebc499b14779eaa9a82b\",\"payload\":{\"muc_id\":\"XXXX#XXXX_173548612157441@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"destroy\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"173548612157441\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_a3-af9c-2a3ae9d778b0\",\"to\":\"admin\",\"eventType\":\"chat\",\"msg_id\":\"976430482738645348\",\"timestamp\":1644907737798}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976430482738645348\",\"security\":\"c6f411dedb43ebc499b14779eaa9a82b\",\"payload\":{\"muc_id\":\"XXXX#XXXX_173548612157441@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"destroy\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"173548612157441\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_a3-af9c-2a3ae9d778b0\",\"to\":\"admin\",\"eventType\":\"chat\",\"msg_id\":\"976430482738645348\",\"timestamp\":1644907737798}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"776cbf0b06df9a59d660f6c024aeeb81\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"destroy\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644912946446}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucDestroy(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"776cbf0b06df9a59d660f6c024aeeb81\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"destroy\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644912946446}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"776cbf0b06df9a59d660f6c024aeeb81\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"destroy\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644912946446}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_invite_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976447662725273956\",\"security\":\"2ae5959b661c26cbf55f4582cb2a8931\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"你好啊\",\"is_chatroom\":false,\"operation\":\"invite\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_@XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976447662725273956\",\"timestamp\":1644911737827}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucInvite(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976447662725273956\",\"security\":\"2ae5959b661c26cbf55f4582cb2a8931\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"你好啊\",\"is_chatroom\":false,\"operation\":\"invite\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_@XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976447662725273956\",\"timestamp\":1644911737827}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976447662725273956\",\"security\":\"2ae5959b661c26cbf55f4582cb2a8931\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"你好啊\",\"is_chatroom\":false,\"operation\":\"invite\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_@XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976447662725273956\",\"timestamp\":1644911737827}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_invite_accept_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976447989306362212\",\"security\":\"1881ae2f25c7f92a8b05c6ce0866929f\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"invite_accept\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com/android_8070d7b2-7be0-4959-b4a2-06795eb6e63d\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976447989306362212\",\"timestamp\":1644911813866}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucInviteAccept(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976447989306362212\",\"security\":\"1881ae2f25c7f92a8b05c6ce0866929f\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"invite_accept\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com/android_8070d7b2-7be0-4959-b4a2-06795eb6e63d\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976447989306362212\",\"timestamp\":1644911813866}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976447989306362212\",\"security\":\"1881ae2f25c7f92a8b05c6ce0866929f\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"invite_accept\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com/android_8070d7b2-7be0-4959-b4a2-06795eb6e63d\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976447989306362212\",\"timestamp\":1644911813866}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_invite_decline_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976448350272358756\",\"security\":\"5f5dea4fec2582c20a9ff5b3e1330a02\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"invite_decline\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com/android_8070d7b2-7be0-4959-b4a2-06795eb6e63d\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976448350272358756\",\"timestamp\":1644911897910}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucInviteDecline(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976448350272358756\",\"security\":\"5f5dea4fec2582c20a9ff5b3e1330a02\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"invite_decline\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com/android_8070d7b2-7be0-4959-b4a2-06795eb6e63d\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976448350272358756\",\"timestamp\":1644911897910}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976448350272358756\",\"security\":\"5f5dea4fec2582c20a9ff5b3e1330a02\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"invite_decline\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com/android_8070d7b2-7be0-4959-b4a2-06795eb6e63d\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976448350272358756\",\"timestamp\":1644911897910}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_kick_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976432657191668068\",\"security\":\"f8956ab6d6f78df93efb2dbca5f2eb83\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"kick\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"aaa111\",\"eventType\":\"chat\",\"msg_id\":\"976432657191668068\",\"timestamp\":1644908244060}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucKick(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976432657191668068\",\"security\":\"f8956ab6d6f78df93efb2dbca5f2eb83\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"kick\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"aaa111\",\"eventType\":\"chat\",\"msg_id\":\"976432657191668068\",\"timestamp\":1644908244060}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976432657191668068\",\"security\":\"f8956ab6d6f78df93efb2dbca5f2eb83\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"kick\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"aaa111\",\"eventType\":\"chat\",\"msg_id\":\"976432657191668068\",\"timestamp\":1644908244060}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976453352206371172\",\"security\":\"693b47daf71607ddd748bf923357e965\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"kick\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"3333\",\"eventType\":\"chat\",\"msg_id\":\"976453352206371172\",\"timestamp\":1644913062505}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucKick(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976453352206371172\",\"security\":\"693b47daf71607ddd748bf923357e965\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"kick\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"3333\",\"eventType\":\"chat\",\"msg_id\":\"976453352206371172\",\"timestamp\":1644913062505}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976453352206371172\",\"security\":\"693b47daf71607ddd748bf923357e965\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"kick\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"3333\",\"eventType\":\"chat\",\"msg_id\":\"976453352206371172\",\"timestamp\":1644913062505}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_leave_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976437246481664356\",\"security\":\"a44839d3599f71c4ce237e216bd502aa\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"leave\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_aaa111@easemob.com\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976437246481664356\",\"timestamp\":1644909312600}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucLeave(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976437246481664356\",\"security\":\"a44839d3599f71c4ce237e216bd502aa\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"leave\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_aaa111@easemob.com\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976437246481664356\",\"timestamp\":1644909312600}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976437246481664356\",\"security\":\"a44839d3599f71c4ce237e216bd502aa\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"leave\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_aaa111@easemob.com\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976437246481664356\",\"timestamp\":1644909312600}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976450112211388772\",\"security\":\"52f2b10050c763a64067bf339e5dc2b1\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"leave\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976450112211388772\",\"timestamp\":1644912308125}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucLeave(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976450112211388772\",\"security\":\"52f2b10050c763a64067bf339e5dc2b1\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"leave\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976450112211388772\",\"timestamp\":1644912308125}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976450112211388772\",\"security\":\"52f2b10050c763a64067bf339e5dc2b1\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"leave\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976450112211388772\",\"timestamp\":1644912308125}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_presence_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976428411540998500\",\"security\":\"13abc508b407d38d9c0d0e11bb8b9903\",\"payload\":{\"muc_id\":\"XXXX#XXXX_173548612157441@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"presence\"},\"group_id\":\"173548612157441\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"173548612157441\",\"eventType\":\"chat\",\"msg_id\":\"976428411540998500\",\"timestamp\":1644907255555}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucPresence(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976428411540998500\",\"security\":\"13abc508b407d38d9c0d0e11bb8b9903\",\"payload\":{\"muc_id\":\"XXXX#XXXX_173548612157441@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"presence\"},\"group_id\":\"173548612157441\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"173548612157441\",\"eventType\":\"chat\",\"msg_id\":\"976428411540998500\",\"timestamp\":1644907255555}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976428411540998500\",\"security\":\"13abc508b407d38d9c0d0e11bb8b9903\",\"payload\":{\"muc_id\":\"XXXX#XXXX_173548612157441@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"presence\"},\"group_id\":\"173548612157441\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_1111@easemob.com\",\"to\":\"173548612157441\",\"eventType\":\"chat\",\"msg_id\":\"976428411540998500\",\"timestamp\":1644907255555}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"dde4f43158aea3e142bc6cbc21862f91\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"presence\"},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_2222@easemob.com\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644912467208}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucPresence(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"dde4f43158aea3e142bc6cbc21862f91\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"presence\"},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_2222@easemob.com\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644912467208}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"dde4f43158aea3e142bc6cbc21862f91\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"presence\"},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_2222@easemob.com\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644912467208}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_remove_admin_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"bb1cea362da70f2f47424e526382e5f1\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"remove_admin\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908095988}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucRemoveAdmin(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"bb1cea362da70f2f47424e526382e5f1\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"remove_admin\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908095988}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"bb1cea362da70f2f47424e526382e5f1\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"remove_admin\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644908095988}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"f9cab6ee655af0e9de66e8be3de978a4\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"remove_admin\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644913174560}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucRemoveAdmin(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"f9cab6ee655af0e9de66e8be3de978a4\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"remove_admin\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644913174560}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"f9cab6ee655af0e9de66e8be3de978a4\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"remove_admin\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644913174560}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_remove_ban_group_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"XXXX\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"remove_ban_group\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644913644791}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucRemoveBanGroup(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"XXXX\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"remove_ban_group\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644913644791}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"XXXX\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"remove_ban_group\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644913644791}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"5edfc6329c37e83e4602943663320797\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"remove_ban_group\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644913522735}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucRemoveBanGroup(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"5edfc6329c37e83e4602943663320797\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"remove_ban_group\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644913522735}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"5edfc6329c37e83e4602943663320797\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"remove_ban_group\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644913522735}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_remove_mute_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976435338580855140\",\"security\":\"710b5e43699a35d98a6de6a9fc89d937\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"remove_mute\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976435338580855140\",\"timestamp\":1644908868377}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucRemoveMute(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976435338580855140\",\"security\":\"710b5e43699a35d98a6de6a9fc89d937\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"remove_mute\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976435338580855140\",\"timestamp\":1644908868377}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976435338580855140\",\"security\":\"710b5e43699a35d98a6de6a9fc89d937\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"remove_mute\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976435338580855140\",\"timestamp\":1644908868377}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454039732488548\",\"security\":\"40b3accd9c2403c387808e92204db200\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"remove_mute\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976454039732488548\",\"timestamp\":1644913222584}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucRemoveMute(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454039732488548\",\"security\":\"40b3accd9c2403c387808e92204db200\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"remove_mute\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976454039732488548\",\"timestamp\":1644913222584}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454039732488548\",\"security\":\"40b3accd9c2403c387808e92204db200\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"remove_mute\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976454039732488548\",\"timestamp\":1644913222584}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_remove_user_white_list_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976437487104690532\",\"security\":\"b1c9ddc90c220a5aec2094d99a057b27\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"remove_user_white_list\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976437487104690532\",\"timestamp\":1644909368625}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate
+        ::gen::callbacks::CallbackEvent::MucRemoveUserWhiteList(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976437487104690532\",\"security\":\"b1c9ddc90c220a5aec2094d99a057b27\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"remove_user_white_list\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976437487104690532\",\"timestamp\":1644909368625}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976437487104690532\",\"security\":\"b1c9ddc90c220a5aec2094d99a057b27\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"remove_user_white_list\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976437487104690532\",\"timestamp\":1644909368625}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976456643757738340\",\"security\":\"986f3b741cc28092768e0ff3b5b668e7\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"remove_user_white_list\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976456643757738340\",\"timestamp\":1644913828888}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate
+        ::gen::callbacks::CallbackEvent::MucRemoveUserWhiteList(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976456643757738340\",\"security\":\"986f3b741cc28092768e0ff3b5b668e7\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"remove_user_white_list\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976456643757738340\",\"timestamp\":1644913828888}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976456643757738340\",\"security\":\"986f3b741cc28092768e0ff3b5b668e7\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"is_chatroom\":true,\"operation\":\"remove_user_white_list\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"976456643757738340\",\"timestamp\":1644913828888}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_set_metadata_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976432657191668068\",\"security\":\"f8956ab6d6f78df93efb2dbca5f2eb83\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"event_info\":{\"ext\":\"{\\\"result\\\":{\\\"successKeys\\\": [\\\"key1\\\",\\\"key2\\\"],\\\"errorKeys\\\":{}},\\\"identify\\\":\\\"\\\",\\\"is_forced\\\":false,\\\"muc_name\\\":\\\"Take\\\",\\\"need_notify\\\":true, \\\"properties\\\":{\\\"key1\\\": \\\"value1\\\",\\\"key2\\\": \\\"value2 \\\"}, \\\"operator \\\": \\\"user1\\\"}\",\"type\":\"event_none\"},\"operation\":\"set_metadata\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"aaa111\",\"eventType\":\"chat\",\"msg_id\":\"976432657191668068\",\"timestamp\":1644908244060}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucSetMetadata(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976432657191668068\",\"security\":\"f8956ab6d6f78df93efb2dbca5f2eb83\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"event_info\":{\"ext\":\"{\\\"result\\\":{\\\"successKeys\\\": [\\\"key1\\\",\\\"key2\\\"],\\\"errorKeys\\\":{}},\\\"identify\\\":\\\"\\\",\\\"is_forced\\\":false,\\\"muc_name\\\":\\\"Take\\\",\\\"need_notify\\\":true, \\\"properties\\\":{\\\"key1\\\": \\\"value1\\\",\\\"key2\\\": \\\"value2 \\\"}, \\\"operator \\\": \\\"user1\\\"}\",\"type\":\"event_none\"},\"operation\":\"set_metadata\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"aaa111\",\"eventType\":\"chat\",\"msg_id\":\"976432657191668068\",\"timestamp\":1644908244060}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucMetadataEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976432657191668068\",\"security\":\"f8956ab6d6f78df93efb2dbca5f2eb83\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"is_chatroom\":false,\"event_info\":{\"ext\":\"{\\\"result\\\":{\\\"successKeys\\\": [\\\"key1\\\",\\\"key2\\\"],\\\"errorKeys\\\":{}},\\\"identify\\\":\\\"\\\",\\\"is_forced\\\":false,\\\"muc_name\\\":\\\"Take\\\",\\\"need_notify\\\":true, \\\"properties\\\":{\\\"key1\\\": \\\"value1\\\",\\\"key2\\\": \\\"value2 \\\"}, \\\"operator \\\": \\\"user1\\\"}\",\"type\":\"event_none\"},\"operation\":\"set_metadata\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"aaa111\",\"eventType\":\"chat\",\"msg_id\":\"976432657191668068\",\"timestamp\":1644908244060}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_unblock_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"2f217429e4c2d8c09330cb5e2946aa90\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"unblock\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_3333@easemob.com/ios_f43087fc-5823-4f53-9276-52546f3a4649\",\"to\":\"3333\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644919019526}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucUnblock(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"2f217429e4c2d8c09330cb5e2946aa90\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"unblock\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_3333@easemob.com/ios_f43087fc-5823-4f53-9276-52546f3a4649\",\"to\":\"3333\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644919019526}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"2f217429e4c2d8c09330cb5e2946aa90\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"reason\":\"\",\"is_chatroom\":false,\"operation\":\"unblock\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX_3333@easemob.com/ios_f43087fc-5823-4f53-9276-52546f3a4649\",\"to\":\"3333\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644919019526}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_update_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976436197985356132\",\"security\":\"635636b9e800bbf1387734b206552c5f\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"update\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976436197985356132\",\"timestamp\":1644909068475}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucUpdate(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976436197985356132\",\"security\":\"635636b9e800bbf1387734b206552c5f\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"update\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976436197985356132\",\"timestamp\":1644909068475}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976436197985356132\",\"security\":\"635636b9e800bbf1387734b206552c5f\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":false,\"operation\":\"update\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"976436197985356132\",\"timestamp\":1644909068475}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"07796ba1504c284f49710b55fa42dd47\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"update\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644912742341}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucUpdate(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"07796ba1504c284f49710b55fa42dd47\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"update\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644912742341}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_XXXX\",\"security\":\"07796ba1504c284f49710b55fa42dd47\",\"payload\":{\"muc_id\":\"XXXX#XXXX_XXXX@conference.easemob.com\",\"is_chatroom\":true,\"operation\":\"update\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"1111\",\"eventType\":\"chat\",\"msg_id\":\"XXXX\",\"timestamp\":1644912742341}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_update_announcement_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976445325097044324\",\"security\":\"06091170b6e9b9c20cd7c29266ad038c\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"gogngao\",\"is_chatroom\":false,\"operation\":\"update_announcement\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976445325097044324\",\"timestamp\":1644911193549}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucUpdateAnnouncement(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976445325097044324\",\"security\":\"06091170b6e9b9c20cd7c29266ad038c\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"gogngao\",\"is_chatroom\":false,\"operation\":\"update_announcement\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976445325097044324\",\"timestamp\":1644911193549}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976445325097044324\",\"security\":\"06091170b6e9b9c20cd7c29266ad038c\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":\"gogngao\",\"is_chatroom\":false,\"operation\":\"update_announcement\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976445325097044324\",\"timestamp\":1644911193549}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454374907709796\",\"security\":\"0d6cdf339ec1d78ec6ee8337892ae52f\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"reason\":\"1111\",\"is_chatroom\":true,\"operation\":\"update_announcement\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976454374907709796\",\"timestamp\":1644913300624}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucUpdateAnnouncement(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454374907709796\",\"security\":\"0d6cdf339ec1d78ec6ee8337892ae52f\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"reason\":\"1111\",\"is_chatroom\":true,\"operation\":\"update_announcement\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976454374907709796\",\"timestamp\":1644913300624}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976454374907709796\",\"security\":\"0d6cdf339ec1d78ec6ee8337892ae52f\",\"payload\":{\"muc_id\":\"XXXX#XXXX\",\"reason\":\"1111\",\"is_chatroom\":true,\"operation\":\"update_announcement\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976454374907709796\",\"timestamp\":1644913300624}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_muc_upload_file_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976438097292036452\",\"security\":\"426c327006ccc3283d157d7da22db27f\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":{\"data\":{\"file_id\":\"79ddf840-XXXX-XXXX-bec3-ad40868b03f9\",\"file_name\":\"a.csv\",\"file_owner\":\"@ppAdmin\",\"file_size\":6787,\"created\":1644909510085}},\"is_chatroom\":false,\"operation\":\"upload_file\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976438097292036452\",\"timestamp\":1644909510697}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::MucUploadFile(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976438097292036452\",\"security\":\"426c327006ccc3283d157d7da22db27f\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":{\"data\":{\"file_id\":\"79ddf840-XXXX-XXXX-bec3-ad40868b03f9\",\"file_name\":\"a.csv\",\"file_owner\":\"@ppAdmin\",\"file_size\":6787,\"created\":1644909510085}},\"is_chatroom\":false,\"operation\":\"upload_file\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976438097292036452\",\"timestamp\":1644909510697}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMucFileEvent,
+    >(
+        "{\"chat_type\":\"muc\",\"callId\":\"XXXX#XXXX_976438097292036452\",\"security\":\"426c327006ccc3283d157d7da22db27f\",\"payload\":{\"muc_id\":\"XXXX#XXXX@conference.easemob.com\",\"reason\":{\"data\":{\"file_id\":\"79ddf840-XXXX-XXXX-bec3-ad40868b03f9\",\"file_name\":\"a.csv\",\"file_owner\":\"@ppAdmin\",\"file_size\":6787,\"created\":1644909510085}},\"is_chatroom\":false,\"operation\":\"upload_file\",\"status\":{\"description\":\"\",\"error_code\":\"ok\"}},\"group_id\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"XXXX\",\"eventType\":\"chat\",\"msg_id\":\"976438097292036452\",\"timestamp\":1644909510697}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_reaction_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"notify\",\"payload\":{\"data\":[{\"messageId\":\"99XXXX32\",\"from\":\"user2\",\"reactions\":[{\"reaction\":\"test\",\"userList\":[\"user2\"],\"count\":1},{\"op\":[{\"reactionType\":\"create\",\"operator\":\"user2\"}],\"reaction\":\"test-1\",\"userList\":[\"user2\"],\"count\":1}],\"to\":\"user3\",\"channel_type\":\"chat\",\"ts\":1648722783700}],\"num\":2,\"channel_type\":\"chat\",\"type\":\"reaction\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"user1\",\"to\":\"user2\",\"eventType\":\"chat\",\"msg_id\":\"99XXXX56\",\"timestamp\":1648722784819}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::Reaction(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"notify\",\"payload\":{\"data\":[{\"messageId\":\"99XXXX32\",\"from\":\"user2\",\"reactions\":[{\"reaction\":\"test\",\"userList\":[\"user2\"],\"count\":1},{\"op\":[{\"reactionType\":\"create\",\"operator\":\"user2\"}],\"reaction\":\"test-1\",\"userList\":[\"user2\"],\"count\":1}],\"to\":\"user3\",\"channel_type\":\"chat\",\"ts\":1648722783700}],\"num\":2,\"channel_type\":\"chat\",\"type\":\"reaction\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"user1\",\"to\":\"user2\",\"eventType\":\"chat\",\"msg_id\":\"99XXXX56\",\"timestamp\":1648722784819}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackReactionEvent,
+    >(
+        "{\"chat_type\":\"notify\",\"payload\":{\"data\":[{\"messageId\":\"99XXXX32\",\"from\":\"user2\",\"reactions\":[{\"reaction\":\"test\",\"userList\":[\"user2\"],\"count\":1},{\"op\":[{\"reactionType\":\"create\",\"operator\":\"user2\"}],\"reaction\":\"test-1\",\"userList\":[\"user2\"],\"count\":1}],\"to\":\"user3\",\"channel_type\":\"chat\",\"ts\":1648722783700}],\"num\":2,\"channel_type\":\"chat\",\"type\":\"reaction\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"user1\",\"to\":\"user2\",\"eventType\":\"chat\",\"msg_id\":\"99XXXX56\",\"timestamp\":1648722784819}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_roster_accept_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX_966725899779049516\",\"security\":\"a2e1545231e8acf60513b50984af0c6c\",\"payload\":{\"roster_ver\":\"DD6E14FE5EE5A9ABC52CA86C5DE1601CF729BFD6\",\"operation\":\"accept\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst01\",\"eventType\":\"chat\",\"msg_id\":\"96XXXX516\",\"timestamp\":1642648213494}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::RosterAccept(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX_966725899779049516\",\"security\":\"a2e1545231e8acf60513b50984af0c6c\",\"payload\":{\"roster_ver\":\"DD6E14FE5EE5A9ABC52CA86C5DE1601CF729BFD6\",\"operation\":\"accept\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst01\",\"eventType\":\"chat\",\"msg_id\":\"96XXXX516\",\"timestamp\":1642648213494}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackRosterEvent,
+    >(
+        "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX_966725899779049516\",\"security\":\"a2e1545231e8acf60513b50984af0c6c\",\"payload\":{\"roster_ver\":\"DD6E14FE5EE5A9ABC52CA86C5DE1601CF729BFD6\",\"operation\":\"accept\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst01\",\"eventType\":\"chat\",\"msg_id\":\"96XXXX516\",\"timestamp\":1642648213494}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_roster_add_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX\",\"security\":\"XXXX\",\"payload\":{\"reason\":\"\",\"operation\":\"add\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst01\",\"eventType\":\"chat\",\"msg_id\":\"9XXXX2\",\"timestamp\":1642648175092}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::RosterAdd(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX\",\"security\":\"XXXX\",\"payload\":{\"reason\":\"\",\"operation\":\"add\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst01\",\"eventType\":\"chat\",\"msg_id\":\"9XXXX2\",\"timestamp\":1642648175092}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackRosterEvent,
+    >(
+        "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX\",\"security\":\"XXXX\",\"payload\":{\"reason\":\"\",\"operation\":\"add\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst01\",\"eventType\":\"chat\",\"msg_id\":\"9XXXX2\",\"timestamp\":1642648175092}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_roster_allow_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX_966725018736134200\",\"security\":\"cbe8a5f1ba384107b63ef61637f55cad\",\"payload\":{\"operation\":\"allow\",\"status\":{\"error_code\":\"ok\"}},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst\",\"eventType\":\"chat\",\"msg_id\":\"966725018736134200\",\"timestamp\":1642648008357}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::RosterAllow(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX_966725018736134200\",\"security\":\"cbe8a5f1ba384107b63ef61637f55cad\",\"payload\":{\"operation\":\"allow\",\"status\":{\"error_code\":\"ok\"}},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst\",\"eventType\":\"chat\",\"msg_id\":\"966725018736134200\",\"timestamp\":1642648008357}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackRosterEvent,
+    >(
+        "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX_966725018736134200\",\"security\":\"cbe8a5f1ba384107b63ef61637f55cad\",\"payload\":{\"operation\":\"allow\",\"status\":{\"error_code\":\"ok\"}},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst\",\"eventType\":\"chat\",\"msg_id\":\"966725018736134200\",\"timestamp\":1642648008357}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_roster_ban_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX_966725184268539960\",\"security\":\"00f070116668034ddecf3fb7db92087c\",\"payload\":{\"operation\":\"ban\",\"status\":{\"error_code\":\"ok\"}},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst\",\"eventType\":\"chat\",\"msg_id\":\"9XXXX0\",\"timestamp\":1642648046912}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::RosterBan(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX_966725184268539960\",\"security\":\"00f070116668034ddecf3fb7db92087c\",\"payload\":{\"operation\":\"ban\",\"status\":{\"error_code\":\"ok\"}},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst\",\"eventType\":\"chat\",\"msg_id\":\"9XXXX0\",\"timestamp\":1642648046912}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackRosterEvent,
+    >(
+        "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX_966725184268539960\",\"security\":\"00f070116668034ddecf3fb7db92087c\",\"payload\":{\"operation\":\"ban\",\"status\":{\"error_code\":\"ok\"}},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst\",\"eventType\":\"chat\",\"msg_id\":\"9XXXX0\",\"timestamp\":1642648046912}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_roster_decline_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX_966726099692161068\",\"security\":\"747d6297660e57bcf38315aa98c206ac\",\"payload\":{\"roster_ver\":\"3D81EC24A6E732B2EB1B654AA446930DB9BAFE59\",\"operation\":\"remote_decline\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst\",\"eventType\":\"chat\",\"msg_id\":\"9XXXX68\",\"timestamp\":1642648260029}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::RosterDecline(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX_966726099692161068\",\"security\":\"747d6297660e57bcf38315aa98c206ac\",\"payload\":{\"roster_ver\":\"3D81EC24A6E732B2EB1B654AA446930DB9BAFE59\",\"operation\":\"remote_decline\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst\",\"eventType\":\"chat\",\"msg_id\":\"9XXXX68\",\"timestamp\":1642648260029}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackRosterEvent,
+    >(
+        "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX_966726099692161068\",\"security\":\"747d6297660e57bcf38315aa98c206ac\",\"payload\":{\"roster_ver\":\"3D81EC24A6E732B2EB1B654AA446930DB9BAFE59\",\"operation\":\"remote_decline\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst\",\"eventType\":\"chat\",\"msg_id\":\"9XXXX68\",\"timestamp\":1642648260029}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_roster_remove_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX736\",\"security\":\"2e7XXXX2d7\",\"payload\":{\"roster_ver\":\"003DD920ADD15B51EB0B806E83BDD97F089B0092\",\"operation\":\"remove\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst01\",\"eventType\":\"chat\",\"msg_id\":\"XXXX463736\",\"timestamp\":1642648138571}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::RosterRemove(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX736\",\"security\":\"2e7XXXX2d7\",\"payload\":{\"roster_ver\":\"003DD920ADD15B51EB0B806E83BDD97F089B0092\",\"operation\":\"remove\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst01\",\"eventType\":\"chat\",\"msg_id\":\"XXXX463736\",\"timestamp\":1642648138571}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackRosterEvent,
+    >(
+        "{\"chat_type\":\"roster\",\"callId\":\"XXXX#XXXX736\",\"security\":\"2e7XXXX2d7\",\"payload\":{\"roster_ver\":\"003DD920ADD15B51EB0B806E83BDD97F089B0092\",\"operation\":\"remove\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"XXXX#XXXX\",\"to\":\"tst01\",\"eventType\":\"chat\",\"msg_id\":\"XXXX463736\",\"timestamp\":1642648138571}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_thread_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"notify\",\"payload\":{\"data\":{\"msg_parent_id\":\"98XXXX12\",\"name\":\"test\",\"from\":\"user1\",\"last_message\":{\"payload\":{\"ext\":{},\"bodies\":[{\"msg\":\"thread test\",\"type\":\"txt\"}],\"meta\":{\"thread\":{\"msg_parent_id\":\"98XXXX12\",\"thread_name\":\"test\",\"muc_parent_id\":\"user2\"}},\"from\":\"user1\",\"to\":\"17XXXX93\",\"type\":\"groupchat\"},\"from\":\"XXXX#XXXX_yifan2\",\"id\":\"10XXXX28\",\"to\":\"XXXX#XXXX_17XXXX93\",\"timestamp\":1651029973455},\"id\":\"17XXXX93\",\"message_count\":49,\"operation\":\"update_msg\",\"muc_parent_id\":\"user2\",\"timestamp\":1651029973455},\"type\":\"thread\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"admin\",\"to\":\"user2\",\"eventType\":\"chat\",\"msg_id\":\"10XXXX24\",\"timestamp\":1651029973480}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::Thread(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"notify\",\"payload\":{\"data\":{\"msg_parent_id\":\"98XXXX12\",\"name\":\"test\",\"from\":\"user1\",\"last_message\":{\"payload\":{\"ext\":{},\"bodies\":[{\"msg\":\"thread test\",\"type\":\"txt\"}],\"meta\":{\"thread\":{\"msg_parent_id\":\"98XXXX12\",\"thread_name\":\"test\",\"muc_parent_id\":\"user2\"}},\"from\":\"user1\",\"to\":\"17XXXX93\",\"type\":\"groupchat\"},\"from\":\"XXXX#XXXX_yifan2\",\"id\":\"10XXXX28\",\"to\":\"XXXX#XXXX_17XXXX93\",\"timestamp\":1651029973455},\"id\":\"17XXXX93\",\"message_count\":49,\"operation\":\"update_msg\",\"muc_parent_id\":\"user2\",\"timestamp\":1651029973455},\"type\":\"thread\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"admin\",\"to\":\"user2\",\"eventType\":\"chat\",\"msg_id\":\"10XXXX24\",\"timestamp\":1651029973480}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackThreadEvent,
+    >(
+        "{\"chat_type\":\"notify\",\"payload\":{\"data\":{\"msg_parent_id\":\"98XXXX12\",\"name\":\"test\",\"from\":\"user1\",\"last_message\":{\"payload\":{\"ext\":{},\"bodies\":[{\"msg\":\"thread test\",\"type\":\"txt\"}],\"meta\":{\"thread\":{\"msg_parent_id\":\"98XXXX12\",\"thread_name\":\"test\",\"muc_parent_id\":\"user2\"}},\"from\":\"user1\",\"to\":\"17XXXX93\",\"type\":\"groupchat\"},\"from\":\"XXXX#XXXX_yifan2\",\"id\":\"10XXXX28\",\"to\":\"XXXX#XXXX_17XXXX93\",\"timestamp\":1651029973455},\"id\":\"17XXXX93\",\"message_count\":49,\"operation\":\"update_msg\",\"muc_parent_id\":\"user2\",\"timestamp\":1651029973455},\"type\":\"thread\"},\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"from\":\"admin\",\"to\":\"user2\",\"eventType\":\"chat\",\"msg_id\":\"10XXXX24\",\"timestamp\":1651029973480}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_user_status_login_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"callId\":\"XXXX#XXXX_25b64a81-1376-4669-bb3d-178449a8f11b\",\"reason\":\"login\",\"security\":\"2c6dd77e61b8f26801627fdaadca893e\",\"os\":\"ios\",\"ip\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"user\":\"XXXX#XXXX_XXXX@easemob.com/ios_6d580737-db3a-d2b5-da18-b6045ffd195b\",\"version\":\"3.8.9.1\",\"timestamp\":1642585154644,\"status\":\"online\"}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::UserStatusLogin(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"callId\":\"XXXX#XXXX_25b64a81-1376-4669-bb3d-178449a8f11b\",\"reason\":\"login\",\"security\":\"2c6dd77e61b8f26801627fdaadca893e\",\"os\":\"ios\",\"ip\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"user\":\"XXXX#XXXX_XXXX@easemob.com/ios_6d580737-db3a-d2b5-da18-b6045ffd195b\",\"version\":\"3.8.9.1\",\"timestamp\":1642585154644,\"status\":\"online\"}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackUserStatusEvent,
+    >(
+        "{\"callId\":\"XXXX#XXXX_25b64a81-1376-4669-bb3d-178449a8f11b\",\"reason\":\"login\",\"security\":\"2c6dd77e61b8f26801627fdaadca893e\",\"os\":\"ios\",\"ip\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"user\":\"XXXX#XXXX_XXXX@easemob.com/ios_6d580737-db3a-d2b5-da18-b6045ffd195b\",\"version\":\"3.8.9.1\",\"timestamp\":1642585154644,\"status\":\"online\"}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_user_status_logout_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"callId\":\"XXXX#XXXX_25b54a81-1376-4669-bb3d-178339a8f11b\",\"reason\":\"logout\",\"security\":\"2c7dd77e61b8f26801627fdaadca987e\",\"os\":\"ios\",\"ip\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"user\":\"XXXX#XXXX_XXXX@easemob.com/ios_6d580737-db3a-d2b5-da18-b6045ffd195b\",\"version\":\"3.8.9.1\",\"timestamp\":1642648914742,\"status\":\"offline\"}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::UserStatusLogout(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"callId\":\"XXXX#XXXX_25b54a81-1376-4669-bb3d-178339a8f11b\",\"reason\":\"logout\",\"security\":\"2c7dd77e61b8f26801627fdaadca987e\",\"os\":\"ios\",\"ip\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"user\":\"XXXX#XXXX_XXXX@easemob.com/ios_6d580737-db3a-d2b5-da18-b6045ffd195b\",\"version\":\"3.8.9.1\",\"timestamp\":1642648914742,\"status\":\"offline\"}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackUserStatusEvent,
+    >(
+        "{\"callId\":\"XXXX#XXXX_25b54a81-1376-4669-bb3d-178339a8f11b\",\"reason\":\"logout\",\"security\":\"2c7dd77e61b8f26801627fdaadca987e\",\"os\":\"ios\",\"ip\":\"XXXX\",\"host\":\"XXXX\",\"appkey\":\"XXXX#XXXX\",\"user\":\"XXXX#XXXX_XXXX@easemob.com/ios_6d580737-db3a-d2b5-da18-b6045ffd195b\",\"version\":\"3.8.9.1\",\"timestamp\":1642648914742,\"status\":\"offline\"}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_user_status_replaced_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"callId\":\"XXXX#XXXX_260ae3eb-ba31-4f01-9a62-8b3b05f3a16c\",\"reason\":\"replaced\",\"security\":\"0ac500b1a1e44fe76dbfdc664cbaa76b\",\"os\":\"ios\",\"ip\":\"223.71.97.198:52709\",\"host\":\"msync@ebs-ali-beijing-msync40\",\"appkey\":\"XXXX#XXXX\",\"user\":\"XXXX#XXXX_XXXX@easemob.com/ios_a5fa01fd-b5a4-84d5-ebeb-bf10e8950442\",\"version\":\"3.8.9.1\",\"timestamp\":1642648955563,\"status\":\"offline\"}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::UserStatusReplaced(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"callId\":\"XXXX#XXXX_260ae3eb-ba31-4f01-9a62-8b3b05f3a16c\",\"reason\":\"replaced\",\"security\":\"0ac500b1a1e44fe76dbfdc664cbaa76b\",\"os\":\"ios\",\"ip\":\"223.71.97.198:52709\",\"host\":\"msync@ebs-ali-beijing-msync40\",\"appkey\":\"XXXX#XXXX\",\"user\":\"XXXX#XXXX_XXXX@easemob.com/ios_a5fa01fd-b5a4-84d5-ebeb-bf10e8950442\",\"version\":\"3.8.9.1\",\"timestamp\":1642648955563,\"status\":\"offline\"}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackUserStatusEvent,
+    >(
+        "{\"callId\":\"XXXX#XXXX_260ae3eb-ba31-4f01-9a62-8b3b05f3a16c\",\"reason\":\"replaced\",\"security\":\"0ac500b1a1e44fe76dbfdc664cbaa76b\",\"os\":\"ios\",\"ip\":\"223.71.97.198:52709\",\"host\":\"msync@ebs-ali-beijing-msync40\",\"appkey\":\"XXXX#XXXX\",\"user\":\"XXXX#XXXX_XXXX@easemob.com/ios_a5fa01fd-b5a4-84d5-ebeb-bf10e8950442\",\"version\":\"3.8.9.1\",\"timestamp\":1642648955563,\"status\":\"offline\"}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_chat_message_examples() {
+    round_trip::<
+        crate::gen::models::CallbackMessagePayload,
+    >("{\"ext\":{},\"bodies\":[{\"msg\":\"rr\",\"type\":\"txt\"}]}");
+    round_trip::<
+        crate::gen::models::CallbackMessagePayload,
+    >(
+        "{\"ext\":{},\"bodies\":[{\"filename\":\"image\",\"size\":{\"width\":746,\"height\":1325},\"secret\":\"EsYYqnkREeyZAUHNhFQyIhTJxWxvGOwyx1\",\"file_length\":118179,\"type\":\"img\",\"url\":\"https://XXXX.com/\"}]}",
+    );
+    round_trip::<
+        crate::gen::models::CallbackMessagePayload,
+    >(
+        "{\"ext\":{},\"bodies\":[{\"filename\":\"audio\",\"length\":4,\"secret\":\"anmSynkREey91e0Ksmmt2Ym6AzpRr9SxsUpF\",\"file_length\":6374,\"type\":\"audio\",\"url\":\"https://XXXX.com/\"}]}",
+    );
+    round_trip::<
+        crate::gen::models::CallbackMessagePayload,
+    >(
+        "{\"ext\":{},\"bodies\":[{\"thumb_secret\":\"t1AECnqLEeyS81-d10_HOpjSZc8TD-ud40pFCkOStQrr7Mbc\",\"filename\":\"video.mp4\",\"size\":{\"width\":360,\"height\":480},\"thumb\":\"https://XXXX.com/XXXX/XXXX/chatfiles/b7500400-7a8b-11ec-8d83-7106bf6633e6\",\"length\":10,\"secret\":\"uFtZgHqLEeycBfuoalZCJPD7PVcoOu_RHTRa78bjU_KQAPr2\",\"file_length\":601404,\"type\":\"video\",\"url\":\"https://XXXX.com/XXXX/XXXX/chatfiles/b85b3270-7a8b-11ec-9735-6922a85eb891\"}]}",
+    );
+    round_trip::<
+        crate::gen::models::CallbackMessagePayload,
+    >(
+        "{\"ext\":{},\"bodies\":[{\"lng\":116.32309156766605,\"type\":\"loc\",\"addr\":\"********\",\"lat\":39.96612729238626}]}",
+    );
+    round_trip::<
+        crate::gen::models::CallbackMessagePayload,
+    >(
+        "{\"ext\":{},\"bodies\":[{\"customExts\":[{\"name\":1}],\"v2:customExts\":{\"k\":\"v\",\"k1\":\"v1\"},\"customEvent\":\"flower\",\"type\":\"custom\"}]}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_groupchat_message_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"callId\":\"XXXX-demo#XXXX-dp01-XXXX-8696-cf3b48b20e7e\",\"eventType\":\"chat_offline\",\"timestamp\":1600060847294,\"chat_type\":\"groupchat\",\"group_id\":\"169XXXX21545\",\"from\":\"user1\",\"to\":\"user2\",\"msg_id\":\"8924312242322\",\"payload\":{},\"securityVersion\":\"1.0.0\",\"security\":\"2ca02c394bef9e7abc83958bcc3156d3\"}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::GroupchatMessage(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"callId\":\"XXXX-demo#XXXX-dp01-XXXX-8696-cf3b48b20e7e\",\"eventType\":\"chat_offline\",\"timestamp\":1600060847294,\"chat_type\":\"groupchat\",\"group_id\":\"169XXXX21545\",\"from\":\"user1\",\"to\":\"user2\",\"msg_id\":\"8924312242322\",\"payload\":{},\"securityVersion\":\"1.0.0\",\"security\":\"2ca02c394bef9e7abc83958bcc3156d3\"}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMessageEvent,
+    >(
+        "{\"callId\":\"XXXX-demo#XXXX-dp01-XXXX-8696-cf3b48b20e7e\",\"eventType\":\"chat_offline\",\"timestamp\":1600060847294,\"chat_type\":\"groupchat\",\"group_id\":\"169XXXX21545\",\"from\":\"user1\",\"to\":\"user2\",\"msg_id\":\"8924312242322\",\"payload\":{},\"securityVersion\":\"1.0.0\",\"security\":\"2ca02c394bef9e7abc83958bcc3156d3\"}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"callId\":\"easemob-demo#test_0990a64f-dp01-6c50-8696-cf3b48b20e7e\",\"timestamp\":1600060847294,\"chat_type\":\"groupchat\",\"group_id\":\"16934809238921545\",\"from\":\"user1\",\"to\":\"user2\",\"msg_id\":\"8924312242322\",\"payload\":{},\"securityVersion\":\"1.0.0\",\"security\":\"2ca02c394bef9e7abc83958bcc3156d3\"}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::GroupchatMessage(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"callId\":\"easemob-demo#test_0990a64f-dp01-6c50-8696-cf3b48b20e7e\",\"timestamp\":1600060847294,\"chat_type\":\"groupchat\",\"group_id\":\"16934809238921545\",\"from\":\"user1\",\"to\":\"user2\",\"msg_id\":\"8924312242322\",\"payload\":{},\"securityVersion\":\"1.0.0\",\"security\":\"2ca02c394bef9e7abc83958bcc3156d3\"}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMessageEvent,
+    >(
+        "{\"callId\":\"easemob-demo#test_0990a64f-dp01-6c50-8696-cf3b48b20e7e\",\"timestamp\":1600060847294,\"chat_type\":\"groupchat\",\"group_id\":\"16934809238921545\",\"from\":\"user1\",\"to\":\"user2\",\"msg_id\":\"8924312242322\",\"payload\":{},\"securityVersion\":\"1.0.0\",\"security\":\"2ca02c394bef9e7abc83958bcc3156d3\"}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"callId\":\"{appkey}_{uuid}\",\"eventType\":\"chat_offline\",\"timestamp\":1600060847294,\"chat_type\":\"groupchat\",\"group_id\":\"16934809238921545\",\"from\":\"user1\",\"to\":\"user2\",\"msg_id\":\"8924312242322\",\"payload\":{},\"securityVersion\":\"1.0.0\",\"security\":\"2ca02c394bef9e7abc83958bcc3156d3\"}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::GroupchatMessage(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"callId\":\"{appkey}_{uuid}\",\"eventType\":\"chat_offline\",\"timestamp\":1600060847294,\"chat_type\":\"groupchat\",\"group_id\":\"16934809238921545\",\"from\":\"user1\",\"to\":\"user2\",\"msg_id\":\"8924312242322\",\"payload\":{},\"securityVersion\":\"1.0.0\",\"security\":\"2ca02c394bef9e7abc83958bcc3156d3\"}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackMessageEvent,
+    >(
+        "{\"callId\":\"{appkey}_{uuid}\",\"eventType\":\"chat_offline\",\"timestamp\":1600060847294,\"chat_type\":\"groupchat\",\"group_id\":\"16934809238921545\",\"from\":\"user1\",\"to\":\"user2\",\"msg_id\":\"8924312242322\",\"payload\":{},\"securityVersion\":\"1.0.0\",\"security\":\"2ca02c394bef9e7abc83958bcc3156d3\"}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_keyword_alert_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"callId\":\"XXXX#XXXX_0e1b4c8e-a95c-4db1-85f3-2cbf6197d73c\",\"alertReason\":\"through\",\"contentReceiver\":\"XXXX#XXXX_test1@easemob.com\",\"eventType\":\"keyword_alert\",\"sensitiveWords\":[],\"contentOwner\":\"XXXX#XXXX_test2@easemob.com\",\"security\":\"36e8e82243ce96e1ac3f530fb815cef8\",\"contentUri\":\"msync:1218049757197370792\",\"host\":\"msync@ebs-ali-beijing-msync62\",\"appkey\":\"XXXX#XXXX\",\"contentType\":\"message\",\"timestamp\":1701164109042,\"chatType\":\"chat:user:text\",\"status\":\"pass\"}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::KeywordAlert(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"callId\":\"XXXX#XXXX_0e1b4c8e-a95c-4db1-85f3-2cbf6197d73c\",\"alertReason\":\"through\",\"contentReceiver\":\"XXXX#XXXX_test1@easemob.com\",\"eventType\":\"keyword_alert\",\"sensitiveWords\":[],\"contentOwner\":\"XXXX#XXXX_test2@easemob.com\",\"security\":\"36e8e82243ce96e1ac3f530fb815cef8\",\"contentUri\":\"msync:1218049757197370792\",\"host\":\"msync@ebs-ali-beijing-msync62\",\"appkey\":\"XXXX#XXXX\",\"contentType\":\"message\",\"timestamp\":1701164109042,\"chatType\":\"chat:user:text\",\"status\":\"pass\"}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackKeywordAlertEvent,
+    >(
+        "{\"callId\":\"XXXX#XXXX_0e1b4c8e-a95c-4db1-85f3-2cbf6197d73c\",\"alertReason\":\"through\",\"contentReceiver\":\"XXXX#XXXX_test1@easemob.com\",\"eventType\":\"keyword_alert\",\"sensitiveWords\":[],\"contentOwner\":\"XXXX#XXXX_test2@easemob.com\",\"security\":\"36e8e82243ce96e1ac3f530fb815cef8\",\"contentUri\":\"msync:1218049757197370792\",\"host\":\"msync@ebs-ali-beijing-msync62\",\"appkey\":\"XXXX#XXXX\",\"contentType\":\"message\",\"timestamp\":1701164109042,\"chatType\":\"chat:user:text\",\"status\":\"pass\"}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"callId\":\"XXXX#XXXX_16396528-2a9c-4d96-8219-15723e436fd6\",\"alertReason\":\"intercepted\",\"contentReceiver\":\"XXXX#XXXX_test1@easemob.com\",\"eventType\":\"keyword_alert\",\"sensitiveWords\":[\"12\"],\"contentOwner\":\"XXXX#XXXX_test2@easemob.com\",\"security\":\"47ce006af8a8f9ad26acf125244093ab\",\"contentUri\":\"msync:1232040174779635136\",\"host\":\"msync@ebs-ali-beijing-msync68\",\"appkey\":\"XXXX#XXXX\",\"contentType\":\"message\",\"timestamp\":1704421506954,\"chatType\":\"chat:user:text\",\"status\":\"refuse\"}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::KeywordAlert(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"callId\":\"XXXX#XXXX_16396528-2a9c-4d96-8219-15723e436fd6\",\"alertReason\":\"intercepted\",\"contentReceiver\":\"XXXX#XXXX_test1@easemob.com\",\"eventType\":\"keyword_alert\",\"sensitiveWords\":[\"12\"],\"contentOwner\":\"XXXX#XXXX_test2@easemob.com\",\"security\":\"47ce006af8a8f9ad26acf125244093ab\",\"contentUri\":\"msync:1232040174779635136\",\"host\":\"msync@ebs-ali-beijing-msync68\",\"appkey\":\"XXXX#XXXX\",\"contentType\":\"message\",\"timestamp\":1704421506954,\"chatType\":\"chat:user:text\",\"status\":\"refuse\"}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackKeywordAlertEvent,
+    >(
+        "{\"callId\":\"XXXX#XXXX_16396528-2a9c-4d96-8219-15723e436fd6\",\"alertReason\":\"intercepted\",\"contentReceiver\":\"XXXX#XXXX_test1@easemob.com\",\"eventType\":\"keyword_alert\",\"sensitiveWords\":[\"12\"],\"contentOwner\":\"XXXX#XXXX_test2@easemob.com\",\"security\":\"47ce006af8a8f9ad26acf125244093ab\",\"contentUri\":\"msync:1232040174779635136\",\"host\":\"msync@ebs-ali-beijing-msync68\",\"appkey\":\"XXXX#XXXX\",\"contentType\":\"message\",\"timestamp\":1704421506954,\"chatType\":\"chat:user:text\",\"status\":\"refuse\"}",
+    );
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"callId\":\"XXXX#XXXX_3a49331a-e554-48d2-bacb-797739020e2a\",\"alertReason\":\"intercepted\",\"contentReceiver\":\"XXXX#XXXX_test1@easemob.com\",\"eventType\":\"keyword_alert\",\"sensitiveWords\":[\"12\"],\"contentOwner\":\"XXXX#XXXX_test2@easemob.com\",\"security\":\"e8b50122636487eacb55ada441f8f3cb\",\"contentUri\":\"msync:1218049329273505228\",\"host\":\"msync@ebs-ali-beijing-msync71\",\"appkey\":\"easemob-demo#restys\",\"contentType\":\"message\",\"timestamp\":1701164009349,\"chatType\":\"chat:user:text\",\"status\":\"replace\"}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::KeywordAlert(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"callId\":\"XXXX#XXXX_3a49331a-e554-48d2-bacb-797739020e2a\",\"alertReason\":\"intercepted\",\"contentReceiver\":\"XXXX#XXXX_test1@easemob.com\",\"eventType\":\"keyword_alert\",\"sensitiveWords\":[\"12\"],\"contentOwner\":\"XXXX#XXXX_test2@easemob.com\",\"security\":\"e8b50122636487eacb55ada441f8f3cb\",\"contentUri\":\"msync:1218049329273505228\",\"host\":\"msync@ebs-ali-beijing-msync71\",\"appkey\":\"easemob-demo#restys\",\"contentType\":\"message\",\"timestamp\":1701164009349,\"chatType\":\"chat:user:text\",\"status\":\"replace\"}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackKeywordAlertEvent,
+    >(
+        "{\"callId\":\"XXXX#XXXX_3a49331a-e554-48d2-bacb-797739020e2a\",\"alertReason\":\"intercepted\",\"contentReceiver\":\"XXXX#XXXX_test1@easemob.com\",\"eventType\":\"keyword_alert\",\"sensitiveWords\":[\"12\"],\"contentOwner\":\"XXXX#XXXX_test2@easemob.com\",\"security\":\"e8b50122636487eacb55ada441f8f3cb\",\"contentUri\":\"msync:1218049329273505228\",\"host\":\"msync@ebs-ali-beijing-msync71\",\"appkey\":\"easemob-demo#restys\",\"contentType\":\"message\",\"timestamp\":1701164009349,\"chatType\":\"chat:user:text\",\"status\":\"replace\"}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_read_ack_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"read_ack\",\"callId\":\"XXXX#XXXX_968665325555943556\",\"security\":\"bd63d5fa8f72823e6d33e09a43aa4239\",\"payload\":{\"ext\":{},\"ack_message_id\":\"968665323572037776\",\"bodies\":[]},\"host\":\"msync@ebs-ali-beijing-msync45\",\"appkey\":\"XXXX#XXXX\",\"from\":\"1111\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"968665325555943556\",\"timestamp\":1643099771248}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::ReadAck(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"read_ack\",\"callId\":\"XXXX#XXXX_968665325555943556\",\"security\":\"bd63d5fa8f72823e6d33e09a43aa4239\",\"payload\":{\"ext\":{},\"ack_message_id\":\"968665323572037776\",\"bodies\":[]},\"host\":\"msync@ebs-ali-beijing-msync45\",\"appkey\":\"XXXX#XXXX\",\"from\":\"1111\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"968665325555943556\",\"timestamp\":1643099771248}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackReadAckEvent,
+    >(
+        "{\"chat_type\":\"read_ack\",\"callId\":\"XXXX#XXXX_968665325555943556\",\"security\":\"bd63d5fa8f72823e6d33e09a43aa4239\",\"payload\":{\"ext\":{},\"ack_message_id\":\"968665323572037776\",\"bodies\":[]},\"host\":\"msync@ebs-ali-beijing-msync45\",\"appkey\":\"XXXX#XXXX\",\"from\":\"1111\",\"to\":\"2222\",\"eventType\":\"chat\",\"msg_id\":\"968665325555943556\",\"timestamp\":1643099771248}",
+    );
+}
+#[test]
+#[cfg(feature = "callbacks")]
+fn callback_recall_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"chat_type\":\"recall\",\"callId\":\"orgname#appname_966475585536657404\",\"security\":\"ea7a867314fb0e0833d5f4f169eb4f8d\",\"payload\":{\"ext\":{},\"ack_message_id\":\"966475220900644860\",\"bodies\":[]},\"host\":\"******\",\"appkey\":\"orgname#appname\",\"from\":\"tst\",\"recall_id\":\"966475220900644860\",\"to\":\"170908972023810\",\"eventType\":\"chat\",\"msg_id\":\"966475585536657404\",\"timestamp\":1642589932646}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::Recall(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"chat_type\":\"recall\",\"callId\":\"orgname#appname_966475585536657404\",\"security\":\"ea7a867314fb0e0833d5f4f169eb4f8d\",\"payload\":{\"ext\":{},\"ack_message_id\":\"966475220900644860\",\"bodies\":[]},\"host\":\"******\",\"appkey\":\"orgname#appname\",\"from\":\"tst\",\"recall_id\":\"966475220900644860\",\"to\":\"170908972023810\",\"eventType\":\"chat\",\"msg_id\":\"966475585536657404\",\"timestamp\":1642589932646}"
+    );
+    round_trip::<
+        crate::gen::models::CallbackRecallEvent,
+    >(
+        "{\"chat_type\":\"recall\",\"callId\":\"orgname#appname_966475585536657404\",\"security\":\"ea7a867314fb0e0833d5f4f169eb4f8d\",\"payload\":{\"ext\":{},\"ack_message_id\":\"966475220900644860\",\"bodies\":[]},\"host\":\"******\",\"appkey\":\"orgname#appname\",\"from\":\"tst\",\"recall_id\":\"966475220900644860\",\"to\":\"170908972023810\",\"eventType\":\"chat\",\"msg_id\":\"966475585536657404\",\"timestamp\":1642589932646}",
+    );
+}

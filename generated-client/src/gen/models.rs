@@ -3446,6 +3446,2563 @@ impl BroadcastChatroomVoiceMessageRequest {
     }
 }
 #[cfg(feature = "callbacks")]
+/// The payload of a recall or read receipt.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackAckPayload {
+    /// Empty.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub ext: ::std::option::Option<::serde_json::Value>,
+    /// The message recalled or read.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub ack_message_id: ::std::option::Option<::std::string::String>,
+    /// Empty.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub bodies: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackAckPayload {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            ext: ::std::option::Option::None,
+            ack_message_id: ::std::option::Option::None,
+            bodies: ::std::option::Option::None,
+        }
+    }
+    /// Sets `ext`.
+    pub fn with_ext(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.ext = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `ack_message_id`.
+    pub fn with_ack_message_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ack_message_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `bodies`.
+    pub fn with_bodies(
+        mut self,
+        value: impl ::std::convert::Into<::std::vec::Vec<::serde_json::Value>>,
+    ) -> Self {
+        self.bodies = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+/// The fields of every callback about a message or an operation; each event's model adds its payload.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackEnvelope {
+    /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
+    #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `chat` (a message sent online), `chat_offline` (a message stored for an offline recipient); absent from pre-send requests.
+    #[serde(
+        rename = "eventType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_type: ::std::option::Option<::std::string::String>,
+    /// When Easemob received the message or operation, Unix milliseconds; the signature covers it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// What the callback is about: `chat`, `groupchat`, `recall`, `read_ack`, `muc`, `roster` or `notify` (then `payload.type` says which).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// The group or chat room, for group chat messages and group and chat room operations.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
+    /// Sender of the message, or the user (or connection) that performed the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// Recipient of the message, or the user the operation concerns.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// Id of the message, or of the notification carrying the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg_id: ::std::option::Option<::std::string::String>,
+    /// Version of the signature scheme, `1.0.0`.
+    #[serde(
+        rename = "securityVersion",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub security_version: ::std::option::Option<::std::string::String>,
+    /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub security: ::std::option::Option<::std::string::String>,
+    /// The app, `{org_name}#{app_name}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub appkey: ::std::option::Option<::std::string::String>,
+    /// The Easemob server that sent the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub host: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(test, feature = "server"))]
+impl CallbackEnvelope {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: ::std::option::Option::None,
+            event_type: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            msg_id: ::std::option::Option::None,
+            security_version: ::std::option::Option::None,
+            security: ::std::option::Option::None,
+            appkey: ::std::option::Option::None,
+            host: ::std::option::Option::None,
+        }
+    }
+    /// Sets `callId`.
+    pub fn with_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `eventType`.
+    pub fn with_event_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `chat_type`.
+    pub fn with_chat_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.chat_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `group_id`.
+    pub fn with_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `msg_id`.
+    pub fn with_msg_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.msg_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `securityVersion`.
+    pub fn with_security_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `security`.
+    pub fn with_security(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `appkey`.
+    pub fn with_appkey(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appkey = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// The keyword filter's verdict on a message (keyword_alert).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackKeywordAlertEvent {
+    /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
+    #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `through` (allowed), `intercepted` (blocked) or `replaced` (masked with `***`).
+    #[serde(
+        rename = "alertReason",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub alert_reason: ::std::option::Option<::std::string::String>,
+    /// The recipient, `{appkey}_{username}@easemob.com`.
+    #[serde(
+        rename = "contentReceiver",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub content_receiver: ::std::option::Option<::std::string::String>,
+    /// `keyword_alert`.
+    #[serde(
+        rename = "eventType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_type: ::std::option::Option<::std::string::String>,
+    /// The words found.
+    #[serde(
+        rename = "sensitiveWords",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub sensitive_words: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// The sender, `{appkey}_{username}@easemob.com`.
+    #[serde(
+        rename = "contentOwner",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub content_owner: ::std::option::Option<::std::string::String>,
+    /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub security: ::std::option::Option<::std::string::String>,
+    /// The message, `msync:{message id}`.
+    #[serde(
+        rename = "contentUri",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub content_uri: ::std::option::Option<::std::string::String>,
+    /// The Easemob server that sent the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub host: ::std::option::Option<::std::string::String>,
+    /// The app, `{org_name}#{app_name}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub appkey: ::std::option::Option<::std::string::String>,
+    /// `message`.
+    #[serde(
+        rename = "contentType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub content_type: ::std::option::Option<::std::string::String>,
+    /// When Easemob received the message, Unix milliseconds; the signature covers it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// Kind of conversation and content, e.g. `chat:user:text`.
+    #[serde(rename = "chatType", skip_serializing_if = "::std::option::Option::is_none")]
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// What was done: `pass`, `refuse` (not delivered) or `replace` (masked).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackKeywordAlertEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: ::std::option::Option::None,
+            alert_reason: ::std::option::Option::None,
+            content_receiver: ::std::option::Option::None,
+            event_type: ::std::option::Option::None,
+            sensitive_words: ::std::option::Option::None,
+            content_owner: ::std::option::Option::None,
+            security: ::std::option::Option::None,
+            content_uri: ::std::option::Option::None,
+            host: ::std::option::Option::None,
+            appkey: ::std::option::Option::None,
+            content_type: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
+    /// Sets `callId`.
+    pub fn with_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `alertReason`.
+    pub fn with_alert_reason(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.alert_reason = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `contentReceiver`.
+    pub fn with_content_receiver(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.content_receiver = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `eventType`.
+    pub fn with_event_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `sensitiveWords`.
+    pub fn with_sensitive_words(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.sensitive_words = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets `contentOwner`.
+    pub fn with_content_owner(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.content_owner = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `security`.
+    pub fn with_security(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `contentUri`.
+    pub fn with_content_uri(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.content_uri = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `appkey`.
+    pub fn with_appkey(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appkey = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `contentType`.
+    pub fn with_content_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.content_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `chatType`.
+    pub fn with_chat_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.chat_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// One message body in a callback; `type` says which of the other fields are present. Like
+/// MessageHistoryBody, except that custom messages carry `customExts` as the old array
+/// form or `v2:customExts` as a map.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackMessageBody {
+    /// Message type (`unknown` for a type the sender's SDK did not know).
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<crate::gen::models::MessageType>,
+    /// txt, cmd: the text or command.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg: ::std::option::Option<::std::string::String>,
+    /// img, audio, video, file: attachment size in bytes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub file_length: ::std::option::Option<i64>,
+    /// img, audio, video, file: file name.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub filename: ::std::option::Option<::std::string::String>,
+    /// img, audio, video, file: access key returned by the upload.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub secret: ::std::option::Option<::std::string::String>,
+    /// img: image size; video: thumbnail size, in pixels.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub size: ::std::option::Option<crate::gen::models::MessageImageSize>,
+    /// img, audio, video, file: URL of the file.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub url: ::std::option::Option<::std::string::String>,
+    /// audio, video: duration in seconds.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub length: ::std::option::Option<i64>,
+    /// video: thumbnail URL.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub thumb: ::std::option::Option<::std::string::String>,
+    /// video: access key of the thumbnail.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub thumb_secret: ::std::option::Option<::std::string::String>,
+    /// loc: description of the place.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub addr: ::std::option::Option<::std::string::String>,
+    /// loc: latitude in degrees (a JSON number in the example; the table says String).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub lat: ::std::option::Option<f64>,
+    /// loc: longitude in degrees (a JSON number in the example; the table says String).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub lng: ::std::option::Option<f64>,
+    /// custom: the custom event type, 1 to 32 of `[a-zA-Z0-9-_/.]`.
+    #[serde(
+        rename = "customEvent",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub custom_event: ::std::option::Option<::std::string::String>,
+    /// custom: the custom attributes, old form: an array of at most 16 elements.
+    #[serde(
+        rename = "customExts",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub custom_exts: ::std::option::Option<::serde_json::Value>,
+    /// custom: the custom attributes, new form: a map of at most 16 entries.
+    #[serde(
+        rename = "v2:customExts",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub v2_custom_exts: ::std::option::Option<
+        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    >,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackMessageBody {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: ::std::option::Option::None,
+            msg: ::std::option::Option::None,
+            file_length: ::std::option::Option::None,
+            filename: ::std::option::Option::None,
+            secret: ::std::option::Option::None,
+            size: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+            length: ::std::option::Option::None,
+            thumb: ::std::option::Option::None,
+            thumb_secret: ::std::option::Option::None,
+            addr: ::std::option::Option::None,
+            lat: ::std::option::Option::None,
+            lng: ::std::option::Option::None,
+            custom_event: ::std::option::Option::None,
+            custom_exts: ::std::option::Option::None,
+            v2_custom_exts: ::std::option::Option::None,
+        }
+    }
+    /// Sets `type`.
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::MessageType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `msg`.
+    pub fn with_msg(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.msg = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `file_length`.
+    pub fn with_file_length(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.file_length = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `filename`.
+    pub fn with_filename(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filename = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `secret`.
+    pub fn with_secret(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.secret = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn with_size(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::MessageImageSize>,
+    ) -> Self {
+        self.size = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.url = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `length`.
+    pub fn with_length(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.length = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `thumb`.
+    pub fn with_thumb(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.thumb = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `thumb_secret`.
+    pub fn with_thumb_secret(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.thumb_secret = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `addr`.
+    pub fn with_addr(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.addr = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `lat`.
+    pub fn with_lat(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.lat = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `lng`.
+    pub fn with_lng(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.lng = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `customEvent`.
+    pub fn with_custom_event(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.custom_event = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `customExts`.
+    pub fn with_custom_exts(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.custom_exts = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `v2:customExts`.
+    pub fn with_v2_custom_exts(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+    ) -> Self {
+        self.v2_custom_exts = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A one-to-one, group or chat room message (chat_message, groupchat_message).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackMessageEvent {
+    /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
+    #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `chat` (a message sent online), `chat_offline` (a message stored for an offline recipient); absent from pre-send requests.
+    #[serde(
+        rename = "eventType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_type: ::std::option::Option<::std::string::String>,
+    /// When Easemob received the message or operation, Unix milliseconds; the signature covers it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// What the callback is about: `chat`, `groupchat`, `recall`, `read_ack`, `muc`, `roster` or `notify` (then `payload.type` says which).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// The group or chat room, for group chat messages and group and chat room operations.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
+    /// Sender of the message, or the user (or connection) that performed the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// Recipient of the message, or the user the operation concerns.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// Id of the message, or of the notification carrying the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg_id: ::std::option::Option<::std::string::String>,
+    /// Version of the signature scheme, `1.0.0`.
+    #[serde(
+        rename = "securityVersion",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub security_version: ::std::option::Option<::std::string::String>,
+    /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub security: ::std::option::Option<::std::string::String>,
+    /// The app, `{org_name}#{app_name}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub appkey: ::std::option::Option<::std::string::String>,
+    /// The Easemob server that sent the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub host: ::std::option::Option<::std::string::String>,
+    /// The message, as the REST API sends it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<crate::gen::models::CallbackMessagePayload>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackMessageEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: ::std::option::Option::None,
+            event_type: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            msg_id: ::std::option::Option::None,
+            security_version: ::std::option::Option::None,
+            security: ::std::option::Option::None,
+            appkey: ::std::option::Option::None,
+            host: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+        }
+    }
+    /// Sets `callId`.
+    pub fn with_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `eventType`.
+    pub fn with_event_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `chat_type`.
+    pub fn with_chat_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.chat_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `group_id`.
+    pub fn with_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `msg_id`.
+    pub fn with_msg_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.msg_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `securityVersion`.
+    pub fn with_security_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `security`.
+    pub fn with_security(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `appkey`.
+    pub fn with_appkey(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appkey = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    pub fn with_payload(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackMessagePayload>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// The content of a message in a callback.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackMessagePayload {
+    /// The message's free-form extension attributes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub ext: ::std::option::Option<::serde_json::Value>,
+    /// The message bodies (normally one).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub bodies: ::std::option::Option<
+        ::std::vec::Vec<crate::gen::models::CallbackMessageBody>,
+    >,
+    /// Message metadata, e.g. the thread a message belongs to.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub meta: ::std::option::Option<::serde_json::Value>,
+    /// Sender's user id (thread messages).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// Recipient: user id, group id or chat room id (thread messages).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// Kind of conversation, `chat` or `groupchat` (thread messages).
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackMessagePayload {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            ext: ::std::option::Option::None,
+            bodies: ::std::option::Option::None,
+            meta: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+        }
+    }
+    /// Sets `ext`.
+    pub fn with_ext(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.ext = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `bodies`.
+    pub fn with_bodies(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::gen::models::CallbackMessageBody>,
+        >,
+    ) -> Self {
+        self.bodies = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    pub fn with_meta(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.meta = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// The custom attributes a chat room change concerns.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackMetadataInfo {
+    /// A JSON document, as text: the keys set or deleted, the ones that failed, the attributes and who changed them.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub ext: ::std::option::Option<::std::string::String>,
+    /// Kind of attribute event, e.g. `event_none`.
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackMetadataInfo {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            ext: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+        }
+    }
+    /// Sets `ext`.
+    pub fn with_ext(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ext = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// An operation on a group or chat room (the `muc_*` events but muc_upload_file and the metadata ones).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackMucEvent {
+    /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
+    #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `chat` (a message sent online), `chat_offline` (a message stored for an offline recipient); absent from pre-send requests.
+    #[serde(
+        rename = "eventType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_type: ::std::option::Option<::std::string::String>,
+    /// When Easemob received the message or operation, Unix milliseconds; the signature covers it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// What the callback is about: `chat`, `groupchat`, `recall`, `read_ack`, `muc`, `roster` or `notify` (then `payload.type` says which).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// The group or chat room, for group chat messages and group and chat room operations.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
+    /// Sender of the message, or the user (or connection) that performed the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// Recipient of the message, or the user the operation concerns.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// Id of the message, or of the notification carrying the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg_id: ::std::option::Option<::std::string::String>,
+    /// Version of the signature scheme, `1.0.0`.
+    #[serde(
+        rename = "securityVersion",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub security_version: ::std::option::Option<::std::string::String>,
+    /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub security: ::std::option::Option<::std::string::String>,
+    /// The app, `{org_name}#{app_name}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub appkey: ::std::option::Option<::std::string::String>,
+    /// The Easemob server that sent the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub host: ::std::option::Option<::std::string::String>,
+    /// The operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<crate::gen::models::CallbackMucPayload>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackMucEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: ::std::option::Option::None,
+            event_type: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            msg_id: ::std::option::Option::None,
+            security_version: ::std::option::Option::None,
+            security: ::std::option::Option::None,
+            appkey: ::std::option::Option::None,
+            host: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+        }
+    }
+    /// Sets `callId`.
+    pub fn with_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `eventType`.
+    pub fn with_event_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `chat_type`.
+    pub fn with_chat_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.chat_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `group_id`.
+    pub fn with_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `msg_id`.
+    pub fn with_msg_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.msg_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `securityVersion`.
+    pub fn with_security_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `security`.
+    pub fn with_security(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `appkey`.
+    pub fn with_appkey(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appkey = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    pub fn with_payload(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackMucPayload>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A shared file uploaded to a group (muc_upload_file).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackMucFileEvent {
+    /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
+    #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `chat` (a message sent online), `chat_offline` (a message stored for an offline recipient); absent from pre-send requests.
+    #[serde(
+        rename = "eventType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_type: ::std::option::Option<::std::string::String>,
+    /// When Easemob received the message or operation, Unix milliseconds; the signature covers it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// What the callback is about: `chat`, `groupchat`, `recall`, `read_ack`, `muc`, `roster` or `notify` (then `payload.type` says which).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// The group or chat room, for group chat messages and group and chat room operations.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
+    /// Sender of the message, or the user (or connection) that performed the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// Recipient of the message, or the user the operation concerns.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// Id of the message, or of the notification carrying the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg_id: ::std::option::Option<::std::string::String>,
+    /// Version of the signature scheme, `1.0.0`.
+    #[serde(
+        rename = "securityVersion",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub security_version: ::std::option::Option<::std::string::String>,
+    /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub security: ::std::option::Option<::std::string::String>,
+    /// The app, `{org_name}#{app_name}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub appkey: ::std::option::Option<::std::string::String>,
+    /// The Easemob server that sent the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub host: ::std::option::Option<::std::string::String>,
+    /// The operation and the file.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<crate::gen::models::CallbackMucFilePayload>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackMucFileEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: ::std::option::Option::None,
+            event_type: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            msg_id: ::std::option::Option::None,
+            security_version: ::std::option::Option::None,
+            security: ::std::option::Option::None,
+            appkey: ::std::option::Option::None,
+            host: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+        }
+    }
+    /// Sets `callId`.
+    pub fn with_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `eventType`.
+    pub fn with_event_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `chat_type`.
+    pub fn with_chat_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.chat_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `group_id`.
+    pub fn with_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `msg_id`.
+    pub fn with_msg_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.msg_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `securityVersion`.
+    pub fn with_security_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `security`.
+    pub fn with_security(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `appkey`.
+    pub fn with_appkey(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appkey = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    pub fn with_payload(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackMucFilePayload>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// An upload of a group shared file.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackMucFilePayload {
+    /// The group, `{appkey}_{id}@conference.easemob.com`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub muc_id: ::std::option::Option<::std::string::String>,
+    /// The uploaded file.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub reason: ::std::option::Option<crate::gen::models::CallbackMucFileReason>,
+    /// False: only groups have shared files.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_chatroom: ::std::option::Option<bool>,
+    /// `upload_file`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub operation: ::std::option::Option<::std::string::String>,
+    /// Outcome.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<crate::gen::models::CallbackStatus>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackMucFilePayload {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            muc_id: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            is_chatroom: ::std::option::Option::None,
+            operation: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
+    /// Sets `muc_id`.
+    pub fn with_muc_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.muc_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `reason`.
+    pub fn with_reason(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackMucFileReason>,
+    ) -> Self {
+        self.reason = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `is_chatroom`.
+    pub fn with_is_chatroom(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_chatroom = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `operation`.
+    pub fn with_operation(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.operation = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackStatus>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// Wrapper of the uploaded file.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackMucFileReason {
+    /// The file.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<crate::gen::models::CallbackSharedFile>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackMucFileReason {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            data: ::std::option::Option::None,
+        }
+    }
+    /// Sets `data`.
+    pub fn with_data(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackSharedFile>,
+    ) -> Self {
+        self.data = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A change of a chat room's custom attributes (muc_set_metadata, muc_delete_metadata).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackMucMetadataEvent {
+    /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
+    #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `chat` (a message sent online), `chat_offline` (a message stored for an offline recipient); absent from pre-send requests.
+    #[serde(
+        rename = "eventType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_type: ::std::option::Option<::std::string::String>,
+    /// When Easemob received the message or operation, Unix milliseconds; the signature covers it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// What the callback is about: `chat`, `groupchat`, `recall`, `read_ack`, `muc`, `roster` or `notify` (then `payload.type` says which).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// The group or chat room, for group chat messages and group and chat room operations.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
+    /// Sender of the message, or the user (or connection) that performed the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// Recipient of the message, or the user the operation concerns.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// Id of the message, or of the notification carrying the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg_id: ::std::option::Option<::std::string::String>,
+    /// Version of the signature scheme, `1.0.0`.
+    #[serde(
+        rename = "securityVersion",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub security_version: ::std::option::Option<::std::string::String>,
+    /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub security: ::std::option::Option<::std::string::String>,
+    /// The app, `{org_name}#{app_name}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub appkey: ::std::option::Option<::std::string::String>,
+    /// The Easemob server that sent the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub host: ::std::option::Option<::std::string::String>,
+    /// The operation and the attributes. Here `from` is the chat room and `to` a member.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<crate::gen::models::CallbackMucMetadataPayload>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackMucMetadataEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: ::std::option::Option::None,
+            event_type: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            msg_id: ::std::option::Option::None,
+            security_version: ::std::option::Option::None,
+            security: ::std::option::Option::None,
+            appkey: ::std::option::Option::None,
+            host: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+        }
+    }
+    /// Sets `callId`.
+    pub fn with_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `eventType`.
+    pub fn with_event_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `chat_type`.
+    pub fn with_chat_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.chat_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `group_id`.
+    pub fn with_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `msg_id`.
+    pub fn with_msg_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.msg_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `securityVersion`.
+    pub fn with_security_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `security`.
+    pub fn with_security(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `appkey`.
+    pub fn with_appkey(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appkey = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    pub fn with_payload(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackMucMetadataPayload>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A change of a chat room's custom attributes.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackMucMetadataPayload {
+    /// The chat room, `{appkey}_{id}@conference.easemob.com`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub muc_id: ::std::option::Option<::std::string::String>,
+    /// Whether it is a chat room (the page's examples say false).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_chatroom: ::std::option::Option<bool>,
+    /// The attributes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_info: ::std::option::Option<crate::gen::models::CallbackMetadataInfo>,
+    /// `set_metadata` or `delete_metadata`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub operation: ::std::option::Option<::std::string::String>,
+    /// Outcome.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<crate::gen::models::CallbackStatus>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackMucMetadataPayload {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            muc_id: ::std::option::Option::None,
+            is_chatroom: ::std::option::Option::None,
+            event_info: ::std::option::Option::None,
+            operation: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
+    /// Sets `muc_id`.
+    pub fn with_muc_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.muc_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `is_chatroom`.
+    pub fn with_is_chatroom(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_chatroom = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `event_info`.
+    pub fn with_event_info(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackMetadataInfo>,
+    ) -> Self {
+        self.event_info = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `operation`.
+    pub fn with_operation(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.operation = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackStatus>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// An operation on a group or chat room.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackMucPayload {
+    /// The group or chat room, `{appkey}_{id}@conference.easemob.com`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub muc_id: ::std::option::Option<::std::string::String>,
+    /// Free text given with the operation (an invitation's message, the new announcement, the id of a deleted file); often empty.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub reason: ::std::option::Option<::std::string::String>,
+    /// True for a chat room, false for a group.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_chatroom: ::std::option::Option<bool>,
+    /// The operation, e.g. `create`, `kick`, `add_admin`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub operation: ::std::option::Option<::std::string::String>,
+    /// Outcome; absent from presence and absence events.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<crate::gen::models::CallbackStatus>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackMucPayload {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            muc_id: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            is_chatroom: ::std::option::Option::None,
+            operation: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
+    /// Sets `muc_id`.
+    pub fn with_muc_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.muc_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `reason`.
+    pub fn with_reason(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `is_chatroom`.
+    pub fn with_is_chatroom(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_chatroom = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `operation`.
+    pub fn with_operation(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.operation = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackStatus>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// One reaction on a message.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackReaction {
+    /// The reaction (emoji).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub reaction: ::std::option::Option<::std::string::String>,
+    /// Users who added it.
+    #[serde(rename = "userList", skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// How many times it was added.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
+    /// The changes of this reaction that caused the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub op: ::std::option::Option<
+        ::std::vec::Vec<crate::gen::models::CallbackReactionOperation>,
+    >,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackReaction {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            reaction: ::std::option::Option::None,
+            user_list: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            op: ::std::option::Option::None,
+        }
+    }
+    /// Sets `reaction`.
+    pub fn with_reaction(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reaction = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `userList`.
+    pub fn with_user_list(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_list = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets `count`.
+    pub fn with_count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.count = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `op`.
+    pub fn with_op(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::gen::models::CallbackReactionOperation>,
+        >,
+    ) -> Self {
+        self.op = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A change of reactions on messages (reaction).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackReactionEvent {
+    /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
+    #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `chat` (a message sent online), `chat_offline` (a message stored for an offline recipient); absent from pre-send requests.
+    #[serde(
+        rename = "eventType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_type: ::std::option::Option<::std::string::String>,
+    /// When Easemob received the message or operation, Unix milliseconds; the signature covers it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// What the callback is about: `chat`, `groupchat`, `recall`, `read_ack`, `muc`, `roster` or `notify` (then `payload.type` says which).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// The group or chat room, for group chat messages and group and chat room operations.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
+    /// Sender of the message, or the user (or connection) that performed the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// Recipient of the message, or the user the operation concerns.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// Id of the message, or of the notification carrying the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg_id: ::std::option::Option<::std::string::String>,
+    /// Version of the signature scheme, `1.0.0`.
+    #[serde(
+        rename = "securityVersion",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub security_version: ::std::option::Option<::std::string::String>,
+    /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub security: ::std::option::Option<::std::string::String>,
+    /// The app, `{org_name}#{app_name}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub appkey: ::std::option::Option<::std::string::String>,
+    /// The Easemob server that sent the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub host: ::std::option::Option<::std::string::String>,
+    /// The reactions.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<crate::gen::models::CallbackReactionPayload>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackReactionEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: ::std::option::Option::None,
+            event_type: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            msg_id: ::std::option::Option::None,
+            security_version: ::std::option::Option::None,
+            security: ::std::option::Option::None,
+            appkey: ::std::option::Option::None,
+            host: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+        }
+    }
+    /// Sets `callId`.
+    pub fn with_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `eventType`.
+    pub fn with_event_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `chat_type`.
+    pub fn with_chat_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.chat_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `group_id`.
+    pub fn with_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `msg_id`.
+    pub fn with_msg_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.msg_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `securityVersion`.
+    pub fn with_security_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `security`.
+    pub fn with_security(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `appkey`.
+    pub fn with_appkey(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appkey = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    pub fn with_payload(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackReactionPayload>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// The reactions of one message.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackReactionMessage {
+    /// The message.
+    #[serde(
+        rename = "messageId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub message_id: ::std::option::Option<::std::string::String>,
+    /// Sender of the message.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// Recipient of the message.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// Kind of conversation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub channel_type: ::std::option::Option<crate::gen::models::ReactionChatType>,
+    /// When the reaction changed, Unix milliseconds.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub ts: ::std::option::Option<i64>,
+    /// The message's reactions.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub reactions: ::std::option::Option<
+        ::std::vec::Vec<crate::gen::models::CallbackReaction>,
+    >,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackReactionMessage {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            message_id: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            channel_type: ::std::option::Option::None,
+            ts: ::std::option::Option::None,
+            reactions: ::std::option::Option::None,
+        }
+    }
+    /// Sets `messageId`.
+    pub fn with_message_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `channel_type`.
+    pub fn with_channel_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::ReactionChatType>,
+    ) -> Self {
+        self.channel_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `ts`.
+    pub fn with_ts(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.ts = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `reactions`.
+    pub fn with_reactions(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::gen::models::CallbackReaction>,
+        >,
+    ) -> Self {
+        self.reactions = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A change of one reaction.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackReactionOperation {
+    /// What was done, e.g. `create`.
+    #[serde(
+        rename = "reactionType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub reaction_type: ::std::option::Option<::std::string::String>,
+    /// Who did it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub operator: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackReactionOperation {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            reaction_type: ::std::option::Option::None,
+            operator: ::std::option::Option::None,
+        }
+    }
+    /// Sets `reactionType`.
+    pub fn with_reaction_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reaction_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `operator`.
+    pub fn with_operator(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.operator = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// Reaction changes.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackReactionPayload {
+    /// `reaction`.
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Kind of conversation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub channel_type: ::std::option::Option<crate::gen::models::ReactionChatType>,
+    /// Number of operations.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub num: ::std::option::Option<i64>,
+    /// One entry per message whose reactions changed.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<crate::gen::models::CallbackReactionMessage>,
+    >,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackReactionPayload {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: ::std::option::Option::None,
+            channel_type: ::std::option::Option::None,
+            num: ::std::option::Option::None,
+            data: ::std::option::Option::None,
+        }
+    }
+    /// Sets `type`.
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `channel_type`.
+    pub fn with_channel_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::ReactionChatType>,
+    ) -> Self {
+        self.channel_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `num`.
+    pub fn with_num(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.num = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `data`.
+    pub fn with_data(
+        mut self,
+        value: impl ::std::convert::Into<
+            ::std::vec::Vec<crate::gen::models::CallbackReactionMessage>,
+        >,
+    ) -> Self {
+        self.data = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A read receipt (read_ack); `from` read the message `to` sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackReadAckEvent {
+    /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
+    #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `chat` (a message sent online), `chat_offline` (a message stored for an offline recipient); absent from pre-send requests.
+    #[serde(
+        rename = "eventType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_type: ::std::option::Option<::std::string::String>,
+    /// When Easemob received the message or operation, Unix milliseconds; the signature covers it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// What the callback is about: `chat`, `groupchat`, `recall`, `read_ack`, `muc`, `roster` or `notify` (then `payload.type` says which).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// The group or chat room, for group chat messages and group and chat room operations.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
+    /// Sender of the message, or the user (or connection) that performed the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// Recipient of the message, or the user the operation concerns.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// Id of the message, or of the notification carrying the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg_id: ::std::option::Option<::std::string::String>,
+    /// Version of the signature scheme, `1.0.0`.
+    #[serde(
+        rename = "securityVersion",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub security_version: ::std::option::Option<::std::string::String>,
+    /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub security: ::std::option::Option<::std::string::String>,
+    /// The app, `{org_name}#{app_name}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub appkey: ::std::option::Option<::std::string::String>,
+    /// The Easemob server that sent the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub host: ::std::option::Option<::std::string::String>,
+    /// The message read, in `ack_message_id`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<crate::gen::models::CallbackAckPayload>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackReadAckEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: ::std::option::Option::None,
+            event_type: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            msg_id: ::std::option::Option::None,
+            security_version: ::std::option::Option::None,
+            security: ::std::option::Option::None,
+            appkey: ::std::option::Option::None,
+            host: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+        }
+    }
+    /// Sets `callId`.
+    pub fn with_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `eventType`.
+    pub fn with_event_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `chat_type`.
+    pub fn with_chat_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.chat_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `group_id`.
+    pub fn with_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `msg_id`.
+    pub fn with_msg_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.msg_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `securityVersion`.
+    pub fn with_security_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `security`.
+    pub fn with_security(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `appkey`.
+    pub fn with_appkey(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appkey = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    pub fn with_payload(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackAckPayload>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A recalled message (recall).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackRecallEvent {
+    /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
+    #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `chat` (a message sent online), `chat_offline` (a message stored for an offline recipient); absent from pre-send requests.
+    #[serde(
+        rename = "eventType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_type: ::std::option::Option<::std::string::String>,
+    /// When Easemob received the message or operation, Unix milliseconds; the signature covers it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// What the callback is about: `chat`, `groupchat`, `recall`, `read_ack`, `muc`, `roster` or `notify` (then `payload.type` says which).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// The group or chat room, for group chat messages and group and chat room operations.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
+    /// Sender of the message, or the user (or connection) that performed the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// Recipient of the message, or the user the operation concerns.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// Id of the message, or of the notification carrying the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg_id: ::std::option::Option<::std::string::String>,
+    /// Version of the signature scheme, `1.0.0`.
+    #[serde(
+        rename = "securityVersion",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub security_version: ::std::option::Option<::std::string::String>,
+    /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub security: ::std::option::Option<::std::string::String>,
+    /// The app, `{org_name}#{app_name}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub appkey: ::std::option::Option<::std::string::String>,
+    /// The Easemob server that sent the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub host: ::std::option::Option<::std::string::String>,
+    /// The recalled message's id.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub recall_id: ::std::option::Option<::std::string::String>,
+    /// The recalled message's id again, in `ack_message_id`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<crate::gen::models::CallbackAckPayload>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackRecallEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: ::std::option::Option::None,
+            event_type: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            msg_id: ::std::option::Option::None,
+            security_version: ::std::option::Option::None,
+            security: ::std::option::Option::None,
+            appkey: ::std::option::Option::None,
+            host: ::std::option::Option::None,
+            recall_id: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+        }
+    }
+    /// Sets `callId`.
+    pub fn with_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `eventType`.
+    pub fn with_event_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `chat_type`.
+    pub fn with_chat_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.chat_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `group_id`.
+    pub fn with_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `msg_id`.
+    pub fn with_msg_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.msg_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `securityVersion`.
+    pub fn with_security_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `security`.
+    pub fn with_security(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `appkey`.
+    pub fn with_appkey(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appkey = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `recall_id`.
+    pub fn with_recall_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.recall_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    pub fn with_payload(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackAckPayload>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
 /// Outcome of a resend.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
@@ -3565,6 +6122,363 @@ impl CallbackRetryResponse {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.data = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A change of a user's contacts or block list (the `roster_*` events).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackRosterEvent {
+    /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
+    #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `chat` (a message sent online), `chat_offline` (a message stored for an offline recipient); absent from pre-send requests.
+    #[serde(
+        rename = "eventType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_type: ::std::option::Option<::std::string::String>,
+    /// When Easemob received the message or operation, Unix milliseconds; the signature covers it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// What the callback is about: `chat`, `groupchat`, `recall`, `read_ack`, `muc`, `roster` or `notify` (then `payload.type` says which).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// The group or chat room, for group chat messages and group and chat room operations.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
+    /// Sender of the message, or the user (or connection) that performed the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// Recipient of the message, or the user the operation concerns.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// Id of the message, or of the notification carrying the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg_id: ::std::option::Option<::std::string::String>,
+    /// Version of the signature scheme, `1.0.0`.
+    #[serde(
+        rename = "securityVersion",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub security_version: ::std::option::Option<::std::string::String>,
+    /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub security: ::std::option::Option<::std::string::String>,
+    /// The app, `{org_name}#{app_name}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub appkey: ::std::option::Option<::std::string::String>,
+    /// The Easemob server that sent the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub host: ::std::option::Option<::std::string::String>,
+    /// The operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<crate::gen::models::CallbackRosterPayload>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackRosterEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: ::std::option::Option::None,
+            event_type: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            msg_id: ::std::option::Option::None,
+            security_version: ::std::option::Option::None,
+            security: ::std::option::Option::None,
+            appkey: ::std::option::Option::None,
+            host: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+        }
+    }
+    /// Sets `callId`.
+    pub fn with_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `eventType`.
+    pub fn with_event_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `chat_type`.
+    pub fn with_chat_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.chat_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `group_id`.
+    pub fn with_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `msg_id`.
+    pub fn with_msg_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.msg_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `securityVersion`.
+    pub fn with_security_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `security`.
+    pub fn with_security(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `appkey`.
+    pub fn with_appkey(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appkey = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    pub fn with_payload(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackRosterPayload>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// An operation on contacts.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackRosterPayload {
+    /// `add`, `remove`, `accept`, `decline` (sent as `remote_decline`), `ban` or `allow`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub operation: ::std::option::Option<::std::string::String>,
+    /// add: the request's message, often empty. The table calls it an object; the example sends a string.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub reason: ::std::option::Option<::std::string::String>,
+    /// remove, accept, decline: version of the contact list.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub roster_ver: ::std::option::Option<::std::string::String>,
+    /// ban, allow: outcome (`error_code` only).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<crate::gen::models::CallbackStatus>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackRosterPayload {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            operation: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            roster_ver: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
+    /// Sets `operation`.
+    pub fn with_operation(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.operation = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `reason`.
+    pub fn with_reason(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `roster_ver`.
+    pub fn with_roster_ver(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.roster_ver = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackStatus>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A group shared file.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackSharedFile {
+    /// File id.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub file_id: ::std::option::Option<::std::string::String>,
+    /// File name.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub file_name: ::std::option::Option<::std::string::String>,
+    /// Who uploaded it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub file_owner: ::std::option::Option<::std::string::String>,
+    /// Size in bytes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub file_size: ::std::option::Option<i64>,
+    /// Upload time, Unix milliseconds.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub created: ::std::option::Option<i64>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackSharedFile {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            file_id: ::std::option::Option::None,
+            file_name: ::std::option::Option::None,
+            file_owner: ::std::option::Option::None,
+            file_size: ::std::option::Option::None,
+            created: ::std::option::Option::None,
+        }
+    }
+    /// Sets `file_id`.
+    pub fn with_file_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.file_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `file_name`.
+    pub fn with_file_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.file_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `file_owner`.
+    pub fn with_file_owner(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.file_owner = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `file_size`.
+    pub fn with_file_size(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.file_size = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `created`.
+    pub fn with_created(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.created = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// Outcome of an operation reported by a callback.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackStatus {
+    /// Why the operation failed; empty on success.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `ok`, or the error code of the failure.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub error_code: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackStatus {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            description: ::std::option::Option::None,
+            error_code: ::std::option::Option::None,
+        }
+    }
+    /// Sets `description`.
+    pub fn with_description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `error_code`.
+    pub fn with_error_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error_code = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -3740,6 +6654,567 @@ impl CallbackStorageInfoResponse {
         >,
     ) -> Self {
         self.data = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A thread after a change.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackThreadData {
+    /// Thread id.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Thread name.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Who made the change.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// The change, e.g. `update_msg` (a message was sent or updated).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub operation: ::std::option::Option<::std::string::String>,
+    /// The message the thread was started from; may be empty.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg_parent_id: ::std::option::Option<::std::string::String>,
+    /// The group the thread belongs to.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub muc_parent_id: ::std::option::Option<::std::string::String>,
+    /// Number of messages in the thread.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub message_count: ::std::option::Option<i64>,
+    /// When the change happened, Unix milliseconds.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// The thread's latest message.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub last_message: ::std::option::Option<crate::gen::models::CallbackThreadMessage>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackThreadData {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            operation: ::std::option::Option::None,
+            msg_parent_id: ::std::option::Option::None,
+            muc_parent_id: ::std::option::Option::None,
+            message_count: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            last_message: ::std::option::Option::None,
+        }
+    }
+    /// Sets `id`.
+    pub fn with_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `operation`.
+    pub fn with_operation(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.operation = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `msg_parent_id`.
+    pub fn with_msg_parent_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.msg_parent_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `muc_parent_id`.
+    pub fn with_muc_parent_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.muc_parent_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `message_count`.
+    pub fn with_message_count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.message_count = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `last_message`.
+    pub fn with_last_message(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackThreadMessage>,
+    ) -> Self {
+        self.last_message = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A change in a thread (thread).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackThreadEvent {
+    /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
+    #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `chat` (a message sent online), `chat_offline` (a message stored for an offline recipient); absent from pre-send requests.
+    #[serde(
+        rename = "eventType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_type: ::std::option::Option<::std::string::String>,
+    /// When Easemob received the message or operation, Unix milliseconds; the signature covers it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// What the callback is about: `chat`, `groupchat`, `recall`, `read_ack`, `muc`, `roster` or `notify` (then `payload.type` says which).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub chat_type: ::std::option::Option<::std::string::String>,
+    /// The group or chat room, for group chat messages and group and chat room operations.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub group_id: ::std::option::Option<::std::string::String>,
+    /// Sender of the message, or the user (or connection) that performed the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// Recipient of the message, or the user the operation concerns.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// Id of the message, or of the notification carrying the operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg_id: ::std::option::Option<::std::string::String>,
+    /// Version of the signature scheme, `1.0.0`.
+    #[serde(
+        rename = "securityVersion",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub security_version: ::std::option::Option<::std::string::String>,
+    /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub security: ::std::option::Option<::std::string::String>,
+    /// The app, `{org_name}#{app_name}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub appkey: ::std::option::Option<::std::string::String>,
+    /// The Easemob server that sent the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub host: ::std::option::Option<::std::string::String>,
+    /// The thread.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<crate::gen::models::CallbackThreadPayload>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackThreadEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: ::std::option::Option::None,
+            event_type: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            chat_type: ::std::option::Option::None,
+            group_id: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            msg_id: ::std::option::Option::None,
+            security_version: ::std::option::Option::None,
+            security: ::std::option::Option::None,
+            appkey: ::std::option::Option::None,
+            host: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+        }
+    }
+    /// Sets `callId`.
+    pub fn with_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `eventType`.
+    pub fn with_event_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.event_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `chat_type`.
+    pub fn with_chat_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.chat_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `group_id`.
+    pub fn with_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `msg_id`.
+    pub fn with_msg_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.msg_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `securityVersion`.
+    pub fn with_security_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `security`.
+    pub fn with_security(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `appkey`.
+    pub fn with_appkey(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appkey = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    pub fn with_payload(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackThreadPayload>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// The latest message of a thread.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackThreadMessage {
+    /// Message id.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Sender, `{appkey}_{username}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// The thread, `{appkey}_{thread id}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub to: ::std::option::Option<::std::string::String>,
+    /// When it was sent, Unix milliseconds.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// The message.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<crate::gen::models::CallbackMessagePayload>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackThreadMessage {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            from: ::std::option::Option::None,
+            to: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+        }
+    }
+    /// Sets `id`.
+    pub fn with_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.to = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    pub fn with_payload(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackMessagePayload>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A thread change.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackThreadPayload {
+    /// `thread`.
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// The thread after the change.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<crate::gen::models::CallbackThreadData>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackThreadPayload {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: ::std::option::Option::None,
+            data: ::std::option::Option::None,
+        }
+    }
+    /// Sets `type`.
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `data`.
+    pub fn with_data(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::CallbackThreadData>,
+    ) -> Self {
+        self.data = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "callbacks")]
+/// A user's device connected or disconnected (the `user_status_*` events).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CallbackUserStatusEvent {
+    /// Unique id of this callback, `{appkey}_{uuid}`; the signature covers it.
+    #[serde(rename = "callId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub call_id: ::std::option::Option<::std::string::String>,
+    /// `login`, `logout`, or `replaced` (disconnected by a login on another device, or by the app). The table calls it an object; the examples send a string.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub reason: ::std::option::Option<::std::string::String>,
+    /// The signature: lower-case hex MD5 of callId + the rule's secret + timestamp.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub security: ::std::option::Option<::std::string::String>,
+    /// The device's operating system.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub os: ::std::option::Option<::std::string::String>,
+    /// The device's IP address (and port).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub ip: ::std::option::Option<::std::string::String>,
+    /// The Easemob server that sent the callback.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub host: ::std::option::Option<::std::string::String>,
+    /// The app, `{org_name}#{app_name}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub appkey: ::std::option::Option<::std::string::String>,
+    /// The connection: `{appkey}_{username}@easemob.com/{os}_{device id}`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub user: ::std::option::Option<::std::string::String>,
+    /// SDK version.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub version: ::std::option::Option<::std::string::String>,
+    /// When Easemob received the login or logout, Unix milliseconds; the signature covers it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<i64>,
+    /// `online` or `offline`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "callbacks")]
+#[cfg(any(test, feature = "server"))]
+impl CallbackUserStatusEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            call_id: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            security: ::std::option::Option::None,
+            os: ::std::option::Option::None,
+            ip: ::std::option::Option::None,
+            host: ::std::option::Option::None,
+            appkey: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+            version: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
+    /// Sets `callId`.
+    pub fn with_call_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.call_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `reason`.
+    pub fn with_reason(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `security`.
+    pub fn with_security(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `os`.
+    pub fn with_os(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.os = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    pub fn with_ip(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `appkey`.
+    pub fn with_appkey(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appkey = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `user`.
+    pub fn with_user(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    pub fn with_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.timestamp = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(value.into());
         self
     }
 }
@@ -22040,7 +25515,7 @@ impl ReactionAddResponse {
         self
     }
 }
-#[cfg(feature = "reactions")]
+#[cfg(any(feature = "callbacks", feature = "reactions"))]
 /// Kind of conversation a reacted message belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22052,7 +25527,7 @@ pub enum ReactionChatType {
     /// A value this version of the crate does not know.
     Unknown(::std::string::String),
 }
-#[cfg(feature = "reactions")]
+#[cfg(any(feature = "callbacks", feature = "reactions"))]
 impl ReactionChatType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
@@ -22063,7 +25538,7 @@ impl ReactionChatType {
         }
     }
 }
-#[cfg(feature = "reactions")]
+#[cfg(any(feature = "callbacks", feature = "reactions"))]
 impl ::std::convert::From<&str> for ReactionChatType {
     fn from(value: &str) -> Self {
         match value {
@@ -22073,19 +25548,19 @@ impl ::std::convert::From<&str> for ReactionChatType {
         }
     }
 }
-#[cfg(feature = "reactions")]
+#[cfg(any(feature = "callbacks", feature = "reactions"))]
 impl ::std::convert::From<::std::string::String> for ReactionChatType {
     fn from(value: ::std::string::String) -> Self {
         Self::from(value.as_str())
     }
 }
-#[cfg(feature = "reactions")]
+#[cfg(any(feature = "callbacks", feature = "reactions"))]
 impl ::std::fmt::Display for ReactionChatType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "reactions")]
+#[cfg(any(feature = "callbacks", feature = "reactions"))]
 impl ::serde::Serialize for ReactionChatType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22094,7 +25569,7 @@ impl ::serde::Serialize for ReactionChatType {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "reactions")]
+#[cfg(any(feature = "callbacks", feature = "reactions"))]
 impl<'de> ::serde::Deserialize<'de> for ReactionChatType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,

@@ -28409,6 +28409,1059 @@ for crate::gen::models::BroadcastChatroomVoiceMessageRequest {
         );
     }
 }
+impl crate::server::Validate for crate::gen::models::CallbackAckPayload {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.ext,
+            &crate::server::child(path, "ext"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.ack_message_id,
+            &crate::server::child(path, "ack_message_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.bodies,
+            &crate::server::child(path, "bodies"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackEnvelope {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.call_id,
+            &crate::server::child(path, "callId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.event_type,
+            &crate::server::child(path, "eventType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.chat_type,
+            &crate::server::child(path, "chat_type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.group_id,
+            &crate::server::child(path, "group_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.msg_id,
+            &crate::server::child(path, "msg_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security_version,
+            &crate::server::child(path, "securityVersion"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security,
+            &crate::server::child(path, "security"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.appkey,
+            &crate::server::child(path, "appkey"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.host,
+            &crate::server::child(path, "host"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackKeywordAlertEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.call_id,
+            &crate::server::child(path, "callId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.alert_reason,
+            &crate::server::child(path, "alertReason"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.content_receiver,
+            &crate::server::child(path, "contentReceiver"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.event_type,
+            &crate::server::child(path, "eventType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.sensitive_words,
+            &crate::server::child(path, "sensitiveWords"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.content_owner,
+            &crate::server::child(path, "contentOwner"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security,
+            &crate::server::child(path, "security"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.content_uri,
+            &crate::server::child(path, "contentUri"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.host,
+            &crate::server::child(path, "host"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.appkey,
+            &crate::server::child(path, "appkey"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.content_type,
+            &crate::server::child(path, "contentType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.chat_type,
+            &crate::server::child(path, "chatType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.status,
+            &crate::server::child(path, "status"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackMessageBody {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.type_,
+            &crate::server::child(path, "type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.msg,
+            &crate::server::child(path, "msg"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.file_length,
+            &crate::server::child(path, "file_length"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.filename,
+            &crate::server::child(path, "filename"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.secret,
+            &crate::server::child(path, "secret"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.size,
+            &crate::server::child(path, "size"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.url,
+            &crate::server::child(path, "url"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.length,
+            &crate::server::child(path, "length"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.thumb,
+            &crate::server::child(path, "thumb"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.thumb_secret,
+            &crate::server::child(path, "thumb_secret"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.addr,
+            &crate::server::child(path, "addr"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.lat,
+            &crate::server::child(path, "lat"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.lng,
+            &crate::server::child(path, "lng"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.custom_event,
+            &crate::server::child(path, "customEvent"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.custom_exts,
+            &crate::server::child(path, "customExts"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.v2_custom_exts,
+            &crate::server::child(path, "v2:customExts"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackMessageEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.call_id,
+            &crate::server::child(path, "callId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.event_type,
+            &crate::server::child(path, "eventType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.chat_type,
+            &crate::server::child(path, "chat_type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.group_id,
+            &crate::server::child(path, "group_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.msg_id,
+            &crate::server::child(path, "msg_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security_version,
+            &crate::server::child(path, "securityVersion"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security,
+            &crate::server::child(path, "security"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.appkey,
+            &crate::server::child(path, "appkey"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.host,
+            &crate::server::child(path, "host"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.payload,
+            &crate::server::child(path, "payload"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackMessagePayload {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.ext,
+            &crate::server::child(path, "ext"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.bodies,
+            &crate::server::child(path, "bodies"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.meta,
+            &crate::server::child(path, "meta"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.type_,
+            &crate::server::child(path, "type"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackMetadataInfo {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.ext,
+            &crate::server::child(path, "ext"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.type_,
+            &crate::server::child(path, "type"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackMucEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.call_id,
+            &crate::server::child(path, "callId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.event_type,
+            &crate::server::child(path, "eventType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.chat_type,
+            &crate::server::child(path, "chat_type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.group_id,
+            &crate::server::child(path, "group_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.msg_id,
+            &crate::server::child(path, "msg_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security_version,
+            &crate::server::child(path, "securityVersion"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security,
+            &crate::server::child(path, "security"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.appkey,
+            &crate::server::child(path, "appkey"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.host,
+            &crate::server::child(path, "host"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.payload,
+            &crate::server::child(path, "payload"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackMucFileEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.call_id,
+            &crate::server::child(path, "callId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.event_type,
+            &crate::server::child(path, "eventType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.chat_type,
+            &crate::server::child(path, "chat_type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.group_id,
+            &crate::server::child(path, "group_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.msg_id,
+            &crate::server::child(path, "msg_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security_version,
+            &crate::server::child(path, "securityVersion"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security,
+            &crate::server::child(path, "security"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.appkey,
+            &crate::server::child(path, "appkey"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.host,
+            &crate::server::child(path, "host"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.payload,
+            &crate::server::child(path, "payload"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackMucFilePayload {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.muc_id,
+            &crate::server::child(path, "muc_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.reason,
+            &crate::server::child(path, "reason"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.is_chatroom,
+            &crate::server::child(path, "is_chatroom"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.operation,
+            &crate::server::child(path, "operation"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.status,
+            &crate::server::child(path, "status"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackMucFileReason {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.data,
+            &crate::server::child(path, "data"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackMucMetadataEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.call_id,
+            &crate::server::child(path, "callId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.event_type,
+            &crate::server::child(path, "eventType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.chat_type,
+            &crate::server::child(path, "chat_type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.group_id,
+            &crate::server::child(path, "group_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.msg_id,
+            &crate::server::child(path, "msg_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security_version,
+            &crate::server::child(path, "securityVersion"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security,
+            &crate::server::child(path, "security"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.appkey,
+            &crate::server::child(path, "appkey"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.host,
+            &crate::server::child(path, "host"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.payload,
+            &crate::server::child(path, "payload"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackMucMetadataPayload {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.muc_id,
+            &crate::server::child(path, "muc_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.is_chatroom,
+            &crate::server::child(path, "is_chatroom"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.event_info,
+            &crate::server::child(path, "event_info"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.operation,
+            &crate::server::child(path, "operation"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.status,
+            &crate::server::child(path, "status"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackMucPayload {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.muc_id,
+            &crate::server::child(path, "muc_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.reason,
+            &crate::server::child(path, "reason"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.is_chatroom,
+            &crate::server::child(path, "is_chatroom"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.operation,
+            &crate::server::child(path, "operation"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.status,
+            &crate::server::child(path, "status"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackReaction {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.reaction,
+            &crate::server::child(path, "reaction"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.user_list,
+            &crate::server::child(path, "userList"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.count,
+            &crate::server::child(path, "count"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.op,
+            &crate::server::child(path, "op"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackReactionEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.call_id,
+            &crate::server::child(path, "callId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.event_type,
+            &crate::server::child(path, "eventType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.chat_type,
+            &crate::server::child(path, "chat_type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.group_id,
+            &crate::server::child(path, "group_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.msg_id,
+            &crate::server::child(path, "msg_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security_version,
+            &crate::server::child(path, "securityVersion"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security,
+            &crate::server::child(path, "security"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.appkey,
+            &crate::server::child(path, "appkey"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.host,
+            &crate::server::child(path, "host"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.payload,
+            &crate::server::child(path, "payload"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackReactionMessage {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.message_id,
+            &crate::server::child(path, "messageId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.channel_type,
+            &crate::server::child(path, "channel_type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.ts,
+            &crate::server::child(path, "ts"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.reactions,
+            &crate::server::child(path, "reactions"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackReactionOperation {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.reaction_type,
+            &crate::server::child(path, "reactionType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.operator,
+            &crate::server::child(path, "operator"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackReactionPayload {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.type_,
+            &crate::server::child(path, "type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.channel_type,
+            &crate::server::child(path, "channel_type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.num,
+            &crate::server::child(path, "num"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.data,
+            &crate::server::child(path, "data"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackReadAckEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.call_id,
+            &crate::server::child(path, "callId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.event_type,
+            &crate::server::child(path, "eventType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.chat_type,
+            &crate::server::child(path, "chat_type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.group_id,
+            &crate::server::child(path, "group_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.msg_id,
+            &crate::server::child(path, "msg_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security_version,
+            &crate::server::child(path, "securityVersion"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security,
+            &crate::server::child(path, "security"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.appkey,
+            &crate::server::child(path, "appkey"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.host,
+            &crate::server::child(path, "host"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.payload,
+            &crate::server::child(path, "payload"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackRecallEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.call_id,
+            &crate::server::child(path, "callId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.event_type,
+            &crate::server::child(path, "eventType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.chat_type,
+            &crate::server::child(path, "chat_type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.group_id,
+            &crate::server::child(path, "group_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.msg_id,
+            &crate::server::child(path, "msg_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security_version,
+            &crate::server::child(path, "securityVersion"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security,
+            &crate::server::child(path, "security"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.appkey,
+            &crate::server::child(path, "appkey"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.host,
+            &crate::server::child(path, "host"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.recall_id,
+            &crate::server::child(path, "recall_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.payload,
+            &crate::server::child(path, "payload"),
+            problems,
+        );
+    }
+}
 impl crate::server::Validate for crate::gen::models::CallbackRetryResponse {
     fn validate(
         &self,
@@ -28458,6 +29511,158 @@ impl crate::server::Validate for crate::gen::models::CallbackRetryResponse {
         crate::server::Validate::validate(
             &self.data,
             &crate::server::child(path, "data"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackRosterEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.call_id,
+            &crate::server::child(path, "callId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.event_type,
+            &crate::server::child(path, "eventType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.chat_type,
+            &crate::server::child(path, "chat_type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.group_id,
+            &crate::server::child(path, "group_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.msg_id,
+            &crate::server::child(path, "msg_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security_version,
+            &crate::server::child(path, "securityVersion"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security,
+            &crate::server::child(path, "security"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.appkey,
+            &crate::server::child(path, "appkey"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.host,
+            &crate::server::child(path, "host"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.payload,
+            &crate::server::child(path, "payload"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackRosterPayload {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.operation,
+            &crate::server::child(path, "operation"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.reason,
+            &crate::server::child(path, "reason"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.roster_ver,
+            &crate::server::child(path, "roster_ver"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.status,
+            &crate::server::child(path, "status"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackSharedFile {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.file_id,
+            &crate::server::child(path, "file_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.file_name,
+            &crate::server::child(path, "file_name"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.file_owner,
+            &crate::server::child(path, "file_owner"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.file_size,
+            &crate::server::child(path, "file_size"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.created,
+            &crate::server::child(path, "created"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackStatus {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.description,
+            &crate::server::child(path, "description"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.error_code,
+            &crate::server::child(path, "error_code"),
             problems,
         );
     }
@@ -28534,6 +29739,246 @@ impl crate::server::Validate for crate::gen::models::CallbackStorageInfoResponse
         crate::server::Validate::validate(
             &self.data,
             &crate::server::child(path, "data"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackThreadData {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.id,
+            &crate::server::child(path, "id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.name,
+            &crate::server::child(path, "name"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.operation,
+            &crate::server::child(path, "operation"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.msg_parent_id,
+            &crate::server::child(path, "msg_parent_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.muc_parent_id,
+            &crate::server::child(path, "muc_parent_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.message_count,
+            &crate::server::child(path, "message_count"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.last_message,
+            &crate::server::child(path, "last_message"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackThreadEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.call_id,
+            &crate::server::child(path, "callId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.event_type,
+            &crate::server::child(path, "eventType"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.chat_type,
+            &crate::server::child(path, "chat_type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.group_id,
+            &crate::server::child(path, "group_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.msg_id,
+            &crate::server::child(path, "msg_id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security_version,
+            &crate::server::child(path, "securityVersion"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security,
+            &crate::server::child(path, "security"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.appkey,
+            &crate::server::child(path, "appkey"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.host,
+            &crate::server::child(path, "host"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.payload,
+            &crate::server::child(path, "payload"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackThreadMessage {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.id,
+            &crate::server::child(path, "id"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.to,
+            &crate::server::child(path, "to"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.payload,
+            &crate::server::child(path, "payload"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackThreadPayload {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.type_,
+            &crate::server::child(path, "type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.data,
+            &crate::server::child(path, "data"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::CallbackUserStatusEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.call_id,
+            &crate::server::child(path, "callId"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.reason,
+            &crate::server::child(path, "reason"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.security,
+            &crate::server::child(path, "security"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.os,
+            &crate::server::child(path, "os"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.ip,
+            &crate::server::child(path, "ip"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.host,
+            &crate::server::child(path, "host"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.appkey,
+            &crate::server::child(path, "appkey"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.user,
+            &crate::server::child(path, "user"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.version,
+            &crate::server::child(path, "version"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.timestamp,
+            &crate::server::child(path, "timestamp"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.status,
+            &crate::server::child(path, "status"),
             problems,
         );
     }

@@ -134,3 +134,53 @@ fn update_person_examples() {
 fn upload_thing_file_examples() {
     round_trip::<crate::gen::models::Thing>("{\"name\":\"cup\"}");
 }
+#[test]
+#[cfg(feature = "hooks")]
+fn callback_match_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"type\":\"thing\",\"seq\":1,\"payload\":{\"op\":\"matched\",\"urgent\":true}}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::Match(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"type\":\"thing\",\"seq\":1,\"payload\":{\"op\":\"matched\",\"urgent\":true}}"
+    );
+    round_trip::<
+        crate::gen::models::HookThingEvent,
+    >("{\"type\":\"thing\",\"seq\":1,\"payload\":{\"op\":\"matched\",\"urgent\":true}}");
+    round_trip::<crate::gen::models::HookPayload>("{\"op\":\"match\",\"urgent\":true}");
+}
+#[test]
+#[cfg(feature = "hooks")]
+fn callback_level_2_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"level\":2,\"from\":\"u2\"}".as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::Level2(_)),
+        "decoded as {:?}: {}", event.name(), "{\"level\":2,\"from\":\"u2\"}"
+    );
+    round_trip::<crate::gen::models::HookLevelEvent>("{\"level\":2,\"from\":\"u2\"}");
+}
+#[test]
+#[cfg(feature = "hooks")]
+fn callback_self_examples() {
+    let event = crate::gen::callbacks::CallbackEvent::from_slice(
+            "{\"type\":\"thing\",\"seq\":2,\"from\":\"u1\",\"payload\":{\"op\":\"match\",\"urgent\":false}}"
+                .as_bytes(),
+        )
+        .expect("examples are JSON");
+    assert!(
+        matches!(event, crate ::gen::callbacks::CallbackEvent::Self_(_)),
+        "decoded as {:?}: {}", event.name(),
+        "{\"type\":\"thing\",\"seq\":2,\"from\":\"u1\",\"payload\":{\"op\":\"match\",\"urgent\":false}}"
+    );
+    round_trip::<
+        crate::gen::models::HookThingEvent,
+    >(
+        "{\"type\":\"thing\",\"seq\":2,\"from\":\"u1\",\"payload\":{\"op\":\"match\",\"urgent\":false}}",
+    );
+}

@@ -301,6 +301,135 @@ impl Folder {
         self
     }
 }
+#[cfg(feature = "hooks")]
+/// A callback about a level.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct HookLevelEvent {
+    /// The new level.
+    pub level: i64,
+    /// Who changed it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "hooks")]
+#[cfg(any(test, feature = "server"))]
+impl HookLevelEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(level: impl ::std::convert::Into<i64>) -> Self {
+        Self {
+            level: level.into(),
+            from: ::std::option::Option::None,
+        }
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "hooks")]
+/// What happened to a thing.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct HookPayload {
+    /// The operation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub op: ::std::option::Option<::std::string::String>,
+    /// Whether it is urgent.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub urgent: ::std::option::Option<bool>,
+}
+#[cfg(feature = "hooks")]
+#[cfg(any(test, feature = "server"))]
+impl HookPayload {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            op: ::std::option::Option::None,
+            urgent: ::std::option::Option::None,
+        }
+    }
+    /// Sets `op`.
+    pub fn with_op(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.op = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `urgent`.
+    pub fn with_urgent(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.urgent = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "hooks")]
+/// A callback about a thing.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct HookThingEvent {
+    /// What the callback is about.
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// Sequence number.
+    pub seq: i64,
+    /// Who caused it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub from: ::std::option::Option<::std::string::String>,
+    /// What happened.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<crate::gen::models::HookPayload>,
+}
+#[cfg(feature = "hooks")]
+#[cfg(any(test, feature = "server"))]
+impl HookThingEvent {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(seq: impl ::std::convert::Into<i64>) -> Self {
+        Self {
+            type_: ::std::option::Option::None,
+            seq: seq.into(),
+            from: ::std::option::Option::None,
+            payload: ::std::option::Option::None,
+        }
+    }
+    /// Sets `type`.
+    pub fn with_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `payload`.
+    pub fn with_payload(
+        mut self,
+        value: impl ::std::convert::Into<crate::gen::models::HookPayload>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(
     any(
         feature = "files",

@@ -1942,6 +1942,70 @@ impl crate::server::Validate for crate::gen::models::Folder {
         );
     }
 }
+impl crate::server::Validate for crate::gen::models::HookLevelEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.level,
+            &crate::server::child(path, "level"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::HookPayload {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.op,
+            &crate::server::child(path, "op"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.urgent,
+            &crate::server::child(path, "urgent"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::HookThingEvent {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.type_,
+            &crate::server::child(path, "type"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.seq,
+            &crate::server::child(path, "seq"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.from,
+            &crate::server::child(path, "from"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.payload,
+            &crate::server::child(path, "payload"),
+            problems,
+        );
+    }
+}
 impl crate::server::Validate for crate::gen::models::Kind {
     fn validate(&self, _: &str, _: &mut ::std::vec::Vec<::std::string::String>) {}
 }
