@@ -130,6 +130,8 @@ pub struct EnumIr {
     pub name: String,
     pub docs: Vec<String>,
     pub integer: bool,
+    /// `true` and `false` on the wire, one variant each (no `Unknown`).
+    pub boolean: bool,
     pub variants: Vec<VariantIr>,
     /// Former names, kept as deprecated type aliases.
     pub aliases: Vec<String>,
@@ -527,6 +529,7 @@ fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>, u
                 name: e.name.clone(),
                 docs: doc_lines(&e.doc),
                 integer: e.repr == Repr::Integer,
+                boolean: e.repr == Repr::Boolean,
                 variants: e
                     .values
                     .iter()

@@ -27,10 +27,11 @@ pub fn load_spec(dir: &Path, display_dir: &str) -> Result<Spec, String> {
 
 /// The spec of `codegen/fixture-client`, relative to the workspace root: the real API
 /// section and shared models, plus the fixture APIs that exercise every construct.
-pub const FIXTURE_SPEC: [&str; 10] = [
+pub const FIXTURE_SPEC: [&str; 11] = [
     "spec/easemob.yaml",
     "codegen/tests/fixtures/base.yaml",
     "codegen/tests/fixtures/constructs/binary_variants.yaml",
+    "codegen/tests/fixtures/constructs/boolean_enums.yaml",
     "codegen/tests/fixtures/constructs/callbacks.yaml",
     "codegen/tests/fixtures/constructs/deprecations_and_renames.yaml",
     "codegen/tests/fixtures/constructs/form_and_list_path.yaml",

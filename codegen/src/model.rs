@@ -404,6 +404,8 @@ pub struct Field {
 pub enum Repr {
     String,
     Integer,
+    /// `true` and `false`, each with a variant name that says what it means.
+    Boolean,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -558,7 +558,11 @@ fn model_schema(model: &Model, form: bool) -> Json {
             let values: Vec<&Json> = e.values.iter().map(|v| &v.value).collect();
             let docs: Vec<String> = e.values.iter().map(|v| format!("- `{}`: {}", v.value, v.doc)).collect();
             json!({
-                "type": if e.repr == Repr::Integer { "integer" } else { "string" },
+                "type": match e.repr {
+                    Repr::Integer => "integer",
+                    Repr::Boolean => "boolean",
+                    Repr::String => "string",
+                },
                 "enum": values,
                 "description": format!("{}\n\n{}", e.doc, docs.join("\n")),
             })

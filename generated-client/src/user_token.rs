@@ -21,7 +21,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
 use crate::models::{
-    TokenGrantType, TokenInheritRequest, TokenPasswordRequest, TokenUserResponse, User,
+    MissingUser, TokenGrantType, TokenInheritRequest, TokenPasswordRequest, TokenUserResponse, User,
 };
 use crate::operations::tokens::{GetUserToken, GetUserTokenWithPassword};
 use crate::redact::Scrub;
@@ -170,7 +170,7 @@ impl IntoFuture for InheritUserToken {
             let mut body = TokenInheritRequest::new(
                 TokenGrantType::Inherit,
                 self.username,
-                self.auto_create_user,
+                MissingUser::from_bool(self.auto_create_user),
             );
             body.ttl = self.ttl.map(ttl_value).transpose()?;
             let request =

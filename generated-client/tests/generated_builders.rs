@@ -307,3 +307,14 @@ fn string_lists_take_any_iterable_of_strings() {
         assert_eq!(serde_json::to_value(&request).unwrap()["to"], json!(["bob", "carol"]));
     }
 }
+
+#[test]
+fn boolean_enums_name_what_true_and_false_mean() {
+    use easemob_im::models::{CreateGroupRequest, GroupVisibility, UpdateGroupRequest};
+    let private = serde_json::to_value(CreateGroupRequest::new(GroupVisibility::Private, "ann")).unwrap();
+    assert_eq!((&private["public"], &private["owner"]), (&json!(false), &json!("ann")));
+    let public = serde_json::to_value(UpdateGroupRequest::new(GroupVisibility::Public)).unwrap();
+    assert_eq!(public["public"], json!(true));
+    assert_eq!(GroupVisibility::from_bool(false), GroupVisibility::Private);
+    assert_eq!(GroupVisibility::Public.to_string(), "true");
+}

@@ -76,7 +76,7 @@ async fn register_befriend_group_talk_list_delete() {
     client.contacts().add_contact("ann", "ben").await.unwrap();
     let group = client
         .groups()
-        .create_group(CreateGroupRequest::new(true, "ann").with_group_name("friends"))
+        .create_group(CreateGroupRequest::new(GroupVisibility::Public, "ann").with_group_name("friends"))
         .await
         .unwrap()
         .group_id()
@@ -144,7 +144,7 @@ async fn recipients_are_checked_only_in_strict_mode() {
     register(&client, &["ann", "ben"]).await;
     let group = client
         .groups()
-        .create_group(CreateGroupRequest::new(true, "ann"))
+        .create_group(CreateGroupRequest::new(GroupVisibility::Public, "ann"))
         .await
         .unwrap()
         .group_id()

@@ -11,7 +11,7 @@ use super::rules::rule;
 use crate::usage::{self, Directions};
 use super::{Change, Side};
 use crate::ir;
-use crate::model::{Constraints, Deprecation, EnumModel, Event, Field, Model, ObjectModel, Operation, Param, Response, Spec, TypeRef};
+use crate::model::{Constraints, Deprecation, EnumModel, Event, Field, Model, ObjectModel, Operation, Param, Repr, Response, Spec, TypeRef};
 use crate::validate::enum_value_key;
 
 pub(super) fn run(old: &Spec, new: &Spec) -> Vec<Change> {
@@ -517,7 +517,7 @@ impl<'a> Walk<'a> {
         let sides = directions(dirs);
         let path = format!("models.{model}");
         if old.repr != new.repr {
-            self.push("enum-repr-changed", Side::New, path.clone(), format!("`{model}` values changed between strings and integers"), vec![model.to_owned()]);
+            self.push("enum-repr-changed", Side::New, path.clone(), format!("`{model}` values changed from {} to {}", repr_name(old.repr), repr_name(new.repr)), vec![model.to_owned()]);
         }
         for v in old.values.iter().filter(|v| !new.values.iter().any(|w| w.value == v.value)) {
             let item = vec![format!("{model}::{}", ir::variant_ident(v))];
@@ -670,4 +670,12 @@ fn field_items(model: &str, f: &Field) -> Vec<String> {
         items.push(format!("{model}::new"));
     }
     items
+}
+
+fn repr_name(repr: Repr) -> &'static str {
+    match repr {
+        Repr::String => "strings",
+        Repr::Integer => "integers",
+        Repr::Boolean => "booleans",
+    }
 }

@@ -173,7 +173,7 @@ pub static RULES: &[Rule] = &[
     rule_of("response-enum-value-removed", "value removed from an enum received in responses, without deprecation", [S, B, B], false, "readers never see it again; the variant disappears"),
     rule_of("deprecated-response-enum-value-removed", "deprecated value removed from an enum received in responses", [S, B, B], false, "as response-enum-value-removed, after a deprecation period"),
     rule_of("enum-variant-rust-name-changed", "enum variant's Rust name changed", [S, B, B], false, "the variant is renamed; the wire value is unchanged"),
-    rule_of("enum-repr-changed", "enum changed between string and integer values", [B, B, B], false, "another wire type"),
+    rule_of("enum-repr-changed", "enum changed between string, integer and boolean values", [B, B, B], false, "another wire type"),
     rule_of("enum-value-deprecated", "enum value deprecated", [S, W, S], true, "users of the variant get a deprecation warning"),
     rule_of("enum-value-docs-changed", "enum value docs changed", [S, S, S], false, "documentation only"),
     // Callback events.

@@ -260,6 +260,9 @@ fn multipart(s: &StructIr) -> TokenStream {
 }
 
 fn emit_enum(e: &EnumIr) -> TokenStream {
+    if e.boolean {
+        return emit_boolean_enum(e);
+    }
     let name = ident(&e.name);
     let doc = docs(&e.docs);
     let variants = e.variants.iter().map(|v| {
@@ -374,6 +377,74 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 <#raw as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
+/// A boolean on the wire whose two values have names (`GroupVisibility::Public` for `true`),
+/// so that a call site says what it sends. Both values are listed, so there is no `Unknown`;
+/// there is no `From<bool>` either, which would let `new(true, ..)` back in.
+fn emit_boolean_enum(e: &EnumIr) -> TokenStream {
+    let name = ident(&e.name);
+    let doc = docs(&e.docs);
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.ident);
+        let doc = docs(&v.docs);
+        let deprecated = deprecated(v.deprecated.as_ref());
+        quote!(#doc #deprecated #variant,)
+    });
+    let arms = e.variants.iter().map(|v| {
+        let variant = ident(&v.ident);
+        let value = v.value.as_bool().unwrap_or_default();
+        quote!(Self::#variant => #value,)
+    });
+    let back = e.variants.iter().map(|v| {
+        let variant = ident(&v.ident);
+        let value = v.value.as_bool().unwrap_or_default();
+        quote!(#value => Self::#variant,)
+    });
+    let aliases = e.aliases.iter().map(|old| type_alias(old, &e.name));
+    let server_side = quote!(#[cfg(any(test, feature = "server"))]);
+    let serialize_cfg = (!e.directions.request).then(|| server_side.clone());
+    let deserialize_cfg = (!e.directions.response).then(|| server_side.clone());
+    quote! {
+        #(#aliases)*
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl #name {
+            /// The value on the wire.
+            pub fn as_bool(&self) -> bool {
+                match self { #(#arms)* }
+            }
+
+            /// The variant sent as `value`.
+            pub fn from_bool(value: bool) -> Self {
+                match value { #(#back)* }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.as_bool(), f)
+            }
+        }
+
+        #serialize_cfg
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_bool(self.as_bool())
+            }
+        }
+
+        #deserialize_cfg
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <bool as ::serde::Deserialize>::deserialize(deserializer).map(Self::from_bool)
             }
         }
     }

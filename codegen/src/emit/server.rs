@@ -541,6 +541,8 @@ fn emit_model_impls(model: &ModelIr) -> TokenStream {
             let name = ident(&e.name);
             let parse = if e.integer {
                 quote!(<i64 as crate::server::FromParam>::from_param(name, text).map(Self::from))
+            } else if e.boolean {
+                quote!(<bool as crate::server::FromParam>::from_param(name, text).map(Self::from_bool))
             } else {
                 quote!({ let _ = name; ::std::result::Result::Ok(Self::from(text)) })
             };

@@ -266,6 +266,7 @@ pub struct Accessor {
 pub enum Repr {
     String,
     Integer,
+    Boolean,
 }
 
 #[derive(Debug, Deserialize)]

@@ -125,10 +125,11 @@ impl Checker<'_> {
                     }
                 }
             }
-            (Model::Enum(en), Json::String(_) | Json::Number(_)) => {
+            (Model::Enum(en), Json::String(_) | Json::Number(_) | Json::Bool(_)) => {
                 let repr_ok = match en.repr {
                     Repr::String => value.is_string(),
                     Repr::Integer => value.is_i64() || value.is_u64(),
+                    Repr::Boolean => value.is_boolean(),
                 };
                 if !repr_ok {
                     self.wrong_type(&path, &TypeRef::Model(name.to_owned()), value);

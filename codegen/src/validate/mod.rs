@@ -612,8 +612,18 @@ impl<'a> Ctx<'a> {
         let origin = &source.origin;
         let repr = match source.raw.repr {
             Some(raw::Repr::Integer) => Repr::Integer,
+            Some(raw::Repr::Boolean) => Repr::Boolean,
             _ => Repr::String,
         };
+        if repr == Repr::Boolean {
+            let listed = |b: bool| values.iter().any(|v| v.value == Json::Bool(b));
+            if values.len() != 2 || !listed(true) || !listed(false) {
+                self.error(at(origin, "enum"), format!("the boolean enum `{}` must list `true` and `false`, once each", source.name), "list both values, each with a `rust_name` that says what it means");
+            }
+            for (i, value) in values.iter().enumerate().filter(|(_, v)| v.rust_name.is_none()) {
+                self.error(at(origin, &format!("enum[{i}]")), format!("the value {} of the boolean enum `{}` has no `rust_name`", value.value, source.name), "name what the value means, e.g. `rust_name: Public`");
+            }
+        }
         if values.is_empty() {
             self.error(at(origin, "enum"), format!("the enum `{}` has no values", source.name), "list at least one documented value");
         }
@@ -624,10 +634,15 @@ impl<'a> Ctx<'a> {
             let ok = match (repr, &value.value) {
                 (Repr::String, Json::String(s)) => !s.is_empty(),
                 (Repr::Integer, v) => v.is_i64(),
+                (Repr::Boolean, v) => v.is_boolean(),
                 _ => false,
             };
             if !ok {
-                let what = if repr == Repr::String { "a non-empty string" } else { "an integer" };
+                let what = match repr {
+                    Repr::String => "a non-empty string",
+                    Repr::Integer => "an integer",
+                    Repr::Boolean => "`true` or `false`",
+                };
                 self.error_value(at(&here, "value"), format!("enum value {} is not {what}", value.value), format!("write {what}, or set `repr` to match the values"));
             }
             if seen_values.contains(&&value.value) {

@@ -9320,8 +9320,8 @@ pub struct CreateGroupRequest {
     /// Documented limits: at most 512 characters.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
-    /// True for a public group (searchable, users may apply to join), false for a private group (members join only when added or invited).
-    pub public: bool,
+    /// Public (searchable, users may apply to join) or private (members join only when added or invited).
+    pub public: crate::gen::models::GroupVisibility,
     /// Size class of the group; required when creating a large group.
     ///
     /// Documented limits: server default `"normal"`.
@@ -9367,7 +9367,7 @@ impl CreateGroupRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        public: impl ::std::convert::Into<bool>,
+        public: impl ::std::convert::Into<crate::gen::models::GroupVisibility>,
         owner: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -10350,8 +10350,8 @@ pub struct DeleteUserConversationRequest {
     /// Kind of conversation.
     #[serde(rename = "type")]
     pub type_: crate::gen::models::MessageConversationType,
-    /// Whether to delete the conversation's roaming messages on the server too, so the user can no longer fetch them.
-    pub delete_roam: bool,
+    /// Whether the conversation's roaming messages on the server go too, so the user can no longer fetch them.
+    pub delete_roam: crate::gen::models::RoamingMessages,
 }
 #[cfg(feature = "messages")]
 impl DeleteUserConversationRequest {
@@ -10360,7 +10360,7 @@ impl DeleteUserConversationRequest {
     pub fn new(
         channel: impl ::std::convert::Into<::std::string::String>,
         type_: impl ::std::convert::Into<crate::gen::models::MessageConversationType>,
-        delete_roam: impl ::std::convert::Into<bool>,
+        delete_roam: impl ::std::convert::Into<crate::gen::models::RoamingMessages>,
     ) -> Self {
         Self {
             channel: channel.into(),
@@ -14733,6 +14733,56 @@ impl GroupUserResult {
     ) -> Self {
         self.group_id = ::std::option::Option::Some(value.into());
         self
+    }
+}
+#[cfg(feature = "groups")]
+/// Whether a group is public (`true` on the wire) or private (`false`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GroupVisibility {
+    /// Anyone can find the group and apply to join.
+    Public,
+    /// Members join only when the owner or an admin adds or invites them.
+    Private,
+}
+#[cfg(feature = "groups")]
+impl GroupVisibility {
+    /// The value on the wire.
+    pub fn as_bool(&self) -> bool {
+        match self {
+            Self::Public => true,
+            Self::Private => false,
+        }
+    }
+    /// The variant sent as `value`.
+    pub fn from_bool(value: bool) -> Self {
+        match value {
+            true => Self::Public,
+            false => Self::Private,
+        }
+    }
+}
+#[cfg(feature = "groups")]
+impl ::std::fmt::Display for GroupVisibility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.as_bool(), f)
+    }
+}
+#[cfg(feature = "groups")]
+impl ::serde::Serialize for GroupVisibility {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_bool(self.as_bool())
+    }
+}
+#[cfg(feature = "groups")]
+#[cfg(any(test, feature = "server"))]
+impl<'de> ::serde::Deserialize<'de> for GroupVisibility {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <bool as ::serde::Deserialize>::deserialize(deserializer).map(Self::from_bool)
     }
 }
 #[cfg(feature = "messages")]
@@ -23103,6 +23153,56 @@ impl MetadataUsersResponse {
         self
     }
 }
+#[cfg(feature = "tokens")]
+/// What a token request does for a user id that is not registered (`true` on the wire registers it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MissingUser {
+    /// Register the user, then issue the token.
+    Register,
+    /// Refuse the request.
+    Refuse,
+}
+#[cfg(feature = "tokens")]
+impl MissingUser {
+    /// The value on the wire.
+    pub fn as_bool(&self) -> bool {
+        match self {
+            Self::Register => true,
+            Self::Refuse => false,
+        }
+    }
+    /// The variant sent as `value`.
+    pub fn from_bool(value: bool) -> Self {
+        match value {
+            true => Self::Register,
+            false => Self::Refuse,
+        }
+    }
+}
+#[cfg(feature = "tokens")]
+impl ::std::fmt::Display for MissingUser {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.as_bool(), f)
+    }
+}
+#[cfg(feature = "tokens")]
+impl ::serde::Serialize for MissingUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_bool(self.as_bool())
+    }
+}
+#[cfg(feature = "tokens")]
+#[cfg(any(test, feature = "server"))]
+impl<'de> ::serde::Deserialize<'de> for MissingUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <bool as ::serde::Deserialize>::deserialize(deserializer).map(Self::from_bool)
+    }
+}
 #[cfg(feature = "chatrooms")]
 /// Answer to mute_all_chatroom_members.
 ///
@@ -24219,6 +24319,59 @@ impl PresenceOnlineCountResponse {
     pub fn with_result(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.result = ::std::option::Option::Some(value.into());
         self
+    }
+}
+#[cfg(feature = "presence")]
+/// What an online count counts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PresenceQueryType {
+    /// The online members of a group.
+    GroupMembers,
+    /// A value this version of the crate does not know.
+    Unknown(i64),
+}
+#[cfg(feature = "presence")]
+impl PresenceQueryType {
+    /// The value on the wire.
+    pub fn as_i64(&self) -> i64 {
+        match self {
+            Self::GroupMembers => 1i64,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+#[cfg(feature = "presence")]
+impl ::std::convert::From<i64> for PresenceQueryType {
+    fn from(value: i64) -> Self {
+        match value {
+            1i64 => Self::GroupMembers,
+            other => Self::Unknown(other),
+        }
+    }
+}
+#[cfg(feature = "presence")]
+impl ::std::fmt::Display for PresenceQueryType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.as_i64(), f)
+    }
+}
+#[cfg(feature = "presence")]
+impl ::serde::Serialize for PresenceQueryType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.as_i64())
+    }
+}
+#[cfg(feature = "presence")]
+#[cfg(any(test, feature = "server"))]
+impl<'de> ::serde::Deserialize<'de> for PresenceQueryType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 #[cfg(feature = "presence")]
@@ -28136,6 +28289,56 @@ impl RetryStoredCallbacksRequest {
     ) -> Self {
         self.target_url = ::std::option::Option::Some(value.into());
         self
+    }
+}
+#[cfg(feature = "messages")]
+/// What deleting a conversation does to its roaming messages on the server (`true` on the wire deletes them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RoamingMessages {
+    /// Delete them too; the user can no longer fetch them.
+    Delete,
+    /// Keep them; only the conversation entry goes.
+    Keep,
+}
+#[cfg(feature = "messages")]
+impl RoamingMessages {
+    /// The value on the wire.
+    pub fn as_bool(&self) -> bool {
+        match self {
+            Self::Delete => true,
+            Self::Keep => false,
+        }
+    }
+    /// The variant sent as `value`.
+    pub fn from_bool(value: bool) -> Self {
+        match value {
+            true => Self::Delete,
+            false => Self::Keep,
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for RoamingMessages {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.as_bool(), f)
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for RoamingMessages {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_bool(self.as_bool())
+    }
+}
+#[cfg(feature = "messages")]
+#[cfg(any(test, feature = "server"))]
+impl<'de> ::serde::Deserialize<'de> for RoamingMessages {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <bool as ::serde::Deserialize>::deserialize(deserializer).map(Self::from_bool)
     }
 }
 #[cfg(feature = "messages")]
@@ -32720,9 +32923,9 @@ pub struct TokenInheritRequest {
     pub grant_type: crate::gen::models::TokenGrantType,
     /// The user id.
     pub username: ::std::string::String,
-    /// Whether to register the user when it does not exist yet.
+    /// What to do when the user does not exist yet.
     #[serde(rename = "autoCreateUser")]
-    pub auto_create_user: bool,
+    pub auto_create_user: crate::gen::models::MissingUser,
     /// Token lifetime in seconds (milliseconds on VIP 5 clusters); 0 means it never expires. Without it, the lifetime is 60 days or the one last set in the console.
     ///
     /// Documented limits: minimum 0.
@@ -32736,7 +32939,7 @@ impl TokenInheritRequest {
     pub fn new(
         grant_type: impl ::std::convert::Into<crate::gen::models::TokenGrantType>,
         username: impl ::std::convert::Into<::std::string::String>,
-        auto_create_user: impl ::std::convert::Into<bool>,
+        auto_create_user: impl ::std::convert::Into<crate::gen::models::MissingUser>,
     ) -> Self {
         Self {
             grant_type: grant_type.into(),
@@ -34382,14 +34585,16 @@ pub struct UpdateGroupRequest {
     /// Documented limits: at most 1024 characters.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom: ::std::option::Option<::std::string::String>,
-    /// True for a public group, false for a private one.
-    pub public: bool,
+    /// The group's new visibility.
+    pub public: crate::gen::models::GroupVisibility,
 }
 #[cfg(feature = "groups")]
 impl UpdateGroupRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(public: impl ::std::convert::Into<bool>) -> Self {
+    pub fn new(
+        public: impl ::std::convert::Into<crate::gen::models::GroupVisibility>,
+    ) -> Self {
         Self {
             group_name: ::std::option::Option::None,
             description: ::std::option::Option::None,

@@ -1249,15 +1249,18 @@ pub mod inputs {
     pub struct GetGroupOnlineCountInput {
         /// The group id.
         pub group_id: ::std::string::String,
-        /// Kind of query; `1` counts the online members of a group.
-        pub query_type: i64,
+        /// Kind of query.
+        pub query_type: crate::gen::models::PresenceQueryType,
     }
     impl GetGroupOnlineCountInput {
         /// An input with the required parameters (and body); optional ones start empty.
         /// The router builds inputs; this is for calling an implementation directly, as
         /// its unit tests do.
         #[allow(clippy::too_many_arguments)]
-        pub fn new(group_id: ::std::string::String, query_type: i64) -> Self {
+        pub fn new(
+            group_id: ::std::string::String,
+            query_type: crate::gen::models::PresenceQueryType,
+        ) -> Self {
             Self { group_id, query_type }
         }
     }
@@ -18278,14 +18281,14 @@ async fn decode_get_group_online_count(
             }
         }
     };
-    let query_type: ::std::option::Option<i64> = {
+    let query_type: ::std::option::Option<crate::gen::models::PresenceQueryType> = {
         let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
             crate::server::path_text(path[1usize])?,
         );
         match text {
             ::std::option::Option::Some(text) => {
                 crate::server::optional::<
-                    i64,
+                    crate::gen::models::PresenceQueryType,
                 >("query_type", ::std::option::Option::Some(&text), &mut problems)
             }
             ::std::option::Option::None => {
@@ -33196,6 +33199,17 @@ impl crate::server::Validate for crate::gen::models::GroupUserResult {
         );
     }
 }
+impl crate::server::Validate for crate::gen::models::GroupVisibility {
+    fn validate(&self, _: &str, _: &mut ::std::vec::Vec<::std::string::String>) {}
+}
+impl crate::server::FromParam for crate::gen::models::GroupVisibility {
+    fn from_param(
+        name: &str,
+        text: &str,
+    ) -> ::std::result::Result<Self, ::std::string::String> {
+        <bool as crate::server::FromParam>::from_param(name, text).map(Self::from_bool)
+    }
+}
 impl crate::server::Validate for crate::gen::models::ImportGroupCommandMessageRequest {
     fn validate(
         &self,
@@ -37088,6 +37102,17 @@ impl crate::server::Validate for crate::gen::models::MetadataUsersResponse {
         );
     }
 }
+impl crate::server::Validate for crate::gen::models::MissingUser {
+    fn validate(&self, _: &str, _: &mut ::std::vec::Vec<::std::string::String>) {}
+}
+impl crate::server::FromParam for crate::gen::models::MissingUser {
+    fn from_param(
+        name: &str,
+        text: &str,
+    ) -> ::std::result::Result<Self, ::std::string::String> {
+        <bool as crate::server::FromParam>::from_param(name, text).map(Self::from_bool)
+    }
+}
 impl crate::server::Validate for crate::gen::models::MuteAllChatroomMembersResponse {
     fn validate(
         &self,
@@ -37561,6 +37586,17 @@ impl crate::server::Validate for crate::gen::models::PresenceOnlineCountResponse
             &crate::server::child(path, "result"),
             problems,
         );
+    }
+}
+impl crate::server::Validate for crate::gen::models::PresenceQueryType {
+    fn validate(&self, _: &str, _: &mut ::std::vec::Vec<::std::string::String>) {}
+}
+impl crate::server::FromParam for crate::gen::models::PresenceQueryType {
+    fn from_param(
+        name: &str,
+        text: &str,
+    ) -> ::std::result::Result<Self, ::std::string::String> {
+        <i64 as crate::server::FromParam>::from_param(name, text).map(Self::from)
     }
 }
 impl crate::server::Validate for crate::gen::models::PresenceResultResponse {
@@ -39209,6 +39245,17 @@ impl crate::server::Validate for crate::gen::models::RetryStoredCallbacksRequest
             &crate::server::child(path, "targetUrl"),
             problems,
         );
+    }
+}
+impl crate::server::Validate for crate::gen::models::RoamingMessages {
+    fn validate(&self, _: &str, _: &mut ::std::vec::Vec<::std::string::String>) {}
+}
+impl crate::server::FromParam for crate::gen::models::RoamingMessages {
+    fn from_param(
+        name: &str,
+        text: &str,
+    ) -> ::std::result::Result<Self, ::std::string::String> {
+        <bool as crate::server::FromParam>::from_param(name, text).map(Self::from_bool)
     }
 }
 impl crate::server::Validate for crate::gen::models::SendChatroomCommandMessageRequest {

@@ -16,7 +16,7 @@ pub async fn groups_flow(mock: &MockHandle, client: &Client) {
     let groups = client.groups();
     let created = groups
         .create_group(
-            CreateGroupRequest::new(true, "g-own")
+            CreateGroupRequest::new(GroupVisibility::Public, "g-own")
                 .with_group_name("team")
                 .with_members(strings(&["g-m1"]))
                 .with_max_users(10),
@@ -27,7 +27,7 @@ pub async fn groups_flow(mock: &MockHandle, client: &Client) {
     assert_eq!(
         failure(
             groups
-                .create_group(CreateGroupRequest::new(true, "g-ghost"))
+                .create_group(CreateGroupRequest::new(GroupVisibility::Public, "g-ghost"))
                 .await
         )
         .0,
@@ -53,7 +53,7 @@ pub async fn groups_flow(mock: &MockHandle, client: &Client) {
     let updated = groups
         .update_group(
             &id,
-            UpdateGroupRequest::new(false).with_description("the team"),
+            UpdateGroupRequest::new(GroupVisibility::Private).with_description("the team"),
         )
         .await
         .unwrap()
@@ -452,7 +452,7 @@ pub async fn threads_flow(_mock: &MockHandle, client: &Client) {
     let group = client
         .groups()
         .create_group(
-            CreateGroupRequest::new(false, "t-own").with_members(strings(&["t-m1", "t-m2"])),
+            CreateGroupRequest::new(GroupVisibility::Private, "t-own").with_members(strings(&["t-m1", "t-m2"])),
         )
         .await
         .unwrap()

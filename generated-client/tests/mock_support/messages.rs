@@ -93,7 +93,7 @@ pub async fn presence_flow(mock: &MockHandle, client: &Client) {
     let group = client
         .groups()
         .create_group(
-            CreateGroupRequest::new(true, "p-ivy").with_members(strings(&["p-jo", "p-kim"])),
+            CreateGroupRequest::new(GroupVisibility::Public, "p-ivy").with_members(strings(&["p-jo", "p-kim"])),
         )
         .await
         .unwrap()
@@ -103,7 +103,7 @@ pub async fn presence_flow(mock: &MockHandle, client: &Client) {
         .unwrap();
     assert_eq!(
         presence
-            .get_group_online_count(&group, 1)
+            .get_group_online_count(&group, PresenceQueryType::GroupMembers)
             .await
             .unwrap()
             .result,
@@ -119,7 +119,7 @@ pub async fn messages_flow(mock: &MockHandle, client: &Client) {
     let group = client
         .groups()
         .create_group(
-            CreateGroupRequest::new(true, "x-amy").with_members(strings(&["x-bob", "x-cat"])),
+            CreateGroupRequest::new(GroupVisibility::Public, "x-amy").with_members(strings(&["x-bob", "x-cat"])),
         )
         .await
         .unwrap()
@@ -542,7 +542,7 @@ pub async fn messages_flow(mock: &MockHandle, client: &Client) {
 
     msgs.delete_user_conversation(
         "x-amy",
-        DeleteUserConversationRequest::new("x-bob", MessageConversationType::Chat, true),
+        DeleteUserConversationRequest::new("x-bob", MessageConversationType::Chat, RoamingMessages::Delete),
     )
     .await
     .unwrap();

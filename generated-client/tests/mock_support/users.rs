@@ -120,7 +120,7 @@ pub async fn users_flow(mock: &MockHandle, client: &Client) {
         .get_user_token(TokenInheritRequest::new(
             TokenGrantType::Inherit,
             "u-dave",
-            true,
+            MissingUser::Register,
         ))
         .await
         .unwrap();
@@ -135,7 +135,7 @@ pub async fn users_flow(mock: &MockHandle, client: &Client) {
                 .get_user_token(TokenInheritRequest::new(
                     TokenGrantType::Inherit,
                     "u-erin",
-                    false
+                    MissingUser::Refuse
                 ))
                 .await
         )

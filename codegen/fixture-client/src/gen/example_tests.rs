@@ -118,6 +118,12 @@ fn set_labels_examples() {
     >("{\"colour\":\"red\"}");
 }
 #[test]
+#[cfg(feature = "things")]
+fn set_thing_visibility_examples() {
+    round_trip::<crate::gen::models::VisibilityChange>("{\"visible\":true}");
+    round_trip::<crate::gen::models::VisibilityChange>("{\"visible\":true}");
+}
+#[test]
 #[cfg(feature = "recursion")]
 fn update_person_examples() {
     round_trip::<

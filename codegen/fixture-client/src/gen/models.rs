@@ -1242,3 +1242,72 @@ impl UploadThingFileRequest {
         parts
     }
 }
+#[cfg(feature = "things")]
+/// Whether a thing shows (`true` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Visibility {
+    /// Everyone sees it.
+    Shown,
+    /// Only its owner sees it.
+    Hidden,
+}
+#[cfg(feature = "things")]
+impl Visibility {
+    /// The value on the wire.
+    pub fn as_bool(&self) -> bool {
+        match self {
+            Self::Shown => true,
+            Self::Hidden => false,
+        }
+    }
+    /// The variant sent as `value`.
+    pub fn from_bool(value: bool) -> Self {
+        match value {
+            true => Self::Shown,
+            false => Self::Hidden,
+        }
+    }
+}
+#[cfg(feature = "things")]
+impl ::std::fmt::Display for Visibility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.as_bool(), f)
+    }
+}
+#[cfg(feature = "things")]
+impl ::serde::Serialize for Visibility {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_bool(self.as_bool())
+    }
+}
+#[cfg(feature = "things")]
+impl<'de> ::serde::Deserialize<'de> for Visibility {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <bool as ::serde::Deserialize>::deserialize(deserializer).map(Self::from_bool)
+    }
+}
+#[cfg(feature = "things")]
+/// A thing's new visibility.
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct VisibilityChange {
+    /// Shown or hidden.
+    pub visible: crate::gen::models::Visibility,
+}
+#[cfg(feature = "things")]
+impl VisibilityChange {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        visible: impl ::std::convert::Into<crate::gen::models::Visibility>,
+    ) -> Self {
+        Self { visible: visible.into() }
+    }
+}

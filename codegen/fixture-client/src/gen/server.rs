@@ -296,6 +296,38 @@ pub mod inputs {
             Self { names, body }
         }
     }
+    /// Input of [`EasemobApi::set_thing_visibility`](super::EasemobApi::set_thing_visibility).
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub struct SetThingVisibilityInput {
+        /// The thing's name.
+        pub name: ::std::string::String,
+        /// Whether watchers see the change.
+        pub notify: ::std::option::Option<crate::gen::models::Visibility>,
+        /// The request body.
+        pub body: crate::gen::models::VisibilityChange,
+    }
+    impl SetThingVisibilityInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            name: ::std::string::String,
+            body: crate::gen::models::VisibilityChange,
+        ) -> Self {
+            Self {
+                name,
+                notify: ::std::option::Option::None,
+                body,
+            }
+        }
+        /// Sets `notify`.
+        pub fn with_notify(mut self, value: crate::gen::models::Visibility) -> Self {
+            self.notify = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::update_person`](super::EasemobApi::update_person).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -709,6 +741,29 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         );
         async move { answer }
     }
+    /// Show or hide a thing.
+    ///
+    /// 设置可见性 · `PUT /{org_name}/{app_name}/things/{name}/visibility`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#设置可见性)
+    fn set_thing_visibility(
+        &self,
+        ctx: RequestContext,
+        input: inputs::SetThingVisibilityInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::gen::models::VisibilityChange, ServerError>,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "set_thing_visibility",
+            ::std::option::Option::Some("{\"visible\":true}"),
+        );
+        async move { answer }
+    }
     /// Update a person; answers with their folders.
     ///
     /// 更新人员 · `PUT /{org_name}/{app_name}/people/{name}`
@@ -1047,6 +1102,27 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                 return call_peek_thing(api, &incoming, base, path).await;
             }
             crate::server::no_route(&["GET"])
+        }
+        [b0, b1, "things", p0, "visibility"] => {
+            let path: &[&str] = &[p0];
+            let base: &[&str] = &[b0, b1];
+            let _ = (path, base);
+            if method == ::axum::http::Method::PUT {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "set_thing_visibility", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
+                return call_set_thing_visibility(api, &incoming, base, path).await;
+            }
+            crate::server::no_route(&["PUT"])
         }
         _ => crate::server::no_route(&[]),
     }
@@ -1722,6 +1798,73 @@ async fn decode_set_labels(
         body,
     })
 }
+async fn call_set_thing_visibility<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("set_thing_visibility", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    let input = match decode_set_thing_visibility(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.set_thing_visibility(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_set_thing_visibility(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::SetThingVisibilityInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    let name: ::std::option::Option<::std::string::String> = {
+        let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
+            crate::server::path_text(path[0usize])?,
+        );
+        match text {
+            ::std::option::Option::Some(text) => {
+                crate::server::optional::<
+                    ::std::string::String,
+                >("name", ::std::option::Option::Some(&text), &mut problems)
+            }
+            ::std::option::Option::None => {
+                problems
+                    .push(format!("the {} parameter `{}` is required", "path", "name"));
+                ::std::option::Option::None
+            }
+        }
+    };
+    let notify: ::std::option::Option<crate::gen::models::Visibility> = match incoming
+        .query("notify")
+    {
+        ::std::option::Option::Some(text) => {
+            let text = text.to_owned();
+            crate::server::optional::<
+                crate::gen::models::Visibility,
+            >("notify", ::std::option::Option::Some(&text), &mut problems)
+        }
+        ::std::option::Option::None => ::std::option::Option::None,
+    };
+    let body: crate::gen::models::VisibilityChange = crate::server::json_body(incoming)?;
+    crate::server::Validate::validate(&body, "", &mut problems);
+    crate::server::problems_to_error(problems)?;
+    let name = name
+        .ok_or_else(|| crate::server::ServerError::bad_request(
+            format!("the parameter `{}` is required", "name"),
+        ))?;
+    ::std::result::Result::Ok(inputs::SetThingVisibilityInput {
+        name,
+        notify,
+        body,
+    })
+}
 async fn call_update_person<A: EasemobApi>(
     api: &A,
     incoming: &crate::server::Incoming,
@@ -2325,5 +2468,29 @@ impl crate::gen::models::UploadThingFileRequest {
                 ))?,
             thumbnail_width,
         })
+    }
+}
+impl crate::server::Validate for crate::gen::models::Visibility {
+    fn validate(&self, _: &str, _: &mut ::std::vec::Vec<::std::string::String>) {}
+}
+impl crate::server::FromParam for crate::gen::models::Visibility {
+    fn from_param(
+        name: &str,
+        text: &str,
+    ) -> ::std::result::Result<Self, ::std::string::String> {
+        <bool as crate::server::FromParam>::from_param(name, text).map(Self::from_bool)
+    }
+}
+impl crate::server::Validate for crate::gen::models::VisibilityChange {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.visible,
+            &crate::server::child(path, "visible"),
+            problems,
+        );
     }
 }

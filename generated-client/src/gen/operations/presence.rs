@@ -18,11 +18,11 @@ impl Presence {
     /// # Arguments
     ///
     /// - `group_id`: The group id.
-    /// - `query_type`: Kind of query; `1` counts the online members of a group.
+    /// - `query_type`: Kind of query.
     pub fn get_group_online_count(
         &self,
         group_id: impl ::std::convert::Into<::std::string::String>,
-        query_type: i64,
+        query_type: crate::gen::models::PresenceQueryType,
     ) -> GetGroupOnlineCount {
         GetGroupOnlineCount {
             client: self.client.clone(),
@@ -174,7 +174,7 @@ impl Presence {
 pub struct GetGroupOnlineCount {
     client: crate::Client,
     group_id: ::std::string::String,
-    query_type: i64,
+    query_type: crate::gen::models::PresenceQueryType,
 }
 impl GetGroupOnlineCount {
     /// The documented rate limit: 100 per 1 s.

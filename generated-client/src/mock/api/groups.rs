@@ -67,7 +67,7 @@ pub(super) fn create_group(
     let settings = GroupSettings {
         name: b.group_name,
         description: b.description,
-        public: b.public,
+        public: b.public.as_bool(),
         large: b.scale == Some(m::GroupScale::Large),
         max_users: b.max_users,
         allow_invites: b.allow_invites,
@@ -120,7 +120,7 @@ pub(super) fn update_group(
         allow_invites: b.allow_invites,
         invite_need_confirm: b.invite_need_confirm,
         custom: b.custom,
-        public: Some(b.public),
+        public: Some(b.public.as_bool()),
     };
     let set = t.update_group(&input.group_id, changes, now)?;
     let has = |name: &str| set.contains(&name).then_some(true);

@@ -67,7 +67,7 @@ pub(super) fn get_user_token(
         let Ctx(mut t, now) = s.ctx(ctx)?;
         match t.user(&body.username) {
             Ok(user) => user.clone(),
-            Err(_) if body.auto_create_user => {
+            Err(_) if body.auto_create_user == m::MissingUser::Register => {
                 let password: String = (0..16).map(|_| fastrand::alphanumeric()).collect();
                 t.register_user(&body.username, &password, None, now)?
             }

@@ -45,6 +45,33 @@ impl Things {
             cursor: ::std::option::Option::None,
         }
     }
+    /// Show or hide a thing.
+    ///
+    /// 设置可见性 · `PUT /{org_name}/{app_name}/things/{name}/visibility`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#设置可见性)
+    ///
+    /// # Arguments
+    ///
+    /// - `name`: The thing's name.
+    /// - `body`: the request body.
+    ///
+    /// Optional parameters are set on the returned builder: [`notify`](SetThingVisibility::notify).
+    pub fn set_thing_visibility(
+        &self,
+        name: impl ::std::convert::Into<::std::string::String>,
+        body: crate::gen::models::VisibilityChange,
+    ) -> SetThingVisibility {
+        SetThingVisibility {
+            client: self.client.clone(),
+            name: name.into(),
+            notify: ::std::option::Option::None,
+            body,
+        }
+    }
 }
 /// Request for [`Things::get_thing`]: set optional parameters, then `.await` it (or call `send`).
 #[derive(Debug, Clone)]
@@ -172,6 +199,61 @@ impl ListThings {
 impl ::std::future::IntoFuture for ListThings {
     type Output = ::std::result::Result<crate::gen::models::ThingPage, crate::Error>;
     type IntoFuture = crate::call::JsonCall<crate::gen::models::ThingPage>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// Request for [`Things::set_thing_visibility`]: set optional parameters, then `.await` it (or call `send`).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct SetThingVisibility {
+    client: crate::Client,
+    name: ::std::string::String,
+    notify: ::std::option::Option<crate::gen::models::Visibility>,
+    body: crate::gen::models::VisibilityChange,
+}
+impl SetThingVisibility {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
+    /// Whether watchers see the change.
+    pub fn notify(mut self, value: crate::gen::models::Visibility) -> Self {
+        self.notify = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::VisibilityChange> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        let mut request = crate::request::OperationRequest::new(
+            "set_thing_visibility",
+            ::reqwest::Method::PUT,
+            "/things/{name}/visibility",
+            format!("/things/{}/visibility", crate ::path::encode_segment(& self.name)),
+        );
+        request.idempotent = true;
+        request.auth = true;
+        request.rate_limit = Self::RATE_LIMIT;
+        if let ::std::option::Option::Some(value) = &self.notify {
+            request.query.push(("notify", value.to_string()));
+        }
+        request.body = crate::request::Body::json(&self.body)?;
+        ::std::result::Result::Ok(request)
+    }
+}
+impl ::std::future::IntoFuture for SetThingVisibility {
+    type Output = ::std::result::Result<
+        crate::gen::models::VisibilityChange,
+        crate::Error,
+    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::VisibilityChange>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
