@@ -123,6 +123,8 @@ pub struct FieldIr {
     /// The field closes a cycle of models containing each other, so it holds a `Box` (the
     /// type would have an infinite size otherwise).
     pub boxed: bool,
+    /// A credential: `Debug` shows `***` in its place.
+    pub secret: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -506,6 +508,7 @@ fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>, u
                     fixed: fixed.as_ref().filter(|(name, _)| *name == f.name).map(|(_, v)| v.clone()),
                     deprecated: f.deprecated.as_ref().map(Deprecation::message),
                     boxed: boxed.contains(&(o.name.clone(), f.name.clone())),
+                    secret: f.secret,
                 })
                 .collect();
             for field in fields.iter_mut().filter(|f| f.fixed.is_some()) {

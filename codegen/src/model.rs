@@ -398,6 +398,8 @@ pub struct Field {
     pub deprecated: Option<Deprecation>,
     /// The model this field was copied from through `extends`.
     pub inherited_from: Option<String>,
+    /// A credential (a password, a token): the generated `Debug` shows `***`.
+    pub secret: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

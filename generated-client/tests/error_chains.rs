@@ -212,3 +212,13 @@ async fn decode_io_and_encode_errors_read_once() {
     let _ = Value::Null; // `ext` fields' type is at the crate root
     let _ = TenantConfig::new("a", "b", "c", "d");
 }
+
+#[test]
+fn models_holding_credentials_hide_them_in_debug() {
+    use easemob_im::models::{TokenAppResponse, UserRegistration};
+    let registration = format!("{:?}", UserRegistration::new("ann", "hunter2-secret"));
+    assert!(registration.contains("\"ann\"") && !registration.contains("hunter2"), "{registration}");
+    let token: TokenAppResponse = easemob_im::serde_json::from_str(r#"{"access_token": "YWMt-app-token", "expires_in": 5184000}"#).unwrap();
+    let shown = format!("{token:?} {token:#?}");
+    assert!(!shown.contains("YWMt") && shown.contains("5184000") && shown.contains("***"), "{shown}");
+}

@@ -47,17 +47,21 @@ fn emit_struct(s: &StructIr) -> TokenStream {
     let server_side = quote!(any(test, feature = "server"));
     let default = s.fields.iter().all(|f| !f.required).then(|| quote!(Default,));
     let dirs = s.directions;
+    // A model holding a credential gets a `Debug` of its own that hides it.
+    let has_secret = s.fields.iter().any(|f| f.secret);
+    let debug = (!has_secret).then(|| quote!(Debug,));
     let derives = if s.has_file {
-        quote!(#[derive(Debug)])
+        quote!(#[derive(#debug)])
     } else {
         let serialize = if dirs.request { quote!(#[derive(::serde::Serialize)]) } else { quote!(#[cfg_attr(#server_side, derive(::serde::Serialize))]) };
         let deserialize = if dirs.response { quote!(#[derive(::serde::Deserialize)]) } else { quote!(#[cfg_attr(#server_side, derive(::serde::Deserialize))]) };
         quote! {
-            #[derive(Debug, Clone, #default PartialEq)]
+            #[derive(#debug Clone, #default PartialEq)]
             #serialize
             #deserialize
         }
     };
+    let secret_debug = has_secret.then(|| secret_debug(s));
     // Callers build requests; only implementations of the server stubs (and tests) build
     // responses, so a response's constructor and setters are theirs.
     let constructors = (!dirs.request).then(|| quote!(#[cfg(#server_side)]));
@@ -117,6 +121,8 @@ fn emit_struct(s: &StructIr) -> TokenStream {
 
         #accessors
 
+        #secret_debug
+
         #constructors
         impl #name {
             /// A value with the required fields set and every optional field empty.
@@ -128,6 +134,28 @@ fn emit_struct(s: &StructIr) -> TokenStream {
         }
 
         #multipart
+    }
+}
+
+/// `Debug` that prints `***` for each secret field (`Some("***")` when an optional one is set).
+fn secret_debug(s: &StructIr) -> TokenStream {
+    let name = ident(&s.name);
+    let label = &s.name;
+    let fields = s.fields.iter().map(|f| {
+        let field = ident(&f.ident);
+        let wire = &f.ident;
+        match (f.secret, f.required) {
+            (false, _) => quote!(.field(#wire, &self.#field)),
+            (true, true) => quote!(.field(#wire, &"***")),
+            (true, false) => quote!(.field(#wire, &self.#field.as_ref().map(|_| "***"))),
+        }
+    });
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label) #(#fields)* .finish()
+            }
+        }
     }
 }
 

@@ -149,6 +149,8 @@ pub struct Typed {
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
     pub deprecated: Option<Deprecated>,
+    /// A credential: `Debug` of the generated model shows `***` instead.
+    pub secret: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

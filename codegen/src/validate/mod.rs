@@ -555,6 +555,7 @@ impl<'a> Ctx<'a> {
             constraints,
             deprecated: self.deprecation(&origin, raw.deprecated.as_ref()),
             inherited_from: None,
+            secret: raw.secret.unwrap_or(false),
         })
     }
 
@@ -771,6 +772,9 @@ impl<'a> Ctx<'a> {
         let mut unplaced: Vec<(String, Origin)> = Vec::new();
         for (name, p) in &raw.params {
             let here = at(&origin, &format!("params.{name}"));
+            if p.secret.is_some() {
+                self.error(at(&here, "secret"), format!("the parameter `{name}` has `secret`"), "`secret` marks model fields; the client already keeps its token and credentials out of `Debug`, remove it");
+            }
             let Some(location) = p.location else {
                 self.error(here, format!("the parameter `{name}` has no `in`"), "add `in: path`, `in: query` or `in: header`");
                 ok = false;

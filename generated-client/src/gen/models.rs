@@ -32295,7 +32295,7 @@ impl SetUserGlobalMuteResponse {
 /// The new password.
 ///
 /// Body of the `set_user_password` operation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[derive(::serde::Serialize)]
 #[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
@@ -32304,6 +32304,12 @@ pub struct SetUserPasswordRequest {
     ///
     /// Documented limits: at most 64 characters.
     pub newpassword: ::std::string::String,
+}
+#[cfg(feature = "users")]
+impl ::std::fmt::Debug for SetUserPasswordRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SetUserPasswordRequest").field("newpassword", &"***").finish()
+    }
 }
 #[cfg(feature = "users")]
 impl SetUserPasswordRequest {
@@ -32754,7 +32760,7 @@ impl ThreadUpdateResult {
 }
 #[cfg(feature = "tokens")]
 /// Request for an app token.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[derive(::serde::Serialize)]
 #[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
@@ -32770,6 +32776,17 @@ pub struct TokenAppRequest {
     /// Documented limits: minimum 0.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ttl: ::std::option::Option<i64>,
+}
+#[cfg(feature = "tokens")]
+impl ::std::fmt::Debug for TokenAppRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TokenAppRequest")
+            .field("grant_type", &self.grant_type)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("ttl", &self.ttl)
+            .finish()
+    }
 }
 #[cfg(feature = "tokens")]
 impl TokenAppRequest {
@@ -32795,7 +32812,7 @@ impl TokenAppRequest {
 }
 #[cfg(feature = "tokens")]
 /// An app token.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
@@ -32809,6 +32826,16 @@ pub struct TokenAppResponse {
     /// The app's internal UUID.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "tokens")]
+impl ::std::fmt::Debug for TokenAppResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TokenAppResponse")
+            .field("access_token", &self.access_token.as_ref().map(|_| "***"))
+            .field("expires_in", &self.expires_in)
+            .field("application", &self.application)
+            .finish()
+    }
 }
 #[cfg(feature = "tokens")]
 #[cfg(any(test, feature = "server"))]
@@ -32956,7 +32983,7 @@ impl TokenInheritRequest {
 }
 #[cfg(feature = "tokens")]
 /// Request for a user token by user id and password.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[derive(::serde::Serialize)]
 #[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
@@ -32972,6 +32999,17 @@ pub struct TokenPasswordRequest {
     /// Documented limits: minimum 0.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ttl: ::std::option::Option<i64>,
+}
+#[cfg(feature = "tokens")]
+impl ::std::fmt::Debug for TokenPasswordRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TokenPasswordRequest")
+            .field("grant_type", &self.grant_type)
+            .field("username", &self.username)
+            .field("password", &"***")
+            .field("ttl", &self.ttl)
+            .finish()
+    }
 }
 #[cfg(feature = "tokens")]
 impl TokenPasswordRequest {
@@ -32997,7 +33035,7 @@ impl TokenPasswordRequest {
 }
 #[cfg(feature = "tokens")]
 /// A user token with the user it belongs to.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
@@ -33011,6 +33049,16 @@ pub struct TokenUserResponse {
     /// The user the token was issued for.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<crate::gen::models::User>,
+}
+#[cfg(feature = "tokens")]
+impl ::std::fmt::Debug for TokenUserResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TokenUserResponse")
+            .field("access_token", &self.access_token.as_ref().map(|_| "***"))
+            .field("expires_in", &self.expires_in)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 #[cfg(feature = "tokens")]
 #[cfg(any(test, feature = "server"))]
@@ -36430,7 +36478,7 @@ impl UserRegisterResponse {
 }
 #[cfg(feature = "users")]
 /// One account to register.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[derive(::serde::Serialize)]
 #[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
@@ -36446,6 +36494,16 @@ pub struct UserRegistration {
     /// Nickname shown in push notifications. Sent by the open-registration example, not listed in the docs' table.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nickname: ::std::option::Option<::std::string::String>,
+}
+#[cfg(feature = "users")]
+impl ::std::fmt::Debug for UserRegistration {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserRegistration")
+            .field("username", &self.username)
+            .field("password", &"***")
+            .field("nickname", &self.nickname)
+            .finish()
+    }
 }
 #[cfg(feature = "users")]
 impl UserRegistration {
