@@ -1,14 +1,12 @@
 //! Registers two users in one request.
 //!
-//! `cargo run -p easemob-im --example register_users` (see common.rs for the environment).
-
-mod common;
+//! `cargo run -p easemob-im --example register_users` (configured from `EASEMOB_*` variables: see `Client::from_env`).
 
 use easemob_im::models::UserRegistration;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let client = common::client_from_env()?;
+    let client = easemob_im::Client::from_env()?;
     let users = vec![
         UserRegistration::new("alice", "alice-password").with_nickname("Alice"),
         UserRegistration::new("bob", "bob-password"),

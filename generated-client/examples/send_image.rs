@@ -1,8 +1,6 @@
 //! Uploads an image file and sends it from alice to bob.
 //!
-//! `cargo run -p easemob-im --example send_image -- photo.jpg` (see common.rs for the environment).
-
-mod common;
+//! `cargo run -p easemob-im --example send_image -- photo.jpg` (configured from `EASEMOB_*` variables: see `Client::from_env`).
 
 use easemob_im::files::FileSource;
 use easemob_im::models::{
@@ -12,7 +10,7 @@ use easemob_im::models::{
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: send_image PATH")?;
-    let client = common::client_from_env()?;
+    let client = easemob_im::Client::from_env()?;
 
     let upload = client
         .files()
