@@ -31,7 +31,9 @@ Serves a stateful in-memory mock of the Easemob IM REST API until Ctrl-C.
 
   --listen ADDR        address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
   --config FILE        JSON configuration: {\"tenants\": [{\"org\", \"app\", \"client_id\",
-                       \"client_secret\"}], \"token_ttl\", \"recall_window\", \"strict_messages\"}
+                       \"client_secret\"}], \"token_ttl\", \"recall_window\", \"strict_messages\",
+                       \"callbacks\": [{\"url\", \"secret\", \"events\", \"kind\": \"post_send\" or
+                       \"pre_send\", \"on_failure\"}], \"callback_queue\", \"callback_timeout\"}
   --tenant SPEC        serve this app (repeatable); replaces the tenants of the default or
                        of --config. Without any, org `demo`, app `demo`, client id
                        `demo-client-id`, secret `demo-client-secret`

@@ -61,6 +61,9 @@ pub(crate) struct Outgoing {
     pub(crate) msg_type: MessageType,
     pub(crate) body: serde_json::Value,
     pub(crate) ext: Option<serde_json::Value>,
+    /// Message ids reserved for the recipients, in their order (pre-send callbacks name the
+    /// id before the message is accepted); recipients past the end get new ids.
+    pub(crate) ids: Vec<String>,
 }
 
 /// How a recall went: the server's `recalled` text.
@@ -144,7 +147,7 @@ impl Tenant {
             self.check_recipients(&message, &from, now)?;
         }
         let mut ids = BTreeMap::new();
-        for to in &message.to {
+        for (i, to) in message.to.iter().enumerate() {
             let to_key = match message.chat_type {
                 MessageChatType::Chat => user_key(to),
                 _ => to.clone(),
@@ -156,7 +159,10 @@ impl Tenant {
             {
                 room.had_message = true;
             }
-            let msg_id = self.next_message_id();
+            let msg_id = match message.ids.get(i) {
+                Some(id) => id.clone(),
+                None => self.next_message_id(),
+            };
             ids.insert(to.clone(), msg_id.clone());
             self.messages.push(SentMessage {
                 msg_id,
