@@ -86,6 +86,8 @@ async fn text(client: &Client, from: &str, to: &str, text: &str) -> String {
     sent.data.unwrap()[to].clone()
 }
 
+// `post_send` runs each handler on its own task; on this single-threaded test runtime the
+// tasks run in the order they were spawned, which is the order the callbacks arrived.
 #[tokio::test]
 async fn a_receiver_sees_the_scenario_as_typed_events_in_order() {
     let (url, mut rx) = receiver(SECRET).await;
