@@ -232,6 +232,7 @@ async fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let tenants = args.config.tenants.clone();
+    let rules = args.config.callbacks.clone();
     let ttl = args.config.token_ttl;
     let handle = match mock::start_on(args.config, args.listen).await {
         Ok(handle) => handle,
@@ -267,6 +268,18 @@ async fn main() -> ExitCode {
         format!("{ttl} s")
     };
     say(Stream::Out, format_args!("  app tokens live {lifetime}"));
+    // The rule's URL, kind and events; never its secret.
+    for rule in &rules {
+        say(
+            Stream::Out,
+            format_args!(
+                "  callback {:?} to {} for {}",
+                rule.kind,
+                rule.url,
+                rule.events.join(", ")
+            ),
+        );
+    }
     say(Stream::Out, format_args!("Ctrl-C to stop."));
     if let Err(error) = tokio::signal::ctrl_c().await {
         say(
