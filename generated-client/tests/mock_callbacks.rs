@@ -440,3 +440,22 @@ async fn a_rule_with_another_secret_is_refused_and_recorded() {
     let debug = format!("{:?} {:?}", mock.server(), mock.server().config());
     assert!(!debug.contains("a-stale-secret"), "{debug}");
 }
+
+#[tokio::test]
+async fn a_refused_message_is_not_put_to_pre_send_rules() {
+    let (url, _rx) = receiver(SECRET).await;
+    let config = MockConfig::default()
+        .with_strict_messages(true)
+        .with_callback(CallbackRule::pre_send(&url, SECRET));
+    let (mock, client) = start(config).await;
+    let refused = client
+        .messages()
+        .send_user_text_message(
+            SendUserTextMessageRequest::new(["nobody"], MessageTextBody::new("hi"))
+                .with_from("alice"),
+        )
+        .await;
+    assert!(refused.is_err());
+    assert!(mock.server().callback_deliveries().is_empty());
+    assert!(mock.server().sent_messages("demo", "demo").is_empty());
+}

@@ -72,12 +72,13 @@ async fn send<T: Serialize>(
         emit_sent(s, &t, now, &message, &data);
         return Ok(reply!(MessageSendResponse, t, now, "post", path, data: data));
     }
-    let (appkey, now) = {
+    // A message the mock would refuse is refused before any rule is asked.
+    let (appkey, from, now) = {
         let Ctx(mut t, now) = s.ctx(ctx)?;
+        let from = t.check_send(&message, strict, now)?;
         message.ids = message.to.iter().map(|_| t.next_message_id()).collect();
-        (format!("{}#{}", t.org, t.app), now)
+        (format!("{}#{}", t.org, t.app), from, now)
     };
-    let from = message.from.clone().unwrap_or_else(|| "admin".into());
     let mut copies = Vec::new();
     let mut rejected = BTreeMap::new();
     for (to, id) in message.to.iter().zip(&message.ids) {

@@ -132,6 +132,19 @@ impl Tenant {
         Ok(())
     }
 
+    /// The checks a message passes before it is accepted (the sender, a global mute, and
+    /// with `strict` the recipients); answers the sender.
+    pub(crate) fn check_send(&self, message: &Outgoing, strict: bool, now: i64) -> Res<String> {
+        let from = Self::sender(message.from.as_deref())?;
+        if self.is_globally_muted(&from, mute_kind(&message.chat_type), now) {
+            return Err(forbidden(format!("user {from} is globally muted")));
+        }
+        if strict {
+            self.check_recipients(message, &from, now)?;
+        }
+        Ok(from)
+    }
+
     /// Accepts a message for each recipient; answers recipient → message id.
     pub(crate) fn send_message(
         &mut self,
@@ -139,13 +152,7 @@ impl Tenant {
         strict: bool,
         now: i64,
     ) -> Res<BTreeMap<String, String>> {
-        let from = Self::sender(message.from.as_deref())?;
-        if self.is_globally_muted(&from, mute_kind(&message.chat_type), now) {
-            return Err(forbidden(format!("user {from} is globally muted")));
-        }
-        if strict {
-            self.check_recipients(&message, &from, now)?;
-        }
+        let from = self.check_send(&message, strict, now)?;
         let mut ids = BTreeMap::new();
         for (i, to) in message.to.iter().enumerate() {
             let to_key = match message.chat_type {
