@@ -192,6 +192,14 @@ impl MockServer {
     /// member), adding and removing a contact (`roster_add`, `roster_remove`). They are
     /// queued without slowing the API call and POSTed in order by one task; a non-2xx
     /// answer or none is retried once at once, then given up.
+    ///
+    /// Pre-send rules are asked about each recipient's copy of a message sent, and the
+    /// answer applies: a rejected copy is neither stored nor reported to post-send rules
+    /// (as the docs say), a rewritten one is stored with the new text, and a call without a
+    /// usable answer applies the rule's [`PreSendFailure`]. The docs describe rejection
+    /// only as a sending client sees it (pre-send callbacks do not apply to messages sent
+    /// through the REST API), so the REST caller gets the usual answer, the rejected copy's
+    /// message id included; the rejection is recorded here.
     pub fn callback_deliveries(&self) -> Vec<CallbackDelivery> {
         self.callbacks.deliveries()
     }
