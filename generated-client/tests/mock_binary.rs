@@ -187,3 +187,42 @@ fn log_level_from_rust_log_or_the_flag() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--log: `loud` is not a level"));
 }
+
+#[test]
+fn prints_callback_rules_without_their_secret() {
+    let dir = std::env::temp_dir().join(format!("easemob-mock-callbacks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("config.json");
+    std::fs::write(
+        &file,
+        r#"{"callbacks": [{"url": "http://127.0.0.1:9/easemob/events", "secret": "RULE-SECRET-VALUE", "events": ["chat_message", "recall"]}]}"#,
+    )
+    .unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_easemob-mock"))
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--log", "off", "--config"])
+        .arg(&file)
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "easemob-mock exited");
+        assert!(start.elapsed() < Duration::from_secs(20), "the mock never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The banner is written right after listening; give it a moment.
+    std::thread::sleep(Duration::from_millis(200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        stdout.contains("callback PostSend to http://127.0.0.1:9/easemob/events for chat_message, recall"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("RULE-SECRET-VALUE"), "{stdout}");
+}

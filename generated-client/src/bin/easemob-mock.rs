@@ -31,7 +31,9 @@ Serves a stateful in-memory mock of the Easemob IM REST API until Ctrl-C.
 
   --listen ADDR        address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
   --config FILE        JSON configuration: {\"tenants\": [{\"org\", \"app\", \"client_id\",
-                       \"client_secret\"}], \"token_ttl\", \"recall_window\", \"strict_messages\"}
+                       \"client_secret\"}], \"token_ttl\", \"recall_window\", \"strict_messages\",
+                       \"callbacks\": [{\"url\", \"secret\", \"events\", \"kind\": \"post_send\" or
+                       \"pre_send\", \"on_failure\"}], \"callback_queue\", \"callback_timeout\"}
   --tenant SPEC        serve this app (repeatable); replaces the tenants of the default or
                        of --config. Without any, org `demo`, app `demo`, client id
                        `demo-client-id`, secret `demo-client-secret`
@@ -230,6 +232,7 @@ async fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let tenants = args.config.tenants.clone();
+    let rules = args.config.callbacks.clone();
     let ttl = args.config.token_ttl;
     let handle = match mock::start_on(args.config, args.listen).await {
         Ok(handle) => handle,
@@ -265,6 +268,18 @@ async fn main() -> ExitCode {
         format!("{ttl} s")
     };
     say(Stream::Out, format_args!("  app tokens live {lifetime}"));
+    // The rule's URL, kind and events; never its secret.
+    for rule in &rules {
+        say(
+            Stream::Out,
+            format_args!(
+                "  callback {:?} to {} for {}",
+                rule.kind,
+                rule.url,
+                rule.events.join(", ")
+            ),
+        );
+    }
     say(Stream::Out, format_args!("Ctrl-C to stop."));
     if let Err(error) = tokio::signal::ctrl_c().await {
         say(

@@ -17,6 +17,114 @@ pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default number of connections served at once.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
+/// Whether a callback rule is told after the fact or asked before a message is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallbackKind {
+    /// Post-send: the mock POSTs each event it emits, asynchronously, retrying once.
+    #[default]
+    PostSend,
+    /// Pre-send: the mock asks before it accepts a message, and honours the answer.
+    PreSend,
+}
+
+/// What a pre-send rule does when the app's server does not answer in time, answers other
+/// than `200`, or answers without a boolean `valid` (the console's "default policy on
+/// failure").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreSendFailure {
+    /// Deliver the message.
+    #[default]
+    Allow,
+    /// Do not deliver it.
+    Reject,
+}
+
+/// A callback rule, as the console configures one: where the mock POSTs, the secret it signs
+/// with (`security` = md5(callId + secret + timestamp)), which events and whether it is a
+/// post-send or a pre-send rule. The secret never appears in `Debug`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackRule {
+    /// The app server's URL (`http://...`; the mock speaks https only with a TLS feature).
+    pub url: String,
+    /// The rule's secret; never printed.
+    pub secret: String,
+    /// Spec event names (`chat_message`, `muc_create`, ...) or `all` (the default).
+    #[serde(default = "all_events")]
+    pub events: Vec<String>,
+    /// Post-send (the default) or pre-send.
+    #[serde(default)]
+    pub kind: CallbackKind,
+    /// Pre-send rules: what a failed call decides (default: allow).
+    #[serde(default)]
+    pub on_failure: PreSendFailure,
+}
+
+fn all_events() -> Vec<String> {
+    vec!["all".into()]
+}
+
+impl CallbackRule {
+    /// A post-send rule for every event.
+    pub fn post_send(url: impl Into<String>, secret: impl Into<String>) -> CallbackRule {
+        CallbackRule {
+            url: url.into(),
+            secret: secret.into(),
+            events: all_events(),
+            kind: CallbackKind::PostSend,
+            on_failure: PreSendFailure::Allow,
+        }
+    }
+
+    /// A pre-send rule for one-to-one and group messages, allowing on failure.
+    pub fn pre_send(url: impl Into<String>, secret: impl Into<String>) -> CallbackRule {
+        CallbackRule {
+            events: vec!["chat_message".into(), "groupchat_message".into()],
+            kind: CallbackKind::PreSend,
+            ..CallbackRule::post_send(url, secret)
+        }
+    }
+
+    /// Only these events (spec names, or `all`).
+    pub fn with_events<S: Into<String>>(
+        mut self,
+        events: impl IntoIterator<Item = S>,
+    ) -> CallbackRule {
+        self.events = events.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// What a failed pre-send call decides.
+    pub fn with_on_failure(mut self, policy: PreSendFailure) -> CallbackRule {
+        self.on_failure = policy;
+        self
+    }
+
+    /// Whether the rule wants the event of this spec name.
+    pub fn wants(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == "all" || e == event)
+    }
+}
+
+impl fmt::Debug for CallbackRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallbackRule")
+            .field("url", &self.url)
+            .field("secret", &"***")
+            .field("events", &self.events)
+            .field("kind", &self.kind)
+            .field("on_failure", &self.on_failure)
+            .finish()
+    }
+}
+
+/// The default size of the post-send delivery queue: events past it are dropped and counted.
+pub const DEFAULT_CALLBACK_QUEUE: usize = 1024;
+/// The default time the mock waits for the app's server to answer a callback: 5 s.
+pub const DEFAULT_CALLBACK_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// One app the mock serves, under `/{org}/{app}`, with the credentials its app token is
 /// granted for.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
@@ -107,7 +215,15 @@ impl fmt::Debug for TenantConfig {
 ///   "strict_messages": false,
 ///   "header_read_timeout": 30,
 ///   "body_read_timeout": 60,
-///   "max_connections": 1024
+///   "max_connections": 1024,
+///   "callbacks": [
+///     {"url": "http://127.0.0.1:9000/easemob/events", "secret": "rule-secret",
+///      "events": ["chat_message", "groupchat_message", "recall"], "kind": "post_send"},
+///     {"url": "http://127.0.0.1:9000/easemob/pre-send", "secret": "rule-secret",
+///      "events": ["chat_message"], "kind": "pre_send", "on_failure": "reject"}
+///   ],
+///   "callback_queue": 1024,
+///   "callback_timeout": 5
 /// }
 /// ```
 ///
@@ -140,6 +256,15 @@ pub struct MockConfig {
     pub body_read_timeout: Duration,
     /// How many connections are served at once; more wait to be accepted (at least 1).
     pub max_connections: usize,
+    /// Callback rules: post-send rules are told of the events the mock emits (see
+    /// [`MockServer::callback_deliveries`](super::MockServer::callback_deliveries)),
+    /// pre-send rules are asked about each message sent.
+    pub callbacks: Vec<CallbackRule>,
+    /// How many post-send deliveries may wait; past that, events are dropped and counted.
+    pub callback_queue: usize,
+    /// How long the mock waits for a callback's answer (zero: no limit).
+    #[serde(deserialize_with = "seconds")]
+    pub callback_timeout: Duration,
 }
 
 /// A duration written as a number of seconds.
@@ -164,6 +289,9 @@ impl Default for MockConfig {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            callbacks: Vec::new(),
+            callback_queue: DEFAULT_CALLBACK_QUEUE,
+            callback_timeout: DEFAULT_CALLBACK_TIMEOUT,
         }
     }
 }
@@ -221,6 +349,24 @@ impl MockConfig {
         self
     }
 
+    /// Adds a callback rule.
+    pub fn with_callback(mut self, rule: CallbackRule) -> MockConfig {
+        self.callbacks.push(rule);
+        self
+    }
+
+    /// Sets how many post-send deliveries may wait (at least 1).
+    pub fn with_callback_queue(mut self, size: usize) -> MockConfig {
+        self.callback_queue = size;
+        self
+    }
+
+    /// Sets how long the mock waits for a callback's answer (zero: no limit).
+    pub fn with_callback_timeout(mut self, timeout: Duration) -> MockConfig {
+        self.callback_timeout = timeout;
+        self
+    }
+
     /// Reads the JSON form (see the type's docs).
     pub fn from_json_str(text: &str) -> Result<MockConfig, ConfigError> {
         let config: MockConfig = serde_json::from_str(text)
@@ -245,6 +391,39 @@ impl MockConfig {
         }
         if self.max_connections == 0 {
             return Err(ConfigError("max_connections must be at least 1".into()));
+        }
+        if self.callback_queue == 0 {
+            return Err(ConfigError("callback_queue must be at least 1".into()));
+        }
+        for (i, rule) in self.callbacks.iter().enumerate() {
+            if !(rule.url.starts_with("http://") || rule.url.starts_with("https://")) {
+                return Err(ConfigError(format!(
+                    "callback rule {}: the url must start with http:// or https://",
+                    i + 1
+                )));
+            }
+            if rule.events.is_empty() {
+                return Err(ConfigError(format!("callback rule {}: no events", i + 1)));
+            }
+            let emitted: &[&str] = match rule.kind {
+                CallbackKind::PostSend => super::callbacks::POST_SEND_EVENTS,
+                CallbackKind::PreSend => super::callbacks::PRE_SEND_EVENTS,
+            };
+            if let Some(unknown) = rule
+                .events
+                .iter()
+                .find(|e| *e != "all" && !emitted.contains(&e.as_str()))
+            {
+                return Err(ConfigError(format!(
+                    "callback rule {}: the mock sends no {} event `{unknown}` (it sends: all, {})",
+                    i + 1,
+                    match rule.kind {
+                        CallbackKind::PostSend => "post-send",
+                        CallbackKind::PreSend => "pre-send",
+                    },
+                    emitted.join(", ")
+                )));
+            }
         }
         for (i, tenant) in self.tenants.iter().enumerate() {
             if tenant.org.is_empty() || tenant.app.is_empty() || tenant.client_id.is_empty() {
@@ -350,6 +529,51 @@ mod tests {
         );
         assert!(TenantConfig::parse("org/app/id").is_err());
         assert!(TenantConfig::parse("org//id/secret").is_err());
+    }
+
+    #[test]
+    fn callback_rules_in_the_json_form() {
+        let config = MockConfig::from_json_str(
+            r#"{"callbacks": [
+                {"url": "http://127.0.0.1:9/e", "secret": "s3cr3t-value"},
+                {"url": "http://127.0.0.1:9/p", "secret": "s", "events": ["chat_message"], "kind": "pre_send", "on_failure": "reject"}],
+              "callback_queue": 8, "callback_timeout": 0.5}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            config.callbacks,
+            vec![
+                CallbackRule::post_send("http://127.0.0.1:9/e", "s3cr3t-value"),
+                CallbackRule::pre_send("http://127.0.0.1:9/p", "s")
+                    .with_events(["chat_message"])
+                    .with_on_failure(PreSendFailure::Reject),
+            ]
+        );
+        assert_eq!(
+            (config.callback_queue, config.callback_timeout),
+            (8, Duration::from_millis(500))
+        );
+        let text = format!("{config:?}");
+        assert!(!text.contains("s3cr3t-value"), "{text}");
+        for (bad, problem) in [
+            (
+                r#"{"callbacks": [{"url": "ftp://x", "secret": "s"}]}"#,
+                "http://",
+            ),
+            (
+                r#"{"callbacks": [{"url": "http://x", "secret": "s", "events": ["chat_mesage"]}]}"#,
+                "chat_mesage",
+            ),
+            (
+                r#"{"callbacks": [{"url": "http://x", "secret": "s", "kind": "pre_send", "events": ["recall"]}]}"#,
+                "pre-send",
+            ),
+            (r#"{"callbacks": [{"url": "http://x"}]}"#, "secret"),
+            (r#"{"callback_queue": 0}"#, "callback_queue"),
+        ] {
+            let err = MockConfig::from_json_str(bad).unwrap_err().0;
+            assert!(err.contains(problem), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -19,11 +19,17 @@
 //! # Ok(()) }
 //! ```
 //!
+//! With callback rules in its configuration ([`MockConfig::with_callback`]), the mock POSTs
+//! signed callbacks as Easemob does: post-send events for the messages and the group, chat
+//! room and contact operations it serves, and pre-send requests whose answers decide what
+//! happens to a message; [`MockServer::callback_deliveries`] lists what was sent.
+//!
 //! The `easemob-mock` binary serves the same on a port of your choice, logging one line per
 //! request. In-process, the mock emits the same lines as `tracing` events (target
 //! [`REQUEST_TARGET`]) for your subscriber, if you install one.
 
 mod api;
+mod callbacks;
 mod config;
 mod log;
 mod serve;
@@ -39,13 +45,16 @@ use tokio::task::JoinHandle;
 
 use crate::{Client, Credentials};
 
+pub use callbacks::{CallbackDelivery, PreSendOutcome};
 pub use config::{
-    ConfigError, MockConfig, TenantConfig, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_TOKEN_TTL_SECS,
+    CallbackKind, CallbackRule, ConfigError, MockConfig, PreSendFailure, TenantConfig,
+    DEFAULT_BODY_READ_TIMEOUT, DEFAULT_CALLBACK_QUEUE, DEFAULT_CALLBACK_TIMEOUT,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_TOKEN_TTL_SECS,
 };
 pub use log::REQUEST_TARGET;
 pub use store::{MessageOrigin, SentMessage};
 
+use callbacks::Callbacks;
 use store::{Store, Tenant};
 
 /// The mock: configuration, state and what it has served. Share it in an [`Arc`]; serve it
@@ -53,6 +62,7 @@ use store::{Store, Tenant};
 pub struct MockServer {
     store: Store,
     served: Mutex<BTreeSet<&'static str>>,
+    callbacks: Callbacks,
 }
 
 impl std::fmt::Debug for MockServer {
@@ -67,6 +77,7 @@ impl MockServer {
     /// A mock with empty tenants.
     pub fn new(config: MockConfig) -> MockServer {
         MockServer {
+            callbacks: Callbacks::new(&config),
             store: Store::new(config),
             served: Mutex::new(BTreeSet::new()),
         }
@@ -167,6 +178,36 @@ impl MockServer {
                 .map(|u| u.contacts.iter().map(|c| c.username.clone()).collect())
                 .unwrap_or_default()
         })
+    }
+
+    /// The callbacks sent to the rules of the configuration, in the order they completed
+    /// (the latest 10,000): post-send deliveries once their last attempt is over, pre-send
+    /// calls with what the mock did with the message.
+    ///
+    /// Post-send callbacks: sending a message (`chat_message`, `groupchat_message` for
+    /// groups and chat rooms, one per recipient; not broadcasts or imports), recalling one
+    /// (`recall`), creating a group (`muc_create`, then `muc_presence` for each member it
+    /// was created with; the docs list no event for creating a chat room), deleting a group or chat room (`muc_destroy`), adding members
+    /// (`muc_presence` per member), removing them (`muc_kick` then `muc_absence` per
+    /// member), adding and removing a contact (`roster_add`, `roster_remove`). They are
+    /// queued without slowing the API call and POSTed in order by one task; a non-2xx
+    /// answer or none is retried once at once, then given up.
+    ///
+    /// Pre-send rules are asked about each recipient's copy of a message sent, and the
+    /// answer applies: a rejected copy is neither stored nor reported to post-send rules
+    /// (as the docs say), a rewritten one is stored with the new text, and a call without a
+    /// usable answer applies the rule's [`PreSendFailure`]. The docs describe rejection
+    /// only as a sending client sees it (pre-send callbacks do not apply to messages sent
+    /// through the REST API), so the REST caller gets the usual answer, the rejected copy's
+    /// message id included; the rejection is recorded here.
+    pub fn callback_deliveries(&self) -> Vec<CallbackDelivery> {
+        self.callbacks.deliveries()
+    }
+
+    /// How many post-send callbacks were dropped because the queue
+    /// ([`MockConfig::callback_queue`]) was full.
+    pub fn callback_dropped(&self) -> u64 {
+        self.callbacks.dropped()
     }
 
     /// How many app tokens were issued for `org/app`.

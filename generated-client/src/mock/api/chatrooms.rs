@@ -6,6 +6,7 @@ use crate::models as m;
 use crate::server::inputs as i;
 use crate::server::RequestContext;
 
+use super::super::callbacks::Event;
 use super::super::store::{forbidden, numbered_page, Res, RoomSettings, Roster, UserOutcome};
 use super::super::MockServer;
 use super::{reply, Ctx};
@@ -249,6 +250,17 @@ pub(super) fn delete_chatroom(
 ) -> Res<m::DeleteChatroomResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let room = t.delete_room(&input.chatroom_id)?;
+    s.emit(
+        &t,
+        now,
+        Event::Muc {
+            name: "muc_destroy",
+            is_chatroom: true,
+            id: &room.id,
+            from: "admin",
+            to: "admin",
+        },
+    );
     Ok(
         reply!(DeleteChatroomResponse, t, now, "delete", "/chatrooms", entities: Vec::new(), data: m::ChatroomDeleteResult { success: Some(true), id: Some(room.id) }),
     )
@@ -426,6 +438,13 @@ pub(super) fn add_chatroom_member(
 ) -> Res<m::AddChatroomMemberResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let user = t.add_room_member(&input.chatroom_id, &input.username)?;
+    s.emit_joined(
+        &t,
+        now,
+        &input.chatroom_id,
+        true,
+        std::slice::from_ref(&user),
+    );
     let data = member_result(&input.chatroom_id, "add_member", (user, Ok(())));
     Ok(
         reply!(AddChatroomMemberResponse, t, now, "post", "/chatrooms/users", entities: Vec::new(), data: data),
@@ -439,6 +458,7 @@ pub(super) fn add_chatroom_members(
 ) -> Res<m::AddChatroomMembersResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let added = t.add_room_members(&input.chatroom_id, &input.body.usernames)?;
+    s.emit_joined(&t, now, &input.chatroom_id, true, &added);
     let data = m::ChatroomMembersAddResult {
         new_members: Some(added),
         action: Some("add_member".into()),
@@ -456,6 +476,7 @@ pub(super) fn remove_chatroom_member(
 ) -> Res<m::RemoveChatroomMemberResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let user = t.remove_room_member(&input.chatroom_id, &input.username)?;
+    s.emit_removed(&t, now, &input.chatroom_id, true, [&user]);
     let data = member_result(&input.chatroom_id, "remove_member", (user, Ok(())));
     Ok(
         reply!(RemoveChatroomMemberResponse, t, now, "delete", "/chatrooms/users", entities: Vec::new(), data: data),
@@ -468,8 +489,15 @@ pub(super) fn remove_chatroom_members(
     input: i::RemoveChatroomMembersInput,
 ) -> Res<m::RemoveChatroomMembersResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
-    let data = t
-        .remove_room_members(&input.chatroom_id, &input.usernames)?
+    let outcomes = t.remove_room_members(&input.chatroom_id, &input.usernames)?;
+    s.emit_removed(
+        &t,
+        now,
+        &input.chatroom_id,
+        true,
+        outcomes.iter().filter(|(_, o)| o.is_ok()).map(|(u, _)| u),
+    );
+    let data = outcomes
         .into_iter()
         .map(|o| member_result(&input.chatroom_id, "remove_member", o))
         .collect();

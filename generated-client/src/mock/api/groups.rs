@@ -9,6 +9,8 @@ use crate::server::{Binary, RequestContext};
 use super::super::store::{
     numbered_page, GroupChanges, GroupSettings, Res, Roster, Thread, UserOutcome,
 };
+use super::super::callbacks::Event;
+use super::super::store::user_key;
 use super::super::MockServer;
 use super::{reply, Ctx};
 
@@ -75,7 +77,11 @@ pub(super) fn create_group(
         invite_need_confirm: b.invite_need_confirm,
         custom: b.custom,
     };
-    let id = t.create_group(settings, &b.owner, &b.members.unwrap_or_default(), now)?;
+    let members = b.members.unwrap_or_default();
+    let id = t.create_group(settings, &b.owner, &members, now)?;
+    let owner = user_key(&b.owner);
+    s.emit(&t, now, Event::Muc { name: "muc_create", is_chatroom: false, id: &id, from: &owner, to: &owner });
+    s.emit_joined(&t, now, &id, false, &members.iter().map(|m| user_key(m)).collect::<Vec<_>>());
     Ok(
         reply!(CreateGroupResponse, t, now, "post", "/chatgroups", entities: Vec::new(), data: m::GroupCreateResult { group_id: Some(id) }),
     )
@@ -263,6 +269,7 @@ pub(super) fn delete_group(
 ) -> Res<m::DeleteGroupResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let group = t.delete_group(&input.group_id)?;
+    s.emit(&t, now, Event::Muc { name: "muc_destroy", is_chatroom: false, id: &group.id, from: "admin", to: "admin" });
     Ok(
         reply!(DeleteGroupResponse, t, now, "delete", "/chatgroups", entities: Vec::new(), data: m::GroupDeleteResult { success: Some(true), group_id: Some(group.id) }),
     )
@@ -406,6 +413,7 @@ pub(super) fn add_group_member(
 ) -> Res<m::AddGroupMemberResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let user = t.add_group_member(&input.group_id, &input.username)?;
+    s.emit_joined(&t, now, &input.group_id, false, std::slice::from_ref(&user));
     let data = user_result(
         &input.group_id,
         m::GroupMemberAction::AddMember,
@@ -423,6 +431,7 @@ pub(super) fn add_group_members(
 ) -> Res<m::AddGroupMembersResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let added = t.add_group_members(&input.group_id, &input.body.usernames)?;
+    s.emit_joined(&t, now, &input.group_id, false, &added);
     let data = m::GroupMembersAddResult {
         new_members: Some(added),
         group_id: Some(input.group_id),
@@ -440,6 +449,7 @@ pub(super) fn remove_group_member(
 ) -> Res<m::RemoveGroupMemberResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let user = t.remove_group_member(&input.group_id, &input.username)?;
+    s.emit_removed(&t, now, &input.group_id, false, [&user]);
     let data = user_result(
         &input.group_id,
         m::GroupMemberAction::RemoveMember,
@@ -457,6 +467,7 @@ pub(super) fn remove_group_members(
 ) -> Res<m::RemoveGroupMembersResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let outcomes = t.remove_group_members(&input.group_id, &input.members)?;
+    s.emit_removed(&t, now, &input.group_id, false, outcomes.iter().filter(|(_, o)| o.is_ok()).map(|(u, _)| u));
     let data = user_results(
         &input.group_id,
         m::GroupMemberAction::RemoveMember,

@@ -2,6 +2,8 @@
 //! bodies of one family differ only in the type of `body`, so each is read through its JSON
 //! form.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -9,7 +11,11 @@ use crate::models as m;
 use crate::server::inputs as i;
 use crate::server::{Binary, RequestContext};
 
-use super::super::store::{Outgoing, Res, RECALLED, RECALL_NOT_FOUND, RECALL_TOO_LATE};
+use super::super::callbacks::{Event, PreSendOutcome};
+use super::super::config::PreSendFailure;
+use super::super::store::{
+    user_key, Outgoing, Res, Tenant, RECALLED, RECALL_NOT_FOUND, RECALL_TOO_LATE,
+};
 use super::super::{MessageOrigin, MockServer};
 use super::{reply, Ctx};
 
@@ -32,7 +38,14 @@ fn msg_type(value: &Value) -> m::MessageType {
     serde_json::from_value(value["type"].clone()).unwrap_or(m::MessageType::Unknown(String::new()))
 }
 
-fn send<T: Serialize>(
+/// Sends a message. With pre-send rules for its kind, each recipient's copy is first put
+/// to them (with the message id it will have) and the answers honoured: a rejected copy is
+/// neither stored nor reported to post-send rules, a rewritten one is stored as the text
+/// given. The docs say pre-send callbacks apply to messages sent by clients, not through
+/// the REST API, so they say nothing of what a REST caller sees when one is rejected: the
+/// mock answers as for any message sent (the id included), delivers nothing and records the
+/// rejection in [`MockServer::callback_deliveries`].
+async fn send<T: Serialize>(
     s: &MockServer,
     ctx: &RequestContext,
     body: &T,
@@ -41,8 +54,7 @@ fn send<T: Serialize>(
     path: &str,
 ) -> Res<m::MessageSendResponse> {
     let value = json_of(body);
-    let Ctx(mut t, now) = s.ctx(ctx)?;
-    let message = Outgoing {
+    let mut message = Outgoing {
         chat_type,
         origin,
         from: value["from"].as_str().map(str::to_owned),
@@ -51,9 +63,96 @@ fn send<T: Serialize>(
         msg_type: msg_type(&value),
         body: value["body"].clone(),
         ext: value.get("ext").filter(|e| !e.is_null()).cloned(),
+        ids: Vec::new(),
     };
-    let data = t.send_message(message, s.store.config.strict_messages, now)?;
+    let strict = s.store.config.strict_messages;
+    if !s.callbacks.has_pre_send(&message.chat_type) {
+        let Ctx(mut t, now) = s.ctx(ctx)?;
+        let data = t.send_message(message.clone(), strict, now)?;
+        emit_sent(s, &t, now, &message, &data);
+        return Ok(reply!(MessageSendResponse, t, now, "post", path, data: data));
+    }
+    // A message the mock would refuse is refused before any rule is asked.
+    let (appkey, from, now) = {
+        let Ctx(mut t, now) = s.ctx(ctx)?;
+        let from = t.check_send(&message, strict, now)?;
+        message.ids = message.to.iter().map(|_| t.next_message_id()).collect();
+        (format!("{}#{}", t.org, t.app), from, now)
+    };
+    let mut copies = Vec::new();
+    let mut rejected = BTreeMap::new();
+    for (to, id) in message.to.iter().zip(&message.ids) {
+        let event = Event::Message {
+            chat_type: &message.chat_type,
+            from: &from,
+            to,
+            msg_id: id,
+            msg_type: &message.msg_type,
+            body: &message.body,
+            ext: message.ext.as_ref(),
+        };
+        let mut copy = Outgoing {
+            to: vec![to.clone()],
+            ids: vec![id.clone()],
+            ..message.clone()
+        };
+        match s.callbacks.pre_send(&appkey, now, event).await {
+            Some(PreSendOutcome::Rejected { .. })
+            | Some(PreSendOutcome::Failed {
+                policy: PreSendFailure::Reject,
+            }) => {
+                rejected.insert(to.clone(), id.clone());
+                continue;
+            }
+            Some(PreSendOutcome::Rewritten { text }) => {
+                copy.msg_type = m::MessageType::Txt;
+                copy.body = serde_json::json!({"msg": text});
+            }
+            _ => {}
+        }
+        copies.push(copy);
+    }
+    let Ctx(mut t, now) = s.ctx(ctx)?;
+    let mut data = rejected;
+    for copy in copies {
+        let ids = t.send_message(copy.clone(), strict, now)?;
+        emit_sent(s, &t, now, &copy, &ids);
+        data.extend(ids);
+    }
     Ok(reply!(MessageSendResponse, t, now, "post", path, data: data))
+}
+
+/// Reports each recipient's copy of a message sent to the post-send rules.
+fn emit_sent(
+    s: &MockServer,
+    t: &Tenant,
+    now: i64,
+    message: &Outgoing,
+    ids: &BTreeMap<String, String>,
+) {
+    let from = message
+        .from
+        .as_deref()
+        .map_or_else(|| "admin".to_owned(), user_key);
+    for (to, msg_id) in ids {
+        let to = match message.chat_type {
+            m::MessageChatType::Chat => user_key(to),
+            _ => to.clone(),
+        };
+        s.emit(
+            t,
+            now,
+            Event::Message {
+                chat_type: &message.chat_type,
+                from: &from,
+                to: &to,
+                msg_id,
+                msg_type: &message.msg_type,
+                body: &message.body,
+                ext: message.ext.as_ref(),
+            },
+        );
+    }
 }
 
 fn broadcast<T: Serialize>(
@@ -97,6 +196,7 @@ fn import<T: Serialize>(
         msg_type: msg_type(&value),
         body: value["body"].clone(),
         ext: None,
+        ids: Vec::new(),
     };
     let msg_id = t.import_message(message, value["msg_timestamp"].as_i64(), now)?;
     Ok(
@@ -106,8 +206,8 @@ fn import<T: Serialize>(
 
 macro_rules! send_ops {
     ($($op:ident($input:ident): $chat:ident, $origin:ident, $path:literal;)*) => {$(
-        pub(super) fn $op(s: &MockServer, ctx: &RequestContext, input: i::$input) -> Res<m::MessageSendResponse> {
-            send(s, ctx, &input.body, m::MessageChatType::$chat, MessageOrigin::$origin, $path)
+        pub(super) async fn $op(s: &MockServer, ctx: &RequestContext, input: i::$input) -> Res<m::MessageSendResponse> {
+            send(s, ctx, &input.body, m::MessageChatType::$chat, MessageOrigin::$origin, $path).await
         }
     )*};
 }
@@ -217,6 +317,19 @@ pub(super) fn recall_message(
         other => m::MessageRecallStatus::Unknown(other.to_owned()),
     };
     if outcome == RECALLED {
+        let from = b
+            .from
+            .as_deref()
+            .map_or_else(|| "admin".to_owned(), user_key);
+        s.emit(
+            &t,
+            now,
+            Event::Recall {
+                from: &from,
+                to: &b.to,
+                recalled_id: &b.msg_id,
+            },
+        );
         let data = m::MessageRecallResult {
             recalled: Some(status),
             chat_type: Some(b.chat_type),

@@ -13,6 +13,7 @@ use std::sync::MutexGuard;
 use crate::models as m;
 use crate::server::{inputs, Binary, EasemobApi, Fallback, RequestContext, ServerError};
 
+use super::callbacks::Event;
 use super::store::{Res, Tenant, UserRecord};
 use super::MockServer;
 
@@ -25,6 +26,74 @@ impl MockServer {
             self.store.tenant(&ctx.org_name, &ctx.app_name)?,
             self.store.now_ms(),
         ))
+    }
+}
+
+impl MockServer {
+    /// Tells the post-send callback rules that want it (never waits).
+    pub(super) fn emit(&self, t: &Tenant, now: i64, event: Event<'_>) {
+        self.callbacks
+            .post_send(&format!("{}#{}", t.org, t.app), now, event);
+    }
+
+    /// `muc_presence` for each member who joined a group or chat room.
+    pub(super) fn emit_joined(
+        &self,
+        t: &Tenant,
+        now: i64,
+        id: &str,
+        is_chatroom: bool,
+        users: &[String],
+    ) {
+        for user in users {
+            self.emit(
+                t,
+                now,
+                Event::Muc {
+                    name: "muc_presence",
+                    is_chatroom,
+                    id,
+                    from: user,
+                    to: id,
+                },
+            );
+        }
+    }
+
+    /// `muc_kick` then `muc_absence` for each member removed from a group or chat room, as
+    /// the docs' examples show them (the same member, two milliseconds apart).
+    pub(super) fn emit_removed<'a>(
+        &self,
+        t: &Tenant,
+        now: i64,
+        id: &str,
+        is_chatroom: bool,
+        users: impl IntoIterator<Item = &'a String>,
+    ) {
+        for user in users {
+            self.emit(
+                t,
+                now,
+                Event::Muc {
+                    name: "muc_kick",
+                    is_chatroom,
+                    id,
+                    from: "admin",
+                    to: user,
+                },
+            );
+            self.emit(
+                t,
+                now,
+                Event::Muc {
+                    name: "muc_absence",
+                    is_chatroom,
+                    id,
+                    from: user,
+                    to: id,
+                },
+            );
+        }
     }
 }
 
@@ -62,7 +131,8 @@ pub(super) fn user_model(user: &UserRecord) -> m::User {
 }
 
 macro_rules! delegate {
-    ($($module:ident { $($op:ident($input:ident) -> $out:ty;)* })*) => {
+    ($($module:ident { $($op:ident($input:ident) -> $out:ty;)* })*
+     @awaited $($amodule:ident { $($aop:ident($ainput:ident) -> $aout:ty;)* })*) => {
     impl EasemobApi for MockServer {
         async fn authenticate(&self, ctx: &RequestContext) -> Result<(), ServerError> {
             self.store.check_app_token(&ctx.org_name, &ctx.app_name, ctx.bearer_token.as_deref())
@@ -78,6 +148,13 @@ macro_rules! delegate {
             async fn $op(&self, ctx: RequestContext, input: inputs::$input) -> Result<$out, ServerError> {
                 self.record(ctx.operation_id);
                 $module::$op(self, &ctx, input)
+            }
+        )*)*
+
+        $($(
+            async fn $aop(&self, ctx: RequestContext, input: inputs::$ainput) -> Result<$aout, ServerError> {
+                self.record(ctx.operation_id);
+                $amodule::$aop(self, &ctx, input).await
             }
         )*)*
     }
@@ -210,46 +287,6 @@ delegate! {
         import_user_video_message(ImportUserVideoMessageInput) -> m::MessageImportResponse;
         import_user_voice_message(ImportUserVoiceMessageInput) -> m::MessageImportResponse;
         recall_message(RecallMessageInput) -> m::RecallMessageResponse;
-        send_chatroom_command_message(SendChatroomCommandMessageInput) -> m::MessageSendResponse;
-        send_chatroom_custom_message(SendChatroomCustomMessageInput) -> m::MessageSendResponse;
-        send_chatroom_directed_command_message(SendChatroomDirectedCommandMessageInput) -> m::MessageSendResponse;
-        send_chatroom_directed_custom_message(SendChatroomDirectedCustomMessageInput) -> m::MessageSendResponse;
-        send_chatroom_directed_file_message(SendChatroomDirectedFileMessageInput) -> m::MessageSendResponse;
-        send_chatroom_directed_image_message(SendChatroomDirectedImageMessageInput) -> m::MessageSendResponse;
-        send_chatroom_directed_location_message(SendChatroomDirectedLocationMessageInput) -> m::MessageSendResponse;
-        send_chatroom_directed_text_message(SendChatroomDirectedTextMessageInput) -> m::MessageSendResponse;
-        send_chatroom_directed_video_message(SendChatroomDirectedVideoMessageInput) -> m::MessageSendResponse;
-        send_chatroom_directed_voice_message(SendChatroomDirectedVoiceMessageInput) -> m::MessageSendResponse;
-        send_chatroom_file_message(SendChatroomFileMessageInput) -> m::MessageSendResponse;
-        send_chatroom_image_message(SendChatroomImageMessageInput) -> m::MessageSendResponse;
-        send_chatroom_location_message(SendChatroomLocationMessageInput) -> m::MessageSendResponse;
-        send_chatroom_text_message(SendChatroomTextMessageInput) -> m::MessageSendResponse;
-        send_chatroom_video_message(SendChatroomVideoMessageInput) -> m::MessageSendResponse;
-        send_chatroom_voice_message(SendChatroomVoiceMessageInput) -> m::MessageSendResponse;
-        send_group_command_message(SendGroupCommandMessageInput) -> m::MessageSendResponse;
-        send_group_custom_message(SendGroupCustomMessageInput) -> m::MessageSendResponse;
-        send_group_directed_command_message(SendGroupDirectedCommandMessageInput) -> m::MessageSendResponse;
-        send_group_directed_custom_message(SendGroupDirectedCustomMessageInput) -> m::MessageSendResponse;
-        send_group_directed_file_message(SendGroupDirectedFileMessageInput) -> m::MessageSendResponse;
-        send_group_directed_image_message(SendGroupDirectedImageMessageInput) -> m::MessageSendResponse;
-        send_group_directed_location_message(SendGroupDirectedLocationMessageInput) -> m::MessageSendResponse;
-        send_group_directed_text_message(SendGroupDirectedTextMessageInput) -> m::MessageSendResponse;
-        send_group_directed_video_message(SendGroupDirectedVideoMessageInput) -> m::MessageSendResponse;
-        send_group_directed_voice_message(SendGroupDirectedVoiceMessageInput) -> m::MessageSendResponse;
-        send_group_file_message(SendGroupFileMessageInput) -> m::MessageSendResponse;
-        send_group_image_message(SendGroupImageMessageInput) -> m::MessageSendResponse;
-        send_group_location_message(SendGroupLocationMessageInput) -> m::MessageSendResponse;
-        send_group_text_message(SendGroupTextMessageInput) -> m::MessageSendResponse;
-        send_group_video_message(SendGroupVideoMessageInput) -> m::MessageSendResponse;
-        send_group_voice_message(SendGroupVoiceMessageInput) -> m::MessageSendResponse;
-        send_user_command_message(SendUserCommandMessageInput) -> m::MessageSendResponse;
-        send_user_custom_message(SendUserCustomMessageInput) -> m::MessageSendResponse;
-        send_user_file_message(SendUserFileMessageInput) -> m::MessageSendResponse;
-        send_user_image_message(SendUserImageMessageInput) -> m::MessageSendResponse;
-        send_user_location_message(SendUserLocationMessageInput) -> m::MessageSendResponse;
-        send_user_text_message(SendUserTextMessageInput) -> m::MessageSendResponse;
-        send_user_video_message(SendUserVideoMessageInput) -> m::MessageSendResponse;
-        send_user_voice_message(SendUserVoiceMessageInput) -> m::MessageSendResponse;
         upload_chat_file(UploadChatFileInput) -> m::FileUploadResponse;
     }
     users {
@@ -293,5 +330,49 @@ delegate! {
         subscribe_presence(SubscribePresenceInput) -> m::PresenceSubscribeResponse;
         unblock_user(UnblockUserInput) -> m::ContactEntitiesResponse;
         unsubscribe_presence(UnsubscribePresenceInput) -> m::PresenceResultResponse;
+    }
+    // Sending may wait for pre-send callbacks.
+    @awaited
+    messages {
+        send_chatroom_command_message(SendChatroomCommandMessageInput) -> m::MessageSendResponse;
+        send_chatroom_custom_message(SendChatroomCustomMessageInput) -> m::MessageSendResponse;
+        send_chatroom_directed_command_message(SendChatroomDirectedCommandMessageInput) -> m::MessageSendResponse;
+        send_chatroom_directed_custom_message(SendChatroomDirectedCustomMessageInput) -> m::MessageSendResponse;
+        send_chatroom_directed_file_message(SendChatroomDirectedFileMessageInput) -> m::MessageSendResponse;
+        send_chatroom_directed_image_message(SendChatroomDirectedImageMessageInput) -> m::MessageSendResponse;
+        send_chatroom_directed_location_message(SendChatroomDirectedLocationMessageInput) -> m::MessageSendResponse;
+        send_chatroom_directed_text_message(SendChatroomDirectedTextMessageInput) -> m::MessageSendResponse;
+        send_chatroom_directed_video_message(SendChatroomDirectedVideoMessageInput) -> m::MessageSendResponse;
+        send_chatroom_directed_voice_message(SendChatroomDirectedVoiceMessageInput) -> m::MessageSendResponse;
+        send_chatroom_file_message(SendChatroomFileMessageInput) -> m::MessageSendResponse;
+        send_chatroom_image_message(SendChatroomImageMessageInput) -> m::MessageSendResponse;
+        send_chatroom_location_message(SendChatroomLocationMessageInput) -> m::MessageSendResponse;
+        send_chatroom_text_message(SendChatroomTextMessageInput) -> m::MessageSendResponse;
+        send_chatroom_video_message(SendChatroomVideoMessageInput) -> m::MessageSendResponse;
+        send_chatroom_voice_message(SendChatroomVoiceMessageInput) -> m::MessageSendResponse;
+        send_group_command_message(SendGroupCommandMessageInput) -> m::MessageSendResponse;
+        send_group_custom_message(SendGroupCustomMessageInput) -> m::MessageSendResponse;
+        send_group_directed_command_message(SendGroupDirectedCommandMessageInput) -> m::MessageSendResponse;
+        send_group_directed_custom_message(SendGroupDirectedCustomMessageInput) -> m::MessageSendResponse;
+        send_group_directed_file_message(SendGroupDirectedFileMessageInput) -> m::MessageSendResponse;
+        send_group_directed_image_message(SendGroupDirectedImageMessageInput) -> m::MessageSendResponse;
+        send_group_directed_location_message(SendGroupDirectedLocationMessageInput) -> m::MessageSendResponse;
+        send_group_directed_text_message(SendGroupDirectedTextMessageInput) -> m::MessageSendResponse;
+        send_group_directed_video_message(SendGroupDirectedVideoMessageInput) -> m::MessageSendResponse;
+        send_group_directed_voice_message(SendGroupDirectedVoiceMessageInput) -> m::MessageSendResponse;
+        send_group_file_message(SendGroupFileMessageInput) -> m::MessageSendResponse;
+        send_group_image_message(SendGroupImageMessageInput) -> m::MessageSendResponse;
+        send_group_location_message(SendGroupLocationMessageInput) -> m::MessageSendResponse;
+        send_group_text_message(SendGroupTextMessageInput) -> m::MessageSendResponse;
+        send_group_video_message(SendGroupVideoMessageInput) -> m::MessageSendResponse;
+        send_group_voice_message(SendGroupVoiceMessageInput) -> m::MessageSendResponse;
+        send_user_command_message(SendUserCommandMessageInput) -> m::MessageSendResponse;
+        send_user_custom_message(SendUserCustomMessageInput) -> m::MessageSendResponse;
+        send_user_file_message(SendUserFileMessageInput) -> m::MessageSendResponse;
+        send_user_image_message(SendUserImageMessageInput) -> m::MessageSendResponse;
+        send_user_location_message(SendUserLocationMessageInput) -> m::MessageSendResponse;
+        send_user_text_message(SendUserTextMessageInput) -> m::MessageSendResponse;
+        send_user_video_message(SendUserVideoMessageInput) -> m::MessageSendResponse;
+        send_user_voice_message(SendUserVoiceMessageInput) -> m::MessageSendResponse;
     }
 }

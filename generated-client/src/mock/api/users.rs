@@ -6,6 +6,8 @@ use crate::models as m;
 use crate::server::inputs as i;
 use crate::server::RequestContext;
 
+use super::super::callbacks::Event;
+use super::super::store::user_key;
 use super::super::store::{numbered_page, GlobalMuteKind, Res, UserRecord};
 use super::super::MockServer;
 use super::{reply, user_model, Ctx};
@@ -426,6 +428,15 @@ pub(super) fn add_contact(
 ) -> Res<m::ContactEntitiesResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let friend = t.add_contact(&input.owner_username, &input.friend_username)?;
+    s.emit(
+        &t,
+        now,
+        Event::Roster {
+            name: "roster_add",
+            from: &user_key(&input.owner_username),
+            to: &friend.username,
+        },
+    );
     Ok(
         reply!(ContactEntitiesResponse, t, now, "post", "/users/contacts", entities: vec![user_model(&friend)]),
     )
@@ -438,6 +449,15 @@ pub(super) fn remove_contact(
 ) -> Res<m::ContactEntitiesResponse> {
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let friend = t.remove_contact(&input.owner_username, &input.friend_username)?;
+    s.emit(
+        &t,
+        now,
+        Event::Roster {
+            name: "roster_remove",
+            from: &user_key(&input.owner_username),
+            to: &friend.username,
+        },
+    );
     Ok(
         reply!(ContactEntitiesResponse, t, now, "delete", "/users/contacts", entities: vec![user_model(&friend)]),
     )

@@ -61,6 +61,9 @@ pub(crate) struct Outgoing {
     pub(crate) msg_type: MessageType,
     pub(crate) body: serde_json::Value,
     pub(crate) ext: Option<serde_json::Value>,
+    /// Message ids reserved for the recipients, in their order (pre-send callbacks name the
+    /// id before the message is accepted); recipients past the end get new ids.
+    pub(crate) ids: Vec<String>,
 }
 
 /// How a recall went: the server's `recalled` text.
@@ -129,6 +132,19 @@ impl Tenant {
         Ok(())
     }
 
+    /// The checks a message passes before it is accepted (the sender, a global mute, and
+    /// with `strict` the recipients); answers the sender.
+    pub(crate) fn check_send(&self, message: &Outgoing, strict: bool, now: i64) -> Res<String> {
+        let from = Self::sender(message.from.as_deref())?;
+        if self.is_globally_muted(&from, mute_kind(&message.chat_type), now) {
+            return Err(forbidden(format!("user {from} is globally muted")));
+        }
+        if strict {
+            self.check_recipients(message, &from, now)?;
+        }
+        Ok(from)
+    }
+
     /// Accepts a message for each recipient; answers recipient → message id.
     pub(crate) fn send_message(
         &mut self,
@@ -136,15 +152,9 @@ impl Tenant {
         strict: bool,
         now: i64,
     ) -> Res<BTreeMap<String, String>> {
-        let from = Self::sender(message.from.as_deref())?;
-        if self.is_globally_muted(&from, mute_kind(&message.chat_type), now) {
-            return Err(forbidden(format!("user {from} is globally muted")));
-        }
-        if strict {
-            self.check_recipients(&message, &from, now)?;
-        }
+        let from = self.check_send(&message, strict, now)?;
         let mut ids = BTreeMap::new();
-        for to in &message.to {
+        for (i, to) in message.to.iter().enumerate() {
             let to_key = match message.chat_type {
                 MessageChatType::Chat => user_key(to),
                 _ => to.clone(),
@@ -156,7 +166,10 @@ impl Tenant {
             {
                 room.had_message = true;
             }
-            let msg_id = self.next_message_id();
+            let msg_id = match message.ids.get(i) {
+                Some(id) => id.clone(),
+                None => self.next_message_id(),
+            };
             ids.insert(to.clone(), msg_id.clone());
             self.messages.push(SentMessage {
                 msg_id,

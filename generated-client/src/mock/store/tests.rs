@@ -452,6 +452,7 @@ fn text(chat_type: MessageChatType, from: Option<&str>, to: &[&str]) -> Outgoing
         msg_type: MessageType::Txt,
         body: serde_json::json!({"msg": "hi"}),
         ext: None,
+        ids: Vec::new(),
     }
 }
 
