@@ -98,7 +98,7 @@ async fn a_receiver_sees_the_scenario_as_typed_events_in_order() {
     let created = client
         .groups()
         .create_group(
-            CreateGroupRequest::new(true, "alice")
+            CreateGroupRequest::new(GroupVisibility::Public, "alice")
                 .with_group_name("team")
                 .with_members(vec!["bob".to_owned()]),
         )
