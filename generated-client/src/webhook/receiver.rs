@@ -124,6 +124,9 @@ fn refused(err: &WebhookError) -> Response {
 /// A router answering `POST /` with post-send callbacks: a signed body is decoded and given
 /// to `handler`, which runs on its own task while Easemob gets its `200` at once (it
 /// retries a callback that is slow to answer). Mount it with `Router::nest`.
+///
+/// On a multi-threaded runtime two handlers may finish in another order than their
+/// callbacks arrived; order by the event's `timestamp()` or message id where it matters.
 pub fn post_send<H, F>(secret: impl Into<Secret>, handler: H) -> Router
 where
     H: Fn(CallbackEvent) -> F + Send + Sync + 'static,
