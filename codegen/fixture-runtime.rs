@@ -38,6 +38,8 @@ mod retry;
 pub mod server;
 #[path = "../generated-client/src/token.rs"]
 mod token;
+#[path = "../generated-client/src/units.rs"]
+pub mod units;
 
 pub use client::{Client, ClientBuilder, Credentials, Secret, DEFAULT_USER_AGENT};
 pub use error::{ApiError, DecodeError, EncodeError, Error};

@@ -125,6 +125,8 @@ pub struct FieldIr {
     pub boxed: bool,
     /// A credential: `Debug` shows `***` in its place.
     pub secret: bool,
+    /// An integer counting time, held as a `Duration` or `Lasting` (see `model::TimeField`).
+    pub time: Option<model::TimeField>,
 }
 
 #[derive(Debug, Clone)]
@@ -509,6 +511,7 @@ fn lower_model(spec: &Spec, model: &Model, boxed: &BTreeSet<(String, String)>, u
                     deprecated: f.deprecated.as_ref().map(Deprecation::message),
                     boxed: boxed.contains(&(o.name.clone(), f.name.clone())),
                     secret: f.secret,
+                    time: f.time,
                 })
                 .collect();
             for field in fields.iter_mut().filter(|f| f.fixed.is_some()) {

@@ -27,13 +27,14 @@ pub fn load_spec(dir: &Path, display_dir: &str) -> Result<Spec, String> {
 
 /// The spec of `codegen/fixture-client`, relative to the workspace root: the real API
 /// section and shared models, plus the fixture APIs that exercise every construct.
-pub const FIXTURE_SPEC: [&str; 11] = [
+pub const FIXTURE_SPEC: [&str; 12] = [
     "spec/easemob.yaml",
     "codegen/tests/fixtures/base.yaml",
     "codegen/tests/fixtures/constructs/binary_variants.yaml",
     "codegen/tests/fixtures/constructs/boolean_enums.yaml",
     "codegen/tests/fixtures/constructs/callbacks.yaml",
     "codegen/tests/fixtures/constructs/deprecations_and_renames.yaml",
+    "codegen/tests/fixtures/constructs/durations.yaml",
     "codegen/tests/fixtures/constructs/form_and_list_path.yaml",
     "codegen/tests/fixtures/constructs/json_variants.yaml",
     "codegen/tests/fixtures/constructs/multipart.yaml",

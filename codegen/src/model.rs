@@ -400,6 +400,16 @@ pub struct Field {
     pub inherited_from: Option<String>,
     /// A credential (a password, a token): the generated `Debug` shows `***`.
     pub secret: bool,
+    /// An integer that counts time (`unit:`), and whether `-1` means "for good" (`forever:`).
+    pub time: Option<TimeField>,
+}
+
+/// How an integer field counts time; Rust sees a `Duration` (or a `Lasting` when a wire
+/// value means "for good").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeField {
+    pub milliseconds: bool,
+    pub forever: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

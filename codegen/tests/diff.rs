@@ -166,6 +166,7 @@ const CASES: &[Case] = &[
     ("response-field-constraint-tightened", &[], &[(W_SIZE, r#"      size: {type: integer, min: 0, max: 5, doc: "Its size."}"#)]),
     ("response-field-constraint-loosened", &[], &[(W_SIZE, r#"      size: {type: integer, min: 0, max: 20, doc: "Its size."}"#)]),
     ("field-rust-name-changed", &[], &[(W_NAME, r#"      name: {type: string, rust_name: title, doc: "Its name."}"#)]),
+    ("field-time-unit-changed", &[], &[(W_SIZE, r#"      size: {type: integer, unit: seconds, min: 0, max: 10, doc: "Its size."}"#)]),
     ("field-deprecated", &[], &[(W_NAME, r#"      name: {type: string, deprecated: true, doc: "Its name."}"#)]),
     ("field-docs-changed", &[], &[(W_NAME, r#"      name: {type: string, doc: "Its display name."}"#)]),
     ("request-enum-value-added", &[], &[(GREEN, concat!(r#"      - {value: green, doc: "Green."}"#, "\n", r#"      - {value: yellow, doc: "Yellow."}"#))]),

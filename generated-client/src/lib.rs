@@ -105,6 +105,7 @@ mod retry;
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
 mod token;
+pub mod units;
 #[cfg(feature = "tokens")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokens")))]
 pub mod user_token;
@@ -117,6 +118,7 @@ pub use error::{ApiError, DecodeError, EncodeError, Error};
 pub use paging::ItemStreamExt;
 pub use proxy::Proxy;
 pub use retry::RetryPolicy;
+pub use units::Lasting;
 
 // What the public API exposes, re-exported so that callers need not depend on the same
 // versions themselves.

@@ -495,7 +495,7 @@ pub(crate) trait Validate {
 macro_rules! no_constraints {
     ($($t:ty),*) => {$(impl Validate for $t { fn validate(&self, _: &str, _: &mut Vec<String>) {} })*};
 }
-no_constraints!(String, i64, f64, bool, serde_json::Value, FileSource);
+no_constraints!(String, i64, f64, bool, serde_json::Value, FileSource, std::time::Duration, crate::units::Lasting);
 
 impl<T: Validate> Validate for Option<T> {
     fn validate(&self, path: &str, problems: &mut Vec<String>) {

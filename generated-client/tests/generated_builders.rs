@@ -318,3 +318,16 @@ fn boolean_enums_name_what_true_and_false_mean() {
     assert_eq!(GroupVisibility::from_bool(false), GroupVisibility::Private);
     assert_eq!(GroupVisibility::Public.to_string(), "true");
 }
+
+#[test]
+fn durations_are_duration_and_lasting_and_travel_as_milliseconds() {
+    use easemob_im::models::{MuteChatroomMembersRequest, MuteGroupMembersRequest};
+    use easemob_im::Lasting;
+    use std::time::Duration;
+    let group = serde_json::to_value(MuteGroupMembersRequest::new(Duration::from_secs(86_400), ["ann"])).unwrap();
+    assert_eq!(group["mute_duration"], json!(86_400_000));
+    let forever = serde_json::to_value(MuteChatroomMembersRequest::new(Lasting::Forever, ["ann"])).unwrap();
+    assert_eq!(forever["mute_duration"], json!(-1));
+    let minute = serde_json::to_value(MuteChatroomMembersRequest::new(Duration::from_secs(60), ["ann"])).unwrap();
+    assert_eq!(minute["mute_duration"], json!(60_000));
+}

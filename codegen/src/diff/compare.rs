@@ -499,6 +499,13 @@ impl<'a> Walk<'a> {
             both.extend(items.iter().cloned());
             self.push("field-rust-name-changed", Side::New, here, format!("`{model}.{name}` has a new Rust name"), both);
         }
+        if old.time != new.time {
+            let shown = |t: Option<crate::model::TimeField>| match t {
+                None => "an integer".to_owned(),
+                Some(t) => format!("{}{}", if t.milliseconds { "milliseconds" } else { "seconds" }, if t.forever { " or forever" } else { "" }),
+            };
+            self.push("field-time-unit-changed", Side::New, here, format!("`{model}.{name}`: {} → {}", shown(old.time), shown(new.time)), field_items(model, new));
+        }
         let default_changed = old.default != new.default;
         if default_changed && sides.contains(&"request") {
             self.push("request-field-default-changed", Side::New, here, format!("`{model}.{name}`: default {} → {}", shown(old.default.as_ref()), shown(new.default.as_ref())), vec![]);

@@ -163,6 +163,7 @@ pub static RULES: &[Rule] = &[
     rule_of("response-field-constraint-loosened", "response field constraint loosened", [W, S, S], false, "deployed programs may receive values outside the old limits"),
     // Fields in either direction.
     rule_of("field-rust-name-changed", "field's Rust name changed", [S, B, B], false, "the field and its setter are renamed; the wire name is unchanged"),
+    rule_of("field-time-unit-changed", "field's unit or forever value changed", [W, B, B], false, "the Rust type changes (integer, Duration, Lasting); a changed unit also changes the scale on the wire"),
     rule_of("field-deprecated", "field deprecated", [S, W, S], true, "users of the field and its setter get a deprecation warning"),
     rule_of("field-docs-changed", "field docs changed", [S, S, S], false, "documentation only"),
     // Enum values.

@@ -30,12 +30,22 @@ fn emit_struct(s: &StructIr) -> TokenStream {
         // serde names a field after its identifier; an absent optional field decodes as
         // `None` without `default`.
         let rename = (f.ident != *wire).then(|| quote!(rename = #wire));
-        let serde = match (s.has_file, f.required, rename) {
-            (true, _, _) | (false, true, None) => quote!(),
-            (false, true, Some(rename)) => quote!(#[serde(#rename)]),
-            (false, false, rename) => {
-                let rename = rename.map(|r| quote!(#r,));
-                quote!(#[serde(#rename skip_serializing_if = "::std::option::Option::is_none")])
+        // A field counting time goes through `crate::units`; an optional one then needs
+        // `default`, which serde no longer implies.
+        let with = f.time.map(|time| {
+            let unit = if time.milliseconds { "milliseconds" } else { "seconds" };
+            let lasting = if time.forever { "_lasting" } else { "" };
+            let option = if f.required { "" } else { "::option" };
+            let module = format!("crate::units::serde_{unit}{lasting}{option}");
+            if f.required { quote!(with = #module) } else { quote!(with = #module, default) }
+        });
+        let parts: Vec<TokenStream> = rename.into_iter().chain(with).collect();
+        let serde = match (s.has_file, f.required, parts.is_empty()) {
+            (true, _, _) | (false, true, true) => quote!(),
+            (false, true, false) => quote!(#[serde(#(#parts),*)]),
+            (false, false, _) => {
+                let parts = parts.iter().map(|p| quote!(#p,));
+                quote!(#[serde(#(#parts)* skip_serializing_if = "::std::option::Option::is_none")])
             }
         };
         let ty = if f.required { ty } else { quote!(::std::option::Option<#ty>) };
@@ -225,6 +235,11 @@ fn follow(reach: TokenStream, step: &ir::AccessorStep) -> TokenStream {
 /// The type a struct field holds (without the `Option` of optional fields); `new` and the
 /// setters take `impl Into` it, so a boxed field still takes the model itself.
 fn field_type(f: &FieldIr) -> TokenStream {
+    match f.time {
+        Some(time) if time.forever => return quote!(crate::units::Lasting),
+        Some(_) => return quote!(::std::time::Duration),
+        None => {}
+    }
     let ty = rust_type(&f.ty);
     if f.boxed {
         quote!(::std::boxed::Box<#ty>)

@@ -593,6 +593,10 @@ fn emit_model_impls(model: &ModelIr) -> TokenStream {
 
 /// Checks the documented limits of a struct field inside `Validate::validate`.
 fn field_bounds(f: &crate::ir::FieldIr) -> TokenStream {
+    // A `Duration` cannot be negative, and `Lasting` has its one sentinel: the type is the limit.
+    if f.time.is_some() {
+        return quote!();
+    }
     let Some((low, high, what)) = limits(&f.constraints, &f.ty) else { return quote!() };
     let field = ident(&f.ident);
     let wire = &f.wire;

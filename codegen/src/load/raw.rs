@@ -151,6 +151,17 @@ pub struct Typed {
     pub deprecated: Option<Deprecated>,
     /// A credential: `Debug` of the generated model shows `***` instead.
     pub secret: Option<bool>,
+    /// An integer that counts time: the Rust field is a `Duration`.
+    pub unit: Option<TimeUnit>,
+    /// With `unit`: the wire value that means "for good" (the Rust field is a `Lasting`).
+    pub forever: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeUnit {
+    Milliseconds,
+    Seconds,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

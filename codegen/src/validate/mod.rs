@@ -539,12 +539,29 @@ impl<'a> Ctx<'a> {
         own.or_else(|| self.rust_names.get(wire)).cloned()
     }
 
+    /// `unit:` (and `forever:`) on an integer field.
+    fn time_field(&mut self, origin: &Origin, raw: &raw::Typed, ty: &TypeRef) -> Option<TimeField> {
+        if raw.forever.is_some() && raw.unit.is_none() {
+            self.error(at(origin, "forever"), "`forever` without `unit`", "add `unit: milliseconds` or `unit: seconds`, or remove `forever`");
+        }
+        let unit = raw.unit?;
+        if *ty != TypeRef::Integer {
+            self.error_value(at(origin, "unit"), format!("`unit` is for integer fields, not {ty}"), "remove `unit`, or type the field `integer`");
+            return None;
+        }
+        if let Some(value) = raw.forever.filter(|v| *v != -1) {
+            self.error_value(at(origin, "forever"), format!("`forever: {value}` is not supported"), "the crate knows `-1` as \"for good\" (the value the docs use); write `forever: -1`");
+        }
+        Some(TimeField { milliseconds: unit == raw::TimeUnit::Milliseconds, forever: raw.forever.is_some() })
+    }
+
     fn field(&mut self, origin: Origin, name: &str, raw: &raw::Typed, names: &BTreeSet<String>) -> Option<Field> {
         if raw.location.is_some() {
             self.error(at(&origin, "in"), "a model field has `in`", "`in` belongs to operation parameters; remove it");
         }
         let ty = self.type_ref(at(&origin, "type"), &raw.ty, names)?;
         let constraints = self.constraints(&origin, raw, &ty);
+        let time = self.time_field(&origin, raw, &ty);
         Some(Field {
             name: name.to_owned(),
             ty,
@@ -556,6 +573,7 @@ impl<'a> Ctx<'a> {
             deprecated: self.deprecation(&origin, raw.deprecated.as_ref()),
             inherited_from: None,
             secret: raw.secret.unwrap_or(false),
+            time,
         })
     }
 
@@ -772,6 +790,9 @@ impl<'a> Ctx<'a> {
         let mut unplaced: Vec<(String, Origin)> = Vec::new();
         for (name, p) in &raw.params {
             let here = at(&origin, &format!("params.{name}"));
+            if p.unit.is_some() || p.forever.is_some() {
+                self.error(at(&here, if p.unit.is_some() { "unit" } else { "forever" }), format!("the parameter `{name}` has `unit`"), "`unit` and `forever` are for model fields; remove them");
+            }
             if p.secret.is_some() {
                 self.error(at(&here, "secret"), format!("the parameter `{name}` has `secret`"), "`secret` marks model fields; the client already keeps its token and credentials out of `Debug`, remove it");
             }

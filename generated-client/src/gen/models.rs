@@ -23486,10 +23486,11 @@ impl MuteAllGroupMembersResponse {
 #[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MuteChatroomMembersRequest {
-    /// Mute length in milliseconds from now; -1 mutes for good.
+    /// How long the mute lasts from now (milliseconds on the wire), or for good (-1).
     ///
     /// Documented limits: minimum -1.
-    pub mute_duration: i64,
+    #[serde(with = "crate::units::serde_milliseconds_lasting")]
+    pub mute_duration: crate::units::Lasting,
     /// User ids to mute.
     ///
     /// Documented limits: at least 1 items, at most 60 items.
@@ -23500,7 +23501,7 @@ impl MuteChatroomMembersRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        mute_duration: impl ::std::convert::Into<i64>,
+        mute_duration: impl ::std::convert::Into<crate::units::Lasting>,
         usernames: impl ::std::iter::IntoIterator<
             Item = impl ::std::convert::Into<::std::string::String>,
         >,
@@ -23659,8 +23660,9 @@ impl MuteChatroomMembersResponse {
 #[cfg_attr(any(test, feature = "server"), derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MuteGroupMembersRequest {
-    /// How long the mute lasts, in milliseconds.
-    pub mute_duration: i64,
+    /// How long the mute lasts (milliseconds on the wire).
+    #[serde(with = "crate::units::serde_milliseconds")]
+    pub mute_duration: ::std::time::Duration,
     /// User ids of the members to mute, at most 60.
     ///
     /// Documented limits: at least 1 items, at most 60 items.
@@ -23671,7 +23673,7 @@ impl MuteGroupMembersRequest {
     /// A value with the required fields set and every optional field empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        mute_duration: impl ::std::convert::Into<i64>,
+        mute_duration: impl ::std::convert::Into<::std::time::Duration>,
         usernames: impl ::std::iter::IntoIterator<
             Item = impl ::std::convert::Into<::std::string::String>,
         >,

@@ -37235,14 +37235,6 @@ impl crate::server::Validate for crate::gen::models::MuteChatroomMembersRequest 
         path: &str,
         problems: &mut ::std::vec::Vec<::std::string::String>,
     ) {
-        crate::server::check_bounds(
-            &crate::server::child(path, "mute_duration"),
-            &self.mute_duration,
-            ::std::option::Option::Some(-1f64),
-            ::std::option::Option::None,
-            "a value",
-            problems,
-        );
         crate::server::Validate::validate(
             &self.mute_duration,
             &crate::server::child(path, "mute_duration"),

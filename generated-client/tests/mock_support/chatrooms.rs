@@ -262,7 +262,7 @@ pub async fn chatrooms_flow(mock: &MockHandle, client: &Client) {
         .await
         .unwrap();
     rooms
-        .mute_chatroom_members(&id, MuteChatroomMembersRequest::new(-1, strings(&["r-m3"])))
+        .mute_chatroom_members(&id, MuteChatroomMembersRequest::new(easemob_im::Lasting::Forever, strings(&["r-m3"])))
         .await
         .unwrap();
     assert_eq!(

@@ -301,7 +301,7 @@ pub async fn groups_flow(mock: &MockHandle, client: &Client) {
     let muted = groups
         .mute_group_members(
             &id,
-            MuteGroupMembersRequest::new(60_000, strings(&["g-own"])),
+            MuteGroupMembersRequest::new(std::time::Duration::from_secs(60), strings(&["g-own"])),
         )
         .await
         .unwrap()

@@ -71,6 +71,12 @@ fn list_things_examples() {
     >("{\"timestamp\":1,\"entities\":[{\"name\":\"cup\"}],\"cursor\":\"abc\"}");
 }
 #[test]
+#[cfg(feature = "things")]
+fn pause_thing_examples() {
+    round_trip::<crate::gen::models::Pause>("{\"hold\":-1,\"cooldown\":30}");
+    round_trip::<crate::gen::models::Pause>("{\"hold\":60000}");
+}
+#[test]
 #[cfg(feature = "legacy")]
 fn peek_thing_examples() {
     round_trip::<crate::gen::models::Thing>("{\"name\":\"cup\"}");

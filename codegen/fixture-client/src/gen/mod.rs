@@ -11,7 +11,7 @@ pub mod server;
 mod example_tests;
 /// Every operation of the spec as (group, operation id, HTTP method, path template
 /// relative to `/{org_name}/{app_name}`), sorted by group and id.
-pub const OPERATIONS: [(&str, &str, &str, &str); 16] = [
+pub const OPERATIONS: [(&str, &str, &str, &str); 17] = [
     ("downloads", "download_thing_file", "GET", "/files/{id}"),
     ("downloads", "download_thing_thumbnail", "GET", "/files/{id}"),
     ("files", "upload_thing_file", "POST", "/things/{name}/files"),
@@ -27,5 +27,6 @@ pub const OPERATIONS: [(&str, &str, &str, &str); 16] = [
     ("sending", "send_things", "POST", "/send"),
     ("things", "get_thing", "GET", "/things/{name}"),
     ("things", "list_things", "GET", "/things"),
+    ("things", "pause_thing", "POST", "/things/{name}/pause"),
     ("things", "set_thing_visibility", "PUT", "/things/{name}/visibility"),
 ];

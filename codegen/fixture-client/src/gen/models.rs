@@ -708,6 +708,43 @@ impl Node {
         self
     }
 }
+#[cfg(feature = "things")]
+/// How long a thing pauses.
+#[derive(Debug, Clone, PartialEq)]
+#[derive(::serde::Serialize)]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Pause {
+    /// How long it holds, or for good.
+    #[serde(with = "crate::units::serde_milliseconds_lasting")]
+    pub hold: crate::units::Lasting,
+    /// How long before it may pause again.
+    #[serde(
+        with = "crate::units::serde_seconds::option",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub cooldown: ::std::option::Option<::std::time::Duration>,
+}
+#[cfg(feature = "things")]
+impl Pause {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(hold: impl ::std::convert::Into<crate::units::Lasting>) -> Self {
+        Self {
+            hold: hold.into(),
+            cooldown: ::std::option::Option::None,
+        }
+    }
+    /// Sets `cooldown`.
+    pub fn with_cooldown(
+        mut self,
+        value: impl ::std::convert::Into<::std::time::Duration>,
+    ) -> Self {
+        self.cooldown = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(feature = "recursion")]
 /// A person, who works for a company.
 #[derive(Debug, Clone, PartialEq)]

@@ -187,6 +187,27 @@ pub mod inputs {
             self
         }
     }
+    /// Input of [`EasemobApi::pause_thing`](super::EasemobApi::pause_thing).
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub struct PauseThingInput {
+        /// The thing's name.
+        pub name: ::std::string::String,
+        /// The request body.
+        pub body: crate::gen::models::Pause,
+    }
+    impl PauseThingInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            name: ::std::string::String,
+            body: crate::gen::models::Pause,
+        ) -> Self {
+            Self { name, body }
+        }
+    }
     /// Input of [`EasemobApi::peek_thing`](super::EasemobApi::peek_thing).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -582,6 +603,30 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             ::std::option::Option::Some(
                 "{\"timestamp\":1,\"entities\":[{\"name\":\"cup\"}],\"cursor\":\"abc\"}",
             ),
+        );
+        async move { answer }
+    }
+    /// Pause a thing for a while, or for good.
+    ///
+    /// 暂停 · `POST /{org_name}/{app_name}/things/{name}/pause`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    /// Not retried automatically: repeating it is not known to be safe.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#暂停)
+    fn pause_thing(
+        &self,
+        ctx: RequestContext,
+        input: inputs::PauseThingInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::gen::models::Pause, ServerError>,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "pause_thing",
+            ::std::option::Option::Some("{\"hold\":60000}"),
         );
         async move { answer }
     }
@@ -1082,6 +1127,27 @@ pub(crate) async fn dispatch<A: EasemobApi>(
             }
             crate::server::no_route(&["PUT"])
         }
+        [b0, b1, "things", p0, "pause"] => {
+            let path: &[&str] = &[p0];
+            let base: &[&str] = &[b0, b1];
+            let _ = (path, base);
+            if method == ::axum::http::Method::POST {
+                if let ::std::result::Result::Err(response) = incoming
+                    .authenticate(api, "pause_thing", base)
+                    .await
+                {
+                    return response;
+                }
+                if let ::std::result::Result::Err(response) = incoming
+                    .read_body(crate::server::BodyLimit::Authenticated)
+                    .await
+                {
+                    return response;
+                }
+                return call_pause_thing(api, &incoming, base, path).await;
+            }
+            crate::server::no_route(&["POST"])
+        }
         [b0, b1, "things", p0, "peek"] => {
             let path: &[&str] = &[p0];
             let base: &[&str] = &[b0, b1];
@@ -1530,6 +1596,61 @@ async fn decode_list_things(
     ::std::result::Result::Ok(inputs::ListThingsInput {
         limit,
         cursor,
+    })
+}
+async fn call_pause_thing<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("pause_thing", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    let input = match decode_pause_thing(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.pause_thing(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_pause_thing(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::PauseThingInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    let name: ::std::option::Option<::std::string::String> = {
+        let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
+            crate::server::path_text(path[0usize])?,
+        );
+        match text {
+            ::std::option::Option::Some(text) => {
+                crate::server::optional::<
+                    ::std::string::String,
+                >("name", ::std::option::Option::Some(&text), &mut problems)
+            }
+            ::std::option::Option::None => {
+                problems
+                    .push(format!("the {} parameter `{}` is required", "path", "name"));
+                ::std::option::Option::None
+            }
+        }
+    };
+    let body: crate::gen::models::Pause = crate::server::json_body(incoming)?;
+    crate::server::Validate::validate(&body, "", &mut problems);
+    crate::server::problems_to_error(problems)?;
+    let name = name
+        .ok_or_else(|| crate::server::ServerError::bad_request(
+            format!("the parameter `{}` is required", "name"),
+        ))?;
+    ::std::result::Result::Ok(inputs::PauseThingInput {
+        name,
+        body,
     })
 }
 async fn call_peek_thing<A: EasemobApi>(
@@ -2220,6 +2341,24 @@ impl crate::server::Validate for crate::gen::models::Node {
                 problems,
             );
         }
+    }
+}
+impl crate::server::Validate for crate::gen::models::Pause {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.hold,
+            &crate::server::child(path, "hold"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.cooldown,
+            &crate::server::child(path, "cooldown"),
+            problems,
+        );
     }
 }
 impl crate::server::Validate for crate::gen::models::Person {

@@ -714,7 +714,7 @@ pub(super) fn mute_chatroom_members(
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let b = input.body;
     let data = t
-        .mute_room_members(&input.chatroom_id, &b.usernames, b.mute_duration, now)?
+        .mute_room_members(&input.chatroom_id, &b.usernames, lasting_millis(b.mute_duration), now)?
         .into_iter()
         .map(|(user, outcome)| m::ChatroomMute {
             result: Some(outcome.is_ok()),
@@ -768,4 +768,12 @@ pub(super) fn unmute_all_chatroom_members(
     Ok(
         reply!(UnmuteAllChatroomMembersResponse, t, now, "delete", "/chatrooms/ban", entities: Vec::new(), data: m::ChatroomMuteAllState { mute: Some(false) }),
     )
+}
+
+/// The store keeps mute lengths as the wire does: milliseconds, or -1 for good.
+fn lasting_millis(lasting: crate::units::Lasting) -> i64 {
+    match lasting {
+        crate::units::Lasting::For(span) => i64::try_from(span.as_millis()).unwrap_or(i64::MAX),
+        crate::units::Lasting::Forever => -1,
+    }
 }

@@ -748,7 +748,7 @@ pub(super) fn mute_group_members(
     let Ctx(mut t, now) = s.ctx(ctx)?;
     let b = input.body;
     let data = t
-        .mute_group_members(&input.group_id, &b.usernames, b.mute_duration, now)?
+        .mute_group_members(&input.group_id, &b.usernames, i64::try_from(b.mute_duration.as_millis()).unwrap_or(i64::MAX), now)?
         .into_iter()
         .map(|(user, outcome)| m::GroupMuteResult {
             result: Some(outcome.is_ok()),

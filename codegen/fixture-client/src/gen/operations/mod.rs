@@ -74,7 +74,7 @@ impl crate::Client {
             client: self.clone(),
         }
     }
-    /// The `things` operations (3 of them).
+    /// The `things` operations (4 of them).
     #[cfg(feature = "things")]
     pub fn things(&self) -> things::Things {
         things::Things {

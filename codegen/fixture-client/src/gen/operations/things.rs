@@ -45,6 +45,31 @@ impl Things {
             cursor: ::std::option::Option::None,
         }
     }
+    /// Pause a thing for a while, or for good.
+    ///
+    /// 暂停 · `POST /{org_name}/{app_name}/things/{name}/pause`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    /// Not retried automatically: repeating it is not known to be safe.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#暂停)
+    ///
+    /// # Arguments
+    ///
+    /// - `name`: The thing's name.
+    /// - `body`: the request body.
+    pub fn pause_thing(
+        &self,
+        name: impl ::std::convert::Into<::std::string::String>,
+        body: crate::gen::models::Pause,
+    ) -> PauseThing {
+        PauseThing {
+            client: self.client.clone(),
+            name: name.into(),
+            body,
+        }
+    }
     /// Show or hide a thing.
     ///
     /// 设置可见性 · `PUT /{org_name}/{app_name}/things/{name}/visibility`
@@ -199,6 +224,49 @@ impl ListThings {
 impl ::std::future::IntoFuture for ListThings {
     type Output = ::std::result::Result<crate::gen::models::ThingPage, crate::Error>;
     type IntoFuture = crate::call::JsonCall<crate::gen::models::ThingPage>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// Request for [`Things::pause_thing`]: set optional parameters, then `.await` it (or call `send`).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct PauseThing {
+    client: crate::Client,
+    name: ::std::string::String,
+    body: crate::gen::models::Pause,
+}
+impl PauseThing {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::Pause> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made.
+    fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        let mut request = crate::request::OperationRequest::new(
+            "pause_thing",
+            ::reqwest::Method::POST,
+            "/things/{name}/pause",
+            format!("/things/{}/pause", crate ::path::encode_segment(& self.name)),
+        );
+        request.idempotent = false;
+        request.auth = true;
+        request.rate_limit = Self::RATE_LIMIT;
+        request.body = crate::request::Body::json(&self.body)?;
+        ::std::result::Result::Ok(request)
+    }
+}
+impl ::std::future::IntoFuture for PauseThing {
+    type Output = ::std::result::Result<crate::gen::models::Pause, crate::Error>;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::Pause>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
