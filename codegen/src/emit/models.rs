@@ -308,22 +308,11 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
     }
     let name = ident(&e.name);
     let doc = docs(&e.docs);
-    let variants = e.variants.iter().map(|v| {
-        let variant = ident(&v.ident);
-        let doc = docs(&v.docs);
-        let deprecated = deprecated(v.deprecated.as_ref());
-        quote!(#doc #deprecated #variant,)
-    });
+    let variants = variant_decls(e);
     let (raw, as_raw, serialize, from_impl) = if e.integer {
-        let arms = e.variants.iter().map(|v| {
-            let variant = ident(&v.ident);
-            let value = v.value.as_i64().unwrap_or_default();
-            quote!(Self::#variant => #value,)
-        });
-        let back = e.variants.iter().map(|v| {
-            let variant = ident(&v.ident);
-            let value = v.value.as_i64().unwrap_or_default();
-            quote!(#value => Self::#variant,)
+        let (arms, back) = value_arms(e, |v| {
+            let value = v.as_i64().unwrap_or_default();
+            quote!(#value)
         });
         (
             quote!(i64),
@@ -348,16 +337,9 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
             },
         )
     } else {
-        let wire = |v: &Json| v.as_str().unwrap_or_default().to_owned();
-        let arms = e.variants.iter().map(|v| {
-            let variant = ident(&v.ident);
-            let value = wire(&v.value);
-            quote!(Self::#variant => #value,)
-        });
-        let back = e.variants.iter().map(|v| {
-            let variant = ident(&v.ident);
-            let value = wire(&v.value);
-            quote!(#value => Self::#variant,)
+        let (arms, back) = value_arms(e, |v| {
+            let value = v.as_str().unwrap_or_default();
+            quote!(#value)
         });
         (
             quote!(::std::string::String),
@@ -389,9 +371,7 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
     };
     let aliases = e.aliases.iter().map(|old| type_alias(old, &e.name));
     // As for structs: the client needs only the direction the enum travels in.
-    let server_side = quote!(#[cfg(any(test, feature = "server"))]);
-    let serialize_cfg = (!e.directions.request).then(|| server_side.clone());
-    let deserialize_cfg = (!e.directions.response).then(|| server_side.clone());
+    let (serialize_cfg, deserialize_cfg) = serde_cfgs(e);
     quote! {
         #(#aliases)*
         #doc
@@ -431,26 +411,13 @@ fn emit_enum(e: &EnumIr) -> TokenStream {
 fn emit_boolean_enum(e: &EnumIr) -> TokenStream {
     let name = ident(&e.name);
     let doc = docs(&e.docs);
-    let variants = e.variants.iter().map(|v| {
-        let variant = ident(&v.ident);
-        let doc = docs(&v.docs);
-        let deprecated = deprecated(v.deprecated.as_ref());
-        quote!(#doc #deprecated #variant,)
-    });
-    let arms = e.variants.iter().map(|v| {
-        let variant = ident(&v.ident);
-        let value = v.value.as_bool().unwrap_or_default();
-        quote!(Self::#variant => #value,)
-    });
-    let back = e.variants.iter().map(|v| {
-        let variant = ident(&v.ident);
-        let value = v.value.as_bool().unwrap_or_default();
-        quote!(#value => Self::#variant,)
+    let variants = variant_decls(e);
+    let (arms, back) = value_arms(e, |v| {
+        let value = v.as_bool().unwrap_or_default();
+        quote!(#value)
     });
     let aliases = e.aliases.iter().map(|old| type_alias(old, &e.name));
-    let server_side = quote!(#[cfg(any(test, feature = "server"))]);
-    let serialize_cfg = (!e.directions.request).then(|| server_side.clone());
-    let deserialize_cfg = (!e.directions.response).then(|| server_side.clone());
+    let (serialize_cfg, deserialize_cfg) = serde_cfgs(e);
     quote! {
         #(#aliases)*
         #doc
@@ -491,4 +458,36 @@ fn emit_boolean_enum(e: &EnumIr) -> TokenStream {
             }
         }
     }
+}
+
+/// The variants of an enum with their docs.
+fn variant_decls(e: &EnumIr) -> Vec<TokenStream> {
+    e.variants
+        .iter()
+        .map(|v| {
+            let variant = ident(&v.ident);
+            let doc = docs(&v.docs);
+            let deprecated = deprecated(v.deprecated.as_ref());
+            quote!(#doc #deprecated #variant,)
+        })
+        .collect()
+}
+
+/// `Self::Variant => value,` and `value => Self::Variant,` for each variant, the value
+/// spelled by `literal`.
+fn value_arms(e: &EnumIr, literal: impl Fn(&Json) -> TokenStream) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    e.variants
+        .iter()
+        .map(|v| {
+            let variant = ident(&v.ident);
+            let value = literal(&v.value);
+            (quote!(Self::#variant => #value,), quote!(#value => Self::#variant,))
+        })
+        .unzip()
+}
+
+/// The `cfg` each serde impl of an enum needs: the client has only the direction it travels.
+fn serde_cfgs(e: &EnumIr) -> (Option<TokenStream>, Option<TokenStream>) {
+    let server_side = quote!(#[cfg(any(test, feature = "server"))]);
+    ((!e.directions.request).then(|| server_side.clone()), (!e.directions.response).then_some(server_side))
 }
