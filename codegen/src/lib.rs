@@ -102,9 +102,20 @@ impl SyncReport {
 /// Brings `gen_dir` (the generated crate's `src/gen/`) in line with `spec`. With `check`,
 /// changes nothing and reports what would change.
 pub fn sync_generated(spec: &Spec, gen_dir: &Path, check: bool) -> std::io::Result<SyncReport> {
-    let files = emit::generate(spec);
+    sync_files(&emit::generate(spec), gen_dir, check)
+}
+
+/// Brings `gen_dir` (the command line's `src/gen/`) in line with `spec`, as
+/// [`sync_generated`] does for the client.
+pub fn sync_generated_cli(spec: &Spec, gen_dir: &Path, check: bool) -> std::io::Result<SyncReport> {
+    sync_files(&emit::generate_cli(spec), gen_dir, check)
+}
+
+/// Writes `files` (path relative to `gen_dir`, text) where they differ and removes generated
+/// files that are no longer among them; with `check`, only reports.
+fn sync_files(files: &std::collections::BTreeMap<String, String>, gen_dir: &Path, check: bool) -> std::io::Result<SyncReport> {
     let mut report = SyncReport::default();
-    for (name, text) in &files {
+    for (name, text) in files {
         let path = gen_dir.join(name);
         let fresh = write::is_fresh(&path, text);
         if !fresh && !check {

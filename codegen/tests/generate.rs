@@ -25,6 +25,25 @@ fn fixture_output_snapshots() {
     }
 }
 
+/// The command line's tables and calls for the fixture specs: every construct (multipart,
+/// list paths, form and map bodies, fixed values, enums of each kind, downloads, paging).
+#[test]
+fn fixture_cli_snapshots() {
+    let files = codegen::emit::generate_cli(&fixture());
+    for (name, text) in &files {
+        assert!(text.starts_with(codegen::emit::HEADER), "{name} lacks the header");
+        syn::parse_file(text).unwrap_or_else(|e| panic!("{name} does not parse: {e}"));
+        snapshot_help::reviewed(|| insta::assert_snapshot!(format!("cli__{}", name.replace('/', "__")), text));
+    }
+}
+
+#[test]
+fn the_cli_is_fresh() {
+    let spec = codegen::load_spec(&root().join("spec"), "spec").unwrap_or_else(|report| panic!("{report}"));
+    let report = codegen::sync_generated_cli(&spec, &root().join("cli/src/gen"), true).unwrap();
+    assert!(report.is_fresh(), "stale: {:?} {:?}; run `cargo xtask codegen`", report.written, report.removed);
+}
+
 #[test]
 fn generation_is_deterministic() {
     let first = codegen::emit::generate(&fixture());

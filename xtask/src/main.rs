@@ -142,6 +142,7 @@ fn validate(dir: &SpecDir) -> Result<(), String> {
 
 /// Where generated code goes, relative to the workspace root.
 const CLIENT_GEN: &str = "generated-client/src/gen";
+const CLI_GEN: &str = "cli/src/gen";
 const FIXTURE_GEN: &str = "codegen/fixture-client/src/gen";
 const WITNESS_OLD_GEN: &str = "codegen/diff-witness/old/src/gen";
 const WITNESS_NEW_GEN: &str = "codegen/diff-witness/new/src/gen";
@@ -152,7 +153,12 @@ fn codegen(dir: &SpecDir, check: bool) -> Result<(), String> {
     let sync = |spec: &codegen::Spec, dir: &str| {
         codegen::sync_generated(spec, &root().join(dir), check).map_err(|e| format!("error: cannot write {dir}: {e}"))
     };
-    let report = sync(&spec, CLIENT_GEN)?;
+    let mut report = sync(&spec, CLIENT_GEN)?;
+    // The command line is generated from the same spec; its files are named with their folder.
+    let cli = codegen::sync_generated_cli(&spec, &root().join(CLI_GEN), check).map_err(|e| format!("error: cannot write {CLI_GEN}: {e}"))?;
+    report.written.extend(cli.written.iter().map(|f| format!("{CLI_GEN}/{f}")));
+    report.unchanged.extend(cli.unchanged.iter().map(|f| format!("{CLI_GEN}/{f}")));
+    report.removed.extend(cli.removed.iter().map(|f| format!("{CLI_GEN}/{f}")));
     let mut fixture_report = sync(&fixture, FIXTURE_GEN)?;
     for (files, dir) in [(&codegen::WITNESS_OLD_SPEC, WITNESS_OLD_GEN), (&codegen::WITNESS_NEW_SPEC, WITNESS_NEW_GEN)] {
         let witness = sync(&codegen::load_spec_files(&root(), files)?, dir)?;
@@ -178,8 +184,10 @@ fn codegen(dir: &SpecDir, check: bool) -> Result<(), String> {
         if examples_stale {
             stale.push(format!("  stale or missing: {}", examples::PATH));
         }
-        stale.extend(report.written.iter().map(|f| format!("  stale or missing: {CLIENT_GEN}/{f}")));
-        stale.extend(report.removed.iter().map(|f| format!("  no longer generated: {CLIENT_GEN}/{f}")));
+        // The command line's names carry their folder; the client's do not.
+        let client = |f: &String| if f.starts_with(CLI_GEN) { f.clone() } else { format!("{CLIENT_GEN}/{f}") };
+        stale.extend(report.written.iter().map(|f| format!("  stale or missing: {}", client(f))));
+        stale.extend(report.removed.iter().map(|f| format!("  no longer generated: {}", client(f))));
         // Fixture and witness names already carry their folder, except the fixture client's.
         let qualify = |f: &String| if f.starts_with("codegen/") { f.clone() } else { format!("{FIXTURE_GEN}/{f}") };
         stale.extend(fixture_report.written.iter().map(|f| format!("  stale or missing: {}", qualify(f))));

@@ -3,6 +3,7 @@
 //! `@generated` header here.
 
 mod callbacks;
+pub mod cli;
 mod examples;
 mod models;
 mod operations;
@@ -37,6 +38,17 @@ pub fn generate(spec: &Spec) -> BTreeMap<String, String> {
     }
     if let Some(callbacks) = &krate.callbacks {
         jobs.insert(2, ("callbacks.rs".to_owned(), Box::new(move || callbacks::emit(callbacks))));
+    }
+    run_jobs(jobs)
+}
+
+/// Every generated file of the command line (`cli/src/gen/`), keyed by its path there.
+pub fn generate_cli(spec: &Spec) -> BTreeMap<String, String> {
+    let krate = ir::lower(spec);
+    let krate = &krate;
+    let mut jobs: Vec<(String, Job)> = vec![("mod.rs".to_owned(), Box::new(move || cli::emit_index(krate)))];
+    for group in &krate.groups {
+        jobs.insert(0, (format!("{}.rs", group.module), Box::new(move || cli::emit_group(krate, group))));
     }
     run_jobs(jobs)
 }

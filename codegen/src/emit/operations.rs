@@ -316,8 +316,9 @@ fn emit_send(op: &OperationIr) -> TokenStream {
             #execute
         }
 
-        /// The request as plain data, or why it cannot be made.
-        fn into_request(self) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        /// The request as plain data, or why it cannot be made: to send with
+        /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+        pub fn into_request(self) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
             #guard
             #items_guard
             let mut request = crate::request::OperationRequest::new(#id, ::reqwest::Method::#method, #template, #path);

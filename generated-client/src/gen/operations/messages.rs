@@ -1672,8 +1672,9 @@ impl BroadcastChatroomCommandMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -1721,8 +1722,9 @@ impl BroadcastChatroomCustomMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -1770,8 +1772,9 @@ impl BroadcastChatroomFileMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -1819,8 +1822,9 @@ impl BroadcastChatroomImageMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -1868,8 +1872,9 @@ impl BroadcastChatroomLocationMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -1917,8 +1922,9 @@ impl BroadcastChatroomTextMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -1966,8 +1972,9 @@ impl BroadcastChatroomVideoMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2015,8 +2022,9 @@ impl BroadcastChatroomVoiceMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2065,8 +2073,9 @@ impl DeleteUserConversation {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2116,8 +2125,9 @@ impl GetMessageHistoryFile {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2164,8 +2174,9 @@ impl ImportGroupCommandMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2211,8 +2222,9 @@ impl ImportGroupCustomMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2258,8 +2270,9 @@ impl ImportGroupFileMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2305,8 +2318,9 @@ impl ImportGroupImageMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2352,8 +2366,9 @@ impl ImportGroupLocationMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2399,8 +2414,9 @@ impl ImportGroupTextMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2446,8 +2462,9 @@ impl ImportGroupVideoMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2493,8 +2510,9 @@ impl ImportGroupVoiceMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2540,8 +2558,9 @@ impl ImportUserCommandMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2587,8 +2606,9 @@ impl ImportUserCustomMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2634,8 +2654,9 @@ impl ImportUserFileMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2681,8 +2702,9 @@ impl ImportUserImageMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2728,8 +2750,9 @@ impl ImportUserLocationMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2775,8 +2798,9 @@ impl ImportUserTextMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2822,8 +2846,9 @@ impl ImportUserVideoMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2869,8 +2894,9 @@ impl ImportUserVoiceMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2916,8 +2942,9 @@ impl RecallMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -2961,8 +2988,9 @@ impl SendChatroomCommandMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3006,8 +3034,9 @@ impl SendChatroomCustomMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3051,8 +3080,9 @@ impl SendChatroomDirectedCommandMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3096,8 +3126,9 @@ impl SendChatroomDirectedCustomMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3141,8 +3172,9 @@ impl SendChatroomDirectedFileMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3186,8 +3218,9 @@ impl SendChatroomDirectedImageMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3231,8 +3264,9 @@ impl SendChatroomDirectedLocationMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3276,8 +3310,9 @@ impl SendChatroomDirectedTextMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3321,8 +3356,9 @@ impl SendChatroomDirectedVideoMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3366,8 +3402,9 @@ impl SendChatroomDirectedVoiceMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3411,8 +3448,9 @@ impl SendChatroomFileMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3456,8 +3494,9 @@ impl SendChatroomImageMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3501,8 +3540,9 @@ impl SendChatroomLocationMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3546,8 +3586,9 @@ impl SendChatroomTextMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3591,8 +3632,9 @@ impl SendChatroomVideoMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3636,8 +3678,9 @@ impl SendChatroomVoiceMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3681,8 +3724,9 @@ impl SendGroupCommandMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3726,8 +3770,9 @@ impl SendGroupCustomMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3771,8 +3816,9 @@ impl SendGroupDirectedCommandMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3816,8 +3862,9 @@ impl SendGroupDirectedCustomMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3861,8 +3908,9 @@ impl SendGroupDirectedFileMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3906,8 +3954,9 @@ impl SendGroupDirectedImageMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3951,8 +4000,9 @@ impl SendGroupDirectedLocationMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -3996,8 +4046,9 @@ impl SendGroupDirectedTextMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4041,8 +4092,9 @@ impl SendGroupDirectedVideoMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4086,8 +4138,9 @@ impl SendGroupDirectedVoiceMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4131,8 +4184,9 @@ impl SendGroupFileMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4176,8 +4230,9 @@ impl SendGroupImageMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4221,8 +4276,9 @@ impl SendGroupLocationMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4266,8 +4322,9 @@ impl SendGroupTextMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4311,8 +4368,9 @@ impl SendGroupVideoMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4356,8 +4414,9 @@ impl SendGroupVoiceMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4401,8 +4460,9 @@ impl SendUserCommandMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4446,8 +4506,9 @@ impl SendUserCustomMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4491,8 +4552,9 @@ impl SendUserFileMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4536,8 +4598,9 @@ impl SendUserImageMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4581,8 +4644,9 @@ impl SendUserLocationMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4626,8 +4690,9 @@ impl SendUserTextMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4671,8 +4736,9 @@ impl SendUserVideoMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -4716,8 +4782,9 @@ impl SendUserVoiceMessage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(

@@ -189,8 +189,9 @@ impl GetGroupOnlineCount {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -241,8 +242,9 @@ impl GetPresenceStatuses {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -292,8 +294,9 @@ impl ListPresenceSubscriptions {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -374,8 +377,9 @@ impl SetPresenceStatus {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -427,8 +431,9 @@ impl SubscribePresence {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -480,8 +485,9 @@ impl UnsubscribePresence {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let count = self.body.len();

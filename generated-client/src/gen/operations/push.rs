@@ -333,8 +333,9 @@ impl BindPushDevice {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -382,8 +383,9 @@ impl CreatePushTemplate {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -429,8 +431,9 @@ impl DeletePushTemplate {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -479,8 +482,9 @@ impl GetNotificationSettings {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -531,8 +535,9 @@ impl GetPushLanguage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -582,8 +587,9 @@ impl GetPushTemplate {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -630,8 +636,9 @@ impl ListPushBindings {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -681,8 +688,9 @@ impl SetNotificationSettings {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -735,8 +743,9 @@ impl SetPushDisplayStyle {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -783,8 +792,9 @@ impl SetPushLanguage {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -836,8 +846,9 @@ impl SetPushNickname {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -884,8 +895,9 @@ impl SetUserPushTemplate {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(

@@ -116,8 +116,9 @@ impl GetThing {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -173,8 +174,9 @@ impl ListThings {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -247,8 +249,9 @@ impl PauseThing {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -296,8 +299,9 @@ impl SetThingVisibility {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(

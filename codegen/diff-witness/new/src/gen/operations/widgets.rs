@@ -176,8 +176,9 @@ impl FindWidgets {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -250,8 +251,9 @@ impl GetWidget {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -309,8 +311,9 @@ impl ListWidgets {
         let client = self.client.clone();
         client.call_json(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -353,8 +356,9 @@ impl RemoveWidget {
         let client = self.client.clone();
         client.call_empty(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
@@ -394,8 +398,9 @@ impl RetireWidgets {
         let client = self.client.clone();
         client.call_empty(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         if self.ids.len() < 2 {
@@ -455,8 +460,9 @@ impl TouchWidget {
         let client = self.client.clone();
         client.call_empty(self.into_request())
     }
-    /// The request as plain data, or why it cannot be made.
-    fn into_request(
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
         let mut request = crate::request::OperationRequest::new(
