@@ -72,7 +72,8 @@ pub fn command() -> Command {
 
 fn global_flags() -> Vec<Flag> {
     let setting = |id: &'static str, env: &'static str, value: &'static str, help: &'static str| {
-        Flag::new(id).long(id).env(env).value_name(value).help(help).global(true).help_heading("Target")
+        // The variables' values are never shown: one is a secret, and help must not depend on them.
+        Flag::new(id).long(id).env(env).hide_env_values(true).value_name(value).help(help).global(true).help_heading("Target")
     };
     let switch = |id: &'static str, help: &'static str| Flag::new(id).long(id).action(ArgAction::SetTrue).help(help).global(true);
     vec![
@@ -83,8 +84,7 @@ fn global_flags() -> Vec<Flag> {
         setting("org", "EASEMOB_ORG_NAME", "ORG", "The org name"),
         setting("app", "EASEMOB_APP_NAME", "APP", "The app name"),
         setting("client-id", "EASEMOB_CLIENT_ID", "ID", "The app's client id"),
-        setting("client-secret", "EASEMOB_CLIENT_SECRET", "SECRET", "The app's client secret (prefer the variable or a profile: flags show in the process list)")
-            .hide_env_values(true),
+        setting("client-secret", "EASEMOB_CLIENT_SECRET", "SECRET", "The app's client secret (prefer the variable or a profile: flags show in the process list)"),
         setting("timeout", "EASEMOB_TIMEOUT_SECS", "SECONDS", "The per-request timeout").value_parser(value_parser!(u64).range(1..)),
         switch("mock", "Run against a fresh embedded mock server (tenant demo#demo) that lasts this command; see `easemob mock`").help_heading("Target"),
         switch("yes", "Do not ask before a destructive operation (needed without a terminal)").short('y'),
