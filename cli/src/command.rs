@@ -99,6 +99,10 @@ fn operation_command(operation: &'static Operation) -> Command {
     if full != operation.name {
         command = command.visible_alias(full);
     }
+    command = command.aliases(operation.former.iter().copied());
+    if !operation.deprecated.is_empty() {
+        command = command.about(format!("[deprecated] {}", operation.about));
+    }
     if operation.destructive {
         command = command.after_help("Destructive: asks for confirmation on a terminal; pass --yes otherwise.");
     }

@@ -94,6 +94,9 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
                 .find(|g| g.name == group)
                 .and_then(|g| g.operations.iter().find(|o| o.name == op_name))
                 .expect("clap only accepts the commands the tables declare");
+            if !operation.deprecated.is_empty() {
+                eprintln!("warning: `easemob {group} {}` is deprecated: {}", operation.name, operation.deprecated);
+            }
             let args = args::Args::new(operation, matches, op_matches);
             let target = config::resolve(matches)?;
             args.check_output()?;

@@ -8,6 +8,10 @@ pub struct Operation {
     pub id: &'static str,
     /// The subcommand, e.g. `get` (under `users`).
     pub name: &'static str,
+    /// Former operation ids (kebab-case), still accepted as hidden aliases.
+    pub former: &'static [&'static str],
+    /// Why the spec deprecates it; empty when it does not.
+    pub deprecated: &'static str,
     /// The spec's summary.
     pub about: &'static str,
     /// Everything the spec says of it: summary, Chinese name, route, description, rate limit.

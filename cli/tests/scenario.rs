@@ -344,3 +344,32 @@ fn answer_always(status: u16) -> String {
     });
     url
 }
+
+#[test]
+fn mock_command_serves_until_stopped_and_prints_its_variables() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_easemob"))
+        .args(["mock", "--listen", "127.0.0.1:0"])
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+    let exports: Vec<(String, String)> = line
+        .trim()
+        .strip_prefix("export ")
+        .expect("an export line")
+        .split(' ')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap();
+            (name.to_owned(), value.trim_matches('\'').to_owned())
+        })
+        .collect();
+    let cli = Cli { env: exports, home: std::env::temp_dir().join("easemob-cli-unused") };
+    // State lasts from one command to the next.
+    cli.json(&["users", "register", "--username", "alice", "--password", "secret-1"]);
+    assert_eq!(cli.json(&["users", "get", "alice"])["entities"][0]["username"], "alice");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

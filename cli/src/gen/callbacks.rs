@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 2] = [
     Operation {
         id: "get_callback_storage_info",
         name: "get-storage-info",
+        former: &[],
+        deprecated: "",
         about: "List the stored callbacks that failed, one entry per ten-minute date key.",
         long_about: "List the stored callbacks that failed, one entry per ten-minute date key.\n\n查询回调储存详情 · `GET /{org_name}/{app_name}/callbacks/storage/info`\n\nFailed callbacks (messages and events) are kept for three days, grouped by the ten-minute\nperiod they fell in; resend them with retry_stored_callbacks before they expire.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\n\n[Official documentation](https://doc.easemob.com/document/server-side/callback.html#查询回调储存详情接口描述)",
         method: "GET",
@@ -19,6 +21,8 @@ pub static OPERATIONS: [Operation; 2] = [
     Operation {
         id: "retry_stored_callbacks",
         name: "retry-stored-callbacks",
+        former: &[],
+        deprecated: "",
         about: "Resend the stored callbacks of one ten-minute date key.",
         long_about: "Resend the stored callbacks of one ten-minute date key.\n\n补发回调存储信息 · `POST /{org_name}/{app_name}/callbacks/storage/retry`\n\nA resend that fails is stored again, so count the attempts in `retry`; the docs advise\nfewer than ten.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The page's request example writes the path as /callback/storage/retry; its 接入点 line (and the storage info endpoint) say /callbacks/storage/retry.\n\n[Official documentation](https://doc.easemob.com/document/server-side/callback.html#补发回调存储信息接口描述)",
         method: "POST",

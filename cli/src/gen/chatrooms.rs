@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "add_chatroom_admin",
         name: "add-admin",
+        former: &[],
+        deprecated: "",
         about: "Promote a chat-room member to admin.",
         long_about: "Promote a chat-room member to admin.\n\n添加聊天室管理员 · `POST /{org_name}/{app_name}/chatrooms/{chatroom_id}/admin`\n\nA room has at most 99 admins.\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#添加聊天室管理员)",
         method: "POST",
@@ -40,6 +42,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "add_chatroom_allowlist_user",
         name: "add-allowlist-user",
+        former: &[],
+        deprecated: "",
         about: "Put one user on a chat room's allow list.",
         long_about: "Put one user on a chat room's allow list.\n\n添加单个用户至聊天室白名单 · `POST /{org_name}/{app_name}/chatrooms/{chatroom_id}/white/users/{username}`\n\nAllow-listed users can still send messages while the whole room is muted.\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#添加单个用户至聊天室白名单)",
         method: "POST",
@@ -74,6 +78,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "add_chatroom_allowlist_users",
         name: "add-allowlist-users",
+        former: &[],
+        deprecated: "",
         about: "Put up to 60 users on a chat room's allow list, with a result per user.",
         long_about: "Put up to 60 users on a chat room's allow list, with a result per user.\n\n批量添加用户至聊天室白名单 · `POST /{org_name}/{app_name}/chatrooms/{chatroom_id}/white/users`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#批量添加用户至聊天室白名单)",
         method: "POST",
@@ -108,6 +114,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "add_chatroom_member",
         name: "add-member",
+        former: &[],
+        deprecated: "",
         about: "Add one user to a chat room.",
         long_about: "Add one user to a chat room.\n\n添加单个聊天室成员 · `POST /{org_name}/{app_name}/chatrooms/{chatroom_id}/users/{username}`\n\nFails with status 400 if the user does not exist or is already a member.\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#添加单个聊天室成员)",
         method: "POST",
@@ -142,6 +150,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "add_chatroom_members",
         name: "add-members",
+        former: &[],
+        deprecated: "",
         about: "Add up to 60 users to a chat room.",
         long_about: "Add up to 60 users to a chat room.\n\n批量添加聊天室成员 · `POST /{org_name}/{app_name}/chatrooms/{chatroom_id}/users`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#批量添加聊天室成员)",
         method: "POST",
@@ -176,6 +186,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "add_chatroom_super_admin",
         name: "add-super-admin",
+        former: &[],
+        deprecated: "",
         about: "Make one user a chat-room super admin, allowed to create chat rooms from the client.",
         long_about: "Make one user a chat-room super admin, allowed to create chat rooms from the client.\n\n添加超级管理员 · `POST /{org_name}/{app_name}/chatrooms/super_admin`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#添加超级管理员)",
         method: "POST",
@@ -200,6 +212,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "block_chatroom_user",
         name: "block-user",
+        former: &[],
+        deprecated: "",
         about: "Put one user on a chat room's block list.",
         long_about: "Put one user on a chat room's block list.\n\n添加单个用户至聊天室黑名单 · `POST /{org_name}/{app_name}/chatrooms/{chatroom_id}/blocks/users/{username}`\n\nThe owner cannot be blocked. A blocked user can no longer see or exchange messages in the room.\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#添加单个用户至聊天室黑名单)",
         method: "POST",
@@ -234,6 +248,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "block_chatroom_users",
         name: "block-users",
+        former: &[],
+        deprecated: "",
         about: "Put up to 60 users on a chat room's block list, with a result per user.",
         long_about: "Put up to 60 users on a chat room's block list, with a result per user.\n\n批量添加用户至聊天室黑名单 · `POST /{org_name}/{app_name}/chatrooms/{chatroom_id}/blocks/users`\n\nThe owner cannot be blocked.\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview describes this as adding a single user; it adds several users at once.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#批量添加用户至聊天室黑名单)",
         method: "POST",
@@ -268,6 +284,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "create_chatroom",
         name: "create",
+        former: &[],
+        deprecated: "",
         about: "Create a chat room with an owner and optional initial members.",
         long_about: "Create a chat room with an owner and optional initial members.\n\n创建聊天室 · `POST /{org_name}/{app_name}/chatrooms`\n\nRate limit: 50 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#创建聊天室)",
         method: "POST",
@@ -342,6 +360,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "delete_chatroom",
         name: "delete",
+        former: &[],
+        deprecated: "",
         about: "Delete one chat room; fails if the room does not exist.",
         long_about: "Delete one chat room; fails if the room does not exist.\n\n删除聊天室 · `DELETE /{org_name}/{app_name}/chatrooms/{chatroom_id}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#删除聊天室)",
         method: "DELETE",
@@ -366,6 +386,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "delete_chatroom_metadata",
         name: "delete-metadata",
+        former: &[],
+        deprecated: "",
         about: "Delete custom attributes of a chat room that the given user set.",
         long_about: "Delete custom attributes of a chat room that the given user set.\n\n删除聊天室自定义属性 · `DELETE /{org_name}/{app_name}/metadata/chatroom/{chatroom_id}/user/{username}`\n\nKeys set by other users are not removed (they are reported in `errorKeys`); use force_delete_chatroom_metadata for those. At most 10 keys per request.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#删除聊天室自定义属性)",
         method: "DELETE",
@@ -410,6 +432,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "force_delete_chatroom_metadata",
         name: "force-delete-metadata",
+        former: &[],
+        deprecated: "",
         about: "Delete custom attributes of a chat room, including keys other users set.",
         long_about: "Delete custom attributes of a chat room, including keys other users set.\n\n强制删除聊天室自定义属性 · `DELETE /{org_name}/{app_name}/metadata/chatroom/{chatroom_id}/user/{username}/forced`\n\nAt most 10 keys per request.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#强制删除聊天室自定义属性)",
         method: "DELETE",
@@ -454,6 +478,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "force_set_chatroom_metadata",
         name: "force-set-metadata",
+        former: &[],
+        deprecated: "",
         about: "Set custom attributes of a chat room, overwriting keys other users set.",
         long_about: "Set custom attributes of a chat room, overwriting keys other users set.\n\n强制设置聊天室自定义属性 · `PUT /{org_name}/{app_name}/metadata/chatroom/{chatroom_id}/user/{username}/forced`\n\nSame limits as set_chatroom_metadata.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#强制设置聊天室自定义属性)",
         method: "PUT",
@@ -508,6 +534,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "get_chatroom_announcement",
         name: "get-announcement",
+        former: &[],
+        deprecated: "",
         about: "Get a chat room's announcement.",
         long_about: "Get a chat room's announcement.\n\n获取聊天室公告 · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}/announcement`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#获取聊天室公告)",
         method: "GET",
@@ -532,6 +560,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "get_chatroom_metadata",
         name: "get-metadata",
+        former: &[],
+        deprecated: "",
         about: "Get some or all custom attributes of a chat room.",
         long_about: "Get some or all custom attributes of a chat room.\n\n获取聊天室自定义属性 · `POST /{org_name}/{app_name}/metadata/chatroom/{chatroom_id}`\n\nRate limit: 100 per second (documented).\nThe limits page lists this row with the same wrong path as the overview (/chatrooms/{chatroom_id}/announcement).\n\nNote: The overview gives the path as /chatrooms/{chatroom_id}/announcement; the detail page uses /metadata/chatroom/{chatroom_id}.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#获取聊天室自定义属性)",
         method: "POST",
@@ -566,6 +596,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "get_chatrooms",
         name: "get-chatrooms",
+        former: &[],
+        deprecated: "",
         about: "Get the details of one or more chat rooms (at most 100 per request).",
         long_about: "Get the details of one or more chat rooms (at most 100 per request).\n\n查询聊天室详情 · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}`\n\nRate limit: 100 per second (documented).\n\nNote: The overview describes this as looking up one room; the detail page accepts up to 100 comma-separated ids.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#查询聊天室详情)",
         method: "GET",
@@ -590,6 +622,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "list_chatroom_admins",
         name: "list-admins",
+        former: &[],
+        deprecated: "",
         about: "List the admins of a chat room.",
         long_about: "List the admins of a chat room.\n\n获取聊天室管理员列表 · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}/admin`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#获取聊天室管理员列表)",
         method: "GET",
@@ -614,6 +648,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "list_chatroom_allowlist",
         name: "list-allowlist",
+        former: &[],
+        deprecated: "",
         about: "List the users on a chat room's allow list.",
         long_about: "List the users on a chat room's allow list.\n\n查询聊天室白名单 · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}/white/users`\n\nMessages of allow-listed users get high priority (delivered first under load, but not\nguaranteed), and these users may still speak while the whole room is muted.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#查询聊天室白名单)",
         method: "GET",
@@ -638,6 +674,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "list_chatroom_blocked_users",
         name: "list-blocked-users",
+        former: &[],
+        deprecated: "",
         about: "List the users on a chat room's block list.",
         long_about: "List the users on a chat room's block list.\n\n查询聊天室黑名单 · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}/blocks/users`\n\nBlocked users can neither see nor receive the room's messages.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#查询聊天室黑名单)",
         method: "GET",
@@ -662,6 +700,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "list_chatroom_members",
         name: "list-members",
+        former: &[],
+        deprecated: "",
         about: "List a chat room's owner and members, a page at a time.",
         long_about: "List a chat room's owner and members, a page at a time.\n\n分页获取聊天室成员列表 · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}/users`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#分页获取聊天室成员列表)",
         method: "GET",
@@ -706,6 +746,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "list_chatroom_muted_members",
         name: "list-muted-members",
+        former: &[],
+        deprecated: "",
         about: "List the muted members of a chat room and when their mutes end.",
         long_about: "List the muted members of a chat room and when their mutes end.\n\n获取禁言列表 · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}/mute`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#获取禁言列表)",
         method: "GET",
@@ -730,6 +772,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "list_chatroom_super_admins",
         name: "list-super-admins",
+        former: &[],
+        deprecated: "",
         about: "List the app's chat-room super admins, a page at a time.",
         long_about: "List the app's chat-room super admins, a page at a time.\n\n分页获取超级管理员列表 · `GET /{org_name}/{app_name}/chatrooms/super_admin`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#分页获取超级管理员列表)",
         method: "GET",
@@ -764,6 +808,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "list_chatrooms",
         name: "list-chatrooms",
+        former: &[],
+        deprecated: "",
         about: "List the app's chat rooms, a page at a time.",
         long_about: "List the app's chat rooms, a page at a time.\n\n获取 app 中的聊天室 · `GET /{org_name}/{app_name}/chatrooms`\n\nWithout `limit` and `cursor` the first 10 rooms come back.\n\nRate limit: 50 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#获取-app-中的聊天室)",
         method: "GET",
@@ -798,6 +844,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "list_user_joined_chatrooms",
         name: "list-user-joined-chatrooms",
+        former: &[],
+        deprecated: "",
         about: "List the chat rooms a user has joined, a page at a time.",
         long_about: "List the chat rooms a user has joined, a page at a time.\n\n获取用户加入的聊天室 · `GET /{org_name}/{app_name}/users/{username}/joined_chatrooms`\n\nWithout `pagenum` and `pagesize` the server returns the 500 rooms the user joined most recently.\n\nRate limit: 50 per second (documented).\n\nNote: The overview says this returns all of the user's rooms; the detail page pages them with pagenum/pagesize (and returns the newest 500 when both are left out).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#获取用户加入的聊天室)",
         method: "GET",
@@ -842,6 +890,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "mute_all_chatroom_members",
         name: "mute-all-members",
+        former: &[],
+        deprecated: "",
         about: "Mute the whole chat room at once; only allow-listed users can still speak.",
         long_about: "Mute the whole chat room at once; only allow-listed users can still speak.\n\n禁言聊天室全体成员 · `POST /{org_name}/{app_name}/chatrooms/{chatroom_id}/ban`\n\nThis does not put the members on the mute list.\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#禁言聊天室全体成员)",
         method: "POST",
@@ -866,6 +916,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "mute_chatroom_members",
         name: "mute-members",
+        former: &[],
+        deprecated: "",
         about: "Mute up to 60 chat-room members for a while or for good.",
         long_about: "Mute up to 60 chat-room members for a while or for good.\n\n禁言聊天室成员 · `POST /{org_name}/{app_name}/chatrooms/{chatroom_id}/mute`\n\nMuted members cannot send messages in the room.\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#禁言聊天室成员)",
         method: "POST",
@@ -910,6 +962,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "remove_chatroom_admin",
         name: "remove-admin",
+        former: &[],
+        deprecated: "",
         about: "Demote a chat-room admin to an ordinary member.",
         long_about: "Demote a chat-room admin to an ordinary member.\n\n移除聊天室管理员 · `DELETE /{org_name}/{app_name}/chatrooms/{chatroom_id}/admin/{oldadmin}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#移除聊天室管理员)",
         method: "DELETE",
@@ -944,6 +998,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "remove_chatroom_allowlist_users",
         name: "remove-allowlist-users",
+        former: &[],
+        deprecated: "",
         about: "Take one or more users (at most 60) off a chat room's allow list.",
         long_about: "Take one or more users (at most 60) off a chat room's allow list.\n\n将用户移出聊天室白名单 · `DELETE /{org_name}/{app_name}/chatrooms/{chatroom_id}/white/users/{usernames}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#将用户移出聊天室白名单)",
         method: "DELETE",
@@ -978,6 +1034,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "remove_chatroom_member",
         name: "remove-member",
+        former: &[],
+        deprecated: "",
         about: "Remove one member from a chat room.",
         long_about: "Remove one member from a chat room.\n\n移除单个聊天室成员 · `DELETE /{org_name}/{app_name}/chatrooms/{chatroom_id}/users/{username}`\n\nFails if the user is not in the room or the room does not exist.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#移除单个聊天室成员)",
         method: "DELETE",
@@ -1012,6 +1070,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "remove_chatroom_members",
         name: "remove-members",
+        former: &[],
+        deprecated: "",
         about: "Remove up to 100 members from a chat room, with a result per user.",
         long_about: "Remove up to 100 members from a chat room, with a result per user.\n\n批量移除聊天室成员 · `DELETE /{org_name}/{app_name}/chatrooms/{chatroom_id}/users/{usernames}`\n\nSame URL shape as remove_chatroom_member, with the user ids joined by commas. Pass at\nleast two ids: a single id makes the request identical to the single-user one, whose answer\nhas the single-user form.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#批量移除聊天室成员)",
         method: "DELETE",
@@ -1046,6 +1106,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "remove_chatroom_super_admin",
         name: "remove-super-admin",
+        former: &[],
+        deprecated: "",
         about: "Take super-admin rights away from a user, who can then no longer create chat rooms.",
         long_about: "Take super-admin rights away from a user, who can then no longer create chat rooms.\n\n撤销超级管理员 · `DELETE /{org_name}/{app_name}/chatrooms/super_admin/{super_admin}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#撤销超级管理员)",
         method: "DELETE",
@@ -1070,6 +1132,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "set_chatroom_metadata",
         name: "set-metadata",
+        former: &[],
+        deprecated: "",
         about: "Set custom attributes of a chat room on behalf of a user, without overwriting other users' keys.",
         long_about: "Set custom attributes of a chat room on behalf of a user, without overwriting other users' keys.\n\n设置聊天室自定义属性 · `PUT /{org_name}/{app_name}/metadata/chatroom/{chatroom_id}/user/{username}`\n\nUp to 10 key-value pairs per request and 100 attributes per room. Keys have at most 128\ncharacters from `a-z`, `A-Z`, `0-9`, `_`, `-` and `.`; values at most 4096 characters.\nKeys already set by another user are reported in `errorKeys`; use force_set_chatroom_metadata\nto overwrite them.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#设置聊天室自定义属性)",
         method: "PUT",
@@ -1124,6 +1188,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "unblock_chatroom_user",
         name: "unblock-user",
+        former: &[],
+        deprecated: "",
         about: "Take one user off a chat room's block list.",
         long_about: "Take one user off a chat room's block list.\n\n从聊天室黑名单移出单个用户 · `DELETE /{org_name}/{app_name}/chatrooms/{chatroom_id}/blocks/users/{username}`\n\nA blocked user must be unblocked before being added to the room again.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#从聊天室黑名单移出单个用户)",
         method: "DELETE",
@@ -1158,6 +1224,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "unblock_chatroom_users",
         name: "unblock-users",
+        former: &[],
+        deprecated: "",
         about: "Take up to 60 users off a chat room's block list, with a result per user.",
         long_about: "Take up to 60 users off a chat room's block list, with a result per user.\n\n从聊天室黑名单批量移除用户 · `DELETE /{org_name}/{app_name}/chatrooms/{chatroom_id}/blocks/users/{usernames}`\n\nSame URL shape as unblock_chatroom_user, with the user ids joined by commas. Pass at\nleast two ids: a single id makes the request identical to the single-user one, whose answer\nhas the single-user form.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#从聊天室黑名单批量移除用户)",
         method: "DELETE",
@@ -1192,6 +1260,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "unmute_all_chatroom_members",
         name: "unmute-all-members",
+        former: &[],
+        deprecated: "",
         about: "Lift the room-wide mute of a chat room.",
         long_about: "Lift the room-wide mute of a chat room.\n\n解除聊天室全员禁言 · `DELETE /{org_name}/{app_name}/chatrooms/{chatroom_id}/ban`\n\nRate limit: 100 per second (documented).\n\nNote: The overview lists this as PUT; the detail page and its example use DELETE.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#解除聊天室全员禁言)",
         method: "DELETE",
@@ -1216,6 +1286,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "unmute_chatroom_members",
         name: "unmute-members",
+        former: &[],
+        deprecated: "",
         about: "Lift the mute of up to 60 chat-room members.",
         long_about: "Lift the mute of up to 60 chat-room members.\n\n解除聊天室禁言成员 · `DELETE /{org_name}/{app_name}/chatrooms/{chatroom_id}/mute/{members}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#解除聊天室禁言成员)",
         method: "DELETE",
@@ -1250,6 +1322,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "update_chatroom",
         name: "update",
+        former: &[],
+        deprecated: "",
         about: "Change a chat room's name, description and member limit.",
         long_about: "Change a chat room's name, description and member limit.\n\n修改聊天室信息 · `PUT /{org_name}/{app_name}/chatrooms/{chatroom_id}`\n\nOnly these three settings can be changed.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#修改聊天室信息)",
         method: "PUT",
@@ -1304,6 +1378,8 @@ pub static OPERATIONS: [Operation; 38] = [
     Operation {
         id: "update_chatroom_announcement",
         name: "update-announcement",
+        former: &[],
+        deprecated: "",
         about: "Replace a chat room's announcement.",
         long_about: "Replace a chat room's announcement.\n\n修改聊天室公告 · `POST /{org_name}/{app_name}/chatrooms/{chatroom_id}/announcement`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview lists this as PUT; the detail page and its example use POST.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#修改聊天室公告)",
         method: "POST",

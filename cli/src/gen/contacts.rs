@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 8] = [
     Operation {
         id: "add_contact",
         name: "add",
+        former: &[],
+        deprecated: "",
         about: "Make two users of the app friends.",
         long_about: "Make two users of the app friends.\n\n添加好友 · `POST /{org_name}/{app_name}/users/{owner_username}/contacts/users/{friend_username}`\n\nBoth users must belong to the same app. The number of friends per user is capped by the\napp's plan (1,000 on the free edition).\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#添加好友)",
         method: "POST",
@@ -40,6 +42,8 @@ pub static OPERATIONS: [Operation; 8] = [
     Operation {
         id: "block_users",
         name: "block-users",
+        former: &[],
+        deprecated: "",
         about: "Add users to a user's block list.",
         long_about: "Add users to a user's block list.\n\n添加用户至黑名单 · `POST /{org_name}/{app_name}/users/{owner_username}/blocks/users`\n\nBlocked users can neither message the owner nor send friend requests. Any user can be\nblocked, friend or not; blocked friends stay on the friend list. A block list holds at most\n500 users.\n\nRate limit: 50 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#添加用户至黑名单)",
         method: "POST",
@@ -74,6 +78,8 @@ pub static OPERATIONS: [Operation; 8] = [
     Operation {
         id: "list_all_contacts",
         name: "list-all-contacts",
+        former: &[],
+        deprecated: "",
         about: "List all of a user's friends in one call.",
         long_about: "List all of a user's friends in one call.\n\n一次性获取好友列表 · `GET /{org_name}/{app_name}/users/{owner_username}/contacts/users`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#一次性获取好友列表)",
         method: "GET",
@@ -98,6 +104,8 @@ pub static OPERATIONS: [Operation; 8] = [
     Operation {
         id: "list_blocked_users",
         name: "list-blocked-users",
+        former: &[],
+        deprecated: "",
         about: "List a user's block list, newest first, optionally a page at a time.",
         long_about: "List a user's block list, newest first, optionally a page at a time.\n\n获取黑名单列表 · `GET /{org_name}/{app_name}/users/{owner_username}/blocks/users`\n\nWith neither `pageSize` nor `cursor`, the 500 most recently blocked users come back in one\nresponse. With `pageSize`, pages of at most 50 follow; pass the returned `cursor` to get\nthe next one.\n\nRate limit: 50 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#获取黑名单列表)",
         method: "GET",
@@ -142,6 +150,8 @@ pub static OPERATIONS: [Operation; 8] = [
     Operation {
         id: "list_contacts",
         name: "list-contacts",
+        former: &[],
+        deprecated: "",
         about: "List a user's friends a page at a time, optionally with remarks.",
         long_about: "List a user's friends a page at a time, optionally with remarks.\n\n分页获取好友列表 · `GET /{org_name}/{app_name}/user/{username}/contacts`\n\nLeave `cursor` out for the first page, then pass the cursor of the previous page. Note the\npath starts with `/user/` (singular).\n\nRate limit: 100 per second (documented).\n\nNote: The overview writes the query string into the path and puts a rate limit (100 calls per second) in the description column.\n\n[Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#分页获取好友列表)",
         method: "GET",
@@ -196,6 +206,8 @@ pub static OPERATIONS: [Operation; 8] = [
     Operation {
         id: "remove_contact",
         name: "remove",
+        former: &[],
+        deprecated: "",
         about: "Remove a user from another user's friend list.",
         long_about: "Remove a user from another user's friend list.\n\n移除好友 · `DELETE /{org_name}/{app_name}/users/{owner_username}/contacts/users/{friend_username}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#移除好友)",
         method: "DELETE",
@@ -230,6 +242,8 @@ pub static OPERATIONS: [Operation; 8] = [
     Operation {
         id: "set_contact_remark",
         name: "set-remark",
+        former: &[],
+        deprecated: "",
         about: "Set the remark a user keeps for one of their friends.",
         long_about: "Set the remark a user keeps for one of their friends.\n\n设置好友备注 · `PUT /{org_name}/{app_name}/user/{owner_username}/contacts/users/{friend_username}`\n\nBoth users must be in the same app and already be friends. Note the path starts with\n`/user/` (singular).\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#设置好友备注)",
         method: "PUT",
@@ -274,6 +288,8 @@ pub static OPERATIONS: [Operation; 8] = [
     Operation {
         id: "unblock_user",
         name: "unblock-user",
+        former: &[],
+        deprecated: "",
         about: "Remove a user from another user's block list.",
         long_about: "Remove a user from another user's block list.\n\n从黑名单中移除用户 · `DELETE /{org_name}/{app_name}/users/{owner_username}/blocks/users/{blocked_username}`\n\nA friend taken off the block list is a normal friend again; anyone else goes back to\nbeing a stranger.\n\nRate limit: 50 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/user_relationship.html#从黑名单中移除用户)",
         method: "DELETE",

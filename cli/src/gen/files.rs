@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 3] = [
     Operation {
         id: "download_chat_file",
         name: "download-chat",
+        former: &[],
+        deprecated: "",
         about: "Download the original content of an uploaded file.",
         long_about: "Download the original content of an uploaded file.\n\n下载文件 · `GET /{org_name}/{app_name}/chatfiles/{file_uuid}`\n\nReturns the raw bytes of the file. Files uploaded with `restrict-access: true` also need\nthe `share-secret` returned by the upload. The same endpoint returns the thumbnail instead\nwhen the `thumbnail` header is true (see download_chat_file_thumbnail).\n\nRate limit: 100 per second (documented).\nThe download row of the limits page; thumbnail downloads use the same endpoint.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_download.html#下载文件)",
         method: "GET",
@@ -40,6 +42,8 @@ pub static OPERATIONS: [Operation; 3] = [
     Operation {
         id: "download_chat_file_thumbnail",
         name: "download-chat-thumbnail",
+        former: &[],
+        deprecated: "",
         about: "Download the thumbnail of an uploaded image or video.",
         long_about: "Download the thumbnail of an uploaded image or video.\n\n下载缩略图 · `GET /{org_name}/{app_name}/chatfiles/{file_uuid}`\n\nSame endpoint as download_chat_file; the `thumbnail: true` header makes the server return\nthe thumbnail instead of the original. Restricted files also need their `share-secret`.\n\nRate limit: 100 per second (documented).\nThe download row of the limits page; shared with plain file downloads (same endpoint).\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_download.html#下载缩略图)",
         method: "GET",
@@ -74,6 +78,8 @@ pub static OPERATIONS: [Operation; 3] = [
     Operation {
         id: "upload_chat_file",
         name: "upload-chat",
+        former: &[],
+        deprecated: "",
         about: "Upload an attachment (image, voice, video or other file) for use in a message.",
         long_about: "Upload an attachment (image, voice, video or other file) for use in a message.\n\n上传文件 · `POST /{org_name}/{app_name}/chatfiles`\n\nThe file travels as the `file` part of a multipart body and may be at most 10 MB. For\nimages larger than 10 KB the server also makes a thumbnail, sized by `thumbnail-height`\nand `thumbnail-width` (170 pixels each unless set here or changed in the console); smaller\nimages are their own thumbnail. Videos get no automatic thumbnail: upload one separately.\n\nWith `restrict-access: true` (a feature enabled on request by Easemob sales) the answer\ncarries a `share-secret` that every later download of the file must present.\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_download.html#上传文件)",
         method: "POST",

@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "add_group_admin",
         name: "add-admin",
+        former: &[],
+        deprecated: "",
         about: "Make a group member an admin (a group has at most 99 admins).",
         long_about: "Make a group member an admin (a group has at most 99 admins).\n\n添加群管理员 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/admin`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#添加群管理员)",
         method: "POST",
@@ -40,6 +42,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "add_group_blocked_user",
         name: "add-blocked-user",
+        former: &[],
+        deprecated: "",
         about: "Put one user on a group's block list (the owner cannot be blocked).",
         long_about: "Put one user on a group's block list (the owner cannot be blocked).\n\n添加单个用户至群组黑名单 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/blocks/users/{username}`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#添加单个用户至群组黑名单)",
         method: "POST",
@@ -74,6 +78,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "add_group_blocked_users",
         name: "add-blocked-users",
+        former: &[],
+        deprecated: "",
         about: "Put up to 60 users on a group's block list, with a result per user.",
         long_about: "Put up to 60 users on a group's block list, with a result per user.\n\n批量添加用户至群组黑名单 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/blocks/users`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#批量添加用户至群组黑名单)",
         method: "POST",
@@ -108,6 +114,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "add_group_member",
         name: "add-member",
+        former: &[],
+        deprecated: "",
         about: "Add one user to a group; fails if the user is already a member.",
         long_about: "Add one user to a group; fails if the user is already a member.\n\n添加单个群组成员 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/users/{username}`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#添加单个群组成员)",
         method: "POST",
@@ -142,6 +150,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "add_group_members",
         name: "add-members",
+        former: &[],
+        deprecated: "",
         about: "Add up to 60 users to a group; fails only if all of them are already members.",
         long_about: "Add up to 60 users to a group; fails only if all of them are already members.\n\n批量添加群组成员 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/users`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#批量添加群组成员)",
         method: "POST",
@@ -176,6 +186,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "add_group_whitelist_user",
         name: "add-whitelist-user",
+        former: &[],
+        deprecated: "",
         about: "Put one user on a group's white list, so they can still speak while the whole group is muted.",
         long_about: "Put one user on a group's white list, so they can still speak while the whole group is muted.\n\n添加单个用户至群组白名单 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/white/users/{username}`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#添加单个用户至群组白名单)",
         method: "POST",
@@ -210,6 +222,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "add_group_whitelist_users",
         name: "add-whitelist-users",
+        former: &[],
+        deprecated: "",
         about: "Put up to 60 users on a group's white list, with a result per user.",
         long_about: "Put up to 60 users on a group's white list, with a result per user.\n\n批量添加用户至群组白名单 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/white/users`\n\nRate limit: 100 per second (documented).\nThe limits page lists this endpoint with the block-list path /chatgroups/{group_id}/blocks/users.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview lists this endpoint as POST /chatgroups/{group_id}/blocks/users (the block-list path); the detail page uses /chatgroups/{group_id}/white/users.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#批量添加用户至群组白名单)",
         method: "POST",
@@ -244,6 +258,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "batch_get_group_member_attributes",
         name: "batch-get-member-attributes",
+        former: &[],
+        deprecated: "",
         about: "Get chosen custom attributes of up to 10 group members.",
         long_about: "Get chosen custom attributes of up to 10 group members.\n\n根据属性 key 获取多个群成员的自定义属性 · `POST /{org_name}/{app_name}/metadata/chatgroup/{group_id}/get`\n\nRate limit: 100 per second (documented).\nThe limits page lists this endpoint as GET.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#根据属性-key-获取多个群成员的自定义属性)",
         method: "POST",
@@ -288,6 +304,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "check_user_joined_group",
         name: "check-user-joined",
+        former: &[],
+        deprecated: "",
         about: "Tell whether a user is a member of a group.",
         long_about: "Tell whether a user is a member of a group.\n\n查看指定用户是否已加入群组 · `GET /{org_name}/{app_name}/chatgroups/{group_id}/user/{username}/is_joined`\n\nRate limit: 100 per second (documented).\nThe limits page lists this endpoint as POST with a {user_id} placeholder.\n\nNote: The overview lists this endpoint as POST with a {user_id} placeholder; the detail page and example use GET with {username}.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#查看指定用户是否已加入群组)",
         method: "GET",
@@ -322,6 +340,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "create_group",
         name: "create",
+        former: &[],
+        deprecated: "",
         about: "Create a group with its owner, initial members and settings.",
         long_about: "Create a group with its owner, initial members and settings.\n\n创建群组 · `POST /{org_name}/{app_name}/chatgroups`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#创建群组)",
         method: "POST",
@@ -446,6 +466,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "delete_group",
         name: "delete",
+        former: &[],
+        deprecated: "",
         about: "Delete a group together with all of its threads.",
         long_about: "Delete a group together with all of its threads.\n\n删除群组 · `DELETE /{org_name}/{app_name}/chatgroups/{group_id}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#删除群组)",
         method: "DELETE",
@@ -470,6 +492,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "delete_group_share_file",
         name: "delete-share-file",
+        former: &[],
+        deprecated: "",
         about: "Delete one of a group's shared files.",
         long_about: "Delete one of a group's shared files.\n\n删除群组共享文件 · `DELETE /{org_name}/{app_name}/chatgroups/{group_id}/share_files/{file_id}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#删除群组共享文件)",
         method: "DELETE",
@@ -504,6 +528,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "disable_group",
         name: "disable",
+        former: &[],
+        deprecated: "",
         about: "Disable a group so that nobody can send, receive or manage anything in it or its threads.",
         long_about: "Disable a group so that nobody can send, receive or manage anything in it or its threads.\n\n封禁群组 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/disable`\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#封禁群组)",
         method: "POST",
@@ -528,6 +554,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "download_group_share_file",
         name: "download-share-file",
+        former: &[],
+        deprecated: "",
         about: "Download the content of one of a group's shared files.",
         long_about: "Download the content of one of a group's shared files.\n\n下载群组共享文件 · `GET /{org_name}/{app_name}/chatgroups/{group_id}/share_files/{file_id}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#下载群组共享文件)",
         method: "GET",
@@ -562,6 +590,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "enable_group",
         name: "enable",
+        former: &[],
+        deprecated: "",
         about: "Re-enable a disabled group.",
         long_about: "Re-enable a disabled group.\n\n解禁群组 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/enable`\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#解禁群组)",
         method: "POST",
@@ -586,6 +616,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "get_group_announcement",
         name: "get-announcement",
+        former: &[],
+        deprecated: "",
         about: "Get a group's announcement.",
         long_about: "Get a group's announcement.\n\n获取群组公告 · `GET /{org_name}/{app_name}/chatgroups/{group_id}/announcement`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#获取群组公告)",
         method: "GET",
@@ -610,6 +642,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "get_group_member_attributes",
         name: "get-member-attributes",
+        former: &[],
+        deprecated: "",
         about: "Get all custom attributes of one group member.",
         long_about: "Get all custom attributes of one group member.\n\n获取单个群成员的所有自定义属性 · `GET /{org_name}/{app_name}/metadata/chatgroup/{group_id}/user/{username}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#获取单个群成员的所有自定义属性)",
         method: "GET",
@@ -644,6 +678,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "get_groups",
         name: "get-groups",
+        former: &[],
+        deprecated: "",
         about: "Get the details of one or more groups (at most 100 per call).",
         long_about: "Get the details of one or more groups (at most 100 per call).\n\n获取群组详情 · `GET /{org_name}/{app_name}/chatgroups/{group_ids}`\n\nGroups that do not exist are skipped; the others are returned.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#获取群组详情)",
         method: "GET",
@@ -668,6 +704,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "list_group_admins",
         name: "list-admins",
+        former: &[],
+        deprecated: "",
         about: "List a group's admins.",
         long_about: "List a group's admins.\n\n获取群管理员列表 · `GET /{org_name}/{app_name}/chatgroups/{group_id}/admin`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#获取群管理员列表)",
         method: "GET",
@@ -692,6 +730,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "list_group_blocked_users",
         name: "list-blocked-users",
+        former: &[],
+        deprecated: "",
         about: "List the users on a group's block list.",
         long_about: "List the users on a group's block list.\n\n查询群组黑名单 · `GET /{org_name}/{app_name}/chatgroups/{group_id}/blocks/users`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#查询群组黑名单)",
         method: "GET",
@@ -716,6 +756,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "list_group_members",
         name: "list-members",
+        former: &[],
+        deprecated: "",
         about: "List a group's members with their roles, a page at a time.",
         long_about: "List a group's members with their roles, a page at a time.\n\n分页获取群成员列表 · `GET /{org_name}/{app_name}/chatgroups/{group_id}/users`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#分页获取群成员列表)",
         method: "GET",
@@ -760,6 +802,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "list_group_mutes",
         name: "list-mutes",
+        former: &[],
+        deprecated: "",
         about: "List a group's muted members with the end of each mute.",
         long_about: "List a group's muted members with the end of each mute.\n\n获取禁言列表 · `GET /{org_name}/{app_name}/chatgroups/{group_id}/mute`\n\nRate limit: 100 per second (documented).\n\nNote: The overview writes the last path segment as a placeholder ({mute}); it is the literal word mute.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#获取禁言列表)",
         method: "GET",
@@ -784,6 +828,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "list_group_share_files",
         name: "list-share-files",
+        former: &[],
+        deprecated: "",
         about: "List a group's shared files, a page at a time.",
         long_about: "List a group's shared files, a page at a time.\n\n获取群组共享文件 · `GET /{org_name}/{app_name}/chatgroups/{group_id}/share_files`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#获取群组共享文件)",
         method: "GET",
@@ -828,6 +874,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "list_group_whitelist",
         name: "list-whitelist",
+        former: &[],
+        deprecated: "",
         about: "List the users on a group's white list.",
         long_about: "List the users on a group's white list.\n\n查询群组白名单 · `GET /{org_name}/{app_name}/chatgroups/{group_id}/white/users`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#查询群组白名单)",
         method: "GET",
@@ -852,6 +900,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "list_groups",
         name: "list-groups",
+        former: &[],
+        deprecated: "",
         about: "List the app's groups, newest first, a page at a time.",
         long_about: "List the app's groups, newest first, a page at a time.\n\n获取 App 中的群组 · `GET /{org_name}/{app_name}/chatgroups`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#获取-app-中的群组)",
         method: "GET",
@@ -886,6 +936,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "list_user_groups",
         name: "list-user-groups",
+        former: &[],
+        deprecated: "",
         about: "List the groups a user has joined, a page at a time.",
         long_about: "List the groups a user has joined, a page at a time.\n\n获取单个用户加入的所有群组 · `GET /{org_name}/{app_name}/chatgroups/user/{username}`\n\nThe docs number pages from 0 (the default), unlike the other page-numbered endpoints,\nso no automatic paging is declared; use `total` to know when to stop.\n\nRate limit: 50 per second (documented).\nThe limits page lists this endpoint under the older path /users/{username}/joined_chatgroups.\n\nNote: The overview lists this endpoint as GET /users/{username}/joined_chatgroups; the detail page and example use GET /chatgroups/user/{username}.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#获取单个用户加入的所有群组)",
         method: "GET",
@@ -930,6 +982,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "mute_all_group_members",
         name: "mute-all-members",
+        former: &[],
+        deprecated: "",
         about: "Mute the whole group; only white-listed users can still send messages in it and its threads.",
         long_about: "Mute the whole group; only white-listed users can still send messages in it and its threads.\n\n禁言全体群成员 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/ban`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#禁言全体群成员)",
         method: "POST",
@@ -954,6 +1008,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "mute_group_members",
         name: "mute-members",
+        former: &[],
+        deprecated: "",
         about: "Mute up to 60 group members for a given time, in the group and its threads.",
         long_about: "Mute up to 60 group members for a given time, in the group and its threads.\n\n禁言指定群成员 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/mute`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#禁言指定群成员)",
         method: "POST",
@@ -998,6 +1054,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "remove_group_admin",
         name: "remove-admin",
+        former: &[],
+        deprecated: "",
         about: "Demote a group admin to an ordinary member.",
         long_about: "Demote a group admin to an ordinary member.\n\n移除群管理员 · `DELETE /{org_name}/{app_name}/chatgroups/{group_id}/admin/{username}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#移除群管理员)",
         method: "DELETE",
@@ -1032,6 +1090,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "remove_group_blocked_user",
         name: "remove-blocked-user",
+        former: &[],
+        deprecated: "",
         about: "Take one user off a group's block list.",
         long_about: "Take one user off a group's block list.\n\n从群组黑名单移除单个用户 · `DELETE /{org_name}/{app_name}/chatgroups/{group_id}/blocks/users/{username}`\n\nThe path has the same shape as remove_group_blocked_users (one user id instead of a\ncomma-separated list); the response holds a single result object instead of an array.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#从群组黑名单移除单个用户)",
         method: "DELETE",
@@ -1066,6 +1126,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "remove_group_blocked_users",
         name: "remove-blocked-users",
+        former: &[],
+        deprecated: "",
         about: "Take up to 60 users off a group's block list, with a result per user.",
         long_about: "Take up to 60 users off a group's block list, with a result per user.\n\n从群组黑名单批量移除用户 · `DELETE /{org_name}/{app_name}/chatgroups/{group_id}/blocks/users/{usernames}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#从群组黑名单批量移除用户)",
         method: "DELETE",
@@ -1100,6 +1162,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "remove_group_member",
         name: "remove-member",
+        former: &[],
+        deprecated: "",
         about: "Remove one member from a group and from the group's threads they joined.",
         long_about: "Remove one member from a group and from the group's threads they joined.\n\n移除单个群组成员 · `DELETE /{org_name}/{app_name}/chatgroups/{group_id}/users/{username}`\n\nFails if the user is not a member. The path has the same shape as remove_group_members\n(one user id instead of a comma-separated list); the response holds a single result\nobject instead of an array.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#移除单个群组成员)",
         method: "DELETE",
@@ -1134,6 +1198,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "remove_group_members",
         name: "remove-members",
+        former: &[],
+        deprecated: "",
         about: "Remove several members from a group (and its threads) in one call, with a result per user.",
         long_about: "Remove several members from a group (and its threads) in one call, with a result per user.\n\n批量移除群组成员 · `DELETE /{org_name}/{app_name}/chatgroups/{group_id}/users/{members}`\n\nFails only if none of the users is a member. The docs advise at most 60 user ids per call and a URL of at most 4 KB.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#批量移除群组成员)",
         method: "DELETE",
@@ -1168,6 +1234,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "remove_group_whitelist_users",
         name: "remove-whitelist-users",
+        former: &[],
+        deprecated: "",
         about: "Take one or more users (up to 60) off a group's white list, with a result per user.",
         long_about: "Take one or more users (up to 60) off a group's white list, with a result per user.\n\n从群组白名单移除用户 · `DELETE /{org_name}/{app_name}/chatgroups/{group_id}/white/users/{usernames}`\n\nRate limit: 100 per second (documented).\n\nNote: The overview gives this path without its leading slash ({org_name}/{app_name}/chatgroups/...).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#从群组白名单移除用户)",
         method: "DELETE",
@@ -1202,6 +1270,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "set_group_member_attributes",
         name: "set-member-attributes",
+        former: &[],
+        deprecated: "",
         about: "Set custom key-value attributes (such as a nickname in the group) of one group member.",
         long_about: "Set custom key-value attributes (such as a nickname in the group) of one group member.\n\n设置群成员自定义属性 · `PUT /{org_name}/{app_name}/metadata/chatgroup/{group_id}/user/{username}`\n\nThe owner may change any member's attributes; other members only their own.\nAn empty value deletes that attribute. All attributes of one member together are limited to 4 KB.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#设置群成员自定义属性)",
         method: "PUT",
@@ -1246,6 +1316,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "transfer_group_owner",
         name: "transfer-owner",
+        former: &[],
+        deprecated: "",
         about: "Make another member of the group its owner.",
         long_about: "Make another member of the group its owner.\n\n转让群组 · `PUT /{org_name}/{app_name}/chatgroups/{group_id}`\n\nShares its method and path with update_group; this request sends only `newowner`.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#转让群组)",
         method: "PUT",
@@ -1280,6 +1352,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "unmute_all_group_members",
         name: "unmute-all-members",
+        former: &[],
+        deprecated: "",
         about: "Lift the group-wide mute.",
         long_about: "Lift the group-wide mute.\n\n解除全员禁言 · `DELETE /{org_name}/{app_name}/chatgroups/{group_id}/ban`\n\nRate limit: 100 per second (documented).\n\nNote: The overview lists this endpoint as PUT; the detail page and example use DELETE.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#解除全员禁言)",
         method: "DELETE",
@@ -1304,6 +1378,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "unmute_group_members",
         name: "unmute-members",
+        former: &[],
+        deprecated: "",
         about: "Unmute up to 60 group members, with a result per member.",
         long_about: "Unmute up to 60 group members, with a result per member.\n\n解除成员禁言 · `DELETE /{org_name}/{app_name}/chatgroups/{group_id}/mute/{members}`\n\nRate limit: 100 per second (documented).\n\nNote: The overview lists this endpoint as POST; the detail page and example use DELETE.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#解除成员禁言)",
         method: "DELETE",
@@ -1338,6 +1414,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "update_group",
         name: "update",
+        former: &[],
+        deprecated: "",
         about: "Change a group's name, description, size limit, join and invite rules, visibility or extension text.",
         long_about: "Change a group's name, description, size limit, join and invite rules, visibility or extension text.\n\n修改群组信息 · `PUT /{org_name}/{app_name}/chatgroups/{group_id}`\n\nOnly the fields listed in the request can be changed; any other field makes the request fail.\nShares its method and path with transfer_group_owner, which sends `newowner` instead;\na PUT without `newowner` is this operation.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#修改群组信息)",
         method: "PUT",
@@ -1442,6 +1520,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "update_group_announcement",
         name: "update-announcement",
+        former: &[],
+        deprecated: "",
         about: "Replace a group's announcement.",
         long_about: "Replace a group's announcement.\n\n修改群组公告 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/announcement`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#修改群组公告)",
         method: "POST",
@@ -1476,6 +1556,8 @@ pub static OPERATIONS: [Operation; 41] = [
     Operation {
         id: "upload_group_share_file",
         name: "upload-share-file",
+        former: &[],
+        deprecated: "",
         about: "Upload a file (at most 10 MB) to a group's shared files.",
         long_about: "Upload a file (at most 10 MB) to a group's shared files.\n\n上传群组共享文件 · `POST /{org_name}/{app_name}/chatgroups/{group_id}/share_files`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#上传群组共享文件)",
         method: "POST",

@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "broadcast_chatroom_command_message",
         name: "broadcast-chatroom-command",
+        former: &[],
+        deprecated: "",
         about: "Broadcast a command (pass-through) message to every active chat room of the app.",
         long_about: "Broadcast a command (pass-through) message to every active chat room of the app.\n\n发送聊天室全局广播消息 · `POST /{org_name}/{app_name}/messages/chatrooms/broadcast`\n\nA chat room is active when it has at least one member and has seen at least one message. The message content sits flat in msg, next to its type.\n\nRate limit: 10 per minute (documented).\nAnd at most 100 broadcasts a day.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)",
         method: "POST",
@@ -79,6 +81,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "broadcast_chatroom_custom_message",
         name: "broadcast-chatroom-custom",
+        former: &[],
+        deprecated: "",
         about: "Broadcast a custom message to every active chat room of the app.",
         long_about: "Broadcast a custom message to every active chat room of the app.\n\n发送聊天室全局广播消息 · `POST /{org_name}/{app_name}/messages/chatrooms/broadcast`\n\nA chat room is active when it has at least one member and has seen at least one message. The message content sits flat in msg, next to its type.\n\nRate limit: 10 per minute (documented).\nAnd at most 100 broadcasts a day.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)",
         method: "POST",
@@ -162,6 +166,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "broadcast_chatroom_file_message",
         name: "broadcast-chatroom-file",
+        former: &[],
+        deprecated: "",
         about: "Broadcast a file message to every active chat room of the app.",
         long_about: "Broadcast a file message to every active chat room of the app.\n\n发送聊天室全局广播消息 · `POST /{org_name}/{app_name}/messages/chatrooms/broadcast`\n\nA chat room is active when it has at least one member and has seen at least one message. The message content sits flat in msg, next to its type.\n\nRate limit: 10 per minute (documented).\nAnd at most 100 broadcasts a day.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)",
         method: "POST",
@@ -255,6 +261,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "broadcast_chatroom_image_message",
         name: "broadcast-chatroom-image",
+        former: &[],
+        deprecated: "",
         about: "Broadcast an image message to every active chat room of the app.",
         long_about: "Broadcast an image message to every active chat room of the app.\n\n发送聊天室全局广播消息 · `POST /{org_name}/{app_name}/messages/chatrooms/broadcast`\n\nA chat room is active when it has at least one member and has seen at least one message. The message content sits flat in msg, next to its type.\n\nRate limit: 10 per minute (documented).\nAnd at most 100 broadcasts a day.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)",
         method: "POST",
@@ -358,6 +366,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "broadcast_chatroom_location_message",
         name: "broadcast-chatroom-location",
+        former: &[],
+        deprecated: "",
         about: "Broadcast a location message to every active chat room of the app.",
         long_about: "Broadcast a location message to every active chat room of the app.\n\n发送聊天室全局广播消息 · `POST /{org_name}/{app_name}/messages/chatrooms/broadcast`\n\nA chat room is active when it has at least one member and has seen at least one message. The message content sits flat in msg, next to its type.\n\nRate limit: 10 per minute (documented).\nAnd at most 100 broadcasts a day.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)",
         method: "POST",
@@ -451,6 +461,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "broadcast_chatroom_text_message",
         name: "broadcast-chatroom-text",
+        former: &[],
+        deprecated: "",
         about: "Broadcast a text message to every active chat room of the app.",
         long_about: "Broadcast a text message to every active chat room of the app.\n\n发送聊天室全局广播消息 · `POST /{org_name}/{app_name}/messages/chatrooms/broadcast`\n\nA chat room is active when it has at least one member and has seen at least one message. The message content sits flat in msg, next to its type.\n\nRate limit: 10 per minute (documented).\nAnd at most 100 broadcasts a day.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)",
         method: "POST",
@@ -524,6 +536,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "broadcast_chatroom_video_message",
         name: "broadcast-chatroom-video",
+        former: &[],
+        deprecated: "",
         about: "Broadcast a video message to every active chat room of the app.",
         long_about: "Broadcast a video message to every active chat room of the app.\n\n发送聊天室全局广播消息 · `POST /{org_name}/{app_name}/messages/chatrooms/broadcast`\n\nA chat room is active when it has at least one member and has seen at least one message. The message content sits flat in msg, next to its type.\n\nRate limit: 10 per minute (documented).\nAnd at most 100 broadcasts a day.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)",
         method: "POST",
@@ -657,6 +671,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "broadcast_chatroom_voice_message",
         name: "broadcast-chatroom-voice",
+        former: &[],
+        deprecated: "",
         about: "Broadcast a voice message to every active chat room of the app.",
         long_about: "Broadcast a voice message to every active chat room of the app.\n\n发送聊天室全局广播消息 · `POST /{org_name}/{app_name}/messages/chatrooms/broadcast`\n\nA chat room is active when it has at least one member and has seen at least one message. The message content sits flat in msg, next to its type.\n\nRate limit: 10 per minute (documented).\nAnd at most 100 broadcasts a day.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送聊天室全局广播消息)",
         method: "POST",
@@ -760,6 +776,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "delete_user_conversation",
         name: "delete-user-conversation",
+        former: &[],
+        deprecated: "",
         about: "Delete one conversation of a user on the server, for that user only.",
         long_about: "Delete one conversation of a user on the server, for that user only.\n\n单向删除会话 · `DELETE /{org_name}/{app_name}/users/{username}/user_channel`\n\nAfterwards the user no longer gets the conversation from the server; the other participants still do.\nWith delete_roam the conversation's roaming messages are deleted for the user as well.\n\nRate limit: 100 per second (documented).\nAlso at most 5 calls a minute per user id.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_recall.html#单向删除会话)",
         method: "DELETE",
@@ -814,6 +832,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "get_message_history_file",
         name: "get-history-file",
+        former: &[],
+        deprecated: "",
         about: "Get a download link for the file of messages sent during one hour.",
         long_about: "Get a download link for the file of messages sent during one hour.\n\n获取历史消息记录 · `GET /{org_name}/{app_name}/chatmessages/{time}`\n\nThe link points to a file of message records (see MessageHistoryRecord) sent during the hour starting at\n`time`. History becomes available with some delay, and records past the plan's retention period are gone.\n\nThe link expires after a while; ask again for a fresh one.\n\nRate limit: 10 per minute (documented).\n\nNote: The overview (like the detail page) writes the path placeholder as `${time}`; it is an ordinary path segment, {time}.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_historical.html#获取历史消息记录)",
         method: "GET",
@@ -838,6 +858,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_group_command_message",
         name: "import-group-command",
+        former: &[],
+        deprecated: "",
         about: "Import one historical group command (pass-through) message, e.g. when migrating data.",
         long_about: "Import one historical group command (pass-through) message, e.g. when migrating data.\n\n导入群聊消息 · `POST /{org_name}/{app_name}/messages/chatgroups/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)",
         method: "POST",
@@ -914,6 +936,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_group_custom_message",
         name: "import-group-custom",
+        former: &[],
+        deprecated: "",
         about: "Import one historical group custom message, e.g. when migrating data.",
         long_about: "Import one historical group custom message, e.g. when migrating data.\n\n导入群聊消息 · `POST /{org_name}/{app_name}/messages/chatgroups/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)",
         method: "POST",
@@ -1000,6 +1024,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_group_file_message",
         name: "import-group-file",
+        former: &[],
+        deprecated: "",
         about: "Import one historical group file message, e.g. when migrating data.",
         long_about: "Import one historical group file message, e.g. when migrating data.\n\n导入群聊消息 · `POST /{org_name}/{app_name}/messages/chatgroups/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)",
         method: "POST",
@@ -1096,6 +1122,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_group_image_message",
         name: "import-group-image",
+        former: &[],
+        deprecated: "",
         about: "Import one historical group image message, e.g. when migrating data.",
         long_about: "Import one historical group image message, e.g. when migrating data.\n\n导入群聊消息 · `POST /{org_name}/{app_name}/messages/chatgroups/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)",
         method: "POST",
@@ -1202,6 +1230,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_group_location_message",
         name: "import-group-location",
+        former: &[],
+        deprecated: "",
         about: "Import one historical group location message, e.g. when migrating data.",
         long_about: "Import one historical group location message, e.g. when migrating data.\n\n导入群聊消息 · `POST /{org_name}/{app_name}/messages/chatgroups/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)",
         method: "POST",
@@ -1298,6 +1328,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_group_text_message",
         name: "import-group-text",
+        former: &[],
+        deprecated: "",
         about: "Import one historical group text message, e.g. when migrating data.",
         long_about: "Import one historical group text message, e.g. when migrating data.\n\n导入群聊消息 · `POST /{org_name}/{app_name}/messages/chatgroups/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)",
         method: "POST",
@@ -1374,6 +1406,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_group_video_message",
         name: "import-group-video",
+        former: &[],
+        deprecated: "",
         about: "Import one historical group video message, e.g. when migrating data.",
         long_about: "Import one historical group video message, e.g. when migrating data.\n\n导入群聊消息 · `POST /{org_name}/{app_name}/messages/chatgroups/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)",
         method: "POST",
@@ -1510,6 +1544,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_group_voice_message",
         name: "import-group-voice",
+        former: &[],
+        deprecated: "",
         about: "Import one historical group voice message, e.g. when migrating data.",
         long_about: "Import one historical group voice message, e.g. when migrating data.\n\n导入群聊消息 · `POST /{org_name}/{app_name}/messages/chatgroups/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入群聊消息)",
         method: "POST",
@@ -1616,6 +1652,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_user_command_message",
         name: "import-user-command",
+        former: &[],
+        deprecated: "",
         about: "Import one historical one-to-one command (pass-through) message, e.g. when migrating data.",
         long_about: "Import one historical one-to-one command (pass-through) message, e.g. when migrating data.\n\n导入单聊消息 · `POST /{org_name}/{app_name}/messages/users/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)",
         method: "POST",
@@ -1692,6 +1730,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_user_custom_message",
         name: "import-user-custom",
+        former: &[],
+        deprecated: "",
         about: "Import one historical one-to-one custom message, e.g. when migrating data.",
         long_about: "Import one historical one-to-one custom message, e.g. when migrating data.\n\n导入单聊消息 · `POST /{org_name}/{app_name}/messages/users/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)",
         method: "POST",
@@ -1778,6 +1818,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_user_file_message",
         name: "import-user-file",
+        former: &[],
+        deprecated: "",
         about: "Import one historical one-to-one file message, e.g. when migrating data.",
         long_about: "Import one historical one-to-one file message, e.g. when migrating data.\n\n导入单聊消息 · `POST /{org_name}/{app_name}/messages/users/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)",
         method: "POST",
@@ -1874,6 +1916,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_user_image_message",
         name: "import-user-image",
+        former: &[],
+        deprecated: "",
         about: "Import one historical one-to-one image message, e.g. when migrating data.",
         long_about: "Import one historical one-to-one image message, e.g. when migrating data.\n\n导入单聊消息 · `POST /{org_name}/{app_name}/messages/users/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)",
         method: "POST",
@@ -1980,6 +2024,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_user_location_message",
         name: "import-user-location",
+        former: &[],
+        deprecated: "",
         about: "Import one historical one-to-one location message, e.g. when migrating data.",
         long_about: "Import one historical one-to-one location message, e.g. when migrating data.\n\n导入单聊消息 · `POST /{org_name}/{app_name}/messages/users/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)",
         method: "POST",
@@ -2076,6 +2122,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_user_text_message",
         name: "import-user-text",
+        former: &[],
+        deprecated: "",
         about: "Import one historical one-to-one text message, e.g. when migrating data.",
         long_about: "Import one historical one-to-one text message, e.g. when migrating data.\n\n导入单聊消息 · `POST /{org_name}/{app_name}/messages/users/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)",
         method: "POST",
@@ -2152,6 +2200,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_user_video_message",
         name: "import-user-video",
+        former: &[],
+        deprecated: "",
         about: "Import one historical one-to-one video message, e.g. when migrating data.",
         long_about: "Import one historical one-to-one video message, e.g. when migrating data.\n\n导入单聊消息 · `POST /{org_name}/{app_name}/messages/users/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)",
         method: "POST",
@@ -2288,6 +2338,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "import_user_voice_message",
         name: "import-user-voice",
+        former: &[],
+        deprecated: "",
         about: "Import one historical one-to-one voice message, e.g. when migrating data.",
         long_about: "Import one historical one-to-one voice message, e.g. when migrating data.\n\n导入单聊消息 · `POST /{org_name}/{app_name}/messages/users/import`\n\nEach call imports exactly one message.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_import.html#导入单聊消息)",
         method: "POST",
@@ -2394,6 +2446,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "recall_message",
         name: "recall",
+        former: &[],
+        deprecated: "",
         about: "Recall a message that was sent successfully.",
         long_about: "Recall a message that was sent successfully.\n\n撤回消息 · `POST /{org_name}/{app_name}/messages/msg_recall`\n\nRemoves the message from the server (history, offline and roaming storage) and from the sender's and\nrecipients' devices. By default only messages sent in the last 2 minutes can be recalled; the console can\nraise this to at most 7 days. Fails with forbidden_op when the recall service is not enabled.\n\nA message that cannot be recalled still gives HTTP 200, with the reason in `msgs`.\n\nRate limit: 100 per second (documented).\nThe rate-limit page lists this endpoint under the path /messages/recall; the real path is /messages/msg_recall.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_recall.html#撤回消息)",
         method: "POST",
@@ -2458,6 +2512,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_command_message",
         name: "send-chatroom-command",
+        former: &[],
+        deprecated: "",
         about: "Send a command (pass-through) message to up to 10 chat rooms.",
         long_about: "Send a command (pass-through) message to up to 10 chat rooms.\n\n发送透传消息 · `POST /{org_name}/{app_name}/messages/chatrooms`\n\nRate limit: 100 per second (documented).\nCounted in messages, one per target chat room; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送透传消息)",
         method: "POST",
@@ -2524,6 +2580,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_custom_message",
         name: "send-chatroom-custom",
+        former: &[],
+        deprecated: "",
         about: "Send a custom message to up to 10 chat rooms.",
         long_about: "Send a custom message to up to 10 chat rooms.\n\n发送自定义消息 · `POST /{org_name}/{app_name}/messages/chatrooms`\n\nRate limit: 100 per second (documented).\nCounted in messages, one per target chat room; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送自定义消息)",
         method: "POST",
@@ -2600,6 +2658,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_directed_command_message",
         name: "send-chatroom-directed-command",
+        former: &[],
+        deprecated: "",
         about: "Send a command (pass-through) message to chosen members of one chat room.",
         long_about: "Send a command (pass-through) message to chosen members of one chat room.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatrooms/users`\n\nOnly the listed members see the message; the other members of the chat room do not.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)",
         method: "POST",
@@ -2676,6 +2736,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_directed_custom_message",
         name: "send-chatroom-directed-custom",
+        former: &[],
+        deprecated: "",
         about: "Send a custom message to chosen members of one chat room.",
         long_about: "Send a custom message to chosen members of one chat room.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatrooms/users`\n\nOnly the listed members see the message; the other members of the chat room do not.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)",
         method: "POST",
@@ -2762,6 +2824,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_directed_file_message",
         name: "send-chatroom-directed-file",
+        former: &[],
+        deprecated: "",
         about: "Send a file message to chosen members of one chat room.",
         long_about: "Send a file message to chosen members of one chat room.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatrooms/users`\n\nOnly the listed members see the message; the other members of the chat room do not.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)",
         method: "POST",
@@ -2858,6 +2922,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_directed_image_message",
         name: "send-chatroom-directed-image",
+        former: &[],
+        deprecated: "",
         about: "Send an image message to chosen members of one chat room.",
         long_about: "Send an image message to chosen members of one chat room.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatrooms/users`\n\nOnly the listed members see the message; the other members of the chat room do not.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)",
         method: "POST",
@@ -2964,6 +3030,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_directed_location_message",
         name: "send-chatroom-directed-location",
+        former: &[],
+        deprecated: "",
         about: "Send a location message to chosen members of one chat room.",
         long_about: "Send a location message to chosen members of one chat room.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatrooms/users`\n\nOnly the listed members see the message; the other members of the chat room do not.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)",
         method: "POST",
@@ -3060,6 +3128,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_directed_text_message",
         name: "send-chatroom-directed-text",
+        former: &[],
+        deprecated: "",
         about: "Send a text message to chosen members of one chat room.",
         long_about: "Send a text message to chosen members of one chat room.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatrooms/users`\n\nOnly the listed members see the message; the other members of the chat room do not.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)",
         method: "POST",
@@ -3136,6 +3206,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_directed_video_message",
         name: "send-chatroom-directed-video",
+        former: &[],
+        deprecated: "",
         about: "Send a video message to chosen members of one chat room.",
         long_about: "Send a video message to chosen members of one chat room.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatrooms/users`\n\nOnly the listed members see the message; the other members of the chat room do not.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)",
         method: "POST",
@@ -3272,6 +3344,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_directed_voice_message",
         name: "send-chatroom-directed-voice",
+        former: &[],
+        deprecated: "",
         about: "Send a voice message to chosen members of one chat room.",
         long_about: "Send a voice message to chosen members of one chat room.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatrooms/users`\n\nOnly the listed members see the message; the other members of the chat room do not.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送定向消息)",
         method: "POST",
@@ -3378,6 +3452,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_file_message",
         name: "send-chatroom-file",
+        former: &[],
+        deprecated: "",
         about: "Send a file message to up to 10 chat rooms.",
         long_about: "Send a file message to up to 10 chat rooms.\n\n发送文件消息 · `POST /{org_name}/{app_name}/messages/chatrooms`\n\nUpload the attachment first (upload_chat_file) and put the returned file UUID into the body's url; pass its share-secret as secret when the upload restricted access.\n\nRate limit: 100 per second (documented).\nCounted in messages, one per target chat room; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送文件消息)",
         method: "POST",
@@ -3464,6 +3540,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_image_message",
         name: "send-chatroom-image",
+        former: &[],
+        deprecated: "",
         about: "Send an image message to up to 10 chat rooms.",
         long_about: "Send an image message to up to 10 chat rooms.\n\n发送图片消息 · `POST /{org_name}/{app_name}/messages/chatrooms`\n\nUpload the attachment first (upload_chat_file) and put the returned file UUID into the body's url; pass its share-secret as secret when the upload restricted access.\n\nRate limit: 100 per second (documented).\nCounted in messages, one per target chat room; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送图片消息)",
         method: "POST",
@@ -3560,6 +3638,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_location_message",
         name: "send-chatroom-location",
+        former: &[],
+        deprecated: "",
         about: "Send a location message to up to 10 chat rooms.",
         long_about: "Send a location message to up to 10 chat rooms.\n\n发送位置消息 · `POST /{org_name}/{app_name}/messages/chatrooms`\n\nRate limit: 100 per second (documented).\nCounted in messages, one per target chat room; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送位置消息)",
         method: "POST",
@@ -3646,6 +3726,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_text_message",
         name: "send-chatroom-text",
+        former: &[],
+        deprecated: "",
         about: "Send a text message to up to 10 chat rooms.",
         long_about: "Send a text message to up to 10 chat rooms.\n\n发送文本消息 · `POST /{org_name}/{app_name}/messages/chatrooms`\n\nChat-room messages are not synced to the sender. chatroom_msg_level gives the message a priority: under heavy load low-priority messages are dropped first.\n\nRate limit: 100 per second (documented).\nCounted in messages, one per target chat room; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送文本消息)",
         method: "POST",
@@ -3712,6 +3794,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_video_message",
         name: "send-chatroom-video",
+        former: &[],
+        deprecated: "",
         about: "Send a video message to up to 10 chat rooms.",
         long_about: "Send a video message to up to 10 chat rooms.\n\n发送视频消息 · `POST /{org_name}/{app_name}/messages/chatrooms`\n\nUpload the attachment first (upload_chat_file) and put the returned file UUID into the body's url; pass its share-secret as secret when the upload restricted access.\n\nRate limit: 100 per second (documented).\nCounted in messages, one per target chat room; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送视频消息)",
         method: "POST",
@@ -3838,6 +3922,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_chatroom_voice_message",
         name: "send-chatroom-voice",
+        former: &[],
+        deprecated: "",
         about: "Send a voice message to up to 10 chat rooms.",
         long_about: "Send a voice message to up to 10 chat rooms.\n\n发送语音消息 · `POST /{org_name}/{app_name}/messages/chatrooms`\n\nUpload the attachment first (upload_chat_file) and put the returned file UUID into the body's url; pass its share-secret as secret when the upload restricted access.\n\nRate limit: 100 per second (documented).\nCounted in messages, one per target chat room; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_chatroom.html#发送语音消息)",
         method: "POST",
@@ -3934,6 +4020,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_command_message",
         name: "send-group-command",
+        former: &[],
+        deprecated: "",
         about: "Send a command (pass-through) message to up to 3 groups.",
         long_about: "Send a command (pass-through) message to up to 3 groups.\n\n发送透传消息 · `POST /{org_name}/{app_name}/messages/chatgroups`\n\nRate limit: 20 per second (documented).\nCounted in messages, one per target group; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送透传消息)",
         method: "POST",
@@ -4000,6 +4088,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_custom_message",
         name: "send-group-custom",
+        former: &[],
+        deprecated: "",
         about: "Send a custom message to up to 3 groups.",
         long_about: "Send a custom message to up to 3 groups.\n\n发送自定义消息 · `POST /{org_name}/{app_name}/messages/chatgroups`\n\nRate limit: 20 per second (documented).\nCounted in messages, one per target group; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送自定义消息)",
         method: "POST",
@@ -4076,6 +4166,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_directed_command_message",
         name: "send-group-directed-command",
+        former: &[],
+        deprecated: "",
         about: "Send a command (pass-through) message to chosen members of one group.",
         long_about: "Send a command (pass-through) message to chosen members of one group.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatgroups/users`\n\nOnly the listed members see the message. It is not written to the conversation list, not counted as unread, not kept for roaming, and is synced to the sender.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)",
         method: "POST",
@@ -4142,6 +4234,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_directed_custom_message",
         name: "send-group-directed-custom",
+        former: &[],
+        deprecated: "",
         about: "Send a custom message to chosen members of one group.",
         long_about: "Send a custom message to chosen members of one group.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatgroups/users`\n\nOnly the listed members see the message. It is not written to the conversation list, not counted as unread, not kept for roaming, and is synced to the sender.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)",
         method: "POST",
@@ -4218,6 +4312,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_directed_file_message",
         name: "send-group-directed-file",
+        former: &[],
+        deprecated: "",
         about: "Send a file message to chosen members of one group.",
         long_about: "Send a file message to chosen members of one group.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatgroups/users`\n\nOnly the listed members see the message. It is not written to the conversation list, not counted as unread, not kept for roaming, and is synced to the sender.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)",
         method: "POST",
@@ -4304,6 +4400,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_directed_image_message",
         name: "send-group-directed-image",
+        former: &[],
+        deprecated: "",
         about: "Send an image message to chosen members of one group.",
         long_about: "Send an image message to chosen members of one group.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatgroups/users`\n\nOnly the listed members see the message. It is not written to the conversation list, not counted as unread, not kept for roaming, and is synced to the sender.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)",
         method: "POST",
@@ -4400,6 +4498,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_directed_location_message",
         name: "send-group-directed-location",
+        former: &[],
+        deprecated: "",
         about: "Send a location message to chosen members of one group.",
         long_about: "Send a location message to chosen members of one group.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatgroups/users`\n\nOnly the listed members see the message. It is not written to the conversation list, not counted as unread, not kept for roaming, and is synced to the sender.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)",
         method: "POST",
@@ -4486,6 +4586,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_directed_text_message",
         name: "send-group-directed-text",
+        former: &[],
+        deprecated: "",
         about: "Send a text message to chosen members of one group.",
         long_about: "Send a text message to chosen members of one group.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatgroups/users`\n\nOnly the listed members see the message. It is not written to the conversation list, not counted as unread, not kept for roaming, and is synced to the sender.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)",
         method: "POST",
@@ -4552,6 +4654,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_directed_video_message",
         name: "send-group-directed-video",
+        former: &[],
+        deprecated: "",
         about: "Send a video message to chosen members of one group.",
         long_about: "Send a video message to chosen members of one group.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatgroups/users`\n\nOnly the listed members see the message. It is not written to the conversation list, not counted as unread, not kept for roaming, and is synced to the sender.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)",
         method: "POST",
@@ -4678,6 +4782,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_directed_voice_message",
         name: "send-group-directed-voice",
+        former: &[],
+        deprecated: "",
         about: "Send a voice message to chosen members of one group.",
         long_about: "Send a voice message to chosen members of one group.\n\n发送定向消息 · `POST /{org_name}/{app_name}/messages/chatgroups/users`\n\nOnly the listed members see the message. It is not written to the conversation list, not counted as unread, not kept for roaming, and is synced to the sender.\n\nRate limit: 100 per second (API default).\nPer app key; applies to every endpoint without a documented limit of its own.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送定向消息)",
         method: "POST",
@@ -4774,6 +4880,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_file_message",
         name: "send-group-file",
+        former: &[],
+        deprecated: "",
         about: "Send a file message to up to 3 groups.",
         long_about: "Send a file message to up to 3 groups.\n\n发送文件消息 · `POST /{org_name}/{app_name}/messages/chatgroups`\n\nUpload the attachment first (upload_chat_file) and put the returned file UUID into the body's url; pass its share-secret as secret when the upload restricted access.\n\nRate limit: 20 per second (documented).\nCounted in messages, one per target group; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送文件消息)",
         method: "POST",
@@ -4860,6 +4968,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_image_message",
         name: "send-group-image",
+        former: &[],
+        deprecated: "",
         about: "Send an image message to up to 3 groups.",
         long_about: "Send an image message to up to 3 groups.\n\n发送图片消息 · `POST /{org_name}/{app_name}/messages/chatgroups`\n\nUpload the attachment first (upload_chat_file) and put the returned file UUID into the body's url; pass its share-secret as secret when the upload restricted access.\n\nRate limit: 20 per second (documented).\nCounted in messages, one per target group; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送图片消息)",
         method: "POST",
@@ -4956,6 +5066,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_location_message",
         name: "send-group-location",
+        former: &[],
+        deprecated: "",
         about: "Send a location message to up to 3 groups.",
         long_about: "Send a location message to up to 3 groups.\n\n发送位置消息 · `POST /{org_name}/{app_name}/messages/chatgroups`\n\nRate limit: 20 per second (documented).\nCounted in messages, one per target group; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送位置消息)",
         method: "POST",
@@ -5042,6 +5154,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_text_message",
         name: "send-group-text",
+        former: &[],
+        deprecated: "",
         about: "Send a text message to up to 3 groups.",
         long_about: "Send a text message to up to 3 groups.\n\n发送文本消息 · `POST /{org_name}/{app_name}/messages/chatgroups`\n\nGroup messages are always synced to the sender.\n\nRate limit: 20 per second (documented).\nCounted in messages, one per target group; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送文本消息)",
         method: "POST",
@@ -5108,6 +5222,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_video_message",
         name: "send-group-video",
+        former: &[],
+        deprecated: "",
         about: "Send a video message to up to 3 groups.",
         long_about: "Send a video message to up to 3 groups.\n\n发送视频消息 · `POST /{org_name}/{app_name}/messages/chatgroups`\n\nUpload the attachment first (upload_chat_file) and put the returned file UUID into the body's url; pass its share-secret as secret when the upload restricted access.\n\nRate limit: 20 per second (documented).\nCounted in messages, one per target group; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送视频消息)",
         method: "POST",
@@ -5234,6 +5350,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_group_voice_message",
         name: "send-group-voice",
+        former: &[],
+        deprecated: "",
         about: "Send a voice message to up to 3 groups.",
         long_about: "Send a voice message to up to 3 groups.\n\n发送语音消息 · `POST /{org_name}/{app_name}/messages/chatgroups`\n\nUpload the attachment first (upload_chat_file) and put the returned file UUID into the body's url; pass its share-secret as secret when the upload restricted access.\n\nRate limit: 20 per second (documented).\nCounted in messages, one per target group; independently, at most 20 calls a second. Too many messages give 403, too many calls 429.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_group.html#发送语音消息)",
         method: "POST",
@@ -5330,6 +5448,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_user_command_message",
         name: "send-user-command",
+        former: &[],
+        deprecated: "",
         about: "Send a command (pass-through) message to one or more users.",
         long_about: "Send a command (pass-through) message to one or more users.\n\n发送透传消息 · `POST /{org_name}/{app_name}/messages/users`\n\nRate limit: 6000 per minute (documented).\nCounted in messages, one per recipient (a call to 600 users counts 600); at most 600 recipients a call.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送透传消息)",
         method: "POST",
@@ -5406,6 +5526,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_user_custom_message",
         name: "send-user-custom",
+        former: &[],
+        deprecated: "",
         about: "Send a custom message to one or more users.",
         long_about: "Send a custom message to one or more users.\n\n发送自定义消息 · `POST /{org_name}/{app_name}/messages/users`\n\nRate limit: 6000 per minute (documented).\nCounted in messages, one per recipient (a call to 600 users counts 600); at most 600 recipients a call.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送自定义消息)",
         method: "POST",
@@ -5492,6 +5614,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_user_file_message",
         name: "send-user-file",
+        former: &[],
+        deprecated: "",
         about: "Send a file message to one or more users.",
         long_about: "Send a file message to one or more users.\n\n发送文件消息 · `POST /{org_name}/{app_name}/messages/users`\n\nUpload the attachment first (upload_chat_file) and put the returned file UUID into the body's url; pass its share-secret as secret when the upload restricted access.\n\nRate limit: 6000 per minute (documented).\nCounted in messages, one per recipient (a call to 600 users counts 600); at most 600 recipients a call.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送文件消息)",
         method: "POST",
@@ -5588,6 +5712,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_user_image_message",
         name: "send-user-image",
+        former: &[],
+        deprecated: "",
         about: "Send an image message to one or more users.",
         long_about: "Send an image message to one or more users.\n\n发送图片消息 · `POST /{org_name}/{app_name}/messages/users`\n\nUpload the attachment first (upload_chat_file) and put the returned file UUID into the body's url; pass its share-secret as secret when the upload restricted access.\n\nRate limit: 6000 per minute (documented).\nCounted in messages, one per recipient (a call to 600 users counts 600); at most 600 recipients a call.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送图片消息)",
         method: "POST",
@@ -5694,6 +5820,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_user_location_message",
         name: "send-user-location",
+        former: &[],
+        deprecated: "",
         about: "Send a location message to one or more users.",
         long_about: "Send a location message to one or more users.\n\n发送位置消息 · `POST /{org_name}/{app_name}/messages/users`\n\nRate limit: 6000 per minute (documented).\nCounted in messages, one per recipient (a call to 600 users counts 600); at most 600 recipients a call.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送位置消息)",
         method: "POST",
@@ -5790,6 +5918,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_user_text_message",
         name: "send-user-text",
+        former: &[],
+        deprecated: "",
         about: "Send a text message to one or more users.",
         long_about: "Send a text message to one or more users.\n\n发送文本消息 · `POST /{org_name}/{app_name}/messages/users`\n\nRate limit: 6000 per minute (documented).\nCounted in messages, one per recipient (a call to 600 users counts 600); at most 600 recipients a call.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送文本消息)",
         method: "POST",
@@ -5866,6 +5996,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_user_video_message",
         name: "send-user-video",
+        former: &[],
+        deprecated: "",
         about: "Send a video message to one or more users.",
         long_about: "Send a video message to one or more users.\n\n发送视频消息 · `POST /{org_name}/{app_name}/messages/users`\n\nUpload the attachment first (upload_chat_file) and put the returned file UUID into the body's url; pass its share-secret as secret when the upload restricted access.\n\nRate limit: 6000 per minute (documented).\nCounted in messages, one per recipient (a call to 600 users counts 600); at most 600 recipients a call.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送视频消息)",
         method: "POST",
@@ -6002,6 +6134,8 @@ pub static OPERATIONS: [Operation; 67] = [
     Operation {
         id: "send_user_voice_message",
         name: "send-user-voice",
+        former: &[],
+        deprecated: "",
         about: "Send a voice message to one or more users.",
         long_about: "Send a voice message to one or more users.\n\n发送语音消息 · `POST /{org_name}/{app_name}/messages/users`\n\nUpload the attachment first (upload_chat_file) and put the returned file UUID into the body's url; pass its share-secret as secret when the upload restricted access.\n\nRate limit: 6000 per minute (documented).\nCounted in messages, one per recipient (a call to 600 users counts 600); at most 600 recipients a call.\nNot retried automatically: repeating it is not known to be safe.\n\nNote: The overview's description of the send endpoints lists an 'extension' message type, which does not exist (ext is a field of every message), and leaves out location and custom messages.\n\n[Official documentation](https://doc.easemob.com/document/server-side/message_single.html#发送语音消息)",
         method: "POST",

@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 5] = [
     Operation {
         id: "batch_get_user_metadata",
         name: "batch-get-user",
+        former: &[],
+        deprecated: "",
         about: "Get chosen attributes of up to 100 users.",
         long_about: "Get chosen attributes of up to 100 users.\n\n批量获取用户属性 · `POST /{org_name}/{app_name}/metadata/user/get`\n\nOnly the attributes named in `properties` are returned; unknown users or attributes are left out.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/userprofile.html#批量获取用户属性)",
         method: "POST",
@@ -40,6 +42,8 @@ pub static OPERATIONS: [Operation; 5] = [
     Operation {
         id: "delete_user_metadata",
         name: "delete-user",
+        former: &[],
+        deprecated: "",
         about: "Delete all attributes of a user.",
         long_about: "Delete all attributes of a user.\n\n删除用户属性 · `DELETE /{org_name}/{app_name}/metadata/user/{username}`\n\nDeleting the attributes of an unknown user, or of a user without attributes, also succeeds.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/userprofile.html#删除用户属性)",
         method: "DELETE",
@@ -64,6 +68,8 @@ pub static OPERATIONS: [Operation; 5] = [
     Operation {
         id: "get_metadata_capacity",
         name: "get-capacity",
+        former: &[],
+        deprecated: "",
         about: "Get the total size of the attributes of all users of the app.",
         long_about: "Get the total size of the attributes of all users of the app.\n\n获取 app 下用户属性总大小 · `GET /{org_name}/{app_name}/metadata/user/capacity`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/userprofile.html#获取-app-下用户属性总大小)",
         method: "GET",
@@ -77,6 +83,8 @@ pub static OPERATIONS: [Operation; 5] = [
     Operation {
         id: "get_user_metadata",
         name: "get-user",
+        former: &[],
+        deprecated: "",
         about: "Get all attributes of a user.",
         long_about: "Get all attributes of a user.\n\n获取用户属性 · `GET /{org_name}/{app_name}/metadata/user/{username}`\n\nAn unknown user, or one without attributes, yields an empty `data` object.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/userprofile.html#获取用户属性)",
         method: "GET",
@@ -101,6 +109,8 @@ pub static OPERATIONS: [Operation; 5] = [
     Operation {
         id: "set_user_metadata",
         name: "set-user",
+        former: &[],
+        deprecated: "",
         about: "Set one or more attributes of a user.",
         long_about: "Set one or more attributes of a user.\n\n设置用户属性 · `PUT /{org_name}/{app_name}/metadata/user/{username}`\n\nThe body is form-encoded key/value pairs of plain text (at most 4 KB per request); only the\nkeys sent are changed. All attributes of one user may total at most 2 KB and all users of an\napp at most 10 GB by default. Only the user or an app admin may set them.\n\nClient SDKs read these reserved keys: `nickname` (at most 64 characters), `avatarurl` (at\nmost 256), `phone` (at most 32), `mail` (at most 64), `gender` (`0` unknown, the default,\n`1` male, `2` female; other values are ignored), `sign` (at most 256), `birth` (at most 64)\nand `ext` (free text). Any other key may be used as well.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/userprofile.html#设置用户属性)",
         method: "PUT",

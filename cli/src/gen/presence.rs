@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 6] = [
     Operation {
         id: "get_group_online_count",
         name: "get-group-online-count",
+        former: &[],
+        deprecated: "",
         about: "Count the members of a group that are connected right now.",
         long_about: "Count the members of a group that are connected right now.\n\n查询单个群组的在线成员数量 · `GET /{org_name}/{app_name}/presence/online/{group_id}/type/{query_type}`\n\nCounts members whose app is connected to the server; custom presence statuses are not considered. The endpoint has to be enabled by Easemob sales.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/presence.html#查询单个群组的在线成员数量)",
         method: "GET",
@@ -40,6 +42,8 @@ pub static OPERATIONS: [Operation; 6] = [
     Operation {
         id: "get_presence_statuses",
         name: "get-statuses",
+        former: &[],
+        deprecated: "",
         about: "Get the presence of up to 100 users.",
         long_about: "Get the presence of up to 100 users.\n\n批量获取在线状态信息 · `POST /{org_name}/{app_name}/users/{username}/presence`\n\nWhen a user logs in and out several times within a second, only the last change is reported to SDKs.\n\nRate limit: 50 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/presence.html#批量获取在线状态信息)",
         method: "POST",
@@ -74,6 +78,8 @@ pub static OPERATIONS: [Operation; 6] = [
     Operation {
         id: "list_presence_subscriptions",
         name: "list-subscriptions",
+        former: &[],
+        deprecated: "",
         about: "List the users whose presence a user is subscribed to, a page at a time.",
         long_about: "List the users whose presence a user is subscribed to, a page at a time.\n\n查询订阅列表 · `GET /{org_name}/{app_name}/users/{username}/presence/sublist`\n\nRate limit: 50 per second (documented).\n\nNote: The overview writes the path with literal query values (`?pageNum=1&pageSize=100`) instead of the `pageNum` and `pageSize` query parameters.\n\n[Official documentation](https://doc.easemob.com/document/server-side/presence.html#查询订阅列表)",
         method: "GET",
@@ -118,6 +124,8 @@ pub static OPERATIONS: [Operation; 6] = [
     Operation {
         id: "set_presence_status",
         name: "set-status",
+        former: &[],
+        deprecated: "",
         about: "Set a user's presence status on one device.",
         long_about: "Set a user's presence status on one device.\n\n设置用户在线状态信息 · `POST /{org_name}/{app_name}/users/{username}/presence/{resource}/{status}`\n\nRate limit: 50 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/presence.html#设置用户在线状态信息)",
         method: "POST",
@@ -172,6 +180,8 @@ pub static OPERATIONS: [Operation; 6] = [
     Operation {
         id: "subscribe_presence",
         name: "subscribe",
+        former: &[],
+        deprecated: "",
         about: "Subscribe a user to the presence of up to 100 users for a limited time.",
         long_about: "Subscribe a user to the presence of up to 100 users for a limited time.\n\n批量订阅在线状态 · `POST /{org_name}/{app_name}/users/{username}/presence/{expiry}`\n\nRate limit: 50 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/presence.html#批量订阅在线状态)",
         method: "POST",
@@ -216,6 +226,8 @@ pub static OPERATIONS: [Operation; 6] = [
     Operation {
         id: "unsubscribe_presence",
         name: "unsubscribe",
+        former: &[],
+        deprecated: "",
         about: "End a user's presence subscriptions to up to 100 users.",
         long_about: "End a user's presence subscriptions to up to 100 users.\n\n取消订阅多个用户的在线状态 · `DELETE /{org_name}/{app_name}/users/{username}/presence`\n\nThe body is a bare JSON array of user ids, as in the page's example; the page's table calls this list `users`.\n\nRate limit: 50 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/presence.html#取消订阅多个用户的在线状态)",
         method: "DELETE",

@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 12] = [
     Operation {
         id: "bind_push_device",
         name: "bind-device",
+        former: &[],
+        deprecated: "",
         about: "Bind a device of a user to a push certificate and device token, or remove such a binding.",
         long_about: "Bind a device of a user to a push certificate and device token, or remove such a binding.\n\n绑定和解绑推送信息 · `PUT /{org_name}/{app_name}/users/{username}/push/binding`\n\nBinds a device (the SDK-assigned device id) to the push certificate name configured in the\nconsole and to the device token issued by the vendor's push service.\n\nSending an empty `device_token` removes the binding of this device id and certificate name;\nsending an empty `notifier_name` removes every binding of the device. The response lists the\nbindings the device has after the request.\n\nRate limit: 100 per second (documented).\nPer app key, shared by seven endpoints: register one user, register users in bulk, set push nickname, set push display style, bind push device, list push bindings and list a user's online devices.\n\nNote: The overview (and the rate-limit page) show the path with the literal user name `wzy` instead of the `{username}` placeholder.\n\n[Official documentation](https://doc.easemob.com/document/server-side/push.html#绑定和解绑推送信息)",
         method: "PUT",
@@ -60,6 +62,8 @@ pub static OPERATIONS: [Operation; 12] = [
     Operation {
         id: "create_push_template",
         name: "create-template",
+        former: &[],
+        deprecated: "",
         about: "Create a push template, either the app's `default` template or a named one.",
         long_about: "Create a push template, either the app's `default` template or a named one.\n\n创建离线推送模板 · `POST /{org_name}/{app_name}/notification/template`\n\nTitle and content patterns may hold fixed text, the built-in placeholders `{$dynamicFrom}`\n(contact remark, group nickname or push nickname), `{$fromNickname}` (push nickname) and\n`{$msg}` (message text), or numbered placeholders `{0}`, `{1}`, ... filled from the message's\n`ext.em_push_template.title_args` and `content_args` arrays. The template named `default`\nis used automatically when a message names none.\n\nRate limit: 10 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/push.html#创建离线推送模板)",
         method: "POST",
@@ -104,6 +108,8 @@ pub static OPERATIONS: [Operation; 12] = [
     Operation {
         id: "delete_push_template",
         name: "delete-template",
+        former: &[],
+        deprecated: "",
         about: "Delete a push template by name.",
         long_about: "Delete a push template by name.\n\n删除离线推送模板 · `DELETE /{org_name}/{app_name}/notification/template/{name}`\n\nRate limit: 10 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/push.html#删除离线推送模板)",
         method: "DELETE",
@@ -128,6 +134,8 @@ pub static OPERATIONS: [Operation; 12] = [
     Operation {
         id: "get_notification_settings",
         name: "get-notification-settings",
+        former: &[],
+        deprecated: "",
         about: "Get the push notification mode and do-not-disturb settings of a user, app-wide or for one conversation.",
         long_about: "Get the push notification mode and do-not-disturb settings of a user, app-wide or for one conversation.\n\n查询离线推送设置 · `GET /{org_name}/{app_name}/users/{username}/notification/{chattype}/{key}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/push.html#查询离线推送设置)",
         method: "GET",
@@ -172,6 +180,8 @@ pub static OPERATIONS: [Operation; 12] = [
     Operation {
         id: "get_push_language",
         name: "get-language",
+        former: &[],
+        deprecated: "",
         about: "Get the language a user's push notifications are translated into.",
         long_about: "Get the language a user's push notifications are translated into.\n\n获取推送通知的首选语言 · `GET /{org_name}/{app_name}/users/{username}/notification/language`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/push.html#获取推送通知的首选语言)",
         method: "GET",
@@ -196,6 +206,8 @@ pub static OPERATIONS: [Operation; 12] = [
     Operation {
         id: "get_push_template",
         name: "get-template",
+        former: &[],
+        deprecated: "",
         about: "Get a push template by name.",
         long_about: "Get a push template by name.\n\n查询离线推送模板 · `GET /{org_name}/{app_name}/notification/template/{name}`\n\nRate limit: 10 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/push.html#查询离线推送模板)",
         method: "GET",
@@ -220,6 +232,8 @@ pub static OPERATIONS: [Operation; 12] = [
     Operation {
         id: "list_push_bindings",
         name: "list-bindings",
+        former: &[],
+        deprecated: "",
         about: "List the push bindings of every device of a user.",
         long_about: "List the push bindings of every device of a user.\n\n查询推送绑定信息 · `GET /{org_name}/{app_name}/users/{username}/push/binding`\n\nRate limit: 100 per second (documented).\nPer app key, shared by seven endpoints: register one user, register users in bulk, set push nickname, set push display style, bind push device, list push bindings and list a user's online devices.\n\nNote: The overview shows the path with the literal user name `wzy` instead of the `{username}` placeholder, and describes this read-only query as binding and unbinding.\n\n[Official documentation](https://doc.easemob.com/document/server-side/push.html#查询推送绑定信息)",
         method: "GET",
@@ -244,6 +258,8 @@ pub static OPERATIONS: [Operation; 12] = [
     Operation {
         id: "set_notification_settings",
         name: "set-notification-settings",
+        former: &[],
+        deprecated: "",
         about: "Set the push notification mode and do-not-disturb period of a user, app-wide or for one conversation.",
         long_about: "Set the push notification mode and do-not-disturb period of a user, app-wide or for one conversation.\n\n设置离线推送 · `PUT /{org_name}/{app_name}/users/{username}/notification/{chattype}/{key}`\n\nWith `chattype` `user` and `key` equal to the user's own id the settings apply app-wide for\nthe user; otherwise they apply to one one-to-one chat (`user` and the peer's id) or one group\n(`chatgroup` and the group id). A conversation's own `type` overrides the app-wide one, and\ndo-not-disturb settings take precedence over the notification mode.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/push.html#设置离线推送)",
         method: "PUT",
@@ -318,6 +334,8 @@ pub static OPERATIONS: [Operation; 12] = [
     Operation {
         id: "set_push_display_style",
         name: "set-display-style",
+        former: &[],
+        deprecated: "",
         about: "Choose whether a user's offline push notifications show only a generic text or the sender and message.",
         long_about: "Choose whether a user's offline push notifications show only a generic text or the sender and message.\n\n设置离线推送通知的展示方式 · `PUT /{org_name}/{app_name}/users/{username}`\n\nThe setting takes effect immediately for the user's offline pushes.\n\nRate limit: 100 per second (documented).\nPer app key, shared by seven endpoints: register one user, register users in bulk, set push nickname, set push display style, bind push device, list push bindings and list a user's online devices.\n\n[Official documentation](https://doc.easemob.com/document/server-side/push.html#设置离线推送通知的展示方式)",
         method: "PUT",
@@ -352,6 +370,8 @@ pub static OPERATIONS: [Operation; 12] = [
     Operation {
         id: "set_push_language",
         name: "set-language",
+        former: &[],
+        deprecated: "",
         about: "Set the language a user's push notifications are translated into.",
         long_about: "Set the language a user's push notifications are translated into.\n\n设置推送通知的首选语言 · `PUT /{org_name}/{app_name}/users/{username}/notification/language`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/push.html#设置推送通知的首选语言)",
         method: "PUT",
@@ -386,6 +406,8 @@ pub static OPERATIONS: [Operation; 12] = [
     Operation {
         id: "set_push_nickname",
         name: "set-nickname",
+        former: &[],
+        deprecated: "",
         about: "Set the sender nickname shown in a user's offline push notifications.",
         long_about: "Set the sender nickname shown in a user's offline push notifications.\n\n设置离线推送时显示的昵称 · `PUT /{org_name}/{app_name}/users/{username}`\n\nThe push nickname is separate from the `nickname` user attribute; keep both in step when\neither changes. Without a push nickname, detailed notifications show the user id instead.\n\nRate limit: 100 per second (documented).\nPer app key, shared by seven endpoints: register one user, register users in bulk, set push nickname, set push display style, bind push device, list push bindings and list a user's online devices.\n\n[Official documentation](https://doc.easemob.com/document/server-side/push.html#设置离线推送时显示的昵称)",
         method: "PUT",
@@ -420,6 +442,8 @@ pub static OPERATIONS: [Operation; 12] = [
     Operation {
         id: "set_user_push_template",
         name: "set-user-template",
+        former: &[],
+        deprecated: "",
         about: "Choose the push template used for the notifications a user receives.",
         long_about: "Choose the push template used for the notifications a user receives.\n\n接收方配置模板名称 · `PUT /{org_name}/{app_name}/users/{username}/notification/template`\n\nA template chosen by the receiver overrides the app's default template and the sender's\n`em_push_title`/`em_push_content` extension fields, but not a template named in the message's\n`ext.em_push_template.name`. The page's example authenticates with the user's own token.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/push.html#接收方配置模板名称)",
         method: "PUT",

@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 4] = [
     Operation {
         id: "add_reaction",
         name: "add",
+        former: &[],
+        deprecated: "",
         about: "Add a reaction of a user to a message, creating the message's first reaction or adding another.",
         long_about: "Add a reaction of a user to a message, creating the message's first reaction or adding another.\n\n创建/追加 Reaction · `POST /{org_name}/{app_name}/reaction/user/{username}`\n\nA message has room for 20 distinct reactions by default; the same emoji from several users counts once.\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/reaction.html#创建/追加-Reaction)",
         method: "POST",
@@ -50,6 +52,8 @@ pub static OPERATIONS: [Operation; 4] = [
     Operation {
         id: "delete_reaction",
         name: "delete",
+        former: &[],
+        deprecated: "",
         about: "Remove a user's reaction from a message.",
         long_about: "Remove a user's reaction from a message.\n\n删除 Reaction · `DELETE /{org_name}/{app_name}/reaction/user/{username}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/reaction.html#删除-Reaction)",
         method: "DELETE",
@@ -94,6 +98,8 @@ pub static OPERATIONS: [Operation; 4] = [
     Operation {
         id: "get_reaction_detail",
         name: "get-detail",
+        former: &[],
+        deprecated: "",
         about: "Get one reaction of a message with the users who added it, a page at a time.",
         long_about: "Get one reaction of a message with the users who added it, a page at a time.\n\n根据消息 ID 和表情 ID 获取 Reaction 信息 · `GET /{org_name}/{app_name}/reaction/user/{username}/detail`\n\nUsers come in the order they added the reaction; without `limit` and `cursor` the first 50 are returned.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/reaction.html#根据消息-ID-和表情-ID-获取-Reaction-信息)",
         method: "GET",
@@ -158,6 +164,8 @@ pub static OPERATIONS: [Operation; 4] = [
     Operation {
         id: "list_message_reactions",
         name: "list-message-reactions",
+        former: &[],
+        deprecated: "",
         about: "Get the reactions of up to 20 messages, with the first three users of each reaction.",
         long_about: "Get the reactions of up to 20 messages, with the first three users of each reaction.\n\n根据消息 ID 获取 Reaction · `GET /{org_name}/{app_name}/reaction/user/{username}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/reaction.html#根据消息-ID-获取-Reaction)",
         method: "GET",

@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 9] = [
     Operation {
         id: "add_thread_members",
         name: "add-members",
+        former: &[],
+        deprecated: "",
         about: "Add up to 10 users to a thread.",
         long_about: "Add up to 10 users to a thread.\n\n用户批量加入子区 · `POST /{org_name}/{app_name}/thread/{thread_id}/users`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#用户批量加入子区)",
         method: "POST",
@@ -40,6 +42,8 @@ pub static OPERATIONS: [Operation; 9] = [
     Operation {
         id: "create_thread",
         name: "create",
+        former: &[],
+        deprecated: "",
         about: "Create a thread under a message of a group.",
         long_about: "Create a thread under a message of a group.\n\n创建子区 · `POST /{org_name}/{app_name}/thread`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#创建子区)",
         method: "POST",
@@ -94,6 +98,8 @@ pub static OPERATIONS: [Operation; 9] = [
     Operation {
         id: "delete_thread",
         name: "delete",
+        former: &[],
+        deprecated: "",
         about: "Delete a thread.",
         long_about: "Delete a thread.\n\n删除子区 · `DELETE /{org_name}/{app_name}/thread/{thread_id}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#删除子区)",
         method: "DELETE",
@@ -118,6 +124,8 @@ pub static OPERATIONS: [Operation; 9] = [
     Operation {
         id: "list_thread_members",
         name: "list-members",
+        former: &[],
+        deprecated: "",
         about: "List a thread's members, a page at a time.",
         long_about: "List a thread's members, a page at a time.\n\n获取子区成员列表(分页) · `GET /{org_name}/{app_name}/thread/{thread_id}/users`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#获取子区成员列表-分页)",
         method: "GET",
@@ -162,6 +170,8 @@ pub static OPERATIONS: [Operation; 9] = [
     Operation {
         id: "list_threads",
         name: "list-threads",
+        former: &[],
+        deprecated: "",
         about: "List the app's threads, a page at a time.",
         long_about: "List the app's threads, a page at a time.\n\n获取 app 中的子区 · `GET /{org_name}/{app_name}/thread`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#获取-app-中的子区)",
         method: "GET",
@@ -206,6 +216,8 @@ pub static OPERATIONS: [Operation; 9] = [
     Operation {
         id: "list_user_group_threads",
         name: "list-user-group-threads",
+        former: &[],
+        deprecated: "",
         about: "List the threads a user has joined in one group, a page at a time.",
         long_about: "List the threads a user has joined in one group, a page at a time.\n\n获取单个用户在指定群组中加入的所有子区 (分页获取) · `GET /{org_name}/{app_name}/threads/chatgroups/{group_id}/user/{username}`\n\nThe last page still carries a cursor; a page with no threads means everything has been read.\n\nRate limit: 100 per second (documented).\n\nNote: The overview drops the slash between {group_id} and user (/threads/chatgroups/{group_id}user/{username}).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#获取单个用户在指定群组中加入的所有子区-分页获取)",
         method: "GET",
@@ -270,6 +282,8 @@ pub static OPERATIONS: [Operation; 9] = [
     Operation {
         id: "list_user_threads",
         name: "list-user-threads",
+        former: &[],
+        deprecated: "",
         about: "List the threads a user has joined, a page at a time.",
         long_about: "List the threads a user has joined, a page at a time.\n\n获取单个用户加入的所有子区（分页获取） · `GET /{org_name}/{app_name}/threads/user/{username}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#获取单个用户加入的所有子区（分页获取）)",
         method: "GET",
@@ -324,6 +338,8 @@ pub static OPERATIONS: [Operation; 9] = [
     Operation {
         id: "remove_thread_members",
         name: "remove-members",
+        former: &[],
+        deprecated: "",
         about: "Remove up to 10 members from a thread, with a result per user.",
         long_about: "Remove up to 10 members from a thread, with a result per user.\n\n批量踢出子区成员 · `DELETE /{org_name}/{app_name}/thread/{thread_id}/users`\n\nRate limit: 100 per second (documented).\nThe limits page lists this endpoint under /threads/{thread_id}/users.\n\nNote: The overview lists this path as /threads/{thread_id}/users; the detail page uses /thread/{thread_id}/users.\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#批量踢出子区成员)",
         method: "DELETE",
@@ -358,6 +374,8 @@ pub static OPERATIONS: [Operation; 9] = [
     Operation {
         id: "update_thread",
         name: "update",
+        former: &[],
+        deprecated: "",
         about: "Rename a thread.",
         long_about: "Rename a thread.\n\n修改子区 · `PUT /{org_name}/{app_name}/thread/{thread_id}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/group.html#修改子区)",
         method: "PUT",

@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 3] = [
     Operation {
         id: "get_app_token",
         name: "get-app",
+        former: &[],
+        deprecated: "",
         about: "Get an app (administrator) token from the app's client id and secret.",
         long_about: "Get an app (administrator) token from the app's client id and secret.\n\n获取管理员权限 Token · `POST /{org_name}/{app_name}/token`\n\nThe returned token authorizes every other REST call. Reuse it until `expires_in` runs out\n(or a call answers 401); asking for tokens too often can get the account blocked.\n\nRate limit: 300 per second (documented).\nShared by every kind of token request (app and user tokens).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/easemob_app_token.html#获取管理员权限-Token)",
         method: "POST",
@@ -60,6 +62,8 @@ pub static OPERATIONS: [Operation; 3] = [
     Operation {
         id: "get_user_token",
         name: "get-user",
+        former: &[],
+        deprecated: "",
         about: "Get a user token from the user id alone, optionally creating the user.",
         long_about: "Get a user token from the user id alone, optionally creating the user.\n\n通过用户 ID 获取用户 token · `POST /{org_name}/{app_name}/token`\n\nNeeds the app token. With `autoCreateUser` true, a user id that does not exist yet is\nregistered on the fly and its token returned.\n\nRate limit: 300 per second (documented).\nShared by every kind of token request (app and user tokens).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/easemob_user_token.html#通过用户-ID-获取用户-token)",
         method: "POST",
@@ -114,6 +118,8 @@ pub static OPERATIONS: [Operation; 3] = [
     Operation {
         id: "get_user_token_with_password",
         name: "get-user-with-password",
+        former: &[],
+        deprecated: "",
         about: "Get a user token from the user's id and password.",
         long_about: "Get a user token from the user's id and password.\n\n通过用户 ID 和密码获取用户 token · `POST /{org_name}/{app_name}/token`\n\nRate limit: 300 per second (documented).\nShared by every kind of token request (app and user tokens).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/easemob_user_token.html#通过用户-ID-和密码获取用户-token)",
         method: "POST",

@@ -6,6 +6,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "activate_user",
         name: "activate",
+        former: &[],
+        deprecated: "",
         about: "Lift the ban on a user account so the user can log in again.",
         long_about: "Lift the ban on a user account so the user can log in again.\n\n账号解禁 · `POST /{org_name}/{app_name}/users/{username}/activate`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#账号解禁)",
         method: "POST",
@@ -30,6 +32,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "deactivate_user",
         name: "deactivate",
+        former: &[],
+        deprecated: "",
         about: "Ban a user account; the user is logged out and cannot log in until reactivated.",
         long_about: "Ban a user account; the user is logged out and cannot log in until reactivated.\n\n账号封禁 · `POST /{org_name}/{app_name}/users/{username}/deactivate`\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#账号封禁)",
         method: "POST",
@@ -54,6 +58,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "delete_user",
         name: "delete",
+        former: &[],
+        deprecated: "",
         about: "Delete one user account.",
         long_about: "Delete one user account.\n\n删除单个用户 · `DELETE /{org_name}/{app_name}/users/{username}`\n\nGroups and chat rooms the user owns are deleted along with the account.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#删除单个用户)",
         method: "DELETE",
@@ -78,6 +84,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "delete_users",
         name: "delete-users",
+        former: &[],
+        deprecated: "",
         about: "Delete a number of the app's oldest users (meant for test data).",
         long_about: "Delete a number of the app's oldest users (meant for test data).\n\n批量删除用户 · `DELETE /{org_name}/{app_name}/users`\n\nDeletes `limit` users, starting from the earliest registered (or from `cursor`); the\nrequest names no users, the response lists those removed. Groups and chat rooms owned by\ndeleted users go with them. Repeat with the returned `cursor` until none comes back to\nempty the app. Intended for cleaning up test accounts before going live.\n\nRate limit: 30 per second (documented).\n\nNote: The overview describes this as deleting all users of the app; the detail page deletes only `limit` users per call (cursor to continue).\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#批量删除用户)",
         method: "DELETE",
@@ -112,6 +120,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "disconnect_user",
         name: "disconnect",
+        former: &[],
+        deprecated: "",
         about: "Log a user out of every device; the user has to log in again.",
         long_about: "Log a user out of every device; the user has to log in again.\n\n强制下线 · `GET /{org_name}/{app_name}/users/{username}/disconnect`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#强制下线)",
         method: "GET",
@@ -136,6 +146,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "get_offline_message_status",
         name: "get-offline-message-status",
+        former: &[],
+        deprecated: "",
         about: "Tell whether one offline message has been delivered to a user.",
         long_about: "Tell whether one offline message has been delivered to a user.\n\n获取指定离线消息的投递状态 · `GET /{org_name}/{app_name}/users/{username}/offline_msg_status/{msg_id}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#获取指定离线消息的投递状态)",
         method: "GET",
@@ -170,6 +182,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "get_user",
         name: "get",
+        former: &[],
+        deprecated: "",
         about: "Get the details of one user.",
         long_about: "Get the details of one user.\n\n获取单个用户的详情 · `GET /{org_name}/{app_name}/users/{username}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#获取单个用户的详情)",
         method: "GET",
@@ -194,6 +208,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "get_user_global_mute",
         name: "get-global-mute",
+        former: &[],
+        deprecated: "",
         about: "Get the remaining global mute times of one user.",
         long_about: "Get the remaining global mute times of one user.\n\n查询单个用户 ID 全局禁言 · `GET /{org_name}/{app_name}/mutes/{username}`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#查询单个用户-ID-全局禁言)",
         method: "GET",
@@ -218,6 +234,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "get_user_offline_message_count",
         name: "get-offline-message-count",
+        former: &[],
+        deprecated: "",
         about: "Count the messages waiting for a user while offline.",
         long_about: "Count the messages waiting for a user while offline.\n\n获取用户离线消息数量 · `GET /{org_name}/{app_name}/users/{owner_username}/offline_msg_count`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#获取用户离线消息数量)",
         method: "GET",
@@ -242,6 +260,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "get_user_status",
         name: "get-status",
+        former: &[],
+        deprecated: "",
         about: "Tell whether one user is online.",
         long_about: "Tell whether one user is online.\n\n获取单个用户在线状态 · `GET /{org_name}/{app_name}/users/{username}/status`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#获取单个用户在线状态)",
         method: "GET",
@@ -266,6 +286,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "get_users_status",
         name: "get-users-status",
+        former: &[],
+        deprecated: "",
         about: "Tell whether each of up to 100 users is online.",
         long_about: "Tell whether each of up to 100 users is online.\n\n批量获取用户在线状态 · `POST /{org_name}/{app_name}/users/batch/status`\n\nUser ids are not checked: an id that does not exist is reported as `offline`.\n\nRate limit: 50 per second (documented).\n\nNote: The overview lists this as GET; the detail page and its example use POST with a JSON body.\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#批量获取用户在线状态)",
         method: "POST",
@@ -290,6 +312,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "list_globally_muted_users",
         name: "list-globally-muted-users",
+        former: &[],
+        deprecated: "",
         about: "List the app's globally muted users with their remaining mute times, a page at a time.",
         long_about: "List the app's globally muted users with their remaining mute times, a page at a time.\n\n查询 app 下的所有全局禁言的用户 · `GET /{org_name}/{app_name}/mutes`\n\nEach entry of the list reports one kind of mute (one-to-one, group or chat room) of one\nuser, so a user muted in several kinds appears several times.\n\nRate limit: 100 per second (documented).\n\nNote: The overview lists this as POST /users; the detail page uses GET /mutes with pageNum and pageSize.\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#查询-app-下的所有全局禁言的用户)",
         method: "GET",
@@ -324,6 +348,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "list_user_online_devices",
         name: "list-online-devices",
+        former: &[],
+        deprecated: "",
         about: "List the devices a user is currently logged in on.",
         long_about: "List the devices a user is currently logged in on.\n\n获取指定账号的在线登录设备列表 · `GET /{org_name}/{app_name}/users/{username}/resources`\n\nRate limit: 100 per second (documented).\nBudget shared with single and batch registration, setting the push nickname and display style, and push binding set and query: 100 calls per second per app key for all of them together.\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#获取指定账号的在线登录设备列表)",
         method: "GET",
@@ -348,6 +374,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "list_users",
         name: "list-users",
+        former: &[],
+        deprecated: "",
         about: "List the app's users in registration order, a page at a time.",
         long_about: "List the app's users in registration order, a page at a time.\n\n批量获取用户详情 · `GET /{org_name}/{app_name}/users`\n\nReturns users oldest first. While more users remain, the response carries a `cursor`;\npass it to the next call. The last page has no `cursor`.\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#批量获取用户详情)",
         method: "GET",
@@ -382,6 +410,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "register_user",
         name: "register",
+        former: &[],
+        deprecated: "",
         about: "Register one user account.",
         long_about: "Register one user account.\n\n开放注册单个用户 · `POST /{org_name}/{app_name}/users`\n\nCreates a single user from a JSON object body. The same request serves both registration\nmodes of the console: with open registration the server does not need the app token,\nwith authorized registration (授权注册单个用户) it does. The client always sends its token,\nwhich works in both modes.\n\nTo register several users at once, or to send a single user as a one-element array (as the\nauthorized-registration example does), use register_users.\n\nRate limit: 100 per second (documented).\nBudget shared with batch registration, setting the push nickname and display style, push binding set and query, and listing online devices: 100 calls per second per app key for all of them together.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#开放注册单个用户)",
         method: "POST",
@@ -426,6 +456,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "register_users",
         name: "register-users",
+        former: &[],
+        deprecated: "",
         about: "Register up to 60 user accounts in one request.",
         long_about: "Register up to 60 user accounts in one request.\n\n批量注册用户 · `POST /{org_name}/{app_name}/users`\n\nCreates the users of a JSON array body (at most 60 per request); this needs the app token.\nUsers that already exist are not created: they come back in `data` with the reason,\nwhile the others are still registered.\n\nThe authorized single-user registration section (授权注册单个用户) also sends its user as a\none-element array, so its example belongs here.\n\nRate limit: 100 per second (documented).\nBudget shared with single registration, setting the push nickname and display style, push binding set and query, and listing online devices: 100 calls per second per app key for all of them together.\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#批量注册用户)",
         method: "POST",
@@ -439,6 +471,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "set_user_global_mute",
         name: "set-global-mute",
+        former: &[],
+        deprecated: "",
         about: "Mute a user app-wide in one-to-one chats, groups and/or chat rooms.",
         long_about: "Mute a user app-wide in one-to-one chats, groups and/or chat rooms.\n\n设置用户全局禁言 · `POST /{org_name}/{app_name}/mutes`\n\nEach duration is in seconds: a positive value mutes for that long, `0` lifts the mute and\n`-1` mutes for good; leaving a field out keeps that kind unchanged. A muted user cannot send\nmessages of that kind through the SDKs or the REST API; the mute ends by itself when it\nexpires. The feature must be included in the app's plan.\n\nRate limit: 100 per second (documented).\nNot retried automatically: repeating it is not known to be safe.\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#设置用户全局禁言)",
         method: "POST",
@@ -493,6 +527,8 @@ pub static OPERATIONS: [Operation; 18] = [
     Operation {
         id: "set_user_password",
         name: "set-password",
+        former: &[],
+        deprecated: "",
         about: "Set a new login password for a user, without the old one.",
         long_about: "Set a new login password for a user, without the old one.\n\n修改用户密码 · `PUT /{org_name}/{app_name}/users/{username}/password`\n\nRate limit: 100 per second (documented).\n\n[Official documentation](https://doc.easemob.com/document/server-side/account_system.html#修改用户密码)",
         method: "PUT",

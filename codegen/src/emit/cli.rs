@@ -210,6 +210,9 @@ impl<'a> Command<'a> {
         let (id, name, method, path) = (&op.id, &self.name, op.http_method, &op.path_template);
         let about = op.docs.first().map_or(String::new(), |l| l.trim().to_owned());
         let long_about = op.docs.iter().map(|l| l.trim()).collect::<Vec<_>>().join("\n");
+        // Former ids keep working on the command line, as the client keeps their methods.
+        let former: Vec<String> = op.aliases.iter().map(|old| old.replace('_', "-")).collect();
+        let deprecated = op.deprecated.clone().unwrap_or_default();
         let destructive = self.destructive();
         let paged = op.paging.is_some();
         let response = match op.response {
@@ -240,7 +243,7 @@ impl<'a> Command<'a> {
         });
         quote! {
             Operation {
-                id: #id, name: #name, about: #about, long_about: #long_about, method: #method, path: #path,
+                id: #id, name: #name, former: &[#(#former),*], deprecated: #deprecated, about: #about, long_about: #long_about, method: #method, path: #path,
                 destructive: #destructive, paged: #paged, response: #response, body: #body,
                 args: &[#(#args),*],
             }
