@@ -15,7 +15,8 @@ Exit status:
   4  not found (404)
   5  rate limited (429), after the client's retries
   6  server error (5xx), or a 2xx answer that does not match the spec
-  7  transport: no connection, TLS, or a timeout";
+  7  transport: no connection, TLS, or a timeout
+  130  interrupted (Ctrl-C); a download in progress leaves no file behind";
 
 /// What kind of failure ended the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,9 @@ pub enum Class {
     RateLimited,
     Server,
     Transport,
+    Interrupted,
+    /// Standard output was closed (`| head`): the run stops quietly, as a success.
+    Closed,
 }
 
 impl Class {
@@ -39,6 +43,8 @@ impl Class {
             Class::RateLimited => 5,
             Class::Server => 6,
             Class::Transport => 7,
+            Class::Interrupted => 130,
+            Class::Closed => 0,
         }
     }
 }
@@ -57,6 +63,14 @@ impl Failure {
 
     pub fn refused(message: impl Into<String>) -> Failure {
         Failure { class: Class::Refused, message: message.into() }
+    }
+
+    pub fn interrupted() -> Failure {
+        Failure { class: Class::Interrupted, message: "interrupted; nothing more was sent".to_owned() }
+    }
+
+    pub fn closed() -> Failure {
+        Failure { class: Class::Closed, message: String::new() }
     }
 
     pub fn exit_code(&self) -> ExitCode {

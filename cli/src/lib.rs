@@ -42,14 +42,23 @@ pub fn main_with(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return report(Failure::refused(format!("cannot start the runtime: {error}"))),
     };
-    match runtime.block_on(run(&matches)) {
+    // Ctrl-C drops the run, so a download's temporary file is removed rather than left behind.
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            outcome = run(&matches) => outcome,
+            _ = tokio::signal::ctrl_c() => Err(Failure::interrupted()),
+        }
+    });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => report(failure),
     }
 }
 
 fn report(failure: Failure) -> ExitCode {
-    let _ = writeln!(std::io::stderr().lock(), "error: {}", failure.message);
+    if failure.class != exit::Class::Closed {
+        let _ = writeln!(std::io::stderr().lock(), "error: {}", failure.message);
+    }
     failure.exit_code()
 }
 

@@ -74,11 +74,13 @@ pub fn print_bytes(bytes: &[u8]) -> Result<(), Failure> {
     write_out(bytes)
 }
 
-/// Writes to standard output; a closed pipe (`| head`) ends the output quietly.
+/// Writes to standard output; a closed pipe (`| head`) ends the run quietly, fetching no
+/// more pages.
 fn write_out(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::refused(format!("cannot write to standard output: {e}"))),
-        _ => Ok(()),
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::closed()),
+        Err(e) => Err(Failure::refused(format!("cannot write to standard output: {e}"))),
     }
 }
