@@ -7,6 +7,8 @@
 pub mod call;
 #[path = "../generated-client/src/client.rs"]
 mod client;
+#[path = "../generated-client/src/discovery.rs"]
+mod discovery;
 #[path = "../generated-client/src/env.rs"]
 pub mod env;
 #[path = "../generated-client/src/error.rs"]
@@ -42,6 +44,7 @@ mod token;
 pub mod units;
 
 pub use client::{Client, ClientBuilder, Credentials, Secret, DEFAULT_USER_AGENT};
+pub use discovery::{HostDiscovery, DEFAULT_CONFIG_HOST};
 pub use error::{ApiError, DecodeError, EncodeError, Error};
 pub use proxy::Proxy;
 pub use retry::RetryPolicy;

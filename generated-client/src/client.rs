@@ -18,7 +18,8 @@ use tracing::Instrument;
 use crate::error::{ApiError, DecodeError, EncodeError, MAX_ERROR_BODY};
 use crate::call::{BinaryCall, EmptyCall, Fetched, JsonCall};
 use crate::files::ByteStream;
-use crate::hosts::{Host, Hosts, DEFAULT_COOLDOWN};
+use crate::discovery::{Discoverer, HostDiscovery};
+use crate::hosts::{Host, HostSet, Hosts, DEFAULT_COOLDOWN};
 use crate::path::{check_path, encode_segment};
 use crate::proxy::Proxy;
 use crate::rate_limit::RateLimiter;
@@ -139,6 +140,7 @@ pub struct ClientBuilder {
     proxies: Vec<Proxy>,
     root_certificates: Vec<Vec<u8>>,
     built_in_root_certs: bool,
+    discovery: Option<HostDiscovery>,
 }
 
 impl Default for ClientBuilder {
@@ -163,6 +165,7 @@ impl Default for ClientBuilder {
             proxies: Vec::new(),
             root_certificates: Vec::new(),
             built_in_root_certs: true,
+            discovery: None,
         }
     }
 }
@@ -190,6 +193,14 @@ impl ClientBuilder {
         let mut urls = base_urls.into_iter().map(Into::into);
         self.base_url = urls.next();
         self.fallback_base_urls = urls.collect();
+        self
+    }
+
+    /// Reads the app's REST hosts from Easemob's host configuration and tries them before
+    /// the configured base URLs, which stay as the fallback ([`HostDiscovery`]). Off by
+    /// default.
+    pub fn discover_hosts(mut self, discovery: HostDiscovery) -> Self {
+        self.discovery = Some(discovery);
         self
     }
 
@@ -347,16 +358,15 @@ impl ClientBuilder {
         let hosts = bases
             .into_iter()
             .map(|base| {
-                let prefix = format!(
-                    "{}/{}/{}",
-                    base.as_str().trim_end_matches('/'),
-                    encode_segment(&org_name),
-                    encode_segment(&app_name)
-                );
+                let prefix = host_prefix(&base, &org_name, &app_name);
                 Host { base, prefix }
             })
             .collect();
         let hosts = Hosts::new(hosts, self.host_cooldown);
+        let discoverer = match &self.discovery {
+            Some(discovery) => Some(Discoverer::new(discovery, &org_name, &app_name).map_err(config)?),
+            None => None,
+        };
 
         let credentials = self
             .credentials
@@ -434,6 +444,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 hosts,
+                discoverer,
                 org_name,
                 app_name,
                 credentials,
@@ -468,9 +479,20 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("proxies", &self.proxies)
             .field("root_certificates", &self.root_certificates.len())
+            .field("discovery", &self.discovery)
             .field("built_in_root_certs", &self.built_in_root_certs)
             .finish()
     }
+}
+
+/// `{base}/{org}/{app}`, encoded, without a trailing slash: what every path is appended to.
+fn host_prefix(base: &Url, org_name: &str, app_name: &str) -> String {
+    format!(
+        "{}/{}/{}",
+        base.as_str().trim_end_matches('/'),
+        encode_segment(org_name),
+        encode_segment(app_name)
+    )
 }
 
 fn parse_base_url(base_url: &str) -> Result<Url, Error> {
@@ -513,6 +535,8 @@ struct Inner {
     http: reqwest::Client,
     /// The REST hosts, at least one.
     hosts: Hosts,
+    /// Reads more hosts from Easemob's host configuration, when enabled.
+    discoverer: Option<Discoverer>,
     org_name: String,
     app_name: String,
     credentials: Credentials,
@@ -530,7 +554,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field(
                 "base_urls",
-                &inner.hosts.all().iter().map(|h| h.base.as_str()).collect::<Vec<_>>(),
+                &inner.hosts.configured().iter().map(|h| h.base.as_str()).collect::<Vec<_>>(),
             )
             .field("org_name", &inner.org_name)
             .field("app_name", &inner.app_name)
@@ -558,12 +582,12 @@ impl Client {
 
     /// The base URL, as configured (the first, if there are several).
     pub fn base_url(&self) -> &Url {
-        &self.inner.hosts.get(0).base
+        &self.inner.hosts.configured()[0].base
     }
 
     /// Every base URL, in the order they are tried ([`ClientBuilder::base_urls`]).
     pub fn base_urls(&self) -> impl Iterator<Item = &Url> {
-        self.inner.hosts.all().iter().map(|host| &host.base)
+        self.inner.hosts.configured().iter().map(|host| &host.base)
     }
 
     /// The organisation name.
@@ -738,10 +762,18 @@ impl Client {
     ) -> Result<reqwest::Response, Error> {
         let inner = &*self.inner;
         let operation_id = req.operation_id;
+        if let Some(discoverer) = &inner.discoverer {
+            let prefix = |base: &Url| host_prefix(base, &inner.org_name, &inner.app_name);
+            if let Some(found) = discoverer.refresh(&inner.http, prefix).await {
+                inner.hosts.replace(found);
+            }
+        }
+        // The request keeps this list of hosts, however discovery changes it meanwhile.
+        let hosts = inner.hosts.current();
         // The first attempt takes these; a repeated one makes them again, the same way.
-        let mut host = inner.hosts.pick(Instant::now());
+        let mut host = hosts.pick(Instant::now());
         let mut first = Some((
-            self.url_for(&req, host)?,
+            self.url_for(&req, &hosts, host)?,
             headers_for(&req, expect, &inner.user_agent)?,
         ));
         let replayable = req.body.is_replayable();
@@ -770,9 +802,9 @@ impl Client {
             let (url, mut headers) = match first.take() {
                 Some(parts) => parts,
                 None => {
-                    host = inner.hosts.pick(Instant::now());
+                    host = hosts.pick(Instant::now());
                     (
-                        self.url_for(&req, host)?,
+                        self.url_for(&req, &hosts, host)?,
                         headers_for(&req, expect, &inner.user_agent)?,
                     )
                 }
@@ -791,14 +823,14 @@ impl Client {
                     let kind = classify(&error);
                     // The host failed, unless the request was merely slow.
                     if kind != TransportRetry::Never && !error.is_timeout() {
-                        inner.hosts.mark_down(host, Instant::now());
+                        hosts.mark_down(host, Instant::now());
                     }
                     let retry = match kind {
                         TransportRetry::NotSent => replayable,
                         TransportRetry::MaybeSent => may_retry,
                         TransportRetry::Never => false,
                     };
-                    if retry && self.fails_over(host, attempts) {
+                    if retry && self.fails_over(&hosts, host, attempts) {
                         tracing::debug!(
                             error = %TransportSummary(&error),
                             "trying the next host after a transport error"
@@ -824,9 +856,9 @@ impl Client {
             let status = response.status();
             span.record("status", status.as_u16());
             if status.is_server_error() {
-                inner.hosts.mark_down(host, Instant::now());
+                hosts.mark_down(host, Instant::now());
             } else {
-                inner.hosts.mark_up(host);
+                hosts.mark_up(host);
             }
             if status.is_success() {
                 return Ok(response);
@@ -842,7 +874,7 @@ impl Client {
                     }
                 }
             }
-            if status.is_server_error() && may_retry && self.fails_over(host, attempts) {
+            if status.is_server_error() && may_retry && self.fails_over(&hosts, host, attempts) {
                 tracing::debug!(status = status.as_u16(), "trying the next host");
                 drop(response);
                 continue;
@@ -873,8 +905,7 @@ impl Client {
     /// Whether a request that failed at `host` after `attempts` sends is sent again at
     /// once to another host: there is one not cooling down, and the retry policy allows
     /// another attempt. (Whether the request is safe to repeat is the caller's question.)
-    fn fails_over(&self, host: usize, attempts: u32) -> bool {
-        let hosts = &self.inner.hosts;
+    fn fails_over(&self, hosts: &HostSet, host: usize, attempts: u32) -> bool {
         hosts.several()
             && hosts.pick(Instant::now()) != host
             && self.inner.retry.allows_another(attempts)
@@ -882,11 +913,11 @@ impl Client {
 
     /// The full URL of `req` at host number `host`, after checking that its path is safe
     /// to send.
-    fn url_for(&self, req: &OperationRequest, host: usize) -> Result<Url, Error> {
+    fn url_for(&self, req: &OperationRequest, hosts: &HostSet, host: usize) -> Result<Url, Error> {
         if let Some(problem) = check_path(&req.path) {
             return Err(Error::encode(format!("{}: {problem}", req.operation_id)));
         }
-        let prefix = &self.inner.hosts.get(host).prefix;
+        let prefix = &hosts.get(host).prefix;
         let mut full = String::with_capacity(prefix.len() + req.path.len());
         full.push_str(prefix);
         full.push_str(&req.path);
@@ -1193,7 +1224,7 @@ mod tests {
         check::<Client>();
         let client = builder().build().unwrap();
         assert_eq!(client.org_name(), "org");
-        assert_eq!(client.inner.hosts.get(0).prefix, "https://a1.easemob.com/org/app");
+        assert_eq!(client.inner.hosts.current().get(0).prefix, "https://a1.easemob.com/org/app");
     }
 
     #[test]
@@ -1232,7 +1263,7 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            client.inner.hosts.get(0).prefix,
+            client.inner.hosts.current().get(0).prefix,
             "http://127.0.0.1:8080/proxy/my%20org/my%2Fapp"
         );
         assert_eq!(client.app_name(), "my/app");
@@ -1248,7 +1279,7 @@ mod tests {
             format!("/users/{}", encode_segment("a/b ?")),
         )
         .query("q", "x y&z");
-        let url = client.url_for(&req, 0).unwrap();
+        let url = client.url_for(&req, &client.inner.hosts.current(), 0).unwrap();
         assert_eq!(
             url.as_str(),
             "https://a1.easemob.com/org/app/users/a%2Fb%20%3F?q=x+y%26z"
@@ -1256,7 +1287,7 @@ mod tests {
         for bad in ["/users/%2E%2E", "/users/", "users", "/users/a b"] {
             let req = OperationRequest::new("op", reqwest::Method::GET, "/users/{u}", bad);
             assert!(
-                matches!(client.url_for(&req, 0), Err(Error::Encode(_))),
+                matches!(client.url_for(&req, &client.inner.hosts.current(), 0), Err(Error::Encode(_))),
                 "{bad}"
             );
         }

@@ -1,8 +1,10 @@
-//! Which of the configured REST hosts a request goes to, made from the base URLs in the
-//! order given and the hosts' recent failures: the first host that is not cooling down
-//! after a connection failure or a `5xx` answer, or, when all are, the one back soonest.
+//! Which of the REST hosts a request goes to, made from the base URLs in the order given
+//! and the hosts' recent failures: the first host that is not cooling down after a
+//! connection failure or a `5xx` answer, or, when all are, the one back soonest. With
+//! host discovery ([`crate::HostDiscovery`]) the list is replaced from time to time; a
+//! request keeps the list it started with.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
@@ -14,7 +16,7 @@ use reqwest::Url;
 pub(crate) const DEFAULT_COOLDOWN: Duration = Duration::from_secs(30);
 
 /// One REST host.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Host {
     /// The base URL, as configured.
     pub(crate) base: Url,
@@ -22,19 +24,62 @@ pub(crate) struct Host {
     pub(crate) prefix: String,
 }
 
-/// The hosts and, for each, until when it is skipped.
+/// The configured hosts, and the list requests use now: the same, or the discovered
+/// hosts followed by the configured ones.
 #[derive(Debug)]
 pub(crate) struct Hosts {
+    configured: Vec<Host>,
+    cooldown: Duration,
+    current: RwLock<Arc<HostSet>>,
+}
+
+impl Hosts {
+    /// `configured` must not be empty: the builder requires a base URL.
+    pub(crate) fn new(configured: Vec<Host>, cooldown: Duration) -> Hosts {
+        let current = RwLock::new(Arc::new(HostSet::new(configured.clone(), cooldown)));
+        Hosts {
+            configured,
+            cooldown,
+            current,
+        }
+    }
+
+    /// The hosts as configured.
+    pub(crate) fn configured(&self) -> &[Host] {
+        &self.configured
+    }
+
+    /// The list a request uses from start to end.
+    pub(crate) fn current(&self) -> Arc<HostSet> {
+        Arc::clone(&self.current.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Uses `discovered` first, then the configured hosts not among them; the cool-downs
+    /// start afresh.
+    pub(crate) fn replace(&self, discovered: Vec<Host>) {
+        let mut hosts = discovered;
+        for host in &self.configured {
+            if !hosts.iter().any(|h| h.base == host.base) {
+                hosts.push(host.clone());
+            }
+        }
+        let set = Arc::new(HostSet::new(hosts, self.cooldown));
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = set;
+    }
+}
+
+/// Hosts in the order they are tried and, for each, until when it is skipped.
+#[derive(Debug)]
+pub(crate) struct HostSet {
     hosts: Vec<Host>,
     cooldown: Duration,
     down_until: Mutex<Vec<Option<Instant>>>,
 }
 
-impl Hosts {
-    /// `hosts` must not be empty: the builder requires a base URL.
-    pub(crate) fn new(hosts: Vec<Host>, cooldown: Duration) -> Hosts {
+impl HostSet {
+    fn new(hosts: Vec<Host>, cooldown: Duration) -> HostSet {
         let down_until = Mutex::new(vec![None; hosts.len()]);
-        Hosts {
+        HostSet {
             hosts,
             cooldown,
             down_until,
@@ -45,6 +90,7 @@ impl Hosts {
         &self.hosts[index.min(self.hosts.len() - 1)]
     }
 
+    #[cfg(test)]
     pub(crate) fn all(&self) -> &[Host] {
         &self.hosts
     }
@@ -97,14 +143,28 @@ impl Hosts {
 mod tests {
     use super::*;
 
-    fn hosts(n: usize) -> Hosts {
-        let hosts = (0..n)
-            .map(|i| Host {
-                base: Url::parse(&format!("http://h{i}")).unwrap(),
-                prefix: format!("http://h{i}/o/a"),
-            })
-            .collect();
-        Hosts::new(hosts, Duration::from_secs(30))
+    fn host(name: &str) -> Host {
+        Host {
+            base: Url::parse(&format!("http://{name}")).unwrap(),
+            prefix: format!("http://{name}/o/a"),
+        }
+    }
+
+    fn hosts(n: usize) -> Arc<HostSet> {
+        let hosts = (0..n).map(|i| host(&format!("h{i}"))).collect();
+        Hosts::new(hosts, Duration::from_secs(30)).current()
+    }
+
+    #[test]
+    fn discovered_hosts_come_first_and_a_request_keeps_its_list() {
+        let hosts = Hosts::new(vec![host("configured")], Duration::from_secs(30));
+        let before = hosts.current();
+        hosts.replace(vec![host("found-1"), host("configured"), host("found-2")]);
+        let after = hosts.current();
+        let names: Vec<&str> = after.all().iter().map(|h| h.base.host_str().unwrap()).collect();
+        assert_eq!(names, ["found-1", "configured", "found-2"]);
+        assert_eq!(before.all().len(), 1);
+        assert_eq!(hosts.configured().len(), 1);
     }
 
     #[test]

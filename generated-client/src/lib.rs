@@ -83,6 +83,7 @@ pub use gen::*;
 
 pub mod call;
 mod client;
+mod discovery;
 #[cfg(feature = "dynamic-token")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dynamic-token")))]
 pub mod dynamic_token;
@@ -114,6 +115,7 @@ pub mod user_token;
 pub mod webhook;
 
 pub use client::{Client, ClientBuilder, Credentials, Secret, DEFAULT_USER_AGENT};
+pub use discovery::{HostDiscovery, DEFAULT_CONFIG_HOST};
 pub use error::{ApiError, DecodeError, EncodeError, Error};
 pub use paging::ItemStreamExt;
 pub use proxy::Proxy;
