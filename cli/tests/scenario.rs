@@ -122,6 +122,11 @@ async fn register_group_send_list_delete() {
     let lines: Vec<Value> = stdout(&output).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines, vec![serde_json::json!({"owner": "alice"}), serde_json::json!({"member": "bob"}), serde_json::json!({"member": "carol"})]);
 
+    // The same through the vendor SDK's `version=v3` listing: ids, by cursor.
+    let output = cli.run(&["groups", "list-member-ids", &group, "--all", "--limit", "2"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(stdout(&output), "\"alice\"\n\"bob\"\n\"carol\"\n");
+
     // Deleting asks first: with no terminal, it refuses without --yes and sends nothing.
     let output = cli.run(&["groups", "delete", &group]);
     assert_eq!(code(&output), 2);

@@ -273,6 +273,8 @@ pub struct PagingIr {
     /// Steps from the response to the items: field ident and whether it is optional.
     pub items: Vec<(String, bool)>,
     pub next_cursor: Vec<(String, bool)>,
+    /// The next cursor is free-form JSON (a string or a number), read as text.
+    pub next_cursor_json: bool,
     pub item_type: RustType,
 }
 
@@ -676,6 +678,7 @@ fn lower_operation(spec: &Spec, op: &model::Operation) -> OperationIr {
             limit_ident: p.limit.as_ref().map(ident_of),
             items: steps(spec, response_ty, &p.items),
             next_cursor: p.next_cursor.as_ref().map(|n| steps(spec, response_ty, n)).unwrap_or_default(),
+            next_cursor_json: p.next_cursor.as_ref().is_some_and(|n| leaf_type(spec, response_ty, n) == Some(TypeRef::Json)),
             item_type: RustType::from(&p.item_type),
         }
     });
@@ -723,6 +726,17 @@ fn batch_list(spec: &Spec, op: &model::Operation) -> Option<(String, String)> {
 }
 
 /// The Rust field idents along a dotted path of the response, each with its optionality.
+/// The type at the end of `path` (field names) from `root`, if every step is a field.
+fn leaf_type(spec: &Spec, root: &TypeRef, path: &[String]) -> Option<TypeRef> {
+    let mut ty = root.clone();
+    for key in path {
+        let TypeRef::Model(name) = &ty else { return None };
+        let Some(Model::Object(o)) = spec.models.get(name) else { return None };
+        ty = o.fields.iter().find(|f| &f.name == key)?.ty.clone();
+    }
+    Some(ty)
+}
+
 fn steps(spec: &Spec, root: &TypeRef, path: &[String]) -> Vec<(String, bool)> {
     let mut ty = root.clone();
     let mut out = Vec::new();

@@ -112,6 +112,16 @@ where
     })
 }
 
+/// A cursor the server sends as free-form JSON, as the text the next request carries: a
+/// string as it is, a number in decimal; anything else (`null`) ends the list.
+pub fn cursor_text(cursor: &serde_json::Value) -> Option<String> {
+    match cursor {
+        serde_json::Value::String(text) => Some(text.clone()),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
 /// The items of every page of a numbered-page list.
 ///
 /// `fetch(builder, page)` sends one request for page number `page` (starting at
@@ -165,6 +175,15 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_cursor_is_text_a_number_or_nothing() {
+        use serde_json::json;
+        assert_eq!(cursor_text(&json!("abc")), Some("abc".to_owned()));
+        assert_eq!(cursor_text(&json!(42)), Some("42".to_owned()));
+        assert_eq!(cursor_text(&json!(null)), None);
+        assert_eq!(cursor_text(&json!({"next": 1})), None);
+    }
     use std::sync::{Arc, Mutex};
 
     async fn drain<S: Stream<Item = Result<u32, Error>>>(s: S) -> Vec<Result<u32, String>> {

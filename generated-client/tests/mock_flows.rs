@@ -223,3 +223,47 @@ async fn recipients_are_checked_only_in_strict_mode() {
     );
     assert_eq!(mock.server().sent_messages(ORG, APP).len(), 1);
 }
+
+/// The `version=v3` member listing the vendor's Java SDK uses: ids a cursor page at a time,
+/// on the same route as the documented numbered pages. The mock sends numeric cursors for
+/// groups and text ones for chat rooms; `into_stream` follows both.
+#[tokio::test]
+async fn member_ids_page_by_cursor_whether_the_cursor_is_a_number_or_text() {
+    use easemob_im::TryStreamExt;
+    let (_mock, client) = start().await;
+    let names = ["v3-own", "v3-a", "v3-b", "v3-c", "v3-d"];
+    register(&client, &names).await;
+    let group = client
+        .groups()
+        .create_group(CreateGroupRequest::new(GroupVisibility::Public, "v3-own").with_members(strings(&names[1..])).with_max_users(10))
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .group_id
+        .unwrap();
+    let room = client
+        .chatrooms()
+        .create_chatroom(CreateChatroomRequest::new("v3", "ids", "v3-own").with_members(strings(&names[1..])))
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .id
+        .unwrap();
+
+    let first = client.groups().list_group_member_ids(&group).limit(2).await.unwrap();
+    assert_eq!(first.data.unwrap(), strings(&names[..2]));
+    assert_eq!(first.cursor, Some(serde_json::json!(2)));
+    let first = client.chatrooms().list_chatroom_member_ids(&room).limit(2).await.unwrap();
+    assert_eq!(first.cursor, Some(serde_json::json!("2")));
+
+    let ids: Vec<String> = client.groups().list_group_member_ids(&group).limit(2).into_stream().try_collect().await.unwrap();
+    assert_eq!(ids, strings(&names));
+    let ids: Vec<String> = client.chatrooms().list_chatroom_member_ids(&room).limit(2).into_stream().try_collect().await.unwrap();
+    assert_eq!(ids, strings(&names));
+
+    // Without `version=v3` the same route is the documented listing, roles and all.
+    let page = client.groups().list_group_members(&group).await.unwrap();
+    assert_eq!(page.data.unwrap()[0].owner.as_deref(), Some("v3-own"));
+}

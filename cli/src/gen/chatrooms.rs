@@ -2,7 +2,7 @@
 //! One subcommand per operation of the group.
 use crate::table::{Arg, Body, Kind, Operation, Place, Response};
 /// The `chatrooms` operations, sorted by operation id.
-pub static OPERATIONS: [Operation; 38] = [
+pub static OPERATIONS: [Operation; 39] = [
     Operation {
         id: "add_chatroom_admin",
         name: "add-admin",
@@ -694,6 +694,52 @@ pub static OPERATIONS: [Operation; 38] = [
                 values: &[],
                 help: "The room whose block list is read.",
                 long_help: "The room whose block list is read.",
+            },
+        ],
+    },
+    Operation {
+        id: "list_chatroom_member_ids",
+        name: "list-member-ids",
+        former: &[],
+        deprecated: "",
+        about: "List a chat room's member ids, a cursor page at a time (the vendor SDK's v3 listing).",
+        long_about: "List a chat room's member ids, a cursor page at a time (the vendor SDK's v3 listing).\n\n分页获取聊天室成员 ID 列表（v3） · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}/users`\n\nThe same route as list_chatroom_members with `version=v3`: the answer is a plain list of\nuser ids and a cursor for the next page, rather than numbered pages of roles. The\ncursor comes as a string or a number; an empty or missing one ends the list.\n\nRate limit: 100 per second (documented).\n\nNote: Not on the documentation pages: the vendor's Java server SDK lists members this way (`version=v3`, `limit`, `cursor`), and this follows what it sends and reads.\n\n[Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#分页获取聊天室成员列表)",
+        method: "GET",
+        path: "/chatrooms/{chatroom_id}/users",
+        destructive: false,
+        paged: true,
+        response: Response::Json,
+        body: Body::None,
+        args: &[
+            Arg {
+                id: "chatroom-id",
+                place: Place::Path,
+                kind: Kind::Text,
+                list: false,
+                required: true,
+                values: &[],
+                help: "The room whose members are listed.",
+                long_help: "The room whose members are listed.",
+            },
+            Arg {
+                id: "limit",
+                place: Place::Param,
+                kind: Kind::Integer,
+                list: false,
+                required: false,
+                values: &[],
+                help: "Member ids per page.",
+                long_help: "Member ids per page.\n\nDocumented limits: minimum 1.",
+            },
+            Arg {
+                id: "cursor",
+                place: Place::Param,
+                kind: Kind::Text,
+                list: false,
+                required: false,
+                values: &[],
+                help: "Cursor returned by the previous page; the first page has none.",
+                long_help: "Cursor returned by the previous page; the first page has none.",
             },
         ],
     },
@@ -1637,6 +1683,28 @@ pub async fn call(
                 );
             crate::send::json::<
                 ::easemob_im::models::ListChatroomBlockedUsersResponse,
+            >(client, args, call.into_request())
+                .await
+        }
+        "list_chatroom_member_ids" => {
+            let mut call = client
+                .chatrooms()
+                .list_chatroom_member_ids(
+                    args.get::<::std::string::String>("chatroom-id")?,
+                );
+            if let ::std::option::Option::Some(value) = args.opt::<i64>("limit")? {
+                call = call.limit(value);
+            }
+            if let ::std::option::Option::Some(value) = args
+                .opt::<::std::string::String>("cursor")?
+            {
+                call = call.cursor(value);
+            }
+            if args.all() {
+                return crate::send::stream(args, call.into_stream()).await;
+            }
+            crate::send::json::<
+                ::easemob_im::models::MemberIdsPage,
             >(client, args, call.into_request())
                 .await
         }

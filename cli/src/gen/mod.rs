@@ -23,7 +23,7 @@ pub static GROUPS: [crate::table::Group; 13] = [
     },
     crate::table::Group {
         name: "chatrooms",
-        about: "38 operations: add-admin, add-allowlist-user, add-allowlist-users, add-member, ...",
+        about: "39 operations: add-admin, add-allowlist-user, add-allowlist-users, add-member, ...",
         operations: &chatrooms::OPERATIONS,
     },
     crate::table::Group {
@@ -38,7 +38,7 @@ pub static GROUPS: [crate::table::Group; 13] = [
     },
     crate::table::Group {
         name: "groups",
-        about: "41 operations: add-admin, add-blocked-user, add-blocked-users, add-member, ...",
+        about: "42 operations: add-admin, add-blocked-user, add-blocked-users, add-member, ...",
         operations: &groups::OPERATIONS,
     },
     crate::table::Group {

@@ -382,7 +382,7 @@ fn emit_stream(op: &OperationIr) -> TokenStream {
             let field = ident(field);
             next = if *optional { quote!(#next.and_then(|v| v.#field.as_ref())) } else { quote!(#next.map(|v| &v.#field)) };
         }
-        let next = quote!(#next.cloned());
+        let next = if paging.next_cursor_json { quote!(#next.and_then(crate::paging::cursor_text)) } else { quote!(#next.cloned()) };
         let set = if position_required {
             quote!(builder.#position = cursor;)
         } else {

@@ -1135,8 +1135,9 @@ impl<'a> Ctx<'a> {
         let next_cursor = paging.next_cursor.as_ref().map(|p| p.split('.').map(str::to_owned).collect::<Vec<_>>());
         if let Some(path) = &next_cursor {
             match resolve_path(models, root, path) {
-                Ok(TypeRef::String) => {}
-                Ok(other) => self.error_value(at(origin, "next_cursor"), format!("the next cursor is `{other}`, not a string"), "name the string field that carries the next cursor"),
+                // `json`: a cursor the server sends as a string or a number.
+                Ok(TypeRef::String | TypeRef::Json) => {}
+                Ok(other) => self.error_value(at(origin, "next_cursor"), format!("the next cursor is `{other}`, not a string"), "name the string field that carries the next cursor (or a `json` one, for a cursor sent as a string or a number)"),
                 Err(message) => self.error_value(at(origin, "next_cursor"), message, "give the dotted path of the next cursor in the response body"),
             }
         }

@@ -1136,6 +1136,13 @@ fn list_chatroom_blocked_users_examples() {
 }
 #[test]
 #[cfg(feature = "chatrooms")]
+fn list_chatroom_member_ids_examples() {
+    round_trip::<
+        crate::gen::models::MemberIdsPage,
+    >("{\"data\":[\"user1\",\"user2\"],\"cursor\":\"Mg==\"}");
+}
+#[test]
+#[cfg(feature = "chatrooms")]
 fn list_chatroom_members_examples() {
     round_trip::<
         crate::gen::models::ListChatroomMembersResponse,
@@ -1205,6 +1212,19 @@ fn list_group_blocked_users_examples() {
     >(
         "{\"action\":\"get\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/67178793598977/blocks/users\",\"entities\":[],\"data\":[\"user2\",\"user3\"],\"timestamp\":1543466293681,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\",\"count\":2}",
     );
+}
+#[test]
+#[cfg(feature = "groups")]
+fn list_group_member_ids_examples() {
+    round_trip::<
+        crate::gen::models::MemberIdsPage,
+    >(
+        "{\"data\":[\"user1\",\"user2\"],\"cursor\":\"ZGNiMjRmNGY1YjczYjlhYTNkYjk1MDY2YmEyNzFmODQ6aW06Z3JvdXA6MTAw\"}",
+    );
+    round_trip::<
+        crate::gen::models::MemberIdsPage,
+    >("{\"data\":[\"user3\",\"user4\"],\"cursor\":4}");
+    round_trip::<crate::gen::models::MemberIdsPage>("{\"data\":[\"user5\"]}");
 }
 #[test]
 #[cfg(feature = "groups")]

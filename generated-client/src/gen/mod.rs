@@ -11,7 +11,7 @@ pub mod server;
 mod example_tests;
 /// Every operation of the spec as (group, operation id, HTTP method, path template
 /// relative to `/{org_name}/{app_name}`), sorted by group and id.
-pub const OPERATIONS: [(&str, &str, &str, &str); 216] = [
+pub const OPERATIONS: [(&str, &str, &str, &str); 218] = [
     ("callbacks", "get_callback_storage_info", "GET", "/callbacks/storage/info"),
     ("callbacks", "retry_stored_callbacks", "POST", "/callbacks/storage/retry"),
     ("chatrooms", "add_chatroom_admin", "POST", "/chatrooms/{chatroom_id}/admin"),
@@ -88,6 +88,7 @@ pub const OPERATIONS: [(&str, &str, &str, &str); 216] = [
         "GET",
         "/chatrooms/{chatroom_id}/blocks/users",
     ),
+    ("chatrooms", "list_chatroom_member_ids", "GET", "/chatrooms/{chatroom_id}/users"),
     ("chatrooms", "list_chatroom_members", "GET", "/chatrooms/{chatroom_id}/users"),
     ("chatrooms", "list_chatroom_muted_members", "GET", "/chatrooms/{chatroom_id}/mute"),
     ("chatrooms", "list_chatroom_super_admins", "GET", "/chatrooms/super_admin"),
@@ -258,6 +259,7 @@ pub const OPERATIONS: [(&str, &str, &str, &str); 216] = [
     ("groups", "get_groups", "GET", "/chatgroups/{group_ids}"),
     ("groups", "list_group_admins", "GET", "/chatgroups/{group_id}/admin"),
     ("groups", "list_group_blocked_users", "GET", "/chatgroups/{group_id}/blocks/users"),
+    ("groups", "list_group_member_ids", "GET", "/chatgroups/{group_id}/users"),
     ("groups", "list_group_members", "GET", "/chatgroups/{group_id}/users"),
     ("groups", "list_group_mutes", "GET", "/chatgroups/{group_id}/mute"),
     ("groups", "list_group_share_files", "GET", "/chatgroups/{group_id}/share_files"),

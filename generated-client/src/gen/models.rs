@@ -19644,6 +19644,52 @@ impl ListUserThreadsResponse {
         self
     }
 }
+#[cfg(any(feature = "chatrooms", feature = "groups"))]
+/// One page of a group's or chat room's member ids (the `version=v3` listing).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct MemberIdsPage {
+    /// The member ids of this page.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Cursor of the next page, a string or a number; the list ends where it is missing, null or empty, or a page has no ids.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub cursor: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(any(feature = "chatrooms", feature = "groups"))]
+#[cfg(any(test, feature = "server"))]
+impl MemberIdsPage {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            data: ::std::option::Option::None,
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Sets `data`.
+    pub fn with_data(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.data = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets `cursor`.
+    pub fn with_cursor(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(feature = "messages")]
 /// A command (pass-through) broadcast; the content fields sit next to type.
 #[derive(Debug, Clone, PartialEq)]

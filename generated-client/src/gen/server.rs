@@ -1943,6 +1943,42 @@ pub mod inputs {
             Self { chatroom_id }
         }
     }
+    /// Input of [`EasemobApi::list_chatroom_member_ids`](super::EasemobApi::list_chatroom_member_ids).
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub struct ListChatroomMemberIdsInput {
+        /// The room whose members are listed.
+        pub chatroom_id: ::std::string::String,
+        /// Member ids per page.
+        ///
+        /// Documented limits: minimum 1.
+        pub limit: ::std::option::Option<i64>,
+        /// Cursor returned by the previous page; the first page has none.
+        pub cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl ListChatroomMemberIdsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(chatroom_id: ::std::string::String) -> Self {
+            Self {
+                chatroom_id,
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_chatroom_members`](super::EasemobApi::list_chatroom_members).
     #[derive(Debug)]
     #[non_exhaustive]
@@ -2176,6 +2212,42 @@ pub mod inputs {
         #[allow(clippy::too_many_arguments)]
         pub fn new(group_id: ::std::string::String) -> Self {
             Self { group_id }
+        }
+    }
+    /// Input of [`EasemobApi::list_group_member_ids`](super::EasemobApi::list_group_member_ids).
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub struct ListGroupMemberIdsInput {
+        /// Id of the group.
+        pub group_id: ::std::string::String,
+        /// Member ids per page.
+        ///
+        /// Documented limits: minimum 1.
+        pub limit: ::std::option::Option<i64>,
+        /// Cursor returned by the previous page; the first page has none.
+        pub cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl ListGroupMemberIdsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(group_id: ::std::string::String) -> Self {
+            Self {
+                group_id,
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
         }
     }
     /// Input of [`EasemobApi::list_group_members`](super::EasemobApi::list_group_members).
@@ -7458,6 +7530,36 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         );
         async move { answer }
     }
+    /// List a chat room's member ids, a cursor page at a time (the vendor SDK's v3 listing).
+    ///
+    /// 分页获取聊天室成员 ID 列表（v3） · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}/users`
+    ///
+    /// The same route as list_chatroom_members with `version=v3`: the answer is a plain list of
+    /// user ids and a cursor for the next page, rather than numbered pages of roles. The
+    /// cursor comes as a string or a number; an empty or missing one ends the list.
+    ///
+    /// Rate limit: 100 per second (documented).
+    ///
+    /// Note: Not on the documentation pages: the vendor's Java server SDK lists members this way (`version=v3`, `limit`, `cursor`), and this follows what it sends and reads.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#分页获取聊天室成员列表)
+    fn list_chatroom_member_ids(
+        &self,
+        ctx: RequestContext,
+        input: inputs::ListChatroomMemberIdsInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::gen::models::MemberIdsPage, ServerError>,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "list_chatroom_member_ids",
+            ::std::option::Option::Some(
+                "{\"data\":[\"user1\",\"user2\"],\"cursor\":\"Mg==\"}",
+            ),
+        );
+        async move { answer }
+    }
     /// List a chat room's owner and members, a page at a time.
     ///
     /// 分页获取聊天室成员列表 · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}/users`
@@ -7682,6 +7784,36 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             "list_group_blocked_users",
             ::std::option::Option::Some(
                 "{\"action\":\"get\",\"application\":\"8bXXXX02\",\"uri\":\"https://XXXX/XXXX/XXXX/chatgroups/67178793598977/blocks/users\",\"entities\":[],\"data\":[\"user2\",\"user3\"],\"timestamp\":1543466293681,\"duration\":0,\"organization\":\"XXXX\",\"applicationName\":\"testapp\",\"count\":2}",
+            ),
+        );
+        async move { answer }
+    }
+    /// List a group's member ids, a cursor page at a time (the vendor SDK's v3 listing).
+    ///
+    /// 分页获取群成员 ID 列表（v3） · `GET /{org_name}/{app_name}/chatgroups/{group_id}/users`
+    ///
+    /// The same route as list_group_members with `version=v3`: the answer is a plain list of
+    /// user ids and a cursor for the next page, rather than numbered pages of roles. The
+    /// cursor comes as a string or a number; an empty or missing one ends the list.
+    ///
+    /// Rate limit: 100 per second (documented).
+    ///
+    /// Note: Not on the documentation pages: the vendor's Java server SDK lists members this way (`version=v3`, `limit`, `cursor`), and this follows what it sends and reads.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#分页获取群成员列表)
+    fn list_group_member_ids(
+        &self,
+        ctx: RequestContext,
+        input: inputs::ListGroupMemberIdsInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::gen::models::MemberIdsPage, ServerError>,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "list_group_member_ids",
+            ::std::option::Option::Some(
+                "{\"data\":[\"user1\",\"user2\"],\"cursor\":\"ZGNiMjRmNGY1YjczYjlhYTNkYjk1MDY2YmEyNzFmODQ6aW06Z3JvdXA6MTAw\"}",
             ),
         );
         async move { answer }
@@ -11529,7 +11661,14 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                 {
                     return response;
                 }
-                return call_list_group_members(api, &incoming, base, path).await;
+                return if crate::server::value_matches(
+                    incoming.query("version"),
+                    ::std::option::Option::Some("v3"),
+                ) {
+                    call_list_group_member_ids(api, &incoming, base, path).await
+                } else {
+                    call_list_group_members(api, &incoming, base, path).await
+                };
             }
             if method == ::axum::http::Method::POST {
                 if let ::std::result::Result::Err(response) = incoming
@@ -12110,7 +12249,14 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                 {
                     return response;
                 }
-                return call_list_chatroom_members(api, &incoming, base, path).await;
+                return if crate::server::value_matches(
+                    incoming.query("version"),
+                    ::std::option::Option::Some("v3"),
+                ) {
+                    call_list_chatroom_member_ids(api, &incoming, base, path).await
+                } else {
+                    call_list_chatroom_members(api, &incoming, base, path).await
+                };
             }
             if method == ::axum::http::Method::POST {
                 if let ::std::result::Result::Err(response) = incoming
@@ -20182,6 +20328,92 @@ async fn decode_list_chatroom_blocked_users(
         chatroom_id,
     })
 }
+async fn call_list_chatroom_member_ids<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("list_chatroom_member_ids", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    let input = match decode_list_chatroom_member_ids(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.list_chatroom_member_ids(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_list_chatroom_member_ids(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::ListChatroomMemberIdsInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    let chatroom_id: ::std::option::Option<::std::string::String> = {
+        let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
+            crate::server::path_text(path[0usize])?,
+        );
+        match text {
+            ::std::option::Option::Some(text) => {
+                crate::server::optional::<
+                    ::std::string::String,
+                >("chatroom_id", ::std::option::Option::Some(&text), &mut problems)
+            }
+            ::std::option::Option::None => {
+                problems
+                    .push(
+                        format!(
+                            "the {} parameter `{}` is required", "path", "chatroom_id"
+                        ),
+                    );
+                ::std::option::Option::None
+            }
+        }
+    };
+    let limit: ::std::option::Option<i64> = match incoming.query("limit") {
+        ::std::option::Option::Some(text) => {
+            let text = text.to_owned();
+            crate::server::optional::<
+                i64,
+            >("limit", ::std::option::Option::Some(&text), &mut problems)
+        }
+        ::std::option::Option::None => ::std::option::Option::None,
+    };
+    crate::server::check_bounds(
+        "limit",
+        &limit,
+        ::std::option::Option::Some(1f64),
+        ::std::option::Option::None,
+        "a value",
+        &mut problems,
+    );
+    let cursor: ::std::option::Option<::std::string::String> = match incoming
+        .query("cursor")
+    {
+        ::std::option::Option::Some(text) => {
+            let text = text.to_owned();
+            crate::server::optional::<
+                ::std::string::String,
+            >("cursor", ::std::option::Option::Some(&text), &mut problems)
+        }
+        ::std::option::Option::None => ::std::option::Option::None,
+    };
+    crate::server::problems_to_error(problems)?;
+    let chatroom_id = chatroom_id
+        .ok_or_else(|| crate::server::ServerError::bad_request(
+            format!("the parameter `{}` is required", "chatroom_id"),
+        ))?;
+    ::std::result::Result::Ok(inputs::ListChatroomMemberIdsInput {
+        chatroom_id,
+        limit,
+        cursor,
+    })
+}
 async fn call_list_chatroom_members<A: EasemobApi>(
     api: &A,
     incoming: &crate::server::Incoming,
@@ -20724,6 +20956,90 @@ async fn decode_list_group_blocked_users(
         ))?;
     ::std::result::Result::Ok(inputs::ListGroupBlockedUsersInput {
         group_id,
+    })
+}
+async fn call_list_group_member_ids<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("list_group_member_ids", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    let input = match decode_list_group_member_ids(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.list_group_member_ids(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_list_group_member_ids(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::ListGroupMemberIdsInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    let group_id: ::std::option::Option<::std::string::String> = {
+        let text: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
+            crate::server::path_text(path[0usize])?,
+        );
+        match text {
+            ::std::option::Option::Some(text) => {
+                crate::server::optional::<
+                    ::std::string::String,
+                >("group_id", ::std::option::Option::Some(&text), &mut problems)
+            }
+            ::std::option::Option::None => {
+                problems
+                    .push(
+                        format!("the {} parameter `{}` is required", "path", "group_id"),
+                    );
+                ::std::option::Option::None
+            }
+        }
+    };
+    let limit: ::std::option::Option<i64> = match incoming.query("limit") {
+        ::std::option::Option::Some(text) => {
+            let text = text.to_owned();
+            crate::server::optional::<
+                i64,
+            >("limit", ::std::option::Option::Some(&text), &mut problems)
+        }
+        ::std::option::Option::None => ::std::option::Option::None,
+    };
+    crate::server::check_bounds(
+        "limit",
+        &limit,
+        ::std::option::Option::Some(1f64),
+        ::std::option::Option::None,
+        "a value",
+        &mut problems,
+    );
+    let cursor: ::std::option::Option<::std::string::String> = match incoming
+        .query("cursor")
+    {
+        ::std::option::Option::Some(text) => {
+            let text = text.to_owned();
+            crate::server::optional::<
+                ::std::string::String,
+            >("cursor", ::std::option::Option::Some(&text), &mut problems)
+        }
+        ::std::option::Option::None => ::std::option::Option::None,
+    };
+    crate::server::problems_to_error(problems)?;
+    let group_id = group_id
+        .ok_or_else(|| crate::server::ServerError::bad_request(
+            format!("the parameter `{}` is required", "group_id"),
+        ))?;
+    ::std::result::Result::Ok(inputs::ListGroupMemberIdsInput {
+        group_id,
+        limit,
+        cursor,
     })
 }
 async fn call_list_group_members<A: EasemobApi>(
@@ -35464,6 +35780,24 @@ impl crate::server::Validate for crate::gen::models::ListUserThreadsResponse {
         crate::server::Validate::validate(
             &self.properties,
             &crate::server::child(path, "properties"),
+            problems,
+        );
+    }
+}
+impl crate::server::Validate for crate::gen::models::MemberIdsPage {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.data,
+            &crate::server::child(path, "data"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.cursor,
+            &crate::server::child(path, "cursor"),
             problems,
         );
     }

@@ -119,6 +119,8 @@ pub async fn chatrooms_flow(mock: &MockHandle, client: &Client) {
         .await
         .unwrap();
     assert_eq!(members.len(), 4);
+    let ids: Vec<String> = rooms.list_chatroom_member_ids(&id).limit(3).into_stream().try_collect().await.unwrap();
+    assert_eq!(ids.len(), 4);
 
     // Attributes belong to who set them, unless forced.
     let kv = |k: &str, v: &str| BTreeMap::from([(k.to_string(), v.to_string())]);

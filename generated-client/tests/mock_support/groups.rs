@@ -117,6 +117,10 @@ pub async fn groups_flow(mock: &MockHandle, client: &Client) {
         .unwrap();
     assert_eq!(members.len(), 5);
     assert_eq!(members[0].owner.as_deref(), Some("g-own"));
+    // The vendor SDK's `version=v3` listing of the same members: ids by cursor.
+    let ids: Vec<String> = groups.list_group_member_ids(&id).limit(2).into_stream().try_collect().await.unwrap();
+    assert_eq!(ids.len(), 5);
+    assert_eq!(ids[0], "g-own");
     assert_eq!(
         groups.list_user_groups("g-m3").await.unwrap().total,
         Some(1)

@@ -56,6 +56,13 @@ fn get_thing_examples() {
 }
 #[test]
 #[cfg(feature = "pages")]
+fn list_page_ids_examples() {
+    round_trip::<
+        crate::gen::models::ListPageIdsResponse,
+    >("{\"data\":[\"a\"],\"cursor\":1}");
+}
+#[test]
+#[cfg(feature = "pages")]
 fn list_pages_examples() {
     round_trip::<
         crate::gen::models::ListPagesResponse,

@@ -11,7 +11,7 @@ pub mod server;
 mod example_tests;
 /// Every operation of the spec as (group, operation id, HTTP method, path template
 /// relative to `/{org_name}/{app_name}`), sorted by group and id.
-pub const OPERATIONS: [(&str, &str, &str, &str); 17] = [
+pub const OPERATIONS: [(&str, &str, &str, &str); 18] = [
     ("downloads", "download_thing_file", "GET", "/files/{id}"),
     ("downloads", "download_thing_thumbnail", "GET", "/files/{id}"),
     ("files", "upload_thing_file", "POST", "/things/{name}/files"),
@@ -20,6 +20,7 @@ pub const OPERATIONS: [(&str, &str, &str, &str); 17] = [
     ("labels", "set_labels", "PUT", "/things/{names}/labels"),
     ("legacy", "archive_thing", "POST", "/things/{name}/archive"),
     ("legacy", "peek_thing", "GET", "/things/{name}/peek"),
+    ("pages", "list_page_ids", "GET", "/pages"),
     ("pages", "list_pages", "GET", "/pages"),
     ("recursion", "get_node", "GET", "/nodes/{id}"),
     ("recursion", "update_person", "PUT", "/people/{name}"),

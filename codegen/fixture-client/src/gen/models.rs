@@ -607,6 +607,54 @@ impl<'de> ::serde::Deserialize<'de> for Level {
     }
 }
 #[cfg(feature = "pages")]
+/// One page of names.
+///
+/// Body of the `list_page_ids` operation.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(any(test, feature = "server"), derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListPageIdsResponse {
+    /// The names.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// The next cursor, a string or a number.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub cursor: ::std::option::Option<::serde_json::Value>,
+}
+#[cfg(feature = "pages")]
+#[cfg(any(test, feature = "server"))]
+impl ListPageIdsResponse {
+    /// A value with the required fields set and every optional field empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            data: ::std::option::Option::None,
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Sets `data`.
+    pub fn with_data(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.data = ::std::option::Option::Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets `cursor`.
+    pub fn with_cursor(
+        mut self,
+        value: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "pages")]
 /// One page.
 ///
 /// Body of the `list_pages` operation.

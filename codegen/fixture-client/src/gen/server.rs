@@ -115,6 +115,39 @@ pub mod inputs {
             Self { name }
         }
     }
+    /// Input of [`EasemobApi::list_page_ids`](super::EasemobApi::list_page_ids).
+    #[derive(Debug, Default)]
+    #[non_exhaustive]
+    pub struct ListPageIdsInput {
+        /// Names per page.
+        ///
+        /// Documented limits: minimum 1.
+        pub limit: ::std::option::Option<i64>,
+        /// Cursor of the previous page.
+        pub cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl ListPageIdsInput {
+        /// An input with the required parameters (and body); optional ones start empty.
+        /// The router builds inputs; this is for calling an implementation directly, as
+        /// its unit tests do.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                limit: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+            }
+        }
+        /// Sets `limit`.
+        pub fn with_limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(value);
+            self
+        }
+        /// Sets `cursor`.
+        pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
+            self.cursor = ::std::option::Option::Some(value);
+            self
+        }
+    }
     /// Input of [`EasemobApi::list_pages`](super::EasemobApi::list_pages).
     #[derive(Debug, Default)]
     #[non_exhaustive]
@@ -553,6 +586,32 @@ pub trait EasemobApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         );
         async move { answer }
     }
+    /// Page through thing names by a cursor.
+    ///
+    /// 分页编号 · `GET /{org_name}/{app_name}/pages`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#分页)
+    fn list_page_ids(
+        &self,
+        ctx: RequestContext,
+        input: inputs::ListPageIdsInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::gen::models::ListPageIdsResponse,
+            ServerError,
+        >,
+    > + ::std::marker::Send {
+        let _ = input;
+        let answer = crate::server::fallback(
+            self.fallback(&ctx),
+            "list_page_ids",
+            ::std::option::Option::Some("{\"data\":[\"a\"],\"cursor\":1}"),
+        );
+        async move { answer }
+    }
     /// Page through things by number.
     ///
     /// 分页 · `GET /{org_name}/{app_name}/pages`
@@ -963,7 +1022,14 @@ pub(crate) async fn dispatch<A: EasemobApi>(
                 {
                     return response;
                 }
-                return call_list_pages(api, &incoming, base, path).await;
+                return if crate::server::value_matches(
+                    incoming.query("style"),
+                    ::std::option::Option::Some("ids"),
+                ) {
+                    call_list_page_ids(api, &incoming, base, path).await
+                } else {
+                    call_list_pages(api, &incoming, base, path).await
+                };
             }
             crate::server::no_route(&["GET"])
         }
@@ -1475,6 +1541,66 @@ async fn decode_get_thing(
             format!("the parameter `{}` is required", "name"),
         ))?;
     ::std::result::Result::Ok(inputs::GetThingInput { name })
+}
+async fn call_list_page_ids<A: EasemobApi>(
+    api: &A,
+    incoming: &crate::server::Incoming,
+    base: &[&str],
+    path: &[&str],
+) -> ::axum::response::Response {
+    let ctx = match incoming.context("list_page_ids", base[0], base[1]) {
+        ::std::result::Result::Ok(ctx) => ctx,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    let input = match decode_list_page_ids(incoming, path).await {
+        ::std::result::Result::Ok(input) => input,
+        ::std::result::Result::Err(error) => {
+            return ::axum::response::IntoResponse::into_response(error);
+        }
+    };
+    crate::server::respond_json(api.list_page_ids(ctx, input).await)
+}
+#[allow(unused_variables, unused_mut)]
+async fn decode_list_page_ids(
+    incoming: &crate::server::Incoming,
+    path: &[&str],
+) -> ::std::result::Result<inputs::ListPageIdsInput, ServerError> {
+    let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+    let limit: ::std::option::Option<i64> = match incoming.query("limit") {
+        ::std::option::Option::Some(text) => {
+            let text = text.to_owned();
+            crate::server::optional::<
+                i64,
+            >("limit", ::std::option::Option::Some(&text), &mut problems)
+        }
+        ::std::option::Option::None => ::std::option::Option::None,
+    };
+    crate::server::check_bounds(
+        "limit",
+        &limit,
+        ::std::option::Option::Some(1f64),
+        ::std::option::Option::None,
+        "a value",
+        &mut problems,
+    );
+    let cursor: ::std::option::Option<::std::string::String> = match incoming
+        .query("cursor")
+    {
+        ::std::option::Option::Some(text) => {
+            let text = text.to_owned();
+            crate::server::optional::<
+                ::std::string::String,
+            >("cursor", ::std::option::Option::Some(&text), &mut problems)
+        }
+        ::std::option::Option::None => ::std::option::Option::None,
+    };
+    crate::server::problems_to_error(problems)?;
+    ::std::result::Result::Ok(inputs::ListPageIdsInput {
+        limit,
+        cursor,
+    })
 }
 async fn call_list_pages<A: EasemobApi>(
     api: &A,
@@ -2293,6 +2419,24 @@ impl crate::server::FromParam for crate::gen::models::Level {
         text: &str,
     ) -> ::std::result::Result<Self, ::std::string::String> {
         <i64 as crate::server::FromParam>::from_param(name, text).map(Self::from)
+    }
+}
+impl crate::server::Validate for crate::gen::models::ListPageIdsResponse {
+    fn validate(
+        &self,
+        path: &str,
+        problems: &mut ::std::vec::Vec<::std::string::String>,
+    ) {
+        crate::server::Validate::validate(
+            &self.data,
+            &crate::server::child(path, "data"),
+            problems,
+        );
+        crate::server::Validate::validate(
+            &self.cursor,
+            &crate::server::child(path, "cursor"),
+            problems,
+        );
     }
 }
 impl crate::server::Validate for crate::gen::models::ListPagesResponse {

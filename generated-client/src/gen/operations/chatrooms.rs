@@ -469,6 +469,38 @@ impl Chatrooms {
             chatroom_id: chatroom_id.into(),
         }
     }
+    /// List a chat room's member ids, a cursor page at a time (the vendor SDK's v3 listing).
+    ///
+    /// 分页获取聊天室成员 ID 列表（v3） · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}/users`
+    ///
+    /// The same route as list_chatroom_members with `version=v3`: the answer is a plain list of
+    /// user ids and a cursor for the next page, rather than numbered pages of roles. The
+    /// cursor comes as a string or a number; an empty or missing one ends the list.
+    ///
+    /// Rate limit: 100 per second (documented).
+    ///
+    /// Note: Not on the documentation pages: the vendor's Java server SDK lists members this way (`version=v3`, `limit`, `cursor`), and this follows what it sends and reads.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/chatroom.html#分页获取聊天室成员列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `chatroom_id`: The room whose members are listed.
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](ListChatroomMemberIds::limit), [`cursor`](ListChatroomMemberIds::cursor).
+    ///
+    /// Paged: [`ListChatroomMemberIds::into_stream`] yields every item of every page.
+    pub fn list_chatroom_member_ids(
+        &self,
+        chatroom_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> ListChatroomMemberIds {
+        ListChatroomMemberIds {
+            client: self.client.clone(),
+            chatroom_id: chatroom_id.into(),
+            limit: ::std::option::Option::None,
+            cursor: ::std::option::Option::None,
+        }
+    }
     /// List a chat room's owner and members, a page at a time.
     ///
     /// 分页获取聊天室成员列表 · `GET /{org_name}/{app_name}/chatrooms/{chatroom_id}/users`
@@ -1932,6 +1964,100 @@ impl ::std::future::IntoFuture for ListChatroomBlockedUsers {
     type IntoFuture = crate::call::JsonCall<
         crate::gen::models::ListChatroomBlockedUsersResponse,
     >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// Request for [`Chatrooms::list_chatroom_member_ids`]: set optional parameters, then `.await` it (or call `send`).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListChatroomMemberIds {
+    client: crate::Client,
+    chatroom_id: ::std::string::String,
+    limit: ::std::option::Option<i64>,
+    cursor: ::std::option::Option<::std::string::String>,
+}
+impl ListChatroomMemberIds {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
+    /// Member ids per page.
+    ///
+    /// Documented limits: minimum 1.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Cursor returned by the previous page; the first page has none.
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MemberIdsPage> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        let mut request = crate::request::OperationRequest::new(
+            "list_chatroom_member_ids",
+            ::reqwest::Method::GET,
+            "/chatrooms/{chatroom_id}/users",
+            format!(
+                "/chatrooms/{}/users", crate ::path::encode_segment(& self.chatroom_id)
+            ),
+        );
+        request.idempotent = true;
+        request.auth = true;
+        request.rate_limit = Self::RATE_LIMIT;
+        if let ::std::option::Option::Some(value) = &self.limit {
+            request.query.push(("limit", value.to_string()));
+        }
+        if let ::std::option::Option::Some(value) = &self.cursor {
+            request.query.push(("cursor", value.clone()));
+        }
+        request.query.push(("version", "v3".to_owned()));
+        ::std::result::Result::Ok(request)
+    }
+    /// Every item of every page, fetching the next page only when needed; the stream
+    /// ends after the last page or the first error.
+    pub fn into_stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = ::std::result::Result<::std::string::String, crate::Error>,
+    > + ::std::marker::Send {
+        crate::paging::cursor_stream(
+            self,
+            |mut builder: Self, cursor: ::std::option::Option<::std::string::String>| async move {
+                if let ::std::option::Option::Some(cursor) = cursor {
+                    builder.cursor = ::std::option::Option::Some(cursor);
+                }
+                let page = builder.send().await?;
+                let next: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
+                        &page,
+                    )
+                    .and_then(|v| v.cursor.as_ref())
+                    .and_then(crate::paging::cursor_text);
+                let items = ::std::option::Option::Some(page)
+                    .and_then(|v| v.data)
+                    .unwrap_or_default();
+                ::std::result::Result::Ok((items, next))
+            },
+        )
+    }
+}
+impl ::std::future::IntoFuture for ListChatroomMemberIds {
+    type Output = ::std::result::Result<crate::gen::models::MemberIdsPage, crate::Error>;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MemberIdsPage>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

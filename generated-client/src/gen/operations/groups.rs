@@ -464,6 +464,38 @@ impl Groups {
             group_id: group_id.into(),
         }
     }
+    /// List a group's member ids, a cursor page at a time (the vendor SDK's v3 listing).
+    ///
+    /// 分页获取群成员 ID 列表（v3） · `GET /{org_name}/{app_name}/chatgroups/{group_id}/users`
+    ///
+    /// The same route as list_group_members with `version=v3`: the answer is a plain list of
+    /// user ids and a cursor for the next page, rather than numbered pages of roles. The
+    /// cursor comes as a string or a number; an empty or missing one ends the list.
+    ///
+    /// Rate limit: 100 per second (documented).
+    ///
+    /// Note: Not on the documentation pages: the vendor's Java server SDK lists members this way (`version=v3`, `limit`, `cursor`), and this follows what it sends and reads.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/group.html#分页获取群成员列表)
+    ///
+    /// # Arguments
+    ///
+    /// - `group_id`: Id of the group.
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](ListGroupMemberIds::limit), [`cursor`](ListGroupMemberIds::cursor).
+    ///
+    /// Paged: [`ListGroupMemberIds::into_stream`] yields every item of every page.
+    pub fn list_group_member_ids(
+        &self,
+        group_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> ListGroupMemberIds {
+        ListGroupMemberIds {
+            client: self.client.clone(),
+            group_id: group_id.into(),
+            limit: ::std::option::Option::None,
+            cursor: ::std::option::Option::None,
+        }
+    }
     /// List a group's members with their roles, a page at a time.
     ///
     /// 分页获取群成员列表 · `GET /{org_name}/{app_name}/chatgroups/{group_id}/users`
@@ -2002,6 +2034,100 @@ impl ::std::future::IntoFuture for ListGroupBlockedUsers {
     type IntoFuture = crate::call::JsonCall<
         crate::gen::models::ListGroupBlockedUsersResponse,
     >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// Request for [`Groups::list_group_member_ids`]: set optional parameters, then `.await` it (or call `send`).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListGroupMemberIds {
+    client: crate::Client,
+    group_id: ::std::string::String,
+    limit: ::std::option::Option<i64>,
+    cursor: ::std::option::Option<::std::string::String>,
+}
+impl ListGroupMemberIds {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
+    /// Member ids per page.
+    ///
+    /// Documented limits: minimum 1.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Cursor returned by the previous page; the first page has none.
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::MemberIdsPage> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        let mut request = crate::request::OperationRequest::new(
+            "list_group_member_ids",
+            ::reqwest::Method::GET,
+            "/chatgroups/{group_id}/users",
+            format!(
+                "/chatgroups/{}/users", crate ::path::encode_segment(& self.group_id)
+            ),
+        );
+        request.idempotent = true;
+        request.auth = true;
+        request.rate_limit = Self::RATE_LIMIT;
+        if let ::std::option::Option::Some(value) = &self.limit {
+            request.query.push(("limit", value.to_string()));
+        }
+        if let ::std::option::Option::Some(value) = &self.cursor {
+            request.query.push(("cursor", value.clone()));
+        }
+        request.query.push(("version", "v3".to_owned()));
+        ::std::result::Result::Ok(request)
+    }
+    /// Every item of every page, fetching the next page only when needed; the stream
+    /// ends after the last page or the first error.
+    pub fn into_stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = ::std::result::Result<::std::string::String, crate::Error>,
+    > + ::std::marker::Send {
+        crate::paging::cursor_stream(
+            self,
+            |mut builder: Self, cursor: ::std::option::Option<::std::string::String>| async move {
+                if let ::std::option::Option::Some(cursor) = cursor {
+                    builder.cursor = ::std::option::Option::Some(cursor);
+                }
+                let page = builder.send().await?;
+                let next: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
+                        &page,
+                    )
+                    .and_then(|v| v.cursor.as_ref())
+                    .and_then(crate::paging::cursor_text);
+                let items = ::std::option::Option::Some(page)
+                    .and_then(|v| v.data)
+                    .unwrap_or_default();
+                ::std::result::Result::Ok((items, next))
+            },
+        )
+    }
+}
+impl ::std::future::IntoFuture for ListGroupMemberIds {
+    type Output = ::std::result::Result<crate::gen::models::MemberIdsPage, crate::Error>;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::MemberIdsPage>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

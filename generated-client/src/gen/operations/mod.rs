@@ -47,7 +47,7 @@ impl crate::Client {
             client: self.clone(),
         }
     }
-    /// The `chatrooms` operations (38 of them).
+    /// The `chatrooms` operations (39 of them).
     #[cfg(feature = "chatrooms")]
     pub fn chatrooms(&self) -> chatrooms::Chatrooms {
         chatrooms::Chatrooms {
@@ -68,7 +68,7 @@ impl crate::Client {
             client: self.clone(),
         }
     }
-    /// The `groups` operations (41 of them).
+    /// The `groups` operations (42 of them).
     #[cfg(feature = "groups")]
     pub fn groups(&self) -> groups::Groups {
         groups::Groups {

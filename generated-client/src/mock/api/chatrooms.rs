@@ -7,7 +7,7 @@ use crate::server::inputs as i;
 use crate::server::RequestContext;
 
 use super::super::callbacks::Event;
-use super::super::store::{forbidden, numbered_page, Res, RoomSettings, Roster, UserOutcome};
+use super::super::store::{forbidden, numbered_page, offset_page, Res, RoomSettings, Roster, UserOutcome};
 use super::super::MockServer;
 use super::{reply, Ctx};
 
@@ -429,6 +429,18 @@ pub(super) fn list_chatroom_members(
     Ok(
         reply!(ListChatroomMembersResponse, t, now, "get", "/chatrooms/users", entities: Vec::new(), count: page.len() as i64, data: page, params: params),
     )
+}
+
+/// The `version=v3` listing: owner first, then members; the next cursor is text.
+pub(super) fn list_chatroom_member_ids(
+    s: &MockServer,
+    ctx: &RequestContext,
+    input: i::ListChatroomMemberIdsInput,
+) -> Res<m::MemberIdsPage> {
+    let Ctx(t, _now) = s.ctx(ctx)?;
+    let ids: Vec<String> = t.room(&input.chatroom_id)?.roster.affiliations().into_iter().map(|(_, user)| user).collect();
+    let (page, next) = offset_page(&ids, input.limit, input.cursor.as_deref())?;
+    Ok(m::MemberIdsPage { data: Some(page), cursor: next.map(|n| serde_json::Value::from(n.to_string())) })
 }
 
 pub(super) fn add_chatroom_member(

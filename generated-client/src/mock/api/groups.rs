@@ -7,7 +7,7 @@ use crate::server::inputs as i;
 use crate::server::{Binary, RequestContext};
 
 use super::super::store::{
-    numbered_page, GroupChanges, GroupSettings, Res, Roster, Thread, UserOutcome,
+    numbered_page, offset_page, GroupChanges, GroupSettings, Res, Roster, Thread, UserOutcome,
 };
 use super::super::callbacks::Event;
 use super::super::store::user_key;
@@ -404,6 +404,19 @@ pub(super) fn list_group_members(
     Ok(
         reply!(ListGroupMembersResponse, t, now, "get", "/chatgroups/users", params: params, entities: Vec::new(), count: page.len() as i64, data: page),
     )
+}
+
+/// The `version=v3` listing: owner first, then members; the next cursor is a number, as
+/// some servers send it (the chat-room listing sends text).
+pub(super) fn list_group_member_ids(
+    s: &MockServer,
+    ctx: &RequestContext,
+    input: i::ListGroupMemberIdsInput,
+) -> Res<m::MemberIdsPage> {
+    let Ctx(t, _now) = s.ctx(ctx)?;
+    let ids: Vec<String> = t.group(&input.group_id)?.roster.affiliations().into_iter().map(|(_, user)| user).collect();
+    let (page, next) = offset_page(&ids, input.limit, input.cursor.as_deref())?;
+    Ok(m::MemberIdsPage { data: Some(page), cursor: next.map(serde_json::Value::from) })
 }
 
 pub(super) fn add_group_member(

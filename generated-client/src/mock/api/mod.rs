@@ -186,6 +186,7 @@ delegate! {
         list_chatroom_admins(ListChatroomAdminsInput) -> m::ListChatroomAdminsResponse;
         list_chatroom_allowlist(ListChatroomAllowlistInput) -> m::ListChatroomAllowlistResponse;
         list_chatroom_blocked_users(ListChatroomBlockedUsersInput) -> m::ListChatroomBlockedUsersResponse;
+        list_chatroom_member_ids(ListChatroomMemberIdsInput) -> m::MemberIdsPage;
         list_chatroom_members(ListChatroomMembersInput) -> m::ListChatroomMembersResponse;
         list_chatroom_muted_members(ListChatroomMutedMembersInput) -> m::ListChatroomMutedMembersResponse;
         list_chatroom_super_admins(ListChatroomSuperAdminsInput) -> m::ListChatroomSuperAdminsResponse;
@@ -230,6 +231,7 @@ delegate! {
         get_groups(GetGroupsInput) -> m::GetGroupsResponse;
         list_group_admins(ListGroupAdminsInput) -> m::ListGroupAdminsResponse;
         list_group_blocked_users(ListGroupBlockedUsersInput) -> m::ListGroupBlockedUsersResponse;
+        list_group_member_ids(ListGroupMemberIdsInput) -> m::MemberIdsPage;
         list_group_members(ListGroupMembersInput) -> m::ListGroupMembersResponse;
         list_group_mutes(ListGroupMutesInput) -> m::ListGroupMutesResponse;
         list_group_share_files(ListGroupShareFilesInput) -> m::ListGroupShareFilesResponse;

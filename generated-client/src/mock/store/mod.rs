@@ -104,6 +104,20 @@ pub(crate) fn cursor_page<T>(
     Ok((page, None))
 }
 
+/// The `version=v3` member listing: up to `limit` ids from the offset `cursor` (decimal
+/// text), and the offset of the next page when more remain.
+pub(crate) fn offset_page(ids: &[String], limit: Option<i64>, cursor: Option<&str>) -> Res<(Vec<String>, Option<u64>)> {
+    let start = match cursor.filter(|c| !c.is_empty()) {
+        Some(text) => text.parse::<u64>().map_err(|_| illegal(format!("invalid cursor `{text}`")))?,
+        None => 0,
+    };
+    let limit = limit.unwrap_or(100).max(1) as usize;
+    let page: Vec<String> = ids.iter().skip(start as usize).take(limit).cloned().collect();
+    let next = start + page.len() as u64;
+    let more = (next as usize) < ids.len();
+    Ok((page, more.then_some(next)))
+}
+
 /// Page `page_num` (from 1) of `page_size` items.
 pub(crate) fn numbered_page<T: Clone>(
     items: &[T],

@@ -53,7 +53,7 @@ impl crate::Client {
             client: self.clone(),
         }
     }
-    /// The `pages` operations (1 of them).
+    /// The `pages` operations (2 of them).
     #[cfg(feature = "pages")]
     pub fn pages(&self) -> pages::Pages {
         pages::Pages {

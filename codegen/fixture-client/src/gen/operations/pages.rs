@@ -5,6 +5,25 @@ pub struct Pages {
     pub(crate) client: crate::Client,
 }
 impl Pages {
+    /// Page through thing names by a cursor.
+    ///
+    /// 分页编号 · `GET /{org_name}/{app_name}/pages`
+    ///
+    /// Rate limit: 100 per second (API default).
+    /// Per app key; applies to every endpoint without a documented limit of its own.
+    ///
+    /// [Official documentation](https://doc.easemob.com/document/server-side/things.html#分页)
+    ///
+    /// Optional parameters are set on the returned builder: [`limit`](ListPageIds::limit), [`cursor`](ListPageIds::cursor).
+    ///
+    /// Paged: [`ListPageIds::into_stream`] yields every item of every page.
+    pub fn list_page_ids(&self) -> ListPageIds {
+        ListPageIds {
+            client: self.client.clone(),
+            limit: ::std::option::Option::None,
+            cursor: ::std::option::Option::None,
+        }
+    }
     /// Page through things by number.
     ///
     /// 分页 · `GET /{org_name}/{app_name}/pages`
@@ -24,6 +43,100 @@ impl Pages {
             page_size: ::std::option::Option::None,
             type_: ::std::option::Option::None,
         }
+    }
+}
+/// Request for [`Pages::list_page_ids`]: set optional parameters, then `.await` it (or call `send`).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListPageIds {
+    client: crate::Client,
+    limit: ::std::option::Option<i64>,
+    cursor: ::std::option::Option<::std::string::String>,
+}
+impl ListPageIds {
+    /// The documented rate limit: 100 per 1 s.
+    pub const RATE_LIMIT: crate::request::RateLimit = crate::request::RateLimit {
+        count: 100,
+        per: ::std::time::Duration::from_secs(1),
+    };
+    /// Names per page.
+    ///
+    /// Documented limits: minimum 1.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Cursor of the previous page.
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sends the request; the same as `.await`ing the builder.
+    pub fn send(self) -> crate::call::JsonCall<crate::gen::models::ListPageIdsResponse> {
+        let client = self.client.clone();
+        client.call_json(self.into_request())
+    }
+    /// The request as plain data, or why it cannot be made: to send with
+    /// [`Client::execute`](crate::Client::execute) and read the answer as received.
+    pub fn into_request(
+        self,
+    ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        let mut request = crate::request::OperationRequest::new(
+            "list_page_ids",
+            ::reqwest::Method::GET,
+            "/pages",
+            "/pages".to_owned(),
+        );
+        request.idempotent = true;
+        request.auth = true;
+        request.rate_limit = Self::RATE_LIMIT;
+        if let ::std::option::Option::Some(value) = &self.limit {
+            request.query.push(("limit", value.to_string()));
+        }
+        if let ::std::option::Option::Some(value) = &self.cursor {
+            request.query.push(("cursor", value.clone()));
+        }
+        request.query.push(("style", "ids".to_owned()));
+        ::std::result::Result::Ok(request)
+    }
+    /// Every item of every page, fetching the next page only when needed; the stream
+    /// ends after the last page or the first error.
+    pub fn into_stream(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = ::std::result::Result<::std::string::String, crate::Error>,
+    > + ::std::marker::Send {
+        crate::paging::cursor_stream(
+            self,
+            |mut builder: Self, cursor: ::std::option::Option<::std::string::String>| async move {
+                if let ::std::option::Option::Some(cursor) = cursor {
+                    builder.cursor = ::std::option::Option::Some(cursor);
+                }
+                let page = builder.send().await?;
+                let next: ::std::option::Option<::std::string::String> = ::std::option::Option::Some(
+                        &page,
+                    )
+                    .and_then(|v| v.cursor.as_ref())
+                    .and_then(crate::paging::cursor_text);
+                let items = ::std::option::Option::Some(page)
+                    .and_then(|v| v.data)
+                    .unwrap_or_default();
+                ::std::result::Result::Ok((items, next))
+            },
+        )
+    }
+}
+impl ::std::future::IntoFuture for ListPageIds {
+    type Output = ::std::result::Result<
+        crate::gen::models::ListPageIdsResponse,
+        crate::Error,
+    >;
+    type IntoFuture = crate::call::JsonCall<crate::gen::models::ListPageIdsResponse>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }
 /// Request for [`Pages::list_pages`]: set optional parameters, then `.await` it (or call `send`).
