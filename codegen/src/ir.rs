@@ -254,6 +254,18 @@ pub struct BodyIr {
     pub ty: RustType,
     /// Items an array body may hold (`min_items`, `max_items`), checked before sending.
     pub items: (Option<u64>, Option<u64>),
+    /// The list fields of an object body with item limits, checked before sending.
+    pub field_items: Vec<ItemLimit>,
+}
+
+/// A list (parameter or top-level body field) with `min_items` or `max_items`.
+#[derive(Debug, Clone)]
+pub struct ItemLimit {
+    pub ident: String,
+    pub wire: String,
+    pub required: bool,
+    pub min: Option<u64>,
+    pub max: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -699,6 +711,24 @@ fn lower_operation(spec: &Spec, op: &model::Operation) -> OperationIr {
             encoding: r.encoding,
             ty: RustType::from(&r.body),
             items: (r.constraints.min_items, r.constraints.max_items),
+            field_items: match (&r.body, r.encoding) {
+                (TypeRef::Model(name), Encoding::Json | Encoding::Form) => match spec.models.get(name) {
+                    Some(Model::Object(o)) => o
+                        .fields
+                        .iter()
+                        .filter(|f| matches!(f.ty, TypeRef::Array(_)) && (f.constraints.min_items.is_some() || f.constraints.max_items.is_some()))
+                        .map(|f| ItemLimit {
+                            ident: field_ident(&f.name, f.rust_name.as_ref()),
+                            wire: f.name.clone(),
+                            required: f.required,
+                            min: f.constraints.min_items,
+                            max: f.constraints.max_items,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            },
         }),
         response,
         paging,

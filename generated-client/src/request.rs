@@ -60,6 +60,18 @@ pub struct OperationRequest {
     pub rate_limit: RateLimit,
 }
 
+/// Checks that a list of `count` items named `name` holds between `min` and `max` of them
+/// (the spec's `min_items` and `max_items`), before a request is sent.
+pub fn check_items(name: &str, count: usize, min: Option<usize>, max: Option<usize>) -> Result<(), Error> {
+    let range = match (min, max) {
+        (Some(low), Some(high)) if !(low..=high).contains(&count) => format!("between {low} and {high}"),
+        (Some(low), None) if count < low => format!("at least {low}"),
+        (None, Some(high)) if count > high => format!("at most {high}"),
+        _ => return Ok(()),
+    };
+    Err(Error::encode(format!("{name} must hold {range} items, not {count}")))
+}
+
 impl OperationRequest {
     /// A request without query, headers or body, that needs the app token, is idempotent
     /// unless the method is `POST` or `PATCH`, and has the API's default rate limit.

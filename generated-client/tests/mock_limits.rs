@@ -1,6 +1,7 @@
-//! Documented batch limits on array bodies (at most 60 users per batch registration): the
-//! client refuses before sending, the generated server answers 400 to anyone else. And the
-//! callback store endpoints of callback.md against the mock.
+//! Documented batch limits on array bodies (at most 60 users per batch registration), list
+//! parameters and list fields: the client refuses before sending, the generated server
+//! answers 400 to anyone else. And the callback store endpoints of callback.md against the
+//! mock.
 #![cfg(feature = "mock")]
 
 mod mock_support;
@@ -30,6 +31,37 @@ async fn the_client_refuses_a_batch_above_the_limit_without_sending_it() {
     let created = client.users().register_users(users(60)).await.unwrap();
     assert_eq!(created.entities.unwrap().len(), 60);
     assert_eq!(mock.server().usernames(ORG, APP).len(), 60);
+}
+
+#[tokio::test]
+async fn the_client_refuses_list_parameters_and_fields_above_their_limits_without_sending() {
+    let (mock, client) = start().await;
+    let ids = |n: usize| (0..n).map(|i| format!("id{i}")).collect::<Vec<_>>();
+    let encode_message = |result: Result<_, Error>| match result {
+        Err(Error::Encode(e)) => e.message().to_owned(),
+        other => panic!("expected an encode error, got {other:?}"),
+    };
+
+    // A required list field of the body: at most 600 recipients per message.
+    let message = SendUserTextMessageRequest::new(ids(601), MessageTextBody::new("hi"));
+    let refused = client.messages().send_user_text_message(message).await.map(drop);
+    assert_eq!(encode_message(refused), "`to` must hold at most 600 items, not 601");
+    assert!(mock.server().sent_messages(ORG, APP).is_empty());
+    // An optional one: at most 10 attribute keys.
+    let body = ChatroomMetadataDeleteRequest::new().with_keys(ids(11));
+    let refused = client.chatrooms().delete_chatroom_metadata("room", "alice", body).await.map(drop);
+    assert_eq!(encode_message(refused), "`keys` must hold at most 10 items, not 11");
+    // A list path parameter: at most 100 rooms per lookup.
+    let refused = client.chatrooms().get_chatrooms(ids(101)).await.map(drop);
+    assert_eq!(encode_message(refused), "`chatroom_id` must hold between 1 and 100 items, not 101");
+    // None of them reached the server.
+    let served = mock.server().served_operations();
+    for id in ["send_user_text_message", "delete_chatroom_metadata", "get_chatrooms"] {
+        assert!(!served.contains(id), "{id} was sent");
+    }
+    // Within the limits they are sent.
+    let sent = client.messages().send_user_text_message(SendUserTextMessageRequest::new(ids(600), MessageTextBody::new("hi"))).await;
+    assert!(sent.is_ok(), "{sent:?}");
 }
 
 #[tokio::test]

@@ -308,7 +308,7 @@ fn emit_send(op: &OperationIr) -> TokenStream {
             }
         }
     });
-    let items_guard = op.body.as_ref().and_then(items_guard);
+    let items_guard = items_guard(op);
     quote! {
         /// Sends the request; the same as `.await`ing the builder.
         pub fn send(self) -> #call {
@@ -344,21 +344,51 @@ fn call_type(op: &OperationIr) -> TokenStream {
 }
 
 /// Refuses, before anything is sent, an array body outside its documented item limits.
-fn items_guard(body: &crate::ir::BodyIr) -> Option<TokenStream> {
-    let (low, high) = (body.items.0.map(|v| v as usize), body.items.1.map(|v| v as usize));
-    let (outside, range) = match (low, high) {
-        (Some(l), Some(h)) => (quote!(!(#l..=#h).contains(&count)), format!("between {l} and {h}")),
-        (Some(l), None) => (quote!(count < #l), format!("at least {l}")),
-        (None, Some(h)) => (quote!(count > #h), format!("at most {h}")),
-        (None, None) => return None,
-    };
-    let message = format!("the body must hold {range} items, not {{}}");
-    Some(quote! {
-        let count = self.body.len();
-        if #outside {
-            return ::std::result::Result::Err(crate::Error::encode(format!(#message, count)));
+/// The item-count checks of the request's lists: an array body, list parameters and the
+/// list fields of an object body that have `min_items` or `max_items`.
+fn items_guard(op: &OperationIr) -> TokenStream {
+    let bound = |n: Option<u64>| match n {
+        Some(n) => {
+            let n = proc_macro2::Literal::usize_unsuffixed(n as usize);
+            quote!(::std::option::Option::Some(#n))
         }
-    })
+        None => quote!(::std::option::Option::None),
+    };
+    let check = |name: String, count: TokenStream, min: Option<u64>, max: Option<u64>| {
+        let (min, max) = (bound(min), bound(max));
+        quote!(crate::request::check_items(#name, #count, #min, #max)?;)
+    };
+    let mut checks = Vec::new();
+    if let Some(body) = &op.body {
+        if body.items.0.is_some() || body.items.1.is_some() {
+            checks.push(check("the body".to_owned(), quote!(self.body.len()), body.items.0, body.items.1));
+        }
+        for field in &body.field_items {
+            let ident = ident(&field.ident);
+            let name = format!("`{}`", field.wire);
+            checks.push(if field.required {
+                check(name, quote!(self.body.#ident.len()), field.min, field.max)
+            } else {
+                let inner = check(name, quote!(value.len()), field.min, field.max);
+                quote!(if let ::std::option::Option::Some(value) = &self.body.#ident { #inner })
+            });
+        }
+    }
+    for (p, required) in op.required.iter().map(|p| (p, true)).chain(op.optional.iter().map(|p| (p, false))) {
+        let (min, max) = (p.constraints.min_items, p.constraints.max_items);
+        if !matches!(p.ty, RustType::Vec(_)) || (min.is_none() && max.is_none()) {
+            continue;
+        }
+        let ident = ident(&p.ident);
+        let name = format!("`{}`", p.wire);
+        checks.push(if required {
+            check(name, quote!(self.#ident.len()), min, max)
+        } else {
+            let inner = check(name, quote!(value.len()), min, max);
+            quote!(if let ::std::option::Option::Some(value) = &self.#ident { #inner })
+        });
+    }
+    quote!(#(#checks)*)
 }
 
 fn emit_stream(op: &OperationIr) -> TokenStream {

@@ -1106,6 +1106,12 @@ impl AddChatroomAllowlistUsers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "add_chatroom_allowlist_users",
             ::reqwest::Method::POST,
@@ -1213,6 +1219,12 @@ impl AddChatroomMembers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "add_chatroom_members",
             ::reqwest::Method::POST,
@@ -1369,6 +1381,12 @@ impl BlockChatroomUsers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "block_chatroom_users",
             ::reqwest::Method::POST,
@@ -1422,6 +1440,14 @@ impl CreateChatroom {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        if let ::std::option::Option::Some(value) = &self.body.members {
+            crate::request::check_items(
+                "`members`",
+                value.len(),
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+            )?;
+        }
         let mut request = crate::request::OperationRequest::new(
             "create_chatroom",
             ::reqwest::Method::POST,
@@ -1519,6 +1545,14 @@ impl DeleteChatroomMetadata {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        if let ::std::option::Option::Some(value) = &self.body.keys {
+            crate::request::check_items(
+                "`keys`",
+                value.len(),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(10),
+            )?;
+        }
         let mut request = crate::request::OperationRequest::new(
             "delete_chatroom_metadata",
             ::reqwest::Method::DELETE,
@@ -1574,6 +1608,14 @@ impl ForceDeleteChatroomMetadata {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        if let ::std::option::Option::Some(value) = &self.body.keys {
+            crate::request::check_items(
+                "`keys`",
+                value.len(),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(10),
+            )?;
+        }
         let mut request = crate::request::OperationRequest::new(
             "force_delete_chatroom_metadata",
             ::reqwest::Method::DELETE,
@@ -1787,6 +1829,12 @@ impl GetChatrooms {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`chatroom_id`",
+            self.chatroom_ids.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(100),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "get_chatrooms",
             ::reqwest::Method::GET,
@@ -2571,6 +2619,12 @@ impl MuteChatroomMembers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "mute_chatroom_members",
             ::reqwest::Method::POST,
@@ -2679,6 +2733,12 @@ impl RemoveChatroomAllowlistUsers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "remove_chatroom_allowlist_users",
             ::reqwest::Method::DELETE,
@@ -2794,6 +2854,12 @@ impl RemoveChatroomMembers {
                 ),
             );
         }
+        crate::request::check_items(
+            "`usernames`",
+            self.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(100),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "remove_chatroom_members",
             ::reqwest::Method::DELETE,
@@ -3016,6 +3082,12 @@ impl UnblockChatroomUsers {
                 ),
             );
         }
+        crate::request::check_items(
+            "`usernames`",
+            self.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "unblock_chatroom_users",
             ::reqwest::Method::DELETE,
@@ -3122,6 +3194,12 @@ impl UnmuteChatroomMembers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`members`",
+            self.members.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "unmute_chatroom_members",
             ::reqwest::Method::DELETE,

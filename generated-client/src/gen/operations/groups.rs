@@ -1151,6 +1151,12 @@ impl AddGroupBlockedUsers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "add_group_blocked_users",
             ::reqwest::Method::POST,
@@ -1256,6 +1262,12 @@ impl AddGroupMembers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "add_group_members",
             ::reqwest::Method::POST,
@@ -1360,6 +1372,12 @@ impl AddGroupWhitelistUsers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "add_group_whitelist_users",
             ::reqwest::Method::POST,
@@ -1416,6 +1434,12 @@ impl BatchGetGroupMemberAttributes {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`targets`",
+            self.body.targets.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(10),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "batch_get_group_member_attributes",
             ::reqwest::Method::POST,
@@ -1911,6 +1935,12 @@ impl GetGroups {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`group_ids`",
+            self.group_ids.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(100),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "get_groups",
             ::reqwest::Method::GET,
@@ -2659,6 +2689,12 @@ impl MuteGroupMembers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "mute_group_members",
             ::reqwest::Method::POST,
@@ -2823,6 +2859,12 @@ impl RemoveGroupBlockedUsers {
                 ),
             );
         }
+        crate::request::check_items(
+            "`usernames`",
+            self.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "remove_group_blocked_users",
             ::reqwest::Method::DELETE,
@@ -2938,6 +2980,12 @@ impl RemoveGroupMembers {
                 ),
             );
         }
+        crate::request::check_items(
+            "`members`",
+            self.members.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "remove_group_members",
             ::reqwest::Method::DELETE,
@@ -2993,6 +3041,12 @@ impl RemoveGroupWhitelistUsers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "remove_group_whitelist_users",
             ::reqwest::Method::DELETE,
@@ -3203,6 +3257,12 @@ impl UnmuteGroupMembers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`members`",
+            self.members.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "unmute_group_members",
             ::reqwest::Method::DELETE,

@@ -2993,6 +2993,12 @@ impl SendChatroomCommandMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(10),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_command_message",
             ::reqwest::Method::POST,
@@ -3039,6 +3045,12 @@ impl SendChatroomCustomMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(10),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_custom_message",
             ::reqwest::Method::POST,
@@ -3085,6 +3097,18 @@ impl SendChatroomDirectedCommandMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_command_message",
             ::reqwest::Method::POST,
@@ -3131,6 +3155,18 @@ impl SendChatroomDirectedCustomMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_custom_message",
             ::reqwest::Method::POST,
@@ -3177,6 +3213,18 @@ impl SendChatroomDirectedFileMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_file_message",
             ::reqwest::Method::POST,
@@ -3223,6 +3271,18 @@ impl SendChatroomDirectedImageMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_image_message",
             ::reqwest::Method::POST,
@@ -3269,6 +3329,18 @@ impl SendChatroomDirectedLocationMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_location_message",
             ::reqwest::Method::POST,
@@ -3315,6 +3387,18 @@ impl SendChatroomDirectedTextMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_text_message",
             ::reqwest::Method::POST,
@@ -3361,6 +3445,18 @@ impl SendChatroomDirectedVideoMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_video_message",
             ::reqwest::Method::POST,
@@ -3407,6 +3503,18 @@ impl SendChatroomDirectedVoiceMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_directed_voice_message",
             ::reqwest::Method::POST,
@@ -3453,6 +3561,12 @@ impl SendChatroomFileMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(10),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_file_message",
             ::reqwest::Method::POST,
@@ -3499,6 +3613,12 @@ impl SendChatroomImageMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(10),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_image_message",
             ::reqwest::Method::POST,
@@ -3545,6 +3665,12 @@ impl SendChatroomLocationMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(10),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_location_message",
             ::reqwest::Method::POST,
@@ -3591,6 +3717,12 @@ impl SendChatroomTextMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(10),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_text_message",
             ::reqwest::Method::POST,
@@ -3637,6 +3769,12 @@ impl SendChatroomVideoMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(10),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_video_message",
             ::reqwest::Method::POST,
@@ -3683,6 +3821,12 @@ impl SendChatroomVoiceMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(10),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_chatroom_voice_message",
             ::reqwest::Method::POST,
@@ -3729,6 +3873,12 @@ impl SendGroupCommandMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(3),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_command_message",
             ::reqwest::Method::POST,
@@ -3775,6 +3925,12 @@ impl SendGroupCustomMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(3),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_custom_message",
             ::reqwest::Method::POST,
@@ -3821,6 +3977,18 @@ impl SendGroupDirectedCommandMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_command_message",
             ::reqwest::Method::POST,
@@ -3867,6 +4035,18 @@ impl SendGroupDirectedCustomMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_custom_message",
             ::reqwest::Method::POST,
@@ -3913,6 +4093,18 @@ impl SendGroupDirectedFileMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_file_message",
             ::reqwest::Method::POST,
@@ -3959,6 +4151,18 @@ impl SendGroupDirectedImageMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_image_message",
             ::reqwest::Method::POST,
@@ -4005,6 +4209,18 @@ impl SendGroupDirectedLocationMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_location_message",
             ::reqwest::Method::POST,
@@ -4051,6 +4267,18 @@ impl SendGroupDirectedTextMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_text_message",
             ::reqwest::Method::POST,
@@ -4097,6 +4325,18 @@ impl SendGroupDirectedVideoMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_video_message",
             ::reqwest::Method::POST,
@@ -4143,6 +4383,18 @@ impl SendGroupDirectedVoiceMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1),
+        )?;
+        crate::request::check_items(
+            "`users`",
+            self.body.users.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_directed_voice_message",
             ::reqwest::Method::POST,
@@ -4189,6 +4441,12 @@ impl SendGroupFileMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(3),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_file_message",
             ::reqwest::Method::POST,
@@ -4235,6 +4493,12 @@ impl SendGroupImageMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(3),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_image_message",
             ::reqwest::Method::POST,
@@ -4281,6 +4545,12 @@ impl SendGroupLocationMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(3),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_location_message",
             ::reqwest::Method::POST,
@@ -4327,6 +4597,12 @@ impl SendGroupTextMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(3),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_text_message",
             ::reqwest::Method::POST,
@@ -4373,6 +4649,12 @@ impl SendGroupVideoMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(3),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_video_message",
             ::reqwest::Method::POST,
@@ -4419,6 +4701,12 @@ impl SendGroupVoiceMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(3),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_group_voice_message",
             ::reqwest::Method::POST,
@@ -4465,6 +4753,12 @@ impl SendUserCommandMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(600),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_user_command_message",
             ::reqwest::Method::POST,
@@ -4511,6 +4805,12 @@ impl SendUserCustomMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(600),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_user_custom_message",
             ::reqwest::Method::POST,
@@ -4557,6 +4857,12 @@ impl SendUserFileMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(600),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_user_file_message",
             ::reqwest::Method::POST,
@@ -4603,6 +4909,12 @@ impl SendUserImageMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(600),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_user_image_message",
             ::reqwest::Method::POST,
@@ -4649,6 +4961,12 @@ impl SendUserLocationMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(600),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_user_location_message",
             ::reqwest::Method::POST,
@@ -4695,6 +5013,12 @@ impl SendUserTextMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(600),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_user_text_message",
             ::reqwest::Method::POST,
@@ -4741,6 +5065,12 @@ impl SendUserVideoMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(600),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_user_video_message",
             ::reqwest::Method::POST,
@@ -4787,6 +5117,12 @@ impl SendUserVoiceMessage {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(600),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_user_voice_message",
             ::reqwest::Method::POST,

@@ -141,6 +141,12 @@ impl BatchGetUserMetadata {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`targets`",
+            self.body.targets.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(100),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "batch_get_user_metadata",
             ::reqwest::Method::POST,

@@ -247,6 +247,12 @@ impl GetPresenceStatuses {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(100),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "get_presence_statuses",
             ::reqwest::Method::POST,
@@ -436,6 +442,12 @@ impl SubscribePresence {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(100),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "subscribe_presence",
             ::reqwest::Method::POST,
@@ -490,14 +502,12 @@ impl UnsubscribePresence {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
-        let count = self.body.len();
-        if !(1usize..=100usize).contains(&count) {
-            return ::std::result::Result::Err(
-                crate::Error::encode(
-                    format!("the body must hold between 1 and 100 items, not {}", count),
-                ),
-            );
-        }
+        crate::request::check_items(
+            "the body",
+            self.body.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(100),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "unsubscribe_presence",
             ::reqwest::Method::DELETE,

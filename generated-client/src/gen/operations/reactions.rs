@@ -364,6 +364,12 @@ impl ListMessageReactions {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`msgIdList`",
+            self.msg_id_list.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "list_message_reactions",
             ::reqwest::Method::GET,

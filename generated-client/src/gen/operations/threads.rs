@@ -252,6 +252,12 @@ impl AddThreadMembers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(10),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "add_thread_members",
             ::reqwest::Method::POST,
@@ -825,6 +831,12 @@ impl RemoveThreadMembers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(10),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "remove_thread_members",
             ::reqwest::Method::DELETE,

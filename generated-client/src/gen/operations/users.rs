@@ -943,6 +943,12 @@ impl GetUsersStatus {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`usernames`",
+            self.body.usernames.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(100),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "get_users_status",
             ::reqwest::Method::POST,
@@ -1277,14 +1283,12 @@ impl RegisterUsers {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
-        let count = self.body.len();
-        if !(1usize..=60usize).contains(&count) {
-            return ::std::result::Result::Err(
-                crate::Error::encode(
-                    format!("the body must hold between 1 and 60 items, not {}", count),
-                ),
-            );
-        }
+        crate::request::check_items(
+            "the body",
+            self.body.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "register_users",
             ::reqwest::Method::POST,

@@ -228,6 +228,12 @@ impl SetLabels {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`names`",
+            self.names.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(10),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "set_labels",
             ::reqwest::Method::PUT,

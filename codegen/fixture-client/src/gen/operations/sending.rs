@@ -77,6 +77,12 @@ impl SendSmallThing {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
+        crate::request::check_items(
+            "`to`",
+            self.body.to.len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(3),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_small_thing",
             ::reqwest::Method::POST,
@@ -125,14 +131,12 @@ impl SendThings {
     pub fn into_request(
         self,
     ) -> ::std::result::Result<crate::request::OperationRequest, crate::Error> {
-        let count = self.body.len();
-        if !(1usize..=60usize).contains(&count) {
-            return ::std::result::Result::Err(
-                crate::Error::encode(
-                    format!("the body must hold between 1 and 60 items, not {}", count),
-                ),
-            );
-        }
+        crate::request::check_items(
+            "the body",
+            self.body.len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(60),
+        )?;
         let mut request = crate::request::OperationRequest::new(
             "send_things",
             ::reqwest::Method::POST,
