@@ -20,7 +20,10 @@
 //! assert_eq!(webhook::decode(body, "another secret"), Err(WebhookError::BadSignature));
 //! ```
 
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use md5::{Digest as _, Md5};
 use serde_json::Value;
@@ -47,6 +50,12 @@ pub enum WebhookError {
     MissingField(&'static str),
     /// `security` is not the signature of this `callId` and `timestamp` with this secret.
     BadSignature,
+    /// The `timestamp` is further from now than the [`ReplayGuard`] allows: an old request
+    /// replayed, or a clock far off.
+    Stale {
+        /// How far the timestamp is from now, in milliseconds (negative: in the future).
+        skew_ms: i64,
+    },
 }
 
 impl fmt::Display for WebhookError {
@@ -55,6 +64,7 @@ impl fmt::Display for WebhookError {
             WebhookError::NotJson => f.write_str("the callback body is not a JSON object"),
             WebhookError::MissingField(field) => write!(f, "the callback body has no valid `{field}`, which the signature covers"),
             WebhookError::BadSignature => f.write_str("the callback signature (`security`) does not match"),
+            WebhookError::Stale { skew_ms } => write!(f, "the callback timestamp is {skew_ms} ms from now, more than allowed"),
         }
     }
 }
@@ -101,6 +111,101 @@ pub fn decode(body: &[u8], secret: &str) -> Result<CallbackEvent, WebhookError> 
     verify(body, secret).map(CallbackEvent::from_value)
 }
 
+/// Whether a signed request is one the app has not seen yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Its `callId` is new: handle it.
+    New,
+    /// Its `callId` was seen before (Easemob sends a post-send callback again when the first
+    /// delivery seemed to fail): acknowledge it, do not handle it again.
+    Duplicate,
+}
+
+/// Optional replay protection for callback requests, after their signature is checked: a
+/// timestamp further than [`max_skew`](Self::max_skew) from now is refused, and a `callId`
+/// among the last [`capacity`](Self::capacity) seen is a [`Freshness::Duplicate`].
+/// Share one guard between the requests of a callback rule (it locks inside).
+///
+/// ```
+/// use easemob_im::webhook::{self, Freshness, ReplayGuard};
+/// # let body = br#"{"callId":"demo#app_1","timestamp":1642648175092,"chat_type":"roster","payload":{"operation":"add"},"security":"db80f528ad6b5cfe3fedd18743864292"}"#;
+/// let guard = ReplayGuard::new();
+/// let value = webhook::verify(body, "rule-secret")?;
+/// // `check` compares with the clock; this example's timestamp is from 2022.
+/// let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(1642648175092);
+/// assert_eq!(guard.check_at(&value, at)?, Freshness::New);
+/// assert_eq!(guard.check_at(&value, at)?, Freshness::Duplicate);
+/// # Ok::<(), webhook::WebhookError>(())
+/// ```
+#[derive(Debug)]
+pub struct ReplayGuard {
+    max_skew: Duration,
+    capacity: usize,
+    seen: Mutex<Seen>,
+}
+
+#[derive(Debug, Default)]
+struct Seen {
+    ids: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl Default for ReplayGuard {
+    fn default() -> Self {
+        ReplayGuard { max_skew: Duration::from_secs(5 * 60), capacity: 10_000, seen: Mutex::default() }
+    }
+}
+
+impl ReplayGuard {
+    /// At most 5 minutes of skew; the last 10,000 `callId`s remembered.
+    pub fn new() -> ReplayGuard {
+        ReplayGuard::default()
+    }
+
+    /// How far from now a request's `timestamp` may be, either way.
+    pub fn max_skew(mut self, max_skew: Duration) -> ReplayGuard {
+        self.max_skew = max_skew;
+        self
+    }
+
+    /// How many `callId`s are remembered (the oldest is forgotten first); at least 1.
+    pub fn capacity(mut self, capacity: usize) -> ReplayGuard {
+        self.capacity = capacity.max(1);
+        self
+    }
+
+    /// Checks a verified body ([`verify`]) against the clock and the `callId`s seen.
+    pub fn check(&self, body: &Value) -> Result<Freshness, WebhookError> {
+        self.check_at(body, SystemTime::now())
+    }
+
+    /// [`check`](Self::check) at the time `now`.
+    pub fn check_at(&self, body: &Value, now: SystemTime) -> Result<Freshness, WebhookError> {
+        let call_id = body.get("callId").and_then(Value::as_str).ok_or(WebhookError::MissingField("callId"))?;
+        let timestamp = body.get("timestamp").and_then(Value::as_i64).ok_or(WebhookError::MissingField("timestamp"))?;
+        let now_ms = match now.duration_since(UNIX_EPOCH) {
+            Ok(since) => i64::try_from(since.as_millis()).unwrap_or(i64::MAX),
+            Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+        };
+        let skew_ms = now_ms.saturating_sub(timestamp);
+        if skew_ms.unsigned_abs() > self.max_skew.as_millis().min(u64::MAX as u128) as u64 {
+            return Err(WebhookError::Stale { skew_ms });
+        }
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.ids.contains(call_id) {
+            return Ok(Freshness::Duplicate);
+        }
+        if seen.order.len() >= self.capacity {
+            if let Some(oldest) = seen.order.pop_front() {
+                seen.ids.remove(&oldest);
+            }
+        }
+        seen.ids.insert(call_id.to_owned());
+        seen.order.push_back(call_id.to_owned());
+        Ok(Freshness::New)
+    }
+}
+
 /// Compares without stopping at the first difference, so that the time taken does not
 /// tell how much of a guessed signature is right. (The length, 32, is no secret.)
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -115,6 +220,26 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_replay_guard_refuses_stale_timestamps_and_spots_repeated_call_ids() {
+        let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);
+        let event = |id: &str, ts: i64| json!({"callId": id, "timestamp": ts});
+        let guard = ReplayGuard::new().max_skew(Duration::from_secs(60)).capacity(2);
+        let now = 1_700_000_000_000u64;
+        assert_eq!(guard.check_at(&event("a", now as i64), at(now)), Ok(Freshness::New));
+        assert_eq!(guard.check_at(&event("a", now as i64), at(now)), Ok(Freshness::Duplicate));
+        // A minute either way is allowed; more is not.
+        assert_eq!(guard.check_at(&event("b", now as i64 - 60_000), at(now)), Ok(Freshness::New));
+        assert_eq!(guard.check_at(&event("c", now as i64 - 60_001), at(now)), Err(WebhookError::Stale { skew_ms: 60_001 }));
+        assert_eq!(guard.check_at(&event("d", now as i64 + 60_001), at(now)), Err(WebhookError::Stale { skew_ms: -60_001 }));
+        // Capacity 2: "a" and "b" are remembered; a third forgets "a".
+        assert_eq!(guard.check_at(&event("e", now as i64), at(now)), Ok(Freshness::New));
+        assert_eq!(guard.check_at(&event("a", now as i64), at(now)), Ok(Freshness::New));
+        assert_eq!(guard.check_at(&event("e", now as i64), at(now)), Ok(Freshness::Duplicate));
+        // A body without the fields is refused, as `verify` would.
+        assert_eq!(guard.check_at(&json!({"callId": "x"}), at(now)), Err(WebhookError::MissingField("timestamp")));
+    }
 
     // Expected values computed independently of this crate, with Python's hashlib:
     //   python3 -c 'import hashlib; print(hashlib.md5((c + s + t).encode("utf-8")).hexdigest())'

@@ -109,3 +109,41 @@ async fn pre_send_decisions_become_replies() {
     assert_eq!(post(&url, message(ROSTER_SIGNATURE).to_string()).await.0, 401);
     assert_eq!(post(&url, "{").await.0, 400);
 }
+
+#[tokio::test]
+async fn a_guarded_receiver_hands_each_call_id_over_once_and_refuses_stale_requests() {
+    use easemob_im::webhook::ReplayGuard;
+    let (events, mut received) = mpsc::unbounded_channel();
+    // The fixtures are from 2020 and 2022: a skew of 100 years lets them through.
+    let guard = ReplayGuard::new().max_skew(Duration::from_secs(100 * 365 * 24 * 3600));
+    let app = receiver::post_send_guarded(SECRET, guard, move |event: CallbackEvent| {
+        let events = events.clone();
+        async move {
+            let _ = events.send(event.call_id().map(str::to_owned));
+        }
+    });
+    let url = serve(app).await;
+    let body = roster_add(ROSTER_SIGNATURE).to_string();
+    assert_eq!(post(&url, body.clone()).await.0, 200);
+    // Easemob's second delivery of the same callback: acknowledged, not handled again.
+    assert_eq!(post(&url, body).await.0, 200);
+    assert_eq!(post(&url, message(MESSAGE_SIGNATURE).to_string()).await.0, 200);
+    let first = tokio::time::timeout(Duration::from_secs(5), received.recv()).await.unwrap().unwrap();
+    let second = tokio::time::timeout(Duration::from_secs(5), received.recv()).await.unwrap().unwrap();
+    assert_eq!([first.as_deref(), second.as_deref()], [Some("demo#app_7f3a"), Some("demo#app_8b21")]);
+    assert!(tokio::time::timeout(Duration::from_millis(200), received.recv()).await.is_err(), "a duplicate reached the handler");
+
+    // With the default five minutes, a request from 2022 is stale: 401, never handled.
+    let (events, mut received) = mpsc::unbounded_channel::<()>();
+    let app = receiver::post_send_guarded(SECRET, ReplayGuard::new(), move |_| {
+        let events = events.clone();
+        async move {
+            let _ = events.send(());
+        }
+    });
+    let url = serve(app).await;
+    let (status, text) = post(&url, roster_add(ROSTER_SIGNATURE).to_string()).await;
+    assert_eq!(status, 401);
+    assert!(text.contains("timestamp"), "{text}");
+    assert!(tokio::time::timeout(Duration::from_millis(200), received.recv()).await.is_err());
+}

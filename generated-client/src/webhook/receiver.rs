@@ -31,7 +31,7 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::{verify, WebhookError, MAX_REPLY_CHARS};
+use super::{verify, Freshness, ReplayGuard, WebhookError, MAX_REPLY_CHARS};
 use crate::callbacks::CallbackEvent;
 use crate::Secret;
 
@@ -111,7 +111,7 @@ impl Decision {
     }
 }
 
-/// The answer to a request whose signature or body was refused.
+/// The answer to a request whose signature, timestamp or body was refused.
 fn refused(err: &WebhookError) -> Response {
     let status = match err {
         WebhookError::NotJson => StatusCode::BAD_REQUEST,
@@ -139,6 +139,35 @@ where
             match verify(&body, state.0.expose()) {
                 Ok(value) => {
                     tokio::spawn((state.1)(CallbackEvent::from_value(value)));
+                    StatusCode::OK.into_response()
+                }
+                Err(err) => refused(&err),
+            }
+        }),
+    )
+    .with_state(state)
+}
+
+/// [`post_send`] with replay protection: a request whose timestamp is too far from now is
+/// answered `401`, and one whose `callId` was seen before `200` without reaching `handler`
+/// (Easemob sends a callback again when the first delivery seemed to fail).
+pub fn post_send_guarded<H, F>(secret: impl Into<Secret>, guard: ReplayGuard, handler: H) -> Router
+where
+    H: Fn(CallbackEvent) -> F + Send + Sync + 'static,
+    F: Future<Output = ()> + Send + 'static,
+{
+    let state = Arc::new((secret.into(), guard, handler));
+    Router::new().route(
+        "/",
+        post(|State(state): State<Arc<(Secret, ReplayGuard, H)>>, body: Bytes| async move {
+            let checked = verify(&body, state.0.expose()).and_then(|value| state.1.check(&value).map(|fresh| (value, fresh)));
+            match checked {
+                Ok((value, Freshness::New)) => {
+                    tokio::spawn((state.2)(CallbackEvent::from_value(value)));
+                    StatusCode::OK.into_response()
+                }
+                Ok((_, Freshness::Duplicate)) => {
+                    tracing::debug!("callback delivered again; acknowledged, not handled");
                     StatusCode::OK.into_response()
                 }
                 Err(err) => refused(&err),
