@@ -110,7 +110,7 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
             let target = config::resolve(matches)?;
             args.check_output()?;
             if operation.destructive && !target.is_mock() && !matches.get_flag("yes") {
-                confirm(group, operation)?;
+                confirm(group, operation, &route(operation, op_matches))?;
             }
             let (client, _mock) = target.client().await?;
             gen::call(group, &client, &args).await.map(|_| ())
@@ -118,16 +118,32 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
     }
 }
 
+/// The operation's route with the path parameters of this command line filled in:
+/// `DELETE /users/alice`.
+fn route(operation: &Operation, matches: &ArgMatches) -> String {
+    let mut values = operation.args.iter().filter(|a| a.place == Place::Path).map(|a| {
+        matches.get_many::<String>(a.id).map(|v| v.cloned().collect::<Vec<_>>().join(",")).unwrap_or_default()
+    });
+    let mut path = String::new();
+    for (index, part) in operation.path.split('{').enumerate() {
+        match part.split_once('}') {
+            Some((_, rest)) if index > 0 => {
+                path.push_str(&values.next().unwrap_or_default());
+                path.push_str(rest);
+            }
+            _ => path.push_str(part),
+        }
+    }
+    format!("{} {path}", operation.method)
+}
+
 /// Asks on the terminal before a destructive operation; without one, `--yes` is required.
-fn confirm(group: &str, operation: &Operation) -> Result<(), Failure> {
+fn confirm(group: &str, operation: &Operation, route: &str) -> Result<(), Failure> {
     let command = format!("easemob {group} {}", operation.name);
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return Err(Failure::usage(format!(
-            "`{command}` changes data on the server ({} {}); pass --yes to run it without a terminal",
-            operation.method, operation.path
-        )));
+        return Err(Failure::usage(format!("`{command}` changes data on the server ({route}); pass --yes to run it without a terminal")));
     }
-    eprint!("{command}: {} ({} {}). Continue? [y/N] ", operation.about, operation.method, operation.path);
+    eprint!("{command}: {} ({route}). Continue? [y/N] ", operation.about);
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).map_err(|e| Failure::refused(format!("cannot read the answer: {e}")))?;
     if matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {

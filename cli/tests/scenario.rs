@@ -131,6 +131,7 @@ async fn register_group_send_list_delete() {
     let output = cli.run(&["groups", "delete", &group]);
     assert_eq!(code(&output), 2);
     assert!(stderr(&output).contains("--yes"), "{}", stderr(&output));
+    assert!(stderr(&output).contains(&format!("(DELETE /chatgroups/{group})")), "{}", stderr(&output));
     assert!(cli.json(&["groups", "get-groups", &group])["data"][0]["id"] == group.as_str());
     let deleted = cli.json(&["groups", "delete", &group, "--yes"]);
     assert_eq!(deleted["data"]["success"], true);
