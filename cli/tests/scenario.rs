@@ -379,3 +379,67 @@ fn mock_command_serves_until_stopped_and_prints_its_variables() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// Ctrl-C during a download: status 130, and neither the file nor its temporary part is
+/// left behind. The server sends the head and a few bytes, then stalls.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_download_leaves_no_file() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut buffer = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buffer) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                if head.starts_with(b"POST") {
+                    let body = r#"{"access_token":"token-1","expires_in":3600,"application":"app"}"#;
+                    let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+                } else {
+                    let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\nfirst bytes");
+                    let _ = stream.flush();
+                    std::thread::sleep(std::time::Duration::from_secs(30));
+                }
+            });
+        }
+    });
+    let dir = std::env::temp_dir().join(format!("easemob-cli-interrupt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("file.bin");
+    let child = Command::new(env!("CARGO_BIN_EXE_easemob"))
+        .args(["files", "download-chat", "some-uuid", "--output", target.to_str().unwrap()])
+        .env_clear()
+        .envs([
+            ("EASEMOB_BASE_URL", url.as_str()),
+            ("EASEMOB_APP_KEY", "org#app"),
+            ("EASEMOB_CLIENT_ID", "id"),
+            ("EASEMOB_CLIENT_SECRET", "secret"),
+            ("HOME", dir.to_str().unwrap()),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the temporary part to appear: the download is under way.
+    let started = std::time::Instant::now();
+    while std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).all(|e| !e.file_name().to_string_lossy().ends_with(".part")) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the download never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert!(stderr(&output).contains("interrupted"), "{}", stderr(&output));
+    let left: Vec<String> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
