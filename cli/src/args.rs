@@ -12,6 +12,9 @@ use serde_json::{Map, Value};
 use crate::exit::Failure;
 use crate::table::{Arg, Body, Kind, Operation, Place, Response};
 
+/// The id of the positional that stands for [`Operation::text_arg`](crate::table::Operation::text_arg).
+pub const TEXT_POSITIONAL: &str = "TEXT";
+
 /// The largest `--body` read, file or standard input.
 const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -143,7 +146,14 @@ impl<'a> Args<'a> {
 
     /// The argument's values as JSON of its kind: a list for list arguments.
     fn value(&self, arg: &Arg) -> Result<Option<Value>, Failure> {
-        let Some(texts) = self.matches.get_many::<String>(arg.id) else { return Ok(None) };
+        let texts = match self.matches.get_many::<String>(arg.id) {
+            Some(texts) => texts,
+            None if self.operation.text_arg == Some(arg.id) => match self.matches.get_many::<String>(TEXT_POSITIONAL) {
+                Some(texts) => texts,
+                None => return Ok(None),
+            },
+            None => return Ok(None),
+        };
         let values = texts.map(|text| to_json(arg, text)).collect::<Result<Vec<_>, _>>()?;
         Ok(Some(if arg.list { Value::Array(values) } else { values.into_iter().next().unwrap_or(Value::Null) }))
     }

@@ -129,6 +129,14 @@ fn operation_command(operation: &'static Operation) -> Command {
         }
         command = command.arg(flag);
     }
+    if let Some(flag) = operation.text_arg {
+        command = command.arg(
+            Flag::new(crate::args::TEXT_POSITIONAL)
+                .value_name("TEXT")
+                .conflicts_with(flag)
+                .help(format!("The same as --{flag}, given as the last argument")),
+        );
+    }
     if matches!(operation.body, Body::Object { .. } | Body::Other) {
         command = command.arg(
             Flag::new("body")

@@ -28,6 +28,9 @@ pub struct Operation {
     pub response: Response,
     /// How the request body is given.
     pub body: Body,
+    /// The flag (a required text field nested in the body, such as a message's text) that
+    /// may also be given as the last positional argument.
+    pub text_arg: Option<&'static str>,
     /// Positionals, then flags, in spec order.
     pub args: &'static [Arg],
 }

@@ -112,7 +112,8 @@ async fn register_group_send_list_delete() {
     assert_eq!(added["data"]["newmembers"], serde_json::json!(["bob", "carol"]));
 
     // A text message to the group; the message's `type` is set by the command.
-    let sent = cli.json(&["messages", "send-group-text", "--from", "alice", "--to", &group, "--body-msg", "hello team"]);
+    // The message text may come last, as in `send-group-text --to G "hello team"`.
+    let sent = cli.json(&["messages", "send-group-text", "--from", "alice", "--to", &group, "hello team"]);
     assert!(sent["data"][&group].is_string(), "no message id: {sent}");
     assert_eq!(mock.server().sent_messages("demo", "demo").len(), 1);
 
@@ -171,6 +172,10 @@ async fn bodies_are_checked_by_the_models_before_sending() {
     let output = cli.run_with_input(&["users", "register-users", "--body", "-"], &serde_json::to_string(&many).unwrap());
     assert_eq!(code(&output), 2, "{}", stderr(&output));
     assert!(!mock.server().usernames("demo", "demo").contains(&"u0".to_owned()));
+    // The text by its flag; and not both ways at once.
+    cli.json(&["users", "register", "--username", "bob", "--password", "secret-2"]);
+    cli.json(&["messages", "send-user-text", "--to", "bob", "--body-msg", "hi"]);
+    assert_eq!(code(&cli.run(&["messages", "send-user-text", "--to", "bob", "--body-msg", "hi", "hello"])), 2);
     // A value clap checks: not an integer.
     let output = cli.run(&["users", "list-users", "--limit", "many"]);
     assert_eq!(code(&output), 2);

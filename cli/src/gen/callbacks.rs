@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 2] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[],
     },
     Operation {
@@ -31,6 +32,7 @@ pub static OPERATIONS: [Operation; 2] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "date",

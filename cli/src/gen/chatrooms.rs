@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -52,6 +53,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -88,6 +90,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -124,6 +127,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -160,6 +164,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -196,6 +201,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "superadmin",
@@ -222,6 +228,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -258,6 +265,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -294,6 +302,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "name",
@@ -370,6 +379,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -396,6 +406,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -442,6 +453,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -488,6 +500,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -544,6 +557,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -570,6 +584,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -606,6 +621,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-ids",
@@ -632,6 +648,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -658,6 +675,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -684,6 +702,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -710,6 +729,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -756,6 +776,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -802,6 +823,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -828,6 +850,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "page-num",
@@ -864,6 +887,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "limit",
@@ -900,6 +924,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -946,6 +971,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -972,6 +998,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -1018,6 +1045,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -1054,6 +1082,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -1090,6 +1119,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -1126,6 +1156,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -1162,6 +1193,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "super-admin",
@@ -1188,6 +1220,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -1244,6 +1277,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -1280,6 +1314,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -1316,6 +1351,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -1342,6 +1378,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -1378,6 +1415,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",
@@ -1434,6 +1472,7 @@ pub static OPERATIONS: [Operation; 39] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "chatroom-id",

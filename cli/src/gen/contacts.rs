@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 8] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "owner-username",
@@ -52,6 +53,7 @@ pub static OPERATIONS: [Operation; 8] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "owner-username",
@@ -88,6 +90,7 @@ pub static OPERATIONS: [Operation; 8] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "owner-username",
@@ -114,6 +117,7 @@ pub static OPERATIONS: [Operation; 8] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "owner-username",
@@ -160,6 +164,7 @@ pub static OPERATIONS: [Operation; 8] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -216,6 +221,7 @@ pub static OPERATIONS: [Operation; 8] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "owner-username",
@@ -252,6 +258,7 @@ pub static OPERATIONS: [Operation; 8] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "owner-username",
@@ -298,6 +305,7 @@ pub static OPERATIONS: [Operation; 8] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "owner-username",

@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 3] = [
         paged: false,
         response: Response::Binary,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "file-uuid",
@@ -52,6 +53,7 @@ pub static OPERATIONS: [Operation; 3] = [
         paged: false,
         response: Response::Binary,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "file-uuid",
@@ -88,6 +90,7 @@ pub static OPERATIONS: [Operation; 3] = [
         paged: false,
         response: Response::Json,
         body: Body::Multipart,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "restrict-access",

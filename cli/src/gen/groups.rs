@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -52,6 +53,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -88,6 +90,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -124,6 +127,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -160,6 +164,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -196,6 +201,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -232,6 +238,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -268,6 +275,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -314,6 +322,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -350,6 +359,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-name",
@@ -476,6 +486,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -502,6 +513,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -538,6 +550,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -564,6 +577,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Binary,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -600,6 +614,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -626,6 +641,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -652,6 +668,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -688,6 +705,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-ids",
@@ -714,6 +732,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -740,6 +759,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -766,6 +786,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -812,6 +833,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -858,6 +880,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -884,6 +907,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -930,6 +954,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -956,6 +981,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "limit",
@@ -992,6 +1018,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -1038,6 +1065,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1064,6 +1092,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1110,6 +1139,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1146,6 +1176,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1182,6 +1213,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1218,6 +1250,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1254,6 +1287,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1290,6 +1324,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1326,6 +1361,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1372,6 +1408,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1408,6 +1445,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1434,6 +1472,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1470,6 +1509,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1576,6 +1616,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -1612,6 +1653,7 @@ pub static OPERATIONS: [Operation; 42] = [
         paged: false,
         response: Response::Json,
         body: Body::Multipart,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",

@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 67] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::Some("msg-action"),
         args: &[
             Arg {
                 id: "from",
@@ -91,6 +92,7 @@ pub static OPERATIONS: [Operation; 67] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -176,6 +178,7 @@ pub static OPERATIONS: [Operation; 67] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::Some("msg-url"),
         args: &[
             Arg {
                 id: "from",
@@ -271,6 +274,7 @@ pub static OPERATIONS: [Operation; 67] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::Some("msg-url"),
         args: &[
             Arg {
                 id: "from",
@@ -376,6 +380,7 @@ pub static OPERATIONS: [Operation; 67] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -471,6 +476,7 @@ pub static OPERATIONS: [Operation; 67] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::Some("msg-msg"),
         args: &[
             Arg {
                 id: "from",
@@ -546,6 +552,7 @@ pub static OPERATIONS: [Operation; 67] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::Some("msg-url"),
         args: &[
             Arg {
                 id: "from",
@@ -681,6 +688,7 @@ pub static OPERATIONS: [Operation; 67] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::Some("msg-url"),
         args: &[
             Arg {
                 id: "from",
@@ -786,6 +794,7 @@ pub static OPERATIONS: [Operation; 67] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -842,6 +851,7 @@ pub static OPERATIONS: [Operation; 67] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "time",
@@ -870,6 +880,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"cmd\"")],
         },
+        text_arg: ::std::option::Option::Some("body-action"),
         args: &[
             Arg {
                 id: "from",
@@ -948,6 +959,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"custom\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -1036,6 +1048,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"file\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -1134,6 +1147,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"img\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -1242,6 +1256,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"loc\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -1340,6 +1355,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"txt\"")],
         },
+        text_arg: ::std::option::Option::Some("body-msg"),
         args: &[
             Arg {
                 id: "from",
@@ -1418,6 +1434,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"video\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -1556,6 +1573,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"audio\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -1664,6 +1682,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"cmd\"")],
         },
+        text_arg: ::std::option::Option::Some("body-action"),
         args: &[
             Arg {
                 id: "from",
@@ -1742,6 +1761,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"custom\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -1830,6 +1850,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"file\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -1928,6 +1949,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"img\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -2036,6 +2058,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"loc\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -2134,6 +2157,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"txt\"")],
         },
+        text_arg: ::std::option::Option::Some("body-msg"),
         args: &[
             Arg {
                 id: "from",
@@ -2212,6 +2236,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"video\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -2350,6 +2375,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"audio\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -2456,6 +2482,7 @@ pub static OPERATIONS: [Operation; 67] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "msg-id",
@@ -2524,6 +2551,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"cmd\"")],
         },
+        text_arg: ::std::option::Option::Some("body-action"),
         args: &[
             Arg {
                 id: "from",
@@ -2592,6 +2620,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"custom\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -2670,6 +2699,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"cmd\"")],
         },
+        text_arg: ::std::option::Option::Some("body-action"),
         args: &[
             Arg {
                 id: "from",
@@ -2748,6 +2778,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"custom\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -2836,6 +2867,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"file\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -2934,6 +2966,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"img\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -3042,6 +3075,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"loc\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -3140,6 +3174,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"txt\"")],
         },
+        text_arg: ::std::option::Option::Some("body-msg"),
         args: &[
             Arg {
                 id: "from",
@@ -3218,6 +3253,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"video\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -3356,6 +3392,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"audio\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -3464,6 +3501,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"file\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -3552,6 +3590,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"img\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -3650,6 +3689,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"loc\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -3738,6 +3778,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"txt\"")],
         },
+        text_arg: ::std::option::Option::Some("body-msg"),
         args: &[
             Arg {
                 id: "from",
@@ -3806,6 +3847,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"video\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -3934,6 +3976,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"audio\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -4032,6 +4075,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"cmd\"")],
         },
+        text_arg: ::std::option::Option::Some("body-action"),
         args: &[
             Arg {
                 id: "from",
@@ -4100,6 +4144,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"custom\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -4178,6 +4223,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"cmd\"")],
         },
+        text_arg: ::std::option::Option::Some("body-action"),
         args: &[
             Arg {
                 id: "from",
@@ -4246,6 +4292,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"custom\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -4324,6 +4371,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"file\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -4412,6 +4460,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"img\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -4510,6 +4559,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"loc\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -4598,6 +4648,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"txt\"")],
         },
+        text_arg: ::std::option::Option::Some("body-msg"),
         args: &[
             Arg {
                 id: "from",
@@ -4666,6 +4717,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"video\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -4794,6 +4846,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"audio\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -4892,6 +4945,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"file\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -4980,6 +5034,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"img\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -5078,6 +5133,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"loc\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -5166,6 +5222,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"txt\"")],
         },
+        text_arg: ::std::option::Option::Some("body-msg"),
         args: &[
             Arg {
                 id: "from",
@@ -5234,6 +5291,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"video\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -5362,6 +5420,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"audio\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -5460,6 +5519,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"cmd\"")],
         },
+        text_arg: ::std::option::Option::Some("body-action"),
         args: &[
             Arg {
                 id: "from",
@@ -5538,6 +5598,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"custom\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -5626,6 +5687,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"file\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -5724,6 +5786,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"img\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -5832,6 +5895,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"loc\"")],
         },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "from",
@@ -5930,6 +5994,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"txt\"")],
         },
+        text_arg: ::std::option::Option::Some("body-msg"),
         args: &[
             Arg {
                 id: "from",
@@ -6008,6 +6073,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"video\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",
@@ -6146,6 +6212,7 @@ pub static OPERATIONS: [Operation; 67] = [
         body: Body::Object {
             fixed: &[(&["type"], "\"audio\"")],
         },
+        text_arg: ::std::option::Option::Some("body-url"),
         args: &[
             Arg {
                 id: "from",

@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 5] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "targets",
@@ -52,6 +53,7 @@ pub static OPERATIONS: [Operation; 5] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -78,6 +80,7 @@ pub static OPERATIONS: [Operation; 5] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[],
     },
     Operation {
@@ -93,6 +96,7 @@ pub static OPERATIONS: [Operation; 5] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -119,6 +123,7 @@ pub static OPERATIONS: [Operation; 5] = [
         paged: false,
         response: Response::Json,
         body: Body::Other,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",

@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 6] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -52,6 +53,7 @@ pub static OPERATIONS: [Operation; 6] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -88,6 +90,7 @@ pub static OPERATIONS: [Operation; 6] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -134,6 +137,7 @@ pub static OPERATIONS: [Operation; 6] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -190,6 +194,7 @@ pub static OPERATIONS: [Operation; 6] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -236,6 +241,7 @@ pub static OPERATIONS: [Operation; 6] = [
         paged: false,
         response: Response::Json,
         body: Body::Other,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",

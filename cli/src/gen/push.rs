@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 12] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -72,6 +73,7 @@ pub static OPERATIONS: [Operation; 12] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "name",
@@ -118,6 +120,7 @@ pub static OPERATIONS: [Operation; 12] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "name",
@@ -144,6 +147,7 @@ pub static OPERATIONS: [Operation; 12] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -190,6 +194,7 @@ pub static OPERATIONS: [Operation; 12] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -216,6 +221,7 @@ pub static OPERATIONS: [Operation; 12] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "name",
@@ -242,6 +248,7 @@ pub static OPERATIONS: [Operation; 12] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -268,6 +275,7 @@ pub static OPERATIONS: [Operation; 12] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -344,6 +352,7 @@ pub static OPERATIONS: [Operation; 12] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -380,6 +389,7 @@ pub static OPERATIONS: [Operation; 12] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -416,6 +426,7 @@ pub static OPERATIONS: [Operation; 12] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -452,6 +463,7 @@ pub static OPERATIONS: [Operation; 12] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",

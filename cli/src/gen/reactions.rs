@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 4] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -62,6 +63,7 @@ pub static OPERATIONS: [Operation; 4] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -108,6 +110,7 @@ pub static OPERATIONS: [Operation; 4] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -174,6 +177,7 @@ pub static OPERATIONS: [Operation; 4] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",

@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 9] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "thread-id",
@@ -52,6 +53,7 @@ pub static OPERATIONS: [Operation; 9] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -108,6 +110,7 @@ pub static OPERATIONS: [Operation; 9] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "thread-id",
@@ -134,6 +137,7 @@ pub static OPERATIONS: [Operation; 9] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "thread-id",
@@ -180,6 +184,7 @@ pub static OPERATIONS: [Operation; 9] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "limit",
@@ -226,6 +231,7 @@ pub static OPERATIONS: [Operation; 9] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "group-id",
@@ -292,6 +298,7 @@ pub static OPERATIONS: [Operation; 9] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -348,6 +355,7 @@ pub static OPERATIONS: [Operation; 9] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "thread-id",
@@ -384,6 +392,7 @@ pub static OPERATIONS: [Operation; 9] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "thread-id",

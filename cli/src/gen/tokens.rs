@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 3] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "grant-type",
@@ -72,6 +73,7 @@ pub static OPERATIONS: [Operation; 3] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "grant-type",
@@ -128,6 +130,7 @@ pub static OPERATIONS: [Operation; 3] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "grant-type",

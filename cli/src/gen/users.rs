@@ -16,6 +16,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -42,6 +43,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -68,6 +70,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -94,6 +97,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "limit",
@@ -130,6 +134,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -156,6 +161,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -192,6 +198,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -218,6 +225,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -244,6 +252,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "owner-username",
@@ -270,6 +279,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -296,6 +306,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "usernames",
@@ -322,6 +333,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "page-num",
@@ -358,6 +370,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -384,6 +397,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: true,
         response: Response::Json,
         body: Body::None,
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "limit",
@@ -420,6 +434,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -466,6 +481,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::Other,
+        text_arg: ::std::option::Option::None,
         args: &[],
     },
     Operation {
@@ -481,6 +497,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",
@@ -537,6 +554,7 @@ pub static OPERATIONS: [Operation; 18] = [
         paged: false,
         response: Response::Json,
         body: Body::Object { fixed: &[] },
+        text_arg: ::std::option::Option::None,
         args: &[
             Arg {
                 id: "username",

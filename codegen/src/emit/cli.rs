@@ -136,6 +136,8 @@ struct ArgSpec {
     /// The parameter's or field's Rust name, to find the argument again.
     key: String,
     id: String,
+    /// A body field the body requires (the flag itself is optional: `--body` may give it).
+    body_required: bool,
     place: PlaceSpec,
     kind: &'static str,
     list: bool,
@@ -178,7 +180,7 @@ impl<'a> Command<'a> {
                         let (kind, list, values) = kind_of(krate, &f.ty);
                         let id = free_id(&kebab(&f.ident), &mut taken, kind);
                         let (help, long_help) = field_help(f, kind, f.required);
-                        args.push(ArgSpec { key: f.ident.clone(), id, place: PlaceSpec::Part, kind, list, required: f.required, values, help, long_help });
+                        args.push(ArgSpec { key: f.ident.clone(), id, body_required: false, place: PlaceSpec::Part, kind, list, required: f.required, values, help, long_help });
                     }
                     BodySpec::Multipart(model)
                 }
@@ -192,13 +194,23 @@ impl<'a> Command<'a> {
                 }
                 (RustType::Map(inner), _) if **inner == RustType::String => {
                     let help = "An entry of the body, KEY=VALUE (repeat for more); or give the whole body with --body".to_owned();
-                    args.push(ArgSpec { key: "set".to_owned(), id: "set".to_owned(), place: PlaceSpec::Entry, kind: "Text", list: true, required: false, values: Vec::new(), long_help: help.clone(), help });
+                    args.push(ArgSpec { key: "set".to_owned(), id: "set".to_owned(), body_required: false, place: PlaceSpec::Entry, kind: "Text", list: true, required: false, values: Vec::new(), long_help: help.clone(), help });
                     BodySpec::Other(&body.ty)
                 }
                 (ty, _) => BodySpec::Other(ty),
             },
         };
         Command { op, name, args, body }
+    }
+
+    /// The one required text field nested in the body (a message's `body.msg`), which may
+    /// also be given as the last positional argument: `send-user-text --to bob "hi"`.
+    fn text_arg(&self) -> Option<&str> {
+        let mut candidates = self.args.iter().filter(|a| a.body_required && a.kind == "Text" && !a.list && a.values.is_empty() && matches!(&a.place, PlaceSpec::Field(path) if path.len() == 2));
+        match (candidates.next(), candidates.next()) {
+            (Some(only), None) => Some(&only.id),
+            _ => None,
+        }
     }
 
     fn destructive(&self) -> bool {
@@ -213,6 +225,10 @@ impl<'a> Command<'a> {
         // Former ids keep working on the command line, as the client keeps their methods.
         let former: Vec<String> = op.aliases.iter().map(|old| old.replace('_', "-")).collect();
         let deprecated = op.deprecated.clone().unwrap_or_default();
+        let text_arg = match self.text_arg() {
+            Some(id) => quote!(::std::option::Option::Some(#id)),
+            None => quote!(::std::option::Option::None),
+        };
         let destructive = self.destructive();
         let paged = op.paging.is_some();
         let response = match op.response {
@@ -244,7 +260,7 @@ impl<'a> Command<'a> {
         quote! {
             Operation {
                 id: #id, name: #name, former: &[#(#former),*], deprecated: #deprecated, about: #about, long_about: #long_about, method: #method, path: #path,
-                destructive: #destructive, paged: #paged, response: #response, body: #body,
+                destructive: #destructive, paged: #paged, response: #response, body: #body, text_arg: #text_arg,
                 args: &[#(#args),*],
             }
         }
@@ -351,7 +367,7 @@ fn param_arg(krate: &Crate, p: &ParamIr, required: bool, taken: &mut BTreeSet<St
     if p.location == Location::Header {
         long_help.push_str(&format!("\n\nSent as the `{}` header.", p.wire));
     }
-    ArgSpec { key: p.ident.clone(), id, place, kind, list, required, values, help, long_help }
+    ArgSpec { key: p.ident.clone(), id, body_required: false, place, kind, list, required, values, help, long_help }
 }
 
 /// The flags of one body field: itself, or, for an object field, one per field of that
@@ -379,7 +395,7 @@ fn field_args(krate: &Crate, f: &FieldIr, parent: (&[String], &[String]), requir
     let (kind, list, values) = kind_of(krate, &f.ty);
     let id = free_id(&names.join("-"), taken, kind);
     let (help, long_help) = field_help(f, kind, required);
-    args.push(ArgSpec { key: f.ident.clone(), id, place: PlaceSpec::Field(path), kind, list, required: false, values, help, long_help });
+    args.push(ArgSpec { key: f.ident.clone(), id, body_required: required, place: PlaceSpec::Field(path), kind, list, required: false, values, help, long_help });
 }
 
 fn field_help(f: &FieldIr, kind: &str, required: bool) -> (String, String) {
