@@ -110,7 +110,7 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
             let target = config::resolve(matches)?;
             args.check_output()?;
             if operation.destructive && !target.is_mock() && !matches.get_flag("yes") {
-                confirm(group, operation, &route(operation, op_matches))?;
+                confirm(group, operation, &route(operation, op_matches)).await?;
             }
             let (client, _mock) = target.client().await?;
             gen::call(group, &client, &args).await.map(|_| ())
@@ -138,14 +138,20 @@ fn route(operation: &Operation, matches: &ArgMatches) -> String {
 }
 
 /// Asks on the terminal before a destructive operation; without one, `--yes` is required.
-fn confirm(group: &str, operation: &Operation, route: &str) -> Result<(), Failure> {
+async fn confirm(group: &str, operation: &Operation, route: &str) -> Result<(), Failure> {
     let command = format!("easemob {group} {}", operation.name);
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Err(Failure::usage(format!("`{command}` changes data on the server ({route}); pass --yes to run it without a terminal")));
     }
     eprint!("{command}: {} ({route}). Continue? [y/N] ", operation.about);
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).map_err(|e| Failure::refused(format!("cannot read the answer: {e}")))?;
+    // Read on a blocking thread, so that Ctrl-C at the prompt still ends the run.
+    let answer = tokio::task::spawn_blocking(|| {
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).map(|_| answer)
+    })
+    .await
+    .map_err(|e| Failure::refused(format!("cannot read the answer: {e}")))?
+    .map_err(|e| Failure::refused(format!("cannot read the answer: {e}")))?;
     if matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
         Ok(())
     } else {
