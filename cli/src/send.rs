@@ -33,7 +33,7 @@ where
 }
 
 /// Prints every item of every page as one JSON line, as the pages arrive.
-pub async fn stream<T: Serialize>(_args: &Args<'_>, items: impl Stream<Item = Result<T, Error>>) -> Result<Outcome, Failure> {
+pub async fn stream<T: Serialize>(items: impl Stream<Item = Result<T, Error>>) -> Result<Outcome, Failure> {
     let mut items = std::pin::pin!(items);
     while let Some(item) = items.next().await {
         print_json(&item?, false)?;

@@ -1740,7 +1740,7 @@ pub async fn call(
                 call = call.cursor(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::MemberIdsPage,
@@ -1760,7 +1760,7 @@ pub async fn call(
                 call = call.page_size(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListChatroomMembersResponse,
@@ -1787,7 +1787,7 @@ pub async fn call(
                 call = call.page_size(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListChatroomSuperAdminsResponse,
@@ -1805,7 +1805,7 @@ pub async fn call(
                 call = call.cursor(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListChatroomsResponse,
@@ -1825,7 +1825,7 @@ pub async fn call(
                 call = call.page_size(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListUserJoinedChatroomsResponse,

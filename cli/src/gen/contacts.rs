@@ -384,7 +384,7 @@ pub async fn call(
                 call = call.cursor(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListBlockedUsersResponse,
@@ -409,7 +409,7 @@ pub async fn call(
                 call = call.need_return_remark(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListContactsResponse,

@@ -1917,7 +1917,7 @@ pub async fn call(
                 call = call.cursor(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::MemberIdsPage,
@@ -1935,7 +1935,7 @@ pub async fn call(
                 call = call.page_size(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListGroupMembersResponse,
@@ -1962,7 +1962,7 @@ pub async fn call(
                 call = call.page_size(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListGroupShareFilesResponse,
@@ -1989,7 +1989,7 @@ pub async fn call(
                 call = call.cursor(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListGroupsResponse,

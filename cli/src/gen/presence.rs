@@ -295,7 +295,7 @@ pub async fn call(
                     args.get::<i64>("page-size")?,
                 );
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::PresenceSubscriptionListResponse,

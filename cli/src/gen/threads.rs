@@ -468,7 +468,7 @@ pub async fn call(
                 call = call.cursor(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListThreadMembersResponse,
@@ -491,7 +491,7 @@ pub async fn call(
                 call = call.sort(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListThreadsResponse,
@@ -519,7 +519,7 @@ pub async fn call(
                 call = call.sort(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListUserGroupThreadsResponse,
@@ -544,7 +544,7 @@ pub async fn call(
                 call = call.sort(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListUserThreadsResponse,

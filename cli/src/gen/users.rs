@@ -706,7 +706,7 @@ pub async fn call(
                 call = call.page_size(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::ListGloballyMutedUsersResponse,
@@ -735,7 +735,7 @@ pub async fn call(
                 call = call.cursor(value);
             }
             if args.all() {
-                return crate::send::stream(args, call.into_stream()).await;
+                return crate::send::stream(call.into_stream()).await;
             }
             crate::send::json::<
                 ::easemob_im::models::UserListResponse,

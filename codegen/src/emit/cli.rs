@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ident;
+use super::{client_type, ident};
 use crate::ir::{Crate, EnumIr, FieldIr, Group, ModelIr, OperationIr, ParamIr, ResponseIr, RustType, StructIr};
 use crate::model::{Encoding, Location};
 
@@ -277,14 +277,14 @@ impl<'a> Command<'a> {
             .required
             .iter()
             .map(|p| {
-                let (ty, id) = (cli_type(&p.ty), &arg_of(p).id);
+                let (ty, id) = (client_type(&p.ty), &arg_of(p).id);
                 quote!(args.get::<#ty>(#id)?)
             })
             .collect();
         let body = match &self.body {
             BodySpec::None => None,
             BodySpec::Object { ty, .. } | BodySpec::Other(ty) => {
-                let ty = cli_type(ty);
+                let ty = client_type(ty);
                 ctor_args.push(quote!(args.body::<#ty>()?));
                 None
             }
@@ -294,7 +294,7 @@ impl<'a> Command<'a> {
             }
         };
         let setters = op.optional.iter().map(|p| {
-            let (ty, arg) = (cli_type(&p.ty), &arg_of(p).id);
+            let (ty, arg) = (client_type(&p.ty), &arg_of(p).id);
             let setter = ident(&p.ident);
             quote!(if let ::std::option::Option::Some(value) = args.opt::<#ty>(#arg)? { call = call.#setter(value); })
         });
@@ -302,13 +302,13 @@ impl<'a> Command<'a> {
         let all = op.paging.as_ref().map(|_| {
             quote! {
                 if args.all() {
-                    return crate::send::stream(args, call.into_stream()).await;
+                    return crate::send::stream(call.into_stream()).await;
                 }
             }
         });
         let send = match &op.response {
             ResponseIr::Json(ty) => {
-                let ty = cli_type(ty);
+                let ty = client_type(ty);
                 quote!(crate::send::json::<#ty>(client, args, call.into_request()).await)
             }
             _ => quote!(crate::send::binary(client, args, call.into_request()).await),
@@ -334,11 +334,11 @@ impl<'a> Command<'a> {
                 (RustType::File, false) => quote!(args.file(#id)?),
                 (RustType::File, true) => quote!(args.opt_file(#id)?),
                 (ty, false) => {
-                    let ty = cli_type(ty);
+                    let ty = client_type(ty);
                     quote!(args.get::<#ty>(#id)?)
                 }
                 (ty, true) => {
-                    let ty = cli_type(ty);
+                    let ty = client_type(ty);
                     quote!(args.opt::<#ty>(#id)?)
                 }
             }
@@ -469,29 +469,5 @@ fn kind_of(krate: &Crate, ty: &RustType) -> (&'static str, bool, Vec<String>) {
             _ => ("Json", false, Vec::new()),
         },
         RustType::Json | RustType::Map(_) => ("Json", false, Vec::new()),
-    }
-}
-
-/// The type as the command line's code spells it, through the client crate.
-fn cli_type(ty: &RustType) -> TokenStream {
-    match ty {
-        RustType::String => quote!(::std::string::String),
-        RustType::I64 => quote!(i64),
-        RustType::F64 => quote!(f64),
-        RustType::Bool => quote!(bool),
-        RustType::Json => quote!(::easemob_im::Value),
-        RustType::File => quote!(::easemob_im::files::FileSource),
-        RustType::Model(name) => {
-            let name = ident(name);
-            quote!(::easemob_im::models::#name)
-        }
-        RustType::Vec(inner) => {
-            let inner = cli_type(inner);
-            quote!(::std::vec::Vec<#inner>)
-        }
-        RustType::Map(inner) => {
-            let inner = cli_type(inner);
-            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
-        }
     }
 }

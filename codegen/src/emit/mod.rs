@@ -201,23 +201,33 @@ pub(crate) fn type_alias(old: &str, new: &str) -> TokenStream {
 
 /// The type as generated code spells it, fully qualified.
 pub(crate) fn rust_type(ty: &RustType) -> TokenStream {
+    type_in(ty, &quote!(crate::gen::models), &quote!(crate::files::FileSource), &quote!(::serde_json::Value))
+}
+
+/// The type as code outside the client crate spells it, through the crate's re-exports.
+pub(crate) fn client_type(ty: &RustType) -> TokenStream {
+    type_in(ty, &quote!(::easemob_im::models), &quote!(::easemob_im::files::FileSource), &quote!(::easemob_im::Value))
+}
+
+/// The spelling of `ty` with models under `models`, and the given file and JSON types.
+fn type_in(ty: &RustType, models: &TokenStream, file: &TokenStream, json: &TokenStream) -> TokenStream {
     match ty {
         RustType::String => quote!(::std::string::String),
         RustType::I64 => quote!(i64),
         RustType::F64 => quote!(f64),
         RustType::Bool => quote!(bool),
-        RustType::Json => quote!(::serde_json::Value),
-        RustType::File => quote!(crate::files::FileSource),
+        RustType::Json => json.clone(),
+        RustType::File => file.clone(),
         RustType::Model(name) => {
             let name = ident(name);
-            quote!(crate::gen::models::#name)
+            quote!(#models::#name)
         }
         RustType::Vec(inner) => {
-            let inner = rust_type(inner);
+            let inner = type_in(inner, models, file, json);
             quote!(::std::vec::Vec<#inner>)
         }
         RustType::Map(inner) => {
-            let inner = rust_type(inner);
+            let inner = type_in(inner, models, file, json);
             quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
         }
     }

@@ -132,20 +132,7 @@ where
     H: Fn(CallbackEvent) -> F + Send + Sync + 'static,
     F: Future<Output = ()> + Send + 'static,
 {
-    let state = Arc::new((secret.into(), handler));
-    Router::new().route(
-        "/",
-        post(|State(state): State<Arc<(Secret, H)>>, body: Bytes| async move {
-            match verify(&body, state.0.expose()) {
-                Ok(value) => {
-                    tokio::spawn((state.1)(CallbackEvent::from_value(value)));
-                    StatusCode::OK.into_response()
-                }
-                Err(err) => refused(&err),
-            }
-        }),
-    )
-    .with_state(state)
+    post_send_router(secret.into(), None, handler)
 }
 
 /// [`post_send`] with replay protection: a request whose timestamp is too far from now is
@@ -156,14 +143,27 @@ where
     H: Fn(CallbackEvent) -> F + Send + Sync + 'static,
     F: Future<Output = ()> + Send + 'static,
 {
-    let state = Arc::new((secret.into(), guard, handler));
+    post_send_router(secret.into(), Some(guard), handler)
+}
+
+/// The post-send router, with replay protection when there is a guard.
+fn post_send_router<H, F>(secret: Secret, guard: Option<ReplayGuard>, handler: H) -> Router
+where
+    H: Fn(CallbackEvent) -> F + Send + Sync + 'static,
+    F: Future<Output = ()> + Send + 'static,
+{
+    let state = Arc::new((secret, guard, handler));
     Router::new().route(
         "/",
-        post(|State(state): State<Arc<(Secret, ReplayGuard, H)>>, body: Bytes| async move {
-            let checked = verify(&body, state.0.expose()).and_then(|value| state.1.check(&value).map(|fresh| (value, fresh)));
+        post(|State(state): State<Arc<(Secret, Option<ReplayGuard>, H)>>, body: Bytes| async move {
+            let (secret, guard, handler) = &*state;
+            let checked = verify(&body, secret.expose()).and_then(|value| {
+                let fresh = guard.as_ref().map_or(Ok(Freshness::New), |guard| guard.check(&value))?;
+                Ok((value, fresh))
+            });
             match checked {
                 Ok((value, Freshness::New)) => {
-                    tokio::spawn((state.2)(CallbackEvent::from_value(value)));
+                    tokio::spawn(handler(CallbackEvent::from_value(value)));
                     StatusCode::OK.into_response()
                 }
                 Ok((_, Freshness::Duplicate)) => {
